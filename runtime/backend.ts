@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { registerFileSystemRouter } from './io.js';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
 
@@ -15,12 +16,16 @@ const FALLBACK_ORDER: readonly BackendName[] = ['node', 'wasm', 'cpu'];
 /**
  * Makes one backend current and returns the name tfjs reports for it (`tensorflow` for tfjs-node,
  * `wasm`, `cpu`). A preferred backend that cannot load falls back along node → wasm → cpu.
- * Safe to call more than once.
+ * Also makes `file://` save and load work (see io.ts). Safe to call more than once.
  */
 export async function setupBackend(preferred?: BackendName): Promise<string> {
   const order = preferred === undefined ? FALLBACK_ORDER : [preferred, ...FALLBACK_ORDER.filter((b) => b !== preferred)];
   for (const name of order) {
-    if (await tryBackend(name)) return tf.getBackend();
+    if (await tryBackend(name)) {
+      // After tfjs-node had its chance: it brings its own file:// router.
+      registerFileSystemRouter();
+      return tf.getBackend();
+    }
   }
   throw new Error('no TensorFlow.js backend could be initialised');
 }

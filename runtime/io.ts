@@ -1,0 +1,219 @@
+/**
+ * Saving and loading models on the local file system without tfjs-node: a `file://` IOHandler
+ * that writes the same layout tfjs-node does (`model.json` + `weights.bin`), and the `mtl.json`
+ * sidecar that carries what the data pipeline learned (normalization, class names, label columns).
+ * Every file is written atomically, so a crash never leaves a half-written model behind.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { CheckedModel } from '../compiler/ir.js';
+
+export const FILE_SCHEME = 'file://';
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_BIN = 'weights.bin';
+export const SIDECAR_JSON = 'mtl.json';
+
+/**
+ * Writes `data` to `file` so that readers see either the old file or the whole new one: the
+ * bytes go to a temporary file in the same directory (same file system, so `rename` is atomic),
+ * are flushed to disk, and the temporary file is renamed over the target.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await open(temp, 'w');
+  try {
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** `file://dir`, `file://dir/model.json`, `dir` or `dir/model.json` → the model's directory. */
+export function modelDirOf(location: string): string {
+  const p = location.startsWith(FILE_SCHEME) ? location.slice(FILE_SCHEME.length) : location;
+  return p.endsWith('.json') ? path.dirname(p) : p;
+}
+
+/** Where the handler reads or writes model.json: a `.json` path as given, else `<dir>/model.json`. */
+function modelJsonPathOf(p: string): string {
+  return p.endsWith('.json') ? p : path.join(p, MODEL_JSON);
+}
+
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+/**
+ * An IOHandler for one path on disk. `save` creates the directory if needed and writes
+ * `weights.bin` before `model.json`, so a `model.json` on disk always has its weights.
+ */
+export function fileSystemHandler(location: string): tf.io.IOHandler {
+  const p = location.startsWith(FILE_SCHEME) ? location.slice(FILE_SCHEME.length) : location;
+  return {
+    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      if (artifacts.modelTopology instanceof ArrayBuffer) {
+        throw new Error('saving a model topology in binary form is not supported');
+      }
+      const jsonPath = modelJsonPathOf(p);
+      const dir = path.dirname(jsonPath);
+      await mkdir(dir, { recursive: true });
+      const weights = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+      const modelJson: tf.io.ModelJSON = {
+        modelTopology: artifacts.modelTopology ?? {},
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy,
+        weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
+      };
+      if (artifacts.trainingConfig !== undefined) modelJson.trainingConfig = artifacts.trainingConfig;
+      if (artifacts.signature !== undefined) modelJson.signature = artifacts.signature;
+      if (artifacts.userDefinedMetadata !== undefined) modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
+      if (artifacts.modelInitializer !== undefined) modelJson.modelInitializer = artifacts.modelInitializer;
+      if (artifacts.initializerSignature !== undefined) modelJson.initializerSignature = artifacts.initializerSignature;
+      await writeFileAtomic(path.join(dir, WEIGHTS_BIN), new Uint8Array(weights));
+      await writeFileAtomic(jsonPath, JSON.stringify(modelJson));
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON({ ...artifacts, weightData: weights }) };
+    },
+
+    async load(): Promise<tf.io.ModelArtifacts> {
+      const jsonPath = (await isDirectory(p)) ? path.join(p, MODEL_JSON) : p;
+      const dir = path.dirname(jsonPath);
+      let modelJson: tf.io.ModelJSON;
+      try {
+        modelJson = JSON.parse(await readFile(jsonPath, 'utf8')) as tf.io.ModelJSON;
+      } catch (error) {
+        throw new Error(`${jsonPath}: cannot read the model: ${(error as Error).message}`);
+      }
+      if (modelJson.modelTopology === undefined || !Array.isArray(modelJson.weightsManifest)) {
+        throw new Error(`${jsonPath}: not a TensorFlow.js model (modelTopology or weightsManifest is missing)`);
+      }
+      return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+        const specs: tf.io.WeightsManifestEntry[] = [];
+        const buffers: ArrayBuffer[] = [];
+        for (const group of manifest) {
+          specs.push(...group.weights);
+          for (const file of group.paths) buffers.push(toArrayBuffer(await readFile(path.join(dir, file))));
+        }
+        return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
+      });
+    },
+  };
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+type IORouter = Parameters<typeof tf.io.registerSaveRouter>[0];
+
+let routerRegistered = false;
+
+/**
+ * Lets `model.save('file://…')` and `tf.loadLayersModel('file://…')` work with plain tfjs. Does
+ * nothing when some router already answers `file://` (tfjs-node registers its own). Returns
+ * whether this call registered ours.
+ */
+export function registerFileSystemRouter(): boolean {
+  if (routerRegistered) return false;
+  const probe = `${FILE_SCHEME}probe`;
+  if (tf.io.getSaveHandlers(probe).length > 0 || tf.io.getLoadHandlers(probe).length > 0) return false;
+  // tfjs's routers answer null for URLs they do not handle, although its IORouter type omits null.
+  const router = ((url: string | string[]): tf.io.IOHandler | null =>
+    typeof url === 'string' && url.startsWith(FILE_SCHEME) ? fileSystemHandler(url) : null) as IORouter;
+  tf.io.registerSaveRouter(router);
+  tf.io.registerLoadRouter(router);
+  routerRegistered = true;
+  return true;
+}
+
+/** What one input's data binding learned; enough to feed new data the same way. */
+export interface InputSidecar {
+  /** CSV columns read, in order (after resolving `from "a".."b"` against the training header). */
+  readonly columns?: readonly string[];
+  /** Per-feature statistics (features = last axis) when the input is declared `normalize`. */
+  readonly normalize?: { readonly mean: readonly number[]; readonly variance: readonly number[] };
+  /** Names of a `category[...]` input, in id order. */
+  readonly categories?: readonly string[];
+}
+
+export interface HeadSidecar {
+  /** The data column or field holding this head's label. */
+  readonly label: string;
+  readonly task: string;
+  /** Class names in output order, when the head declares `classes`. */
+  readonly classes?: readonly string[];
+}
+
+/** The contents of `mtl.json`, saved next to `model.json`. */
+export interface ModelSidecar {
+  readonly format: 'mtl-sidecar';
+  readonly version: 1;
+  readonly model: string;
+  readonly inputs: Readonly<Record<string, InputSidecar>>;
+  readonly heads: Readonly<Record<string, HeadSidecar>>;
+}
+
+/** Builds the sidecar from the checked model plus what was learned from the training data. */
+export function buildSidecar(
+  model: CheckedModel,
+  learned: {
+    readonly normalization?: Readonly<Record<string, { readonly mean: readonly number[]; readonly variance: readonly number[] }>>;
+    readonly columns?: Readonly<Record<string, readonly string[]>>;
+  } = {},
+): ModelSidecar {
+  const inputs: Record<string, InputSidecar> = {};
+  for (const input of model.inputs) {
+    const stats = learned.normalization?.[input.name];
+    inputs[input.name] = {
+      ...(learned.columns?.[input.name] !== undefined ? { columns: [...learned.columns[input.name]!] } : {}),
+      ...(stats !== undefined ? { normalize: { mean: [...stats.mean], variance: [...stats.variance] } } : {}),
+      ...(input.category?.names !== undefined ? { categories: [...input.category.names] } : {}),
+    };
+  }
+  const heads: Record<string, HeadSidecar> = {};
+  for (const head of model.heads) {
+    heads[head.name] = {
+      label: head.task.label,
+      task: head.task.kind,
+      ...(head.task.classes !== undefined ? { classes: [...head.task.classes] } : {}),
+    };
+  }
+  return { format: 'mtl-sidecar', version: 1, model: model.name, inputs, heads };
+}
+
+/** Writes `mtl.json` into the model's directory (`location` as for `modelDirOf`). */
+export async function writeSidecar(location: string, sidecar: ModelSidecar): Promise<void> {
+  const dir = modelDirOf(location);
+  await mkdir(dir, { recursive: true });
+  await writeFileAtomic(path.join(dir, SIDECAR_JSON), JSON.stringify(sidecar, null, 2) + '\n');
+}
+
+/** Reads `mtl.json` from the model's directory; throws naming the file when it is absent or malformed. */
+export async function readSidecar(location: string): Promise<ModelSidecar> {
+  const file = path.join(modelDirOf(location), SIDECAR_JSON);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: cannot read the model's data sidecar: ${(error as Error).message}`);
+  }
+  const s = parsed as Partial<ModelSidecar> | null;
+  if (s === null || typeof s !== 'object' || s.format !== 'mtl-sidecar' || s.version !== 1 ||
+      typeof s.inputs !== 'object' || typeof s.heads !== 'object') {
+    throw new Error(`${file}: not an mtl sidecar (expected "format": "mtl-sidecar", "version": 1)`);
+  }
+  return s as ModelSidecar;
+}
