@@ -1,0 +1,101 @@
+/**
+ * Checking a parsed file: the ordered list of checks, and the checked models they produce.
+ * Stages run in order — names, blocks, then per model cycles, graph and shapes, options, warnings —
+ * and each later stage works with what the earlier ones could resolve, so one mistake is reported once.
+ */
+import type { Member, ModelDecl, MtlFile } from './ast.js';
+import { checkBlock } from './checks/blocks.js';
+import { checkCycles } from './checks/cycles.js';
+import { checkData } from './checks/data-options.js';
+import { checkDuplicates } from './checks/duplicates.js';
+import { checkHeadOptions } from './checks/head-options.js';
+import { checkTrain } from './checks/train-options.js';
+import { checkUnused } from './checks/unused.js';
+import { checkWeighting } from './checks/weighting.js';
+import { checkWeights } from './checks/weights.js';
+import { compareDiagnostics, diagnostic, Diagnostics, type Diagnostic } from './diagnostics.js';
+import { elaborateModel } from './elaborate.js';
+import type { CheckedModel, HeadNode, InputNode } from './ir.js';
+import { emptySemanticModel, type SemanticModel } from './semantic.js';
+import type { BlockEntry } from './stages.js';
+import type { Report } from './values.js';
+
+export interface CheckResult {
+  readonly diagnostics: Diagnostic[];
+  /** The checked models; empty while the file has errors. */
+  readonly models: CheckedModel[];
+  readonly semantic: SemanticModel;
+}
+
+export function checkFile(file: MtlFile, importedBlocks: ReadonlyMap<string, BlockEntry> = new Map()): CheckResult {
+  const diagnostics: Diagnostic[] = [];
+  const report: Report = (d) => diagnostics.push(d);
+  const semantic = emptySemanticModel();
+  const blocks = new Map(importedBlocks);
+  for (const block of [...file.blocks].reverse()) if (block.name.text !== '') blocks.set(block.name.text, { decl: block });
+
+  checkDuplicates(file, importedBlocks, report);
+  for (const block of file.blocks) checkBlock(block, blocks, report, semantic);
+  const models: CheckedModel[] = [];
+  for (const model of file.models) {
+    const checked = checkModel(model, blocks, report, semantic);
+    if (checked) models.push(checked);
+  }
+  const sorted = dedupe(diagnostics.sort(compareDiagnostics));
+  return { diagnostics: sorted, models: sorted.some((d) => d.severity === 'error') ? [] : models, semantic };
+}
+
+function checkModel(model: ModelDecl, blocks: ReadonlyMap<string, BlockEntry>, report: Report, semantic: SemanticModel): CheckedModel | undefined {
+  if (model.name.text !== '') semantic.symbols.push({ name: model.name.text, kind: 'model', nameSpan: model.name.span, span: model.span });
+  const section = <K extends Member['kind']>(kind: K, word: string) => {
+    const found = model.members.filter((m): m is Extract<Member, { kind: K }> => m.kind === kind);
+    for (const extra of found.slice(1)) report(diagnostic(Diagnostics.duplicateSection, extra.span, [word], { related: [{ span: found[0]!.span, message: 'first declared here' }] }));
+    return found[0];
+  };
+  checkCycles(model, report);
+  const graph = elaborateModel(model, blocks, report, semantic);
+  const headDecls = graph.heads.map((h) => h.decl);
+  if (headDecls.length === 0 && model.name.text !== '') report(diagnostic(Diagnostics.noHeads, model.name.span, [model.name.text]));
+
+  const heads: (HeadNode | undefined)[] = graph.heads.map((head) => {
+    if (head.task === undefined) return undefined;
+    const options = checkHeadOptions(head.decl, head.task.spec, head.task.units, report, semantic);
+    if (head.flow === undefined || head.task.inShape === undefined || head.task.outShape === undefined) return undefined;
+    const { spec, units, call } = head.task;
+    return {
+      name: head.decl.name.text,
+      flow: head.flow,
+      span: head.decl.span,
+      task: { kind: spec.name, units, activation: spec.activation, inShape: head.task.inShape, outShape: head.task.outShape, span: call.span, ...options },
+    };
+  });
+  const weights = checkWeights(section('Weights', 'weights'), headDecls, report, semantic);
+  const weighting = checkWeighting(section('Weighting', 'weighting'), report, semantic);
+  const train = checkTrain(section('Train', 'train'), headDecls.map((h) => h.name.text), report);
+  const data = checkData(section('Data', 'data'), report);
+  checkUnused(graph, report);
+
+  const inputs = [...graph.inputs.values()];
+  const trunks = [...graph.trunks.values()];
+  const gates = [...graph.gates.values()];
+  if (inputs.includes(undefined) || trunks.includes(undefined) || heads.includes(undefined) || gates.some((g) => g.node === undefined)) return undefined;
+  return {
+    name: model.name.text,
+    inputs: (inputs as InputNode[]).map((i) => (graph.idsInputs.has(i.name) ? { ...i, dtype: 'int', shape: [1], categoryAsIds: true } : i)),
+    trunks: trunks as NonNullable<(typeof trunks)[number]>[],
+    gates: gates.map((g) => ({ ...g.node!, readers: g.readers })),
+    heads: heads as HeadNode[],
+    weights,
+    weighting,
+    train,
+    data,
+    span: model.span,
+  };
+}
+
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics.filter((d, i) => {
+    const prev = diagnostics[i - 1];
+    return !(prev && prev.code === d.code && prev.span.start === d.span.start && prev.span.end === d.span.end && prev.message === d.message);
+  });
+}

@@ -1,0 +1,22 @@
+/** The `data {}` section (LANGUAGE.md §4): the train, validation and test files and their format. */
+import type { DataDecl } from '../ast.js';
+import type { DataSpec } from '../ir.js';
+import { optionValue, readOptions } from '../options.js';
+import type { Report } from '../values.js';
+
+export const DATA_OPTIONS = ['train', 'validation', 'test', 'format'] as const;
+
+export function checkData(decl: DataDecl | undefined, report: Report): DataSpec {
+  if (decl === undefined) return {};
+  const options = readOptions('data', decl.options, DATA_OPTIONS, report);
+  const spec: { -readonly [K in keyof DataSpec]: DataSpec[K] } = {};
+  for (const name of ['train', 'validation', 'test'] as const) {
+    const option = options.get(name);
+    const path = option && optionValue(option, { kind: 'string' }, report);
+    if (typeof path === 'string') spec[name] = path;
+  }
+  const format = options.get('format');
+  const value = format && optionValue(format, { kind: 'enum', what: 'a data format', values: ['csv', 'jsonl'] }, report);
+  if (value === 'csv' || value === 'jsonl') spec.format = value;
+  return spec;
+}

@@ -1,0 +1,41 @@
+/** Names are declared once: members within a model, blocks across a file and its imports, parameters within a block. Every copy is reported. */
+import type { MtlFile, Name } from '../ast.js';
+import { diagnostic, Diagnostics } from '../diagnostics.js';
+import type { BlockEntry } from '../stages.js';
+import type { Report } from '../values.js';
+
+export function checkDuplicates(file: MtlFile, importedBlocks: ReadonlyMap<string, BlockEntry>, report: Report): void {
+  reportCopies('model', file.models.map((m) => m.name), report);
+  reportCopies('block', file.blocks.map((b) => b.name), report);
+  for (const block of file.blocks) {
+    const imported = importedBlocks.get(block.name.text);
+    if (imported?.uri !== undefined) {
+      report(diagnostic(Diagnostics.duplicateName, block.name.span, ['block', block.name.text], {
+        related: [{ span: imported.decl.name.span, uri: imported.uri, message: 'also declared here' }],
+      }));
+    }
+    reportCopies('parameter', block.params.map((p) => p.name), report);
+  }
+  for (const model of file.models) {
+    const names: Name[] = [];
+    for (const member of model.members) {
+      if (member.kind === 'Input' || member.kind === 'Trunk' || member.kind === 'Gate' || member.kind === 'Head') names.push(member.name);
+    }
+    reportCopies('name', names, report);
+  }
+}
+
+function reportCopies(what: string, names: readonly Name[], report: Report): void {
+  const byText = new Map<string, Name[]>();
+  for (const name of names) {
+    if (name.text === '') continue;
+    byText.set(name.text, [...(byText.get(name.text) ?? []), name]);
+  }
+  for (const copies of byText.values()) {
+    if (copies.length < 2) continue;
+    for (const copy of copies) {
+      const others = copies.filter((c) => c !== copy).map((c) => ({ span: c.span, message: 'also declared here' }));
+      report(diagnostic(Diagnostics.duplicateName, copy.span, [what, copy.text], { related: others }));
+    }
+  }
+}
