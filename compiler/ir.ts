@@ -117,6 +117,7 @@ export interface TaskNode {
   readonly metrics: readonly Metric[];
   /** The data column or field holding this task's label. */
   readonly label: string;
+  /** Class names in id order (for binary: the names read as 0 and 1). */
   readonly classes?: readonly string[];
   readonly inShape: Shape;
   readonly outShape: Shape;

@@ -68,12 +68,14 @@ export function checkHeadOptions(head: HeadDecl, task: TaskSpec, units: number, 
   if (classes) {
     const items = classes.value.kind === 'list' ? classes.value.items : undefined;
     const names = items?.map((i) => (i.kind === 'string' ? i.value : undefined));
-    if (task.name !== 'classify' && task.name !== 'tag') {
-      wrongOption(classes, 'used with classify or tag only', describeValue(classes.value), report);
+    // binary() takes two names too: the first is read as 0, the second as 1.
+    const expected = task.name === 'binary' ? 2 : units;
+    if (task.name !== 'classify' && task.name !== 'tag' && task.name !== 'binary') {
+      wrongOption(classes, 'used with classify, binary or tag only', describeValue(classes.value), report);
     } else if (names === undefined || names.some((n) => n === undefined)) {
       wrongOption(classes, 'a list of strings', describeValue(classes.value), report);
-    } else if (names.length !== units) {
-      report(diagnostic(Diagnostics.classCountMismatch, classes.value.span, [names.length, units]));
+    } else if (names.length !== expected) {
+      report(diagnostic(Diagnostics.classCountMismatch, classes.value.span, [names.length, expected]));
     } else {
       result.classes = names as string[];
     }
