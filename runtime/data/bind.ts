@@ -1,0 +1,447 @@
+/**
+ * Binds the rows of a data file to a checked model's inputs and heads (LANGUAGE.md §6, §7),
+ * writing straight into growing typed arrays as rows stream past. Every problem is collected
+ * with its file, line and column; the run stops with the whole list, or, under `skipBadRows`,
+ * leaves those rows out and counts them. Nothing is ever trained on a bad row silently.
+ *
+ * Default binding: an input `x: float[n]` reads the CSV columns `x_0 … x_{n-1}` or the JSONL
+ * field `x` holding an array (nested arrays are flattened row-major); a scalar or size-1 input
+ * reads the column `x` (else `x_0`) or a JSONL number (or one-element array). `from "a".."b"`
+ * reads every column from `a` to `b` in header order (JSONL: in the key order of the first
+ * record); `from ["a", "c"]` reads those columns or fields, one number each. Labels are read from
+ * `label` (the head's name by default) the same way; `regress(n>1)` reads `label_0 …` in CSV.
+ */
+import type { CheckedModel, HeadNode, InputNode } from '../../compiler/ir.js';
+import { type Dataset, type LabelColumn, inputWidth, isIntInput, labelWidth, tagSteps } from './dataset.js';
+import { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, ProblemList } from './errors.js';
+import { type DataFormat, type DataSource, type Row, dataFormat, readRows, sourceName } from './read.js';
+import {
+  CellProblem, classIndex, flatten, isMissing, parseBinary, parseClass, parseId, parseInteger, parseList, parseNumber, show,
+} from './values.js';
+import { GrowableColumn } from './growable.js';
+
+export interface BindOptions {
+  /** Overrides the model's `data { format }` and the file extension. */
+  readonly format?: DataFormat;
+  /** Leave rows with problems out and count them, instead of failing (`--skip-bad-rows`). */
+  readonly skipBadRows?: boolean;
+  /**
+   * Whether every head's label must be present (default true, for training data): a label column
+   * absent from the CSV header, or a label missing in every row, is then an error. Set false for
+   * files that are only predicted on.
+   */
+  readonly requireLabels?: boolean;
+  /** Problems listed in the error before "and N more". */
+  readonly problemsShown?: number;
+}
+
+export interface BoundData {
+  readonly dataset: Dataset;
+  readonly file: string;
+  readonly format: DataFormat;
+  /** Rows left out under `skipBadRows`. */
+  readonly skipped: number;
+  /** The first problems of the rows left out, to show as a warning. */
+  readonly skippedProblems: readonly DataError[];
+  readonly skippedProblemCount: number;
+  /** Per input: the CSV columns or JSONL fields it was read from, in order. */
+  readonly columns: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Where a value comes from: a CSV cell index or a JSONL field name. */
+type Key = number | string;
+
+/** One value per key (CSV columns, JSONL fields given by `from`), or one JSONL field holding them all. */
+type Source =
+  | { readonly kind: 'slots'; readonly keys: readonly Key[]; readonly names: readonly string[] }
+  | { readonly kind: 'vector'; readonly key: string }
+  | { readonly kind: 'absent' };
+
+interface InputPlan {
+  readonly input: InputNode;
+  readonly width: number;
+  readonly source: Source;
+  readonly column: GrowableColumn<Float32Array | Int32Array>;
+  readonly names?: ReadonlyMap<string, number>;
+}
+
+interface LabelPlan {
+  readonly head: HeadNode;
+  readonly width: number;
+  readonly source: Source;
+  readonly values: GrowableColumn<Float32Array>;
+  readonly mask: GrowableColumn<Uint8Array>;
+  readonly classes?: ReadonlyMap<string, number>;
+  labelled: number;
+}
+
+/** Reads `source` and binds every row to `model`; throws `DataErrors` listing all problems. */
+export async function loadDataset(model: CheckedModel, source: DataSource, options: BindOptions = {}): Promise<BoundData> {
+  const binder = new Binder(model, sourceName(source), dataFormat(source, options.format ?? model.data.format), options);
+  await readRows(source, binder.format, binder);
+  return binder.finish();
+}
+
+class Binder {
+  private readonly problems: ProblemList;
+  private readonly problemsShown: number;
+  private readonly skippedList = new ProblemList();
+  private readonly skip: boolean;
+  private readonly requireLabels: boolean;
+  private inputs: InputPlan[] | undefined;
+  private labels: LabelPlan[] | undefined;
+  private n = 0;
+  private skipped = 0;
+  private rowProblems: DataError[] = [];
+  private line = 0;
+  private readonly where: DataLocation['kind'];
+
+  constructor(
+    private readonly model: CheckedModel,
+    private readonly file: string,
+    readonly format: DataFormat,
+    options: BindOptions,
+  ) {
+    this.problemsShown = options.problemsShown ?? DEFAULT_PROBLEMS_SHOWN;
+    this.problems = new ProblemList(this.problemsShown);
+    this.skip = options.skipBadRows === true;
+    this.requireLabels = options.requireLabels !== false;
+    this.where = format === 'csv' ? 'column' : 'field';
+  }
+
+  // ---- RowSink ----
+
+  header(names: readonly string[], line: number): void {
+    const headerProblems = new ProblemList(this.problemsShown);
+    const fail = (name: string | undefined, problem: string): void =>
+      headerProblems.add(new DataError(this.file, line, name === undefined ? undefined : { kind: 'column', name }, problem));
+    const positions = new Map<string, number[]>();
+    names.forEach((name, i) => positions.set(name, [...(positions.get(name) ?? []), i]));
+    const columnIndex = (name: string, reader: string): number | undefined => {
+      const at = positions.get(name);
+      if (at === undefined) fail(name, `not in the header (${reader})`);
+      else if (at.length > 1) fail(name, `appears ${at.length} times in the header (columns ${at.map((i) => i + 1).join(', ')})`);
+      return at?.length === 1 ? at[0] : undefined;
+    };
+    const has = (name: string): boolean => positions.has(name);
+    this.plan(
+      (input, width) => this.csvInputSource(input, width, names, positions, columnIndex, fail, has),
+      (head, width) => this.csvLabelSource(head, width, columnIndex, has),
+    );
+    headerProblems.throwIfAny();
+  }
+
+  row(row: Row): void {
+    if (this.inputs === undefined) {
+      if (row.format === 'csv') throw new Error('bug: a CSV row before its header');
+      this.planJson(row.record, row.line);
+    }
+    this.line = row.line;
+    this.rowProblems = [];
+    const get = row.format === 'csv' ? (k: Key) => row.cells[k as number] : (k: Key) => row.record[k as string];
+    for (const plan of this.inputs!) this.readInput(plan, get);
+    for (const plan of this.labels!) this.readLabel(plan, get);
+    if (this.rowProblems.length === 0) {
+      for (const plan of this.labels!) plan.labelled += plan.mask.data[this.n]!;
+      this.n++;
+    } else if (this.skip) {
+      this.skipped++;
+      for (const p of this.rowProblems) this.skippedList.add(p);
+    } else {
+      for (const p of this.rowProblems) this.problems.add(p);
+    }
+  }
+
+  malformed(problem: DataError): void {
+    if (this.skip) {
+      this.skipped++;
+      this.skippedList.add(problem);
+    } else {
+      this.problems.add(problem);
+    }
+  }
+
+  // ---- planning ----
+
+  private plan(inputSource: (input: InputNode, width: number) => Source, labelSource: (head: HeadNode, width: number) => Source): void {
+    this.inputs = this.model.inputs.map((input) => {
+      const width = inputWidth(input);
+      const names = input.category?.names === undefined ? undefined : classIndex(input.category.names);
+      return {
+        input, width, source: inputSource(input, width),
+        column: isIntInput(input) ? new GrowableColumn(Int32Array, width) : new GrowableColumn(Float32Array, width),
+        ...(names !== undefined ? { names } : {}),
+      };
+    });
+    this.labels = this.model.heads.map((head) => {
+      const width = labelWidth(head.task);
+      const classes = classIndex(head.task.classes);
+      return {
+        head, width, source: labelSource(head, width), labelled: 0,
+        values: new GrowableColumn(Float32Array, width), mask: new GrowableColumn(Uint8Array, 1),
+        ...(classes !== undefined ? { classes } : {}),
+      };
+    });
+  }
+
+  private csvInputSource(
+    input: InputNode, width: number, header: readonly string[], positions: ReadonlyMap<string, number[]>,
+    columnIndex: (name: string, reader: string) => number | undefined,
+    fail: (name: string | undefined, problem: string) => void, has: (name: string) => boolean,
+  ): Source {
+    const reader = `input "${input.name}"`;
+    let names: string[];
+    const columns = input.columns;
+    if (columns?.kind === 'range') {
+      const first = columnIndex(columns.first, `${reader} reads "${columns.first}".."${columns.last}"`);
+      const last = columnIndex(columns.last, `${reader} reads "${columns.first}".."${columns.last}"`);
+      if (first === undefined || last === undefined) return { kind: 'absent' };
+      if (first > last) {
+        fail(undefined, `columns "${columns.first}".."${columns.last}": "${columns.first}" comes after "${columns.last}" in the header`);
+        return { kind: 'absent' };
+      }
+      names = header.slice(first, last + 1);
+      if (names.length !== width) {
+        fail(undefined, `columns "${columns.first}".."${columns.last}" are ${names.length} columns, ${reader} needs ${width}`);
+        return { kind: 'absent' };
+      }
+    } else if (columns?.kind === 'list') {
+      names = [...columns.names];
+      if (input.category === undefined && names.length !== width) {
+        fail(undefined, `${names.length} columns are listed, ${reader} needs ${width}`);
+        return { kind: 'absent' };
+      }
+    } else if (input.category !== undefined || width === 1) {
+      names = [input.category === undefined && !has(input.name) && has(`${input.name}_0`) ? `${input.name}_0` : input.name];
+    } else {
+      names = Array.from({ length: width }, (_, i) => `${input.name}_${i}`);
+    }
+    if (input.category !== undefined && names.length !== 1) {
+      fail(undefined, `${reader} is a category and reads one column, not ${names.length}`);
+      return { kind: 'absent' };
+    }
+    const reads = columns?.kind === 'range' ? `${reader} reads "${columns.first}".."${columns.last}"`
+      : names.length > 1 ? `${reader} reads "${names[0]}".."${names[names.length - 1]}"` : reader;
+    const keys = names.map((name) => columnIndex(name, reads));
+    return keys.every((k) => k !== undefined) ? { kind: 'slots', keys: keys as number[], names } : { kind: 'absent' };
+  }
+
+  private csvLabelSource(head: HeadNode, width: number, columnIndex: (name: string, reader: string) => number | undefined, has: (name: string) => boolean): Source {
+    const label = head.task.label;
+    const reader = `the label of head "${head.name}"`;
+    const names = head.task.kind === 'regress' && width > 1
+      ? Array.from({ length: width }, (_, i) => `${label}_${i}`)
+      : [head.task.kind === 'regress' && !has(label) && has(`${label}_0`) ? `${label}_0` : label];
+    if (!this.requireLabels && !names.every(has)) return { kind: 'absent' };
+    const keys = names.map((name) => columnIndex(name, reader));
+    return keys.every((k) => k !== undefined) ? { kind: 'slots', keys: keys as number[], names } : { kind: 'absent' };
+  }
+
+  /** JSONL has no header: plan from the model, resolving `from "a".."b"` on the first record's keys. */
+  private planJson(first: Readonly<Record<string, unknown>>, line: number): void {
+    const problems = new ProblemList(this.problemsShown);
+    const keys = Object.keys(first);
+    this.plan(
+      (input, width) => {
+        const columns = input.columns;
+        if (columns === undefined) {
+          return input.category !== undefined ? { kind: 'slots', keys: [input.name], names: [input.name] } : { kind: 'vector', key: input.name };
+        }
+        let names: string[];
+        if (columns.kind === 'list') {
+          names = [...columns.names];
+        } else {
+          const a = keys.indexOf(columns.first);
+          const b = keys.indexOf(columns.last);
+          for (const [name, at] of [[columns.first, a], [columns.last, b]] as const) {
+            if (at < 0) problems.add(new DataError(this.file, line, { kind: 'field', name }, `not in the first record (input "${input.name}" reads "${columns.first}".."${columns.last}")`));
+          }
+          if (a < 0 || b < 0) return { kind: 'absent' };
+          names = keys.slice(Math.min(a, b), Math.max(a, b) + 1);
+        }
+        const needed = input.category !== undefined ? 1 : width;
+        if (names.length !== needed) {
+          problems.add(new DataError(this.file, line, undefined, `input "${input.name}" reads ${names.length} fields, it needs ${needed}`));
+          return { kind: 'absent' };
+        }
+        return { kind: 'slots', keys: names, names };
+      },
+      (head) => (head.task.kind === 'regress'
+        ? { kind: 'vector', key: head.task.label }
+        : { kind: 'slots', keys: [head.task.label], names: [head.task.label] }),
+    );
+    problems.throwIfAny();
+  }
+
+  // ---- reading one row ----
+
+  private report(name: string, problem: string): void {
+    this.rowProblems.push(new DataError(this.file, this.line, { kind: this.where, name }, problem));
+  }
+
+  /** Runs `read`, turning a `CellProblem` into a row problem at `name`; false when it failed. */
+  private attempt(name: string, read: () => void): boolean {
+    try {
+      read();
+      return true;
+    } catch (error) {
+      if (!(error instanceof CellProblem)) throw error;
+      this.report(name, error.problem);
+      return false;
+    }
+  }
+
+  private readInput(plan: InputPlan, get: (k: Key) => unknown): void {
+    const { input, width, source } = plan;
+    const out = plan.column.row(this.n);
+    if (source.kind === 'absent') return;
+    if (input.category !== undefined) {
+      const name = source.kind === 'slots' ? source.names[0]! : source.key;
+      const value = get(source.kind === 'slots' ? source.keys[0]! : source.key);
+      if (isMissing(value)) return this.report(name, 'missing value');
+      this.attempt(name, () => {
+        const id = categoryId(value, input.category!.count, plan.names);
+        if (input.categoryAsIds === true) out[0] = id;
+        else { out.fill(0); out[id] = 1; }
+      });
+      return;
+    }
+    const [values, names] = this.gather(source, width, get, 'numbers');
+    if (values === undefined) return;
+    const vocab = input.vocab;
+    for (let i = 0; i < width; i++) {
+      const value = values[i];
+      if (isMissing(value)) { this.report(names(i), 'missing value'); continue; }
+      this.attempt(names(i), () => {
+        out[i] = input.dtype === 'int'
+          ? (vocab !== undefined ? parseId(value, vocab, 'id') : parseInteger(value, 'an integer'))
+          : parseNumber(value);
+      });
+    }
+  }
+
+  /**
+   * The `width` raw values of a slots or vector source, and the name of each for messages; for a
+   * vector field, a wrong shape is reported here and nothing is returned.
+   */
+  private gather(source: Source, width: number, get: (k: Key) => unknown, what: string): [readonly unknown[] | undefined, (i: number) => string] {
+    if (source.kind === 'slots') return [source.keys.map(get), (i) => source.names[i]!];
+    if (source.kind === 'absent') return [undefined, () => ''];
+    const key = source.key;
+    const value = get(key);
+    const at = (i: number): string => `${key}[${i}]`;
+    if (isMissing(value)) { this.report(key, 'missing value'); return [undefined, at]; }
+    if (!Array.isArray(value)) {
+      if (width === 1) return [[value], () => key];
+      this.report(key, `expected an array of ${width} ${what}, got ${show(value)}`);
+      return [undefined, at];
+    }
+    const flat = flatten(value);
+    if (flat.length !== width) {
+      this.report(key, `expected ${width} ${what}, got ${flat.length}`);
+      return [undefined, at];
+    }
+    return [flat, at];
+  }
+
+  private readLabel(plan: LabelPlan, get: (k: Key) => unknown): void {
+    const { head, width, source } = plan;
+    const task = head.task;
+    const out = plan.values.row(this.n);
+    out.fill(0);
+    const mask = plan.mask.row(this.n);
+    mask[0] = 0;
+    if (source.kind === 'absent') return;
+    const name = source.kind === 'slots' ? source.names[0]! : source.key;
+    if (task.kind === 'regress') {
+      const whole = source.kind === 'vector' ? get(source.key) : undefined;
+      const raw = source.kind === 'slots' ? source.keys.map(get) : Array.isArray(whole) ? flatten(whole) : [whole];
+      if (raw.length > 0 && raw.every(isMissing)) return; // unlabelled row
+      const [values, names] = this.gather(source, width, get, 'numbers');
+      if (values === undefined) return;
+      let ok = true;
+      for (let i = 0; i < width; i++) {
+        if (isMissing(values[i])) { this.report(names(i), 'missing value (the rest of this label is present)'); ok = false; continue; }
+        ok = this.attempt(names(i), () => { out[i] = parseNumber(values[i]); }) && ok;
+      }
+      if (ok) mask[0] = 1;
+      return;
+    }
+    const value = get(source.kind === 'slots' ? source.keys[0]! : source.key);
+    if (isMissing(value)) return;
+    const ok = this.attempt(name, () => {
+      switch (task.kind) {
+        case 'classify':
+          out[parseClass(value, task.units, plan.classes, head.name)] = 1;
+          break;
+        case 'binary':
+          out[0] = parseBinary(value, plan.classes);
+          break;
+        case 'multilabel':
+          for (const id of parseList(value)) out[parseClass(id, task.units, plan.classes, head.name)] = 1;
+          break;
+        case 'tag': {
+          const ids = parseList(value);
+          const steps = tagSteps(task);
+          if (ids.length !== steps) throw new CellProblem(`expected ${steps} ids, got ${ids.length}`);
+          ids.forEach((id, t) => { out[t * task.units + parseClass(id, task.units, plan.classes, head.name)] = 1; });
+          break;
+        }
+      }
+    });
+    if (ok) mask[0] = 1;
+  }
+
+  // ---- result ----
+
+  finish(): BoundData {
+    this.problems.throwIfAny();
+    if (this.inputs === undefined || this.labels === undefined) {
+      throw new DataErrors([new DataError(this.file, undefined, undefined, 'no data rows')]);
+    }
+    if (this.n === 0) {
+      if (this.skipped > 0) {
+        const all = new DataError(this.file, undefined, undefined, `every row has a problem (${this.skipped} skipped)`);
+        throw new DataErrors([all, ...this.skippedList.shown], this.skippedList.total + 1);
+      }
+      throw new DataErrors([new DataError(this.file, undefined, undefined, 'no data rows')]);
+    }
+    if (this.requireLabels) {
+      const unlabelled = this.labels.filter((p) => p.source.kind !== 'absent' && p.labelled === 0);
+      if (unlabelled.length > 0) {
+        throw new DataErrors(unlabelled.map((p) => new DataError(this.file, undefined, {
+          kind: this.where, name: p.source.kind === 'slots' ? p.source.names[0]! : p.head.task.label,
+        }, `no row has this label (head "${p.head.name}")`)));
+      }
+    }
+    const n = this.n;
+    const inputs: Record<string, Float32Array | Int32Array> = {};
+    const columns: Record<string, readonly string[]> = {};
+    for (const plan of this.inputs) {
+      inputs[plan.input.name] = plan.column.finish(n);
+      if (plan.source.kind === 'slots') columns[plan.input.name] = plan.source.names;
+      else if (plan.source.kind === 'vector') columns[plan.input.name] = [plan.source.key];
+    }
+    const labels: Record<string, LabelColumn> = {};
+    for (const plan of this.labels) labels[plan.head.name] = { values: plan.values.finish(n), mask: plan.mask.finish(n) };
+    return {
+      dataset: { n, inputs, labels },
+      file: this.file,
+      format: this.format,
+      skipped: this.skipped,
+      skippedProblems: this.skippedList.shown,
+      skippedProblemCount: this.skippedList.total,
+      columns,
+    };
+  }
+}
+
+function categoryId(value: unknown, count: number, names: ReadonlyMap<string, number> | undefined): number {
+  if (names === undefined) return parseId(value, count, 'category id');
+  const id = typeof value === 'string' ? names.get(value.trim()) : undefined;
+  if (id === undefined) {
+    const listed = [...names.keys()].map((n) => JSON.stringify(n)).join(', ');
+    throw new CellProblem(`${show(value)} is not one of ${listed}`);
+  }
+  return id;
+}

@@ -1,0 +1,41 @@
+/**
+ * A typed-array column that grows as rows arrive, so a file of unknown length can be bound in one
+ * streaming pass without an intermediate array of parsed rows.
+ */
+type Typed = Float32Array | Int32Array | Uint8Array;
+
+interface TypedConstructor<T extends Typed> {
+  new (length: number): T;
+}
+
+export class GrowableColumn<T extends Typed> {
+  data: T;
+  private capacity: number;
+
+  constructor(private readonly kind: TypedConstructor<T>, readonly width: number, initialRows = 1024) {
+    this.capacity = initialRows;
+    this.data = new kind(initialRows * width);
+  }
+
+  /** The writable values of row `i`, growing the column (by doubling) when needed. */
+  row(i: number): T {
+    if (i >= this.capacity) {
+      let capacity = this.capacity * 2;
+      while (capacity <= i) capacity *= 2;
+      const grown = new this.kind(capacity * this.width);
+      grown.set(this.data);
+      this.data = grown;
+      this.capacity = capacity;
+    }
+    return this.data.subarray(i * this.width, (i + 1) * this.width) as T;
+  }
+
+  /** The first `n` rows in an array of exactly that size; the column must not be used afterwards. */
+  finish(n: number): T {
+    const used = n * this.width;
+    const out = used === this.data.length ? this.data : (this.data.slice(0, used) as T);
+    this.data = new this.kind(0);
+    this.capacity = 0;
+    return out;
+  }
+}

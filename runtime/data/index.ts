@@ -1,0 +1,9 @@
+/** Reading real data for a checked model: files → bound, normalized, split, batched typed arrays. */
+export { type BindOptions, type BoundData, loadDataset } from './bind.js';
+export {
+  type Dataset, type LabelColumn, inputDataShape, inputWidth, labelDataShape, labelWidth, tagSteps, takeRows,
+} from './dataset.js';
+export { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN } from './errors.js';
+export { applyNormalization, fitNormalization, type NormStats, NORMALIZE_EPSILON, normalizedInputs } from './normalize.js';
+export { type DataFormat, type DataSource, dataFormat, readRows, sourceName } from './read.js';
+export { type Batch, Batches, type BatchOptions, mulberry32, type Split, splitRows } from './split.js';

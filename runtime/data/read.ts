@@ -1,0 +1,177 @@
+/**
+ * Reads the rows of a data file one at a time, so that no file is ever held in memory as a list
+ * of parsed rows: CSV through papaparse's streaming step mode, JSONL line by line. Which format a
+ * file has comes from `data { format: … }` or else from its extension (LANGUAGE.md §4, §7).
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import Papa from 'papaparse';
+import { DataError, DataErrors } from './errors.js';
+
+export type DataFormat = 'csv' | 'jsonl';
+
+/** A data file on disk, or inline text with the name its errors should report (tests, stdin). */
+export type DataSource = string | { readonly name: string; readonly text: string };
+
+export function sourceName(source: DataSource): string {
+  return typeof source === 'string' ? source : source.name;
+}
+
+const EXTENSIONS: Readonly<Record<string, DataFormat>> = { '.csv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl' };
+
+/** The declared format, else the one the file's extension names. */
+export function dataFormat(source: DataSource, declared?: DataFormat): DataFormat {
+  if (declared !== undefined) return declared;
+  const name = sourceName(source);
+  const dot = name.lastIndexOf('.');
+  const format = dot < 0 ? undefined : EXTENSIONS[name.slice(dot).toLowerCase()];
+  if (format === undefined) {
+    throw new DataErrors([
+      new DataError(name, undefined, undefined, 'cannot tell the format from the file name: use .csv or .jsonl, or set format in data { }'),
+    ]);
+  }
+  return format;
+}
+
+/** One parsed row: CSV cells (strings) or a JSONL record, with the file line it starts on. */
+export type Row =
+  | { readonly format: 'csv'; readonly line: number; readonly cells: readonly string[] }
+  | { readonly format: 'jsonl'; readonly line: number; readonly record: Readonly<Record<string, unknown>> };
+
+/** Receives a file's contents in order. Throwing from a callback stops the read and rejects it. */
+export interface RowSink {
+  /** CSV only: the header's column names, once, before any row. */
+  header(names: readonly string[], line: number): void;
+  row(row: Row): void;
+  /** A line that is not a row: ragged CSV, broken quoting, invalid JSON, a JSON value that is not an object. */
+  malformed(problem: DataError): void;
+}
+
+/**
+ * Streams every row of `source` into `sink`. An empty file (nothing but blank lines) is a
+ * `DataErrors`; so is a file that cannot be opened.
+ */
+export async function readRows(source: DataSource, format: DataFormat, sink: RowSink): Promise<void> {
+  const name = sourceName(source);
+  const seen = format === 'csv' ? await readCsv(source, sink) : await readJsonl(source, sink);
+  if (!seen) throw new DataErrors([new DataError(name, undefined, undefined, 'the file is empty')]);
+}
+
+function openText(source: DataSource): Readable {
+  if (typeof source !== 'string') return Readable.from([source.text]);
+  return createReadStream(source, { encoding: 'utf8' });
+}
+
+function cannotOpen(name: string, error: unknown): DataErrors {
+  const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+  return new DataErrors([new DataError(name, undefined, undefined, `cannot read the file: ${reason}`)]);
+}
+
+const LINE_BREAK = /\r\n|\r|\n/g;
+
+function countLineBreaks(cells: readonly string[]): number {
+  let breaks = 0;
+  for (const cell of cells) breaks += cell.match(LINE_BREAK)?.length ?? 0;
+  return breaks;
+}
+
+/** Returns whether the file held anything besides blank lines. */
+function readCsv(source: DataSource, sink: RowSink): Promise<boolean> {
+  const name = sourceName(source);
+  return new Promise((resolve, reject) => {
+    let line = 1; // where the next row starts; a quoted cell may span lines
+    let width = -1; // the header's cell count, once seen
+    let failed = false;
+    const input = openText(source);
+    input.on('error', (error) => {
+      failed = true;
+      reject(cannotOpen(name, error));
+    });
+    Papa.parse<string[]>(input, {
+      // Fixed: sniffing could pick the ';' that separates ids inside a multilabel cell.
+      delimiter: ',',
+      header: false,
+      dynamicTyping: false,
+      skipEmptyLines: false,
+      step(result, parser) {
+        if (failed) return;
+        const cells = result.data;
+        const start = line;
+        line += 1 + countLineBreaks(cells);
+        try {
+          if (cells.length === 1 && cells[0]!.trim() === '') return; // a blank line
+          if (result.errors.length > 0) {
+            const message = result.errors[0]!.message;
+            sink.malformed(new DataError(name, start, undefined, message.charAt(0).toLowerCase() + message.slice(1)));
+          } else if (width < 0) {
+            if (cells[0]!.charCodeAt(0) === 0xfeff) cells[0] = cells[0]!.slice(1);
+            width = cells.length;
+            sink.header(cells.map((c) => c.trim()), start);
+          } else if (cells.length !== width) {
+            sink.malformed(new DataError(name, start, undefined, `the row has ${cells.length} ${cells.length === 1 ? 'cell' : 'cells'}, the header has ${width}`));
+          } else {
+            sink.row({ format: 'csv', line: start, cells });
+          }
+        } catch (error) {
+          failed = true;
+          parser.abort();
+          reject(error);
+        }
+      },
+      complete() {
+        if (!failed) resolve(width >= 0);
+      },
+      error(error: Error) {
+        if (!failed) reject(cannotOpen(name, error));
+        failed = true;
+      },
+    });
+  });
+}
+
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+async function readJsonl(source: DataSource, sink: RowSink): Promise<boolean> {
+  const name = sourceName(source);
+  const input = openText(source);
+  let openError: unknown;
+  input.on('error', (error) => {
+    openError = error;
+  });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let line = 0;
+  let seen = false;
+  try {
+    for await (let text of lines) {
+      line++;
+      if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (text.trim() === '') continue;
+      seen = true;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        sink.malformed(new DataError(name, line, undefined, `invalid JSON: ${(error as Error).message}`));
+        continue;
+      }
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        sink.malformed(new DataError(name, line, undefined, `expected a JSON object, got ${describeJson(value)}`));
+        continue;
+      }
+      sink.row({ format: 'jsonl', line, record: value as Record<string, unknown> });
+    }
+  } catch (error) {
+    if (openError !== undefined) throw cannotOpen(name, openError);
+    throw error;
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+  if (openError !== undefined) throw cannotOpen(name, openError);
+  return seen;
+}

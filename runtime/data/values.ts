@@ -1,0 +1,122 @@
+/**
+ * Turning one cell (a CSV string or a JSON value) into what the model is fed. A bad value throws
+ * a `CellProblem` holding just the problem; the binder adds file, line and column around it.
+ */
+
+export class CellProblem {
+  constructor(readonly problem: string) {}
+}
+
+/** Absent, JSON `null`, or a CSV cell holding nothing but blanks. */
+export function isMissing(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/** A value as the user wrote it, for messages: strings quoted, long ones cut short. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
+  }
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** `"a", "b", "c"`, shortened after ten names. */
+export function showNames(names: readonly string[]): string {
+  const listed = names.slice(0, 10).map((n) => JSON.stringify(n)).join(', ');
+  return names.length > 10 ? `${listed}, … (${names.length} in all)` : listed;
+}
+
+export function parseNumber(value: unknown): number {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new CellProblem(`${show(value)} is not a finite number`);
+    return value;
+  }
+  if (typeof value === 'string') {
+    const n = Number(value.trim());
+    if (Number.isNaN(n)) throw new CellProblem(`${show(value)} is not a number`);
+    if (!Number.isFinite(n)) throw new CellProblem(`${show(value)} is not a finite number`);
+    return n;
+  }
+  throw new CellProblem(`${show(value)} is not a number`);
+}
+
+export function parseInteger(value: unknown, what: string): number {
+  const n = parseNumberAs(value, what);
+  if (!Number.isInteger(n)) throw new CellProblem(`${show(value)} is not ${what}`);
+  return n;
+}
+
+/** Like `parseNumber`, but a non-number is reported as "not <what>" (`not a class id`). */
+function parseNumberAs(value: unknown, what: string): number {
+  try {
+    return parseNumber(value);
+  } catch {
+    throw new CellProblem(`${show(value)} is not ${what}`);
+  }
+}
+
+/** An integer in `[0, count)`; `what` names it in messages (`class id`, `category id`, `id`). */
+export function parseId(value: unknown, count: number, what: string): number {
+  const id = parseInteger(value, `a ${what}`);
+  if (id < 0 || id >= count) throw new CellProblem(`${what} ${id} is out of range 0…${count - 1}`);
+  return id;
+}
+
+/**
+ * A class of a classify, multilabel or tag head: one of its `classes` by name, or an id in
+ * `[0, units)`. Names are tried first, so classes named "1", "2", … still work.
+ */
+export function parseClass(value: unknown, units: number, classes: ReadonlyMap<string, number> | undefined, head: string): number {
+  if (classes !== undefined && typeof value === 'string') {
+    const byName = classes.get(value.trim());
+    if (byName !== undefined) return byName;
+    if (Number.isNaN(Number(value.trim()))) {
+      throw new CellProblem(`${show(value)} is not a class of head "${head}" (classes: ${showNames([...classes.keys()])})`);
+    }
+  }
+  return parseId(value, units, 'class id');
+}
+
+const TRUE_WORDS = new Set(['1', 'true']);
+const FALSE_WORDS = new Set(['0', 'false']);
+
+/** A binary label: 0/1, true/false (any case), or one of the head's two class names. */
+export function parseBinary(value: unknown, classes: ReadonlyMap<string, number> | undefined): number {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value === 0 || value === 1) return value;
+  if (typeof value === 'string') {
+    const text = value.trim();
+    const byName = classes?.get(text);
+    if (byName !== undefined) return byName;
+    const word = text.toLowerCase();
+    if (TRUE_WORDS.has(word)) return 1;
+    if (FALSE_WORDS.has(word)) return 0;
+  }
+  const names = classes === undefined ? '' : `, ${showNames([...classes.keys()])}`;
+  throw new CellProblem(`${show(value)} is not 0, 1, true, false${names}`);
+}
+
+/**
+ * The ids of a multilabel or tag label. JSONL: an array. CSV: the ids in one cell, separated by
+ * `;` when the cell has one (so class names may contain spaces: `big cat; small dog`), else by
+ * blanks (`0 3 4`). A cell holding only `;` is the empty list, since an empty cell means the
+ * label is missing.
+ */
+export function parseList(value: unknown): readonly unknown[] {
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'string') {
+    const parts = value.includes(';') ? value.split(';') : value.split(/\s+/);
+    return parts.map((p) => p.trim()).filter((p) => p !== '');
+  }
+  throw new CellProblem(`expected a list of class ids, got ${show(value)}`);
+}
+
+/** Nested JSON arrays flattened in row-major order (a `float[2, 3]` may be given as `[[…], […]]`). */
+export function flatten(value: readonly unknown[]): unknown[] {
+  return value.some(Array.isArray) ? (value as unknown[]).flat(Infinity) : (value as unknown[]);
+}
+
+export function classIndex(classes: readonly string[] | undefined): ReadonlyMap<string, number> | undefined {
+  return classes === undefined ? undefined : new Map(classes.map((name, i) => [name, i]));
+}
