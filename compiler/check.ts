@@ -38,20 +38,23 @@ export function checkFile(file: MtlFile, importedBlocks: ReadonlyMap<string, Blo
   for (const block of file.blocks) checkBlock(block, blocks, report, semantic);
   const models: CheckedModel[] = [];
   for (const model of file.models) {
-    const checked = checkModel(model, blocks, report, semantic);
+    const checked = checkModel(model, blocks, diagnostics, semantic);
     if (checked) models.push(checked);
   }
   const sorted = dedupe(diagnostics.sort(compareDiagnostics));
   return { diagnostics: sorted, models: sorted.some((d) => d.severity === 'error') ? [] : models, semantic };
 }
 
-function checkModel(model: ModelDecl, blocks: ReadonlyMap<string, BlockEntry>, report: Report, semantic: SemanticModel): CheckedModel | undefined {
+function checkModel(model: ModelDecl, blocks: ReadonlyMap<string, BlockEntry>, reported: Diagnostic[], semantic: SemanticModel): CheckedModel | undefined {
+  const report: Report = (d) => reported.push(d);
   if (model.name.text !== '') semantic.symbols.push({ name: model.name.text, kind: 'model', nameSpan: model.name.span, span: model.span });
   const section = <K extends Member['kind']>(kind: K, word: string) => {
     const found = model.members.filter((m): m is Extract<Member, { kind: K }> => m.kind === kind);
     for (const extra of found.slice(1)) report(diagnostic(Diagnostics.duplicateSection, extra.span, [word], { related: [{ span: found[0]!.span, message: 'first declared here' }] }));
     return found[0];
   };
+  const modelStart = reported.length;
+  const errorsSince = (start: number) => reported.slice(start).some((d) => d.severity === 'error');
   checkCycles(model, report);
   const graph = elaborateModel(model, blocks, report, semantic);
   const headDecls = graph.heads.map((h) => h.decl);
@@ -73,7 +76,8 @@ function checkModel(model: ModelDecl, blocks: ReadonlyMap<string, BlockEntry>, r
   const weighting = checkWeighting(section('Weighting', 'weighting'), report, semantic);
   const train = checkTrain(section('Train', 'train'), headDecls.map((h) => h.name.text), report);
   const data = checkData(section('Data', 'data'), report);
-  checkUnused(graph, report);
+  // Unused parts are only worth a warning once the graph itself is sound: a broken pipeline reads nothing.
+  if (!errorsSince(modelStart)) checkUnused(graph, report);
 
   const inputs = [...graph.inputs.values()];
   const trunks = [...graph.trunks.values()];

@@ -66,11 +66,12 @@ function rebind(value: Value, span: Span): Value {
 }
 
 function evaluateBinary(op: '+' | '-' | '*' | '/', left: Value, right: Value, span: Span, report: Report): Value {
-  if (left.kind === 'invalid' || right.kind === 'invalid') return { kind: 'invalid', span };
-  if (left.kind !== 'number' || right.kind !== 'number') {
+  const isNumeric = (v: Value) => v.kind === 'number' || v.kind === 'invalid';
+  if (!isNumeric(left) || !isNumeric(right)) {
     report(diagnostic(Diagnostics.notANumber, span, [op]));
     return { kind: 'invalid', span };
   }
+  if (left.kind !== 'number' || right.kind !== 'number') return { kind: 'invalid', span };
   if (op === '/' && right.value === 0) {
     report(diagnostic(Diagnostics.divisionByZero, span, []));
     return { kind: 'invalid', span };
