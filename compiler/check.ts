@@ -4,6 +4,7 @@
  * and each later stage works with what the earlier ones could resolve, so one mistake is reported once.
  */
 import type { Member, ModelDecl, MtlFile } from './ast.js';
+import { checkBlockRecursion } from './checks/block-recursion.js';
 import { checkBlock } from './checks/blocks.js';
 import { checkCycles } from './checks/cycles.js';
 import { checkData } from './checks/data-options.js';
@@ -35,6 +36,7 @@ export function checkFile(file: MtlFile, importedBlocks: ReadonlyMap<string, Blo
   for (const block of [...file.blocks].reverse()) if (block.name.text !== '') blocks.set(block.name.text, { decl: block });
 
   checkDuplicates(file, importedBlocks, report);
+  checkBlockRecursion(file.blocks, report);
   for (const block of file.blocks) checkBlock(block, blocks, report, semantic);
   const models: CheckedModel[] = [];
   for (const model of file.models) {

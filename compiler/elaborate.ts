@@ -14,7 +14,7 @@ import { TASKS, type TaskSpec } from './library/tasks.js';
 import type { SemanticModel, SymbolInfo, SymbolKind } from './semantic.js';
 import { applyStages, LayerNamer, type BlockEntry, type StageContext } from './stages.js';
 import { didYouMean } from './suggest.js';
-import { EMPTY_ENV, type Report, type Value } from './values.js';
+import { describeValue, EMPTY_ENV, type Report, type Value } from './values.js';
 
 export interface ElaboratedHead {
   readonly decl: HeadDecl;
@@ -189,7 +189,7 @@ class Elaborator {
     const expertValue = bound.get('expert');
     const expertPipeline = expertValue?.kind === 'pipeline' || expertValue?.kind === 'name' ? expertValue.pipeline : undefined;
     if (expertValue !== undefined && expertPipeline === undefined && expertValue.kind !== 'invalid') {
-      this.report(diagnostic(Diagnostics.wrongArgumentType, expertValue.span, [sig.name, 'expert', 'a layer pipeline', 'a value']));
+      this.report(diagnostic(Diagnostics.wrongArgumentType, expertValue.span, [sig.name, 'expert', 'a layer pipeline', describeValue(expertValue)]));
     }
     const experts = expertPipeline ? applyStages(expertPipeline.steps, source?.info, EMPTY_ENV, `${name}/expert`, this.ctx) : undefined;
     const levels = (scalars?.levels as number | undefined) ?? 1;
@@ -220,7 +220,7 @@ class Elaborator {
   private pipelineArgument(value: Value | undefined, callee: string, param: string, owner: string, ownerKind: 'gate' | 'merge'): { flow: Flow; info: TensorInfo } | undefined {
     if (value === undefined || value.kind === 'invalid') return undefined;
     if (value.kind !== 'pipeline' && value.kind !== 'name') {
-      this.report(diagnostic(Diagnostics.wrongArgumentType, value.span, [callee, param, 'an input or trunk name', 'a value']));
+      this.report(diagnostic(Diagnostics.wrongArgumentType, value.span, [callee, param, 'an input or trunk name', describeValue(value)]));
       return undefined;
     }
     const built = this.flow(value.pipeline, value.pipeline.steps.slice(1), owner, ownerKind);

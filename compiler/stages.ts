@@ -166,10 +166,8 @@ function inlineBlock(
   blockStack: readonly string[],
 ): StagesResult {
   const name = block.decl.name.text;
-  if (blockStack.includes(name)) {
-    ctx.report(diagnostic(Diagnostics.recursiveBlock, call.callee.span, [[...blockStack, name].join(' -> ')]));
-    return { layers: [], info: undefined };
-  }
+  // Recursion is reported once per cycle by the block-recursion check; here it just stops inlining.
+  if (blockStack.includes(name)) return { layers: [], info: undefined };
   const sig = blockSignature(block.decl);
   const bound = bindArguments(call, sig, env, ctx.report);
   if (scalarArguments(sig, bound, ctx.report) === undefined || block.decl.body === undefined) {

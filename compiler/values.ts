@@ -52,17 +52,13 @@ export function evaluate(expr: Expr | undefined, env: Env, report: Report, at: S
       const name = bareName(expr);
       if (name !== undefined) {
         const bound = env.get(name.text);
-        if (bound !== undefined) return rebind(bound, expr.span);
+        // A parameter keeps the span of the value at the call site: errors about it point there.
+        if (bound !== undefined) return bound;
         return { kind: 'name', name: name.text, pipeline: expr, span: expr.span };
       }
       return { kind: 'pipeline', pipeline: expr, env, span: expr.span };
     }
   }
-}
-
-/** A parameter's value seen where the parameter is used, so that errors point at the use. */
-function rebind(value: Value, span: Span): Value {
-  return { ...value, span };
 }
 
 function evaluateBinary(op: '+' | '-' | '*' | '/', left: Value, right: Value, span: Span, report: Report): Value {

@@ -137,8 +137,9 @@ const LAYER_LIST: LayerSpec[] = [
     params: [{ name: 'dim', type: positiveInt, doc: 'vector size' }],
     infer: (input, args) => {
       if (input.dtype !== 'int' || input.vocab === undefined) {
+        const got = input.dtype === 'int' ? `int ${formatShape(input.shape)} without a vocabulary` : `float ${formatShape(input.shape)}`;
         return {
-          error: `embedding expects integer ids with a vocabulary, got float ${formatShape(input.shape)}`,
+          error: `embedding expects integer ids with a vocabulary, got ${got}`,
           hint: 'declare the input as int[t] vocab V, or as category(n)',
         };
       }
