@@ -72,7 +72,10 @@ const LINE_BREAK = /\r\n|\r|\n/g;
 
 function countLineBreaks(cells: readonly string[]): number {
   let breaks = 0;
-  for (const cell of cells) breaks += cell.match(LINE_BREAK)?.length ?? 0;
+  for (const cell of cells) {
+    // Only quoted cells can hold a line break; skip the regular expression for the rest.
+    if (cell.indexOf('\n') >= 0 || cell.indexOf('\r') >= 0) breaks += cell.match(LINE_BREAK)?.length ?? 0;
+  }
   return breaks;
 }
 

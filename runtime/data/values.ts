@@ -9,7 +9,10 @@ export class CellProblem {
 
 /** Absent, JSON `null`, or a CSV cell holding nothing but blanks. */
 export function isMissing(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+  if (value === undefined || value === null) return true;
+  if (typeof value !== 'string') return false;
+  // Fast path for the common cell that starts with a visible character.
+  return value.length === 0 || (value.charCodeAt(0) <= 32 && value.trim() === '');
 }
 
 /** A value as the user wrote it, for messages: strings quoted, long ones cut short. */
@@ -33,7 +36,7 @@ export function parseNumber(value: unknown): number {
     return value;
   }
   if (typeof value === 'string') {
-    const n = Number(value.trim());
+    const n = Number(value); // Number() itself ignores surrounding blanks
     if (Number.isNaN(n)) throw new CellProblem(`${show(value)} is not a number`);
     if (!Number.isFinite(n)) throw new CellProblem(`${show(value)} is not a finite number`);
     return n;
