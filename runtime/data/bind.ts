@@ -10,6 +10,8 @@
  * reads every column from `a` to `b` in header order (JSONL: in the key order of the first
  * record); `from ["a", "c"]` reads those columns or fields, one number each. Labels are read from
  * `label` (the head's name by default) the same way; `regress(n>1)` reads `label_0 …` in CSV.
+ * A multilabel or tag label is one cell holding ids (or class names) separated by `;`, or by
+ * blanks when the cell has no `;` (see `parseList`); in JSONL it is an array.
  */
 import type { CheckedModel, HeadNode, InputNode } from '../../compiler/ir.js';
 import { type Dataset, type LabelColumn, inputWidth, isIntInput, labelWidth, tagSteps } from './dataset.js';
