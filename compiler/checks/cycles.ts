@@ -1,13 +1,16 @@
 /** A model is a directed acyclic graph (LANGUAGE.md §4): no member reads itself, directly or through others. */
 import { bareName, type Call, type Expr, type ModelDecl, type Pipeline } from '../ast.js';
 import { diagnostic, Diagnostics } from '../diagnostics.js';
+import { memberScope } from '../elaborate.js';
 import type { Span } from '../span.js';
 import type { Report } from '../values.js';
 
 export function checkCycles(model: ModelDecl, report: Report): void {
   const deps = new Map<string, { span: Span; reads: string[] }>();
+  // Only the declaration a name resolves to takes part; later duplicates are reported on their own.
+  const scope = memberScope(model);
   for (const m of model.members) {
-    if ((m.kind === 'Trunk' || m.kind === 'Gate' || m.kind === 'Head') && m.name.text !== '' && !deps.has(m.name.text)) {
+    if ((m.kind === 'Trunk' || m.kind === 'Gate' || m.kind === 'Head') && scope.get(m.name.text) === m) {
       const reads: string[] = [];
       if (m.kind === 'Gate') {
         const source = m.call?.args?.find((a, i) => a.name?.text === 'source' || (i === 0 && a.name === undefined));
