@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Writes the example data sets from the `vega-datasets` npm package (a dev dependency):
- *   examples/data/penguins.csv  species, island, beak_length_mm, beak_depth_mm, flipper_length_mm, body_mass_g, sex
+ *   examples/data/penguins.csv  species, island, beak_length_mm, beak_depth_mm, flipper_length_mm, body_mass_kg, sex
  *   examples/data/cars.csv      name, miles_per_gallon, cylinders, displacement, horsepower, weight_in_lbs,
  *                               acceleration, year, origin
  *   examples/data/LICENSE.md    where the data comes from and under which terms
@@ -92,13 +92,14 @@ const penguins = convert(load('penguins.json'), [
   ['beak_length_mm', (r) => r['Beak Length (mm)']],
   ['beak_depth_mm', (r) => r['Beak Depth (mm)']],
   ['flipper_length_mm', (r) => r['Flipper Length (mm)']],
-  ['body_mass_g', (r) => r['Body Mass (g)']],
+  // Kilograms keep the regression target near unit scale, as a squared-error loss trains best.
+  ['body_mass_kg', (r) => (r['Body Mass (g)'] == null ? null : r['Body Mass (g)'] / 1000)],
   ['sex', (r) => {
     if (r['Sex'] === 'MALE' || r['Sex'] === 'FEMALE') return r['Sex'];
     if (r['Sex'] !== null && r['Sex'] !== undefined) placeholderSex++;
     return null;
   }],
-], ['species', 'island', 'beak_length_mm', 'beak_depth_mm', 'flipper_length_mm', 'body_mass_g'], path.join(outDir, 'penguins.csv'));
+], ['species', 'island', 'beak_length_mm', 'beak_depth_mm', 'flipper_length_mm', 'body_mass_kg'], path.join(outDir, 'penguins.csv'));
 report('examples/data/penguins.csv', penguins, placeholderSex > 0 ? ` (including ${placeholderSex} with the placeholder sex ".")` : '');
 
 // Cars. Year is stored as a date ("1970-01-01"); the model year is all that is meaningful.

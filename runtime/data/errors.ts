@@ -1,6 +1,6 @@
 /**
  * Problems found in a data file. Each names the file, the line and the column (CSV) or field
- * (JSONL), so the user can go straight to it: `penguins.csv:14: column "body_mass_g": "abc" is not
+ * (JSONL), so the user can go straight to it: `penguins.csv:14: column "body_mass_kg": "abc" is not
  * a number`. Binding collects every problem and throws them together as one `DataErrors`.
  *
  * Line numbers are file line numbers, 1-based, for both formats: in a CSV file the header is line

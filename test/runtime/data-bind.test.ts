@@ -77,7 +77,7 @@ describe('binding rows to a model', () => {
     const sexMask = dataset.labels['sex']!.mask;
     expect(sexMask.reduce((a, b) => a + b, 0)).toBe(333);
     expect(dataset.labels['species']!.mask.every((m) => m === 1)).toBe(true);
-    expect(Array.from(dataset.inputs['measures']!.subarray(0, 4))).toEqual([Math.fround(39.1), Math.fround(18.7), 181, 3750]);
+    expect(Array.from(dataset.inputs['measures']!.subarray(0, 4))).toEqual([Math.fround(39.1), Math.fround(18.7), 181, Math.fround(3.75)]);
     expect(Array.from(dataset.labels['sex']!.values.subarray(0, 3))).toEqual([1, 0, 0]); // MALE, FEMALE, FEMALE
   });
 

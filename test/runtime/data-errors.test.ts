@@ -27,12 +27,12 @@ describe('a data error names the file, the line and the column', () => {
   it('reports a value that is not a number with its CSV file line', async () => {
     const m = penguinModel();
     const text = csv(
-      'species,island,beak_length_mm,beak_depth_mm,flipper_length_mm,body_mass_g,sex',
+      'species,island,beak_length_mm,beak_depth_mm,flipper_length_mm,body_mass_kg,sex',
       'Adelie,Torgersen,39.1,18.7,181,3750,MALE',
       'Adelie,Torgersen,39.5,17.4,186,abc,FEMALE',
     );
     expect(await problems(m, { ...text, name: 'examples/data/penguins.csv' })).toEqual({
-      messages: ['examples/data/penguins.csv:3: column "body_mass_g": "abc" is not a number'],
+      messages: ['examples/data/penguins.csv:3: column "body_mass_kg": "abc" is not a number'],
       total: 1,
     });
   });
@@ -97,7 +97,7 @@ describe('a data error names the file, the line and the column', () => {
 
   it('reports an unknown class name with the classes there are', async () => {
     const text = csv(
-      'species,island,beak_length_mm,beak_depth_mm,flipper_length_mm,body_mass_g,sex',
+      'species,island,beak_length_mm,beak_depth_mm,flipper_length_mm,body_mass_kg,sex',
       'Emperor,Torgersen,39.1,18.7,181,3750,MALE',
     );
     expect((await problems(penguinModel(), text)).messages).toEqual([

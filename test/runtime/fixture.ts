@@ -60,7 +60,7 @@ export function model(name: string, inputs: readonly InputNode[], heads: readonl
 /** The penguins example: four measurements, the island, and two heads (sex partially labelled). */
 export function penguinModel(): CheckedModel {
   return model('Penguins', [
-    floatInput('measures', [4], { normalize: true, columns: { kind: 'range', first: 'beak_length_mm', last: 'body_mass_g' } }),
+    floatInput('measures', [4], { normalize: true, columns: { kind: 'range', first: 'beak_length_mm', last: 'body_mass_kg' } }),
     categoryInput('island', 3, ['Biscoe', 'Dream', 'Torgersen']),
   ], [
     head('species', 'classify', 3, { classes: ['Adelie', 'Chinstrap', 'Gentoo'] }),

@@ -106,7 +106,7 @@ describe('the mtl.json sidecar', () => {
     const model = penguinModel();
     const sidecar = buildSidecar(model, {
       normalization: { measures: { mean: [1, 2, 3, 4], variance: [0.5, 1, 2, 4] } },
-      columns: { measures: ['beak_length_mm', 'beak_depth_mm', 'flipper_length_mm', 'body_mass_g'], island: ['island'] },
+      columns: { measures: ['beak_length_mm', 'beak_depth_mm', 'flipper_length_mm', 'body_mass_kg'], island: ['island'] },
     });
     const target = path.join(dir, 'with-sidecar');
     await writeSidecar(`file://${target}/model.json`, sidecar);
@@ -116,7 +116,7 @@ describe('the mtl.json sidecar', () => {
       model: 'Penguins',
       inputs: {
         measures: {
-          columns: ['beak_length_mm', 'beak_depth_mm', 'flipper_length_mm', 'body_mass_g'],
+          columns: ['beak_length_mm', 'beak_depth_mm', 'flipper_length_mm', 'body_mass_kg'],
           normalize: { mean: [1, 2, 3, 4], variance: [0.5, 1, 2, 4] },
         },
         island: { columns: ['island'], categories: ['Biscoe', 'Dream', 'Torgersen'] },
