@@ -233,7 +233,9 @@ class Elaborator {
     if (pipeline === undefined || pipeline.steps.length === 0) return { decl, flow: undefined, task: undefined };
     const last = pipeline.steps[pipeline.steps.length - 1]!;
     const spec = pipeline.steps.length > 1 ? TASKS.get(last.callee.text) : undefined;
-    if (spec === undefined && last.callee.text !== '' && !(pipeline.steps.length > 1 && isUnknownCallee(last.callee.text, this.ctx))) {
+    // A task layer earlier in the pipeline is reported as misplaced (MTL0403); that is the one mistake.
+    const earlierTask = pipeline.steps.slice(1, -1).some((step) => TASKS.has(step.callee.text));
+    if (spec === undefined && !earlierTask && last.callee.text !== '' && !(pipeline.steps.length > 1 && isUnknownCallee(last.callee.text, this.ctx))) {
       this.report(diagnostic(Diagnostics.headWithoutTask, last.span, [decl.name.text], { hint: 'end it with a task layer: -> classify(n), binary(), regress(n)…' }));
     }
     const stages = pipeline.steps.slice(1, spec ? -1 : undefined);
