@@ -16,9 +16,13 @@ export function checkWeights(decl: WeightsDecl | undefined, heads: readonly Head
   const weights: Record<string, WeightSpec> = {};
   if (decl !== undefined) {
     const known = [...names];
+    // A head that a misspelt entry was probably meant for is not also warned about as left out.
+    const misspelt = new Set<string>();
     for (const entry of decl.entries) {
       if (entry.name.text !== '' && !names.includes(entry.name.text)) {
-        report(diagnostic(Diagnostics.unknownWeight, entry.name.span, [entry.name.text], didYouMean(entry.name.span, entry.name.text, names)));
+        const fix = didYouMean(entry.name.span, entry.name.text, names);
+        if (fix.suggestion) misspelt.add(fix.suggestion.newText);
+        report(diagnostic(Diagnostics.unknownWeight, entry.name.span, [entry.name.text], fix));
       }
     }
     const options = readOptions('weights', decl.entries.filter((e) => names.includes(e.name.text)), known, report);
@@ -30,7 +34,7 @@ export function checkWeights(decl: WeightsDecl | undefined, heads: readonly Head
     }
     if (options.size > 0) {
       for (const head of heads) {
-        if (head.name.text !== '' && !options.has(head.name.text)) report(diagnostic(Diagnostics.unweightedHead, head.name.span, [head.name.text]));
+        if (head.name.text !== '' && !options.has(head.name.text) && !misspelt.has(head.name.text)) report(diagnostic(Diagnostics.unweightedHead, head.name.span, [head.name.text]));
       }
     }
   }
