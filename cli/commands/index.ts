@@ -1,0 +1,14 @@
+/**
+ * The registry of `mtlc` commands, in the order `mtlc --help` lists them. To add one (build,
+ * summary, train, eval, predict, tune, relate, lsp): write `cli/commands/NAME.ts` exporting a
+ * `CommandModule`, and list it here. A module that needs TensorFlow.js or the language server must
+ * import them with `await import()` inside its action, never at the top: every module listed here is
+ * loaded on every run, and `mtlc check` must not load TensorFlow.js.
+ */
+import { checkCommand } from './check.js';
+import type { CommandModule } from './command.js';
+import { explainCommand } from './explain.js';
+import { fmtCommand } from './fmt.js';
+import { graphCommand } from './graph.js';
+
+export const COMMANDS: readonly CommandModule[] = [checkCommand, fmtCommand, graphCommand, explainCommand];

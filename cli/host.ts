@@ -1,0 +1,99 @@
+/**
+ * The file system as the compiler and the commands see it: reading sources (with a reason when a
+ * file cannot be read, for one-line user errors), writing formatted files atomically, and finding
+ * the package's own version. With the commands, the only code that touches files.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CompileHost } from '../compiler/compile.js';
+
+export type ReadResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };
+
+/** Reads a UTF-8 text file; an unreadable one comes back with a short reason ("no such file"). */
+export function readSource(file: string): ReadResult {
+  try {
+    return { ok: true, text: fs.readFileSync(file, 'utf8') };
+  } catch (error) {
+    return { ok: false, reason: describeError(error) };
+  }
+}
+
+/** Node's error codes in the words a user reads after `cannot read "x.mtl": `. */
+export function describeError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'ENAMETOOLONG':
+      return 'name too long';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * Writes through a temporary file in the same directory and renames it over the target, so an
+ * interrupted write never leaves a half-formatted file.
+ */
+export function writeFileAtomic(file: string, text: string): void {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    fs.writeFileSync(temp, text, 'utf8');
+    try {
+      fs.chmodSync(temp, fs.statSync(file).mode);
+    } catch {
+      // A new file keeps the default mode.
+    }
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/** The compiler's host on the real file system; every text read is cached for code frames. */
+export class NodeHost implements CompileHost {
+  private readonly texts = new Map<string, string | undefined>();
+
+  readFile(file: string): string | undefined {
+    const key = path.resolve(file);
+    if (!this.texts.has(key)) {
+      const read = readSource(key);
+      this.texts.set(key, read.ok ? read.text : undefined);
+    }
+    return this.texts.get(key);
+  }
+
+  /** Records a text already read (the compiled file itself), so frames can quote it. */
+  remember(file: string, text: string): void {
+    this.texts.set(path.resolve(file), text);
+  }
+}
+
+/** The version in the package.json above this module (source or dist/ alike). */
+export function packageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, 'package.json');
+    const read = readSource(candidate);
+    if (read.ok) {
+      try {
+        const pkg = JSON.parse(read.text) as { name?: string; version?: string };
+        if (pkg.name === 'mtl' && typeof pkg.version === 'string') return pkg.version;
+      } catch {
+        // Not ours; keep walking up.
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return '0.0.0';
+    dir = parent;
+  }
+}
