@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
+    // Builds dist/ once, for the tests that spawn bin/mtlc.js.
+    globalSetup: ['test/global-setup.ts'],
   },
 });

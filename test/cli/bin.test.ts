@@ -1,0 +1,49 @@
+/**
+ * The built command, spawned as a user runs it (dist/ is built by test/global-setup.ts). Checking
+ * runs with an ESM hook that throws on any @tensorflow import: `mtlc check` must not load TensorFlow.js.
+ */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { root } from './run.js';
+
+const bin = path.join(root, 'bin', 'mtlc.js');
+
+/** A module hook, as a data: URL, that makes importing any @tensorflow package fail. */
+export const FORBID_TFJS =
+  'data:text/javascript,import{register}from"node:module";register("data:text/javascript,export async function resolve(s,c,n){if(s.includes(\\"@tensorflow\\"))throw new Error(\\"TensorFlow.js loaded: \\"+s);return n(s,c)}");';
+
+function mtlc(args: string[], nodeArgs: string[] = []) {
+  return spawnSync(process.execPath, [...nodeArgs, bin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } });
+}
+
+describe('bin/mtlc.js', () => {
+  it('checks the examples clean with exit code 0', () => {
+    const result = mtlc(['check', 'examples/seed.mtl', 'examples/census-mmoe.mtl']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('no problems in 2 files\n');
+    expect(result.status).toBe(0);
+  });
+
+  it('exits 1 on a file with errors and 2 on a missing file, without a stack trace', () => {
+    const bad = mtlc(['check', 'examples/errors/shapes.mtl']);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain('error[MTL0301]');
+    const missing = mtlc(['check', 'nope.mtl']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toBe('mtlc: cannot read "nope.mtl": no such file\n');
+  });
+
+  it('prints the version', () => {
+    expect(mtlc(['--version']).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('checks without loading TensorFlow.js', () => {
+    const hooked = mtlc(['check', 'examples/seed.mtl'], ['--import', FORBID_TFJS]);
+    expect(hooked.stderr).toBe('');
+    expect(hooked.status).toBe(0);
+    // The hook itself works: importing tfjs under it fails.
+    const probe = spawnSync(process.execPath, ['--import', FORBID_TFJS, '-e', 'import("@tensorflow/tfjs").then(() => process.exit(0), () => process.exit(7))'], { cwd: root });
+    expect(probe.status).toBe(7);
+  });
+});
