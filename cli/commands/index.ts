@@ -10,5 +10,6 @@ import type { CommandModule } from './command.js';
 import { explainCommand } from './explain.js';
 import { fmtCommand } from './fmt.js';
 import { graphCommand } from './graph.js';
+import { lspCommand } from './lsp.js';
 
-export const COMMANDS: readonly CommandModule[] = [checkCommand, fmtCommand, graphCommand, explainCommand];
+export const COMMANDS: readonly CommandModule[] = [checkCommand, fmtCommand, graphCommand, explainCommand, lspCommand];

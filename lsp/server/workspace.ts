@@ -1,0 +1,227 @@
+/**
+ * The open documents and what the compiler made of them. Each document is compiled through the
+ * compiler's one entry point, at most once per version, with a host that reads open buffers first
+ * and the disk second, so unsaved imports count. The import graph (who imports whom) decides which
+ * documents to check again when a file changes, is saved, closed, created or deleted.
+ *
+ * Diagnostics are debounced per document: after a quiet spell an edit is checked at once; edits that
+ * follow one another within `debounceMs` are checked once, `debounceMs` after the last of them.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { MtlFile } from '../../compiler/ast.js';
+import { compile, type CompileHost, type CompileResult } from '../../compiler/compile.js';
+import { parse } from '../../compiler/parse.js';
+import { LineIndex } from '../../compiler/span.js';
+
+/** A compiled document: the result of `compile` for one version of one URI. */
+export interface Analysis {
+  readonly uri: string;
+  readonly path: string;
+  readonly version: number;
+  readonly result: CompileResult;
+}
+
+/** Another file, parsed only (an import, or the target of a cross-file reference). */
+export interface ParsedFile {
+  readonly uri: string;
+  readonly path: string;
+  readonly text: string;
+  readonly ast: MtlFile;
+  readonly lines: LineIndex;
+}
+
+export interface WorkspaceOptions {
+  /** Quiet time that ends a burst of edits; 0 checks every edit. */
+  readonly debounceMs?: number;
+  /** Reads a file that is not open; tests pass an in-memory one. Defaults to the disk. */
+  readonly readFile?: (file: string) => string | undefined;
+  /** Receives a document's diagnostics when they are ready. */
+  readonly publish: (analysis: Analysis) => void;
+  /** Clears the diagnostics of a closed document. */
+  readonly clear: (uri: string) => void;
+  readonly log: (message: string) => void;
+}
+
+export function uriToPath(uri: string): string {
+  if (uri.startsWith('file:')) {
+    try {
+      return path.normalize(fileURLToPath(uri));
+    } catch {
+      return uri;
+    }
+  }
+  return uri;
+}
+
+export function pathToUri(file: string): string {
+  return path.isAbsolute(file) ? pathToFileURL(file).href : file;
+}
+
+export function readDisk(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export class Workspace {
+  private readonly documents = new Map<string, TextDocument>();
+  /** Open documents by file path, so the compile host finds unsaved buffers. */
+  private readonly byPath = new Map<string, string>();
+  private readonly analyses = new Map<string, Analysis>();
+  private readonly parsed = new Map<string, ParsedFile>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly lastEdit = new Map<string, number>();
+  private readonly debounceMs: number;
+  private readonly readOther: (file: string) => string | undefined;
+  readonly host: CompileHost;
+
+  constructor(private readonly options: WorkspaceOptions) {
+    this.debounceMs = options.debounceMs ?? 100;
+    this.readOther = options.readFile ?? readDisk;
+    this.host = { readFile: (file) => this.readFile(file) };
+  }
+
+  /** The text of a file: its open buffer if there is one, else what `readFile` gives. */
+  readFile(file: string): string | undefined {
+    const uri = this.byPath.get(path.normalize(file));
+    const open = uri === undefined ? undefined : this.documents.get(uri);
+    return open !== undefined ? open.getText() : this.readOther(file);
+  }
+
+  isOpen(uri: string): boolean {
+    return this.documents.has(uri);
+  }
+
+  openUris(): string[] {
+    return [...this.documents.keys()];
+  }
+
+  /** A document was opened or edited: check it, and every open document that imports it. */
+  changed(document: TextDocument): void {
+    const file = uriToPath(document.uri);
+    this.documents.set(document.uri, document);
+    this.byPath.set(path.normalize(file), document.uri);
+    this.schedule(document.uri);
+    this.recheckDependents([file]);
+  }
+
+  closed(uri: string): void {
+    const file = uriToPath(uri);
+    this.documents.delete(uri);
+    if (this.byPath.get(path.normalize(file)) === uri) this.byPath.delete(path.normalize(file));
+    this.analyses.delete(uri);
+    this.lastEdit.delete(uri);
+    const timer = this.timers.get(uri);
+    if (timer !== undefined) clearTimeout(timer);
+    this.timers.delete(uri);
+    this.options.clear(uri);
+    // Importers now read the file from disk instead of the buffer.
+    this.recheckDependents([file]);
+  }
+
+  /** Files changed, appeared or disappeared on disk (saved, watched, deleted). */
+  filesChanged(uris: readonly string[]): void {
+    for (const uri of uris) this.parsed.delete(path.normalize(uriToPath(uri)));
+    this.recheckDependents(uris.map(uriToPath));
+  }
+
+  /** The compiled document, compiled now if its text or an import changed since; undefined if not open. */
+  analysis(uri: string): Analysis | undefined {
+    const document = this.documents.get(uri);
+    if (document === undefined) return undefined;
+    const cached = this.analyses.get(uri);
+    if (cached !== undefined && cached.version === document.version) return cached;
+    const file = uriToPath(uri);
+    const result = compile(file, document.getText(), this.host);
+    const analysis: Analysis = { uri, path: file, version: document.version, result };
+    this.analyses.set(uri, analysis);
+    return analysis;
+  }
+
+  /** Another file by path, parsed (open buffer first); cached by text. */
+  parsedFile(file: string): ParsedFile | undefined {
+    const key = path.normalize(file);
+    const text = this.readFile(key);
+    if (text === undefined) return undefined;
+    const known = this.parsed.get(key);
+    if (known !== undefined && known.text === text) return known;
+    const parsedFile: ParsedFile = { uri: this.uriOf(key), path: key, text, ast: parse(text).ast, lines: new LineIndex(text) };
+    this.parsed.set(key, parsedFile);
+    return parsedFile;
+  }
+
+  /** The URI of a file path: the open document's own URI when it is open. */
+  uriOf(file: string): string {
+    return this.byPath.get(path.normalize(file)) ?? pathToUri(file);
+  }
+
+  /** The line index of any file, open or not, for ranges that point into it. */
+  linesOf(file: string): LineIndex | undefined {
+    const uri = this.byPath.get(path.normalize(file));
+    const analysis = uri === undefined ? undefined : this.analyses.get(uri);
+    if (analysis !== undefined && uri !== undefined && analysis.version === this.documents.get(uri)?.version) return analysis.result.lines;
+    return this.parsedFile(file)?.lines;
+  }
+
+  /** Open documents that import `file`, directly or not, as of their last check. */
+  importersOf(file: string): string[] {
+    const key = path.normalize(file);
+    const found: string[] = [];
+    for (const [uri, analysis] of this.analyses) {
+      if (dependsOn(analysis, key)) found.push(uri);
+    }
+    return found;
+  }
+
+  /** Publishes now whatever is pending (tests and shutdown). */
+  flush(): void {
+    for (const uri of [...this.timers.keys()]) this.publishNow(uri);
+  }
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private recheckDependents(files: readonly string[]): void {
+    const keys = files.map((f) => path.normalize(f));
+    for (const [uri, analysis] of [...this.analyses]) {
+      if (!keys.some((key) => dependsOn(analysis, key) && key !== path.normalize(analysis.path))) continue;
+      this.analyses.delete(uri);
+      this.schedule(uri);
+    }
+  }
+
+  private schedule(uri: string): void {
+    const now = Date.now();
+    const pending = this.timers.get(uri);
+    if (pending !== undefined) clearTimeout(pending);
+    const quiet = pending === undefined && now - (this.lastEdit.get(uri) ?? -Infinity) >= this.debounceMs;
+    this.lastEdit.set(uri, now);
+    this.timers.set(uri, setTimeout(() => this.publishNow(uri), quiet ? 0 : this.debounceMs));
+  }
+
+  private publishNow(uri: string): void {
+    const timer = this.timers.get(uri);
+    if (timer !== undefined) clearTimeout(timer);
+    this.timers.delete(uri);
+    try {
+      const analysis = this.analysis(uri);
+      if (analysis !== undefined) this.options.publish(analysis);
+    } catch (error) {
+      this.options.log(`checking ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  }
+}
+
+/** Whether a check of `analysis` read `file`: an import that was found, or one that was looked for. */
+function dependsOn(analysis: Analysis, file: string): boolean {
+  if (analysis.result.imports.some((i) => path.normalize(i) === file)) return true;
+  const dir = path.dirname(analysis.path);
+  return analysis.result.ast.imports.some((imp) => imp.path !== undefined && path.resolve(dir, imp.path.value) === file);
+}
