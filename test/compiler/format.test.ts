@@ -256,3 +256,21 @@ describe('formatting any spacing of the examples', () => {
     );
   });
 });
+
+describe('formatting arbitrary text', () => {
+  const words = ['model', 'M', '{', '}', 'input', 'x', ':', 'float', '[', ']', '3', 'head', 'h', '=', '->', 'regress', '(', ')', '1', ',', 'weights', 'train', 'epochs', '"s"', '-', '// c\n', '/* c */', '\n', ' '];
+
+  it('never throws, and whatever it formats keeps its tokens', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...words), { maxLength: 60 }), (parts) => {
+        const text = parts.join(' ');
+        const out = formatFile(text);
+        if (out !== undefined) {
+          expect(tokenImages(out)).toEqual(tokenImages(text));
+          expect(formatFile(out)).toBe(out);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
