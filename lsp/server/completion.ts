@@ -37,12 +37,13 @@ export function completion(analysis: Analysis, workspace: Workspace, position: l
   const offset = lines.offset(position);
   const ctx = cursorContext(text, offset);
   if (ctx.inert) return [];
-  const inside = (s: { start: number; end: number }) => s.start <= ctx.wordStart && ctx.wordStart <= s.end;
+  // The declaration the cursor is in: the last one that starts before it (half-typed text may end it early).
+  const decl = [...ast.blocks, ...ast.models].filter((d) => d.span.start < ctx.wordStart).sort((a, b) => b.span.start - a.span.start)[0];
   const scope: Scope = {
     analysis,
     workspace,
-    model: ast.models.find((m) => inside(m.span)) ?? [...ast.models].reverse().find((m) => m.span.start <= ctx.wordStart),
-    block: ast.blocks.find((b) => inside(b.span)),
+    model: decl?.kind === 'Model' ? decl : undefined,
+    block: decl?.kind === 'Block' ? decl : undefined,
   };
   return itemsFor(ctx, scope);
 }
@@ -134,10 +135,11 @@ function argumentItems(frame: ParenFrame, ctx: CursorContext, scope: Scope): lsp
   if (prev === T.Arrow) return stages(scope, false);
   const params = paramsOf(frame.callee!, scope);
   if (params === undefined) return [];
-  if (frame.callee === 'concat' || frame.callee === 'add') return prev === T.LParen || prev === T.Comma ? sources(scope, false, undefined, false) : [];
+  const self = ctx.statement?.tokens[0]?.image;
+  if (frame.callee === 'concat' || frame.callee === 'add') return prev === T.LParen || prev === T.Comma ? sources(scope, false, self, false) : [];
   if (prev === T.Colon && frame.current !== undefined) {
     const param = params.find((p) => p.name === frame.current);
-    return param ? valuesFor(param.type, scope) : [];
+    return param ? valuesFor(param.type, scope, self) : [];
   }
   if (prev !== T.LParen && prev !== T.Comma) return [];
   const given = new Set([...params.slice(0, frame.positional).map((p) => p.name), ...frame.named]);
@@ -148,7 +150,7 @@ function argumentItems(frame: ParenFrame, ctx: CursorContext, scope: Scope): lsp
     insertText: `${p.name}: `,
   }));
   const positional = frame.named.length === 0 ? params[frame.argIndex] : undefined;
-  return [...named, ...(positional ? valuesFor(positional.type, scope) : [])];
+  return [...named, ...(positional ? valuesFor(positional.type, scope, self) : [])];
 }
 
 interface ParamLike {
@@ -166,7 +168,7 @@ function paramsOf(callee: string, scope: Scope): ParamLike[] | undefined {
   return block.decl.params.map((p) => ({ name: p.name.text, type: types[p.type.text], typeText: p.type.text }));
 }
 
-function valuesFor(type: ArgType | undefined, scope: Scope): lsp.CompletionItem[] {
+function valuesFor(type: ArgType | undefined, scope: Scope, self: string | undefined): lsp.CompletionItem[] {
   const params = (kinds: string[]) => (scope.block?.params ?? []).filter((p) => kinds.includes(p.type.text)).map((p): lsp.CompletionItem => ({ label: p.name.text, kind: lsp.CompletionItemKind.Variable, detail: `(parameter) ${p.type.text}` }));
   switch (type?.kind) {
     case 'enum':
@@ -174,7 +176,7 @@ function valuesFor(type: ArgType | undefined, scope: Scope): lsp.CompletionItem[
     case 'bool':
       return [...['true', 'false'].map(keyword), ...params(['bool'])];
     case 'source':
-      return sources(scope, false, undefined, false);
+      return sources(scope, false, self, false);
     case 'layers':
       return stages(scope, false);
     case 'int':
