@@ -32,7 +32,7 @@ import type {
 } from './ast.js';
 import { type Diagnostic, Diagnostics, diagnostic } from './diagnostics.js';
 import { cover, type Span, span } from './span.js';
-import { endOf } from '../grammar/tokens.js';
+import { endOf, Identifier, NumberLiteral, StringLiteral } from '../grammar/tokens.js';
 import type { MtlToken } from '../grammar/lexer.js';
 
 export function buildAst(cst: CstNode, comments: readonly IToken[], text: string): { ast: MtlFile; diagnostics: Diagnostic[] } {
@@ -48,17 +48,25 @@ function nodes(node: CstNode | undefined, key: string): CstNode[] {
 }
 
 function child(node: CstNode | undefined, key: string): CstNode | undefined {
-  return nodes(node, key)[0];
+  return (node?.children[key] as CstNode[] | undefined)?.[0];
 }
 
-/** The tokens under `key`, without those inserted by recovery. */
+/** The tokens under `key`, without those inserted by recovery (which carry no text). */
 function tokens(node: CstNode | undefined, key: string): IToken[] {
-  const all = (node?.children[key] as IToken[] | undefined) ?? [];
-  return all.filter(isReal);
+  const all = node?.children[key] as IToken[] | undefined;
+  if (all === undefined) return [];
+  return all.every(isReal) ? all : all.filter(isReal);
 }
 
+/** The first token under `key`, inserted by recovery or not. */
+function anyToken(node: CstNode | undefined, key: string): IToken | undefined {
+  return (node?.children[key] as IToken[] | undefined)?.[0];
+}
+
+/** The first real token under `key`. */
 function token(node: CstNode | undefined, key: string): IToken | undefined {
-  return tokens(node, key)[0];
+  const first = anyToken(node, key);
+  return first === undefined || isReal(first) ? first : undefined;
 }
 
 function isReal(token: IToken): boolean {
@@ -69,21 +77,38 @@ function tokenSpan(token: IToken): Span {
   return span(token.startOffset, endOf(token));
 }
 
-/** The node's extent from its tokens; `fallback` when it holds none (a rule that failed at once). */
-function nodeSpan(node: CstNode | undefined, fallback: Span): Span {
-  const location = node?.location;
-  if (location === undefined || Number.isNaN(location.startOffset) || Number.isNaN(location.endOffset ?? NaN)) {
-    return fallback;
-  }
-  const start = location.startOffset;
-  return span(start, Math.max(start, location.endOffset! + 1));
+/** The last token under `key`, real or inserted by recovery (inserted ones sit where they were due). */
+function lastToken(node: CstNode | undefined, key: string): IToken | undefined {
+  const all = node?.children[key] as IToken[] | undefined;
+  return all?.[all.length - 1];
 }
 
-/** An empty span just after `token`: where something missing was expected. */
-function after(token: IToken | Span | undefined): Span {
-  if (token === undefined) return span(0, 0);
-  const end = 'end' in token ? token.end : endOf(token);
+/**
+ * The span from `first` to the furthest of `parts`, a node's possible last tokens and parts. (The
+ * parser tracks no node locations: they cost a third of its time.)
+ */
+function extent(first: Span, ...parts: (Span | IToken | undefined)[]): Span {
+  let end = first.end;
+  for (const part of parts) {
+    if (part === undefined) continue;
+    const partEnd = 'end' in part ? part.end : endOf(part);
+    if (partEnd > end) end = partEnd;
+  }
+  return span(first.start, end);
+}
+
+function lastSpan(items: readonly { span: Span }[]): Span | undefined {
+  return items[items.length - 1]?.span;
+}
+
+/** An empty span just after `token` or `at`: where something missing was expected. */
+function after(at: IToken | Span): Span {
+  const end = 'end' in at ? at.end : endOf(at);
   return span(end, end);
+}
+
+function missingName(at: IToken | Span): Name {
+  return { kind: 'Name', text: '', span: after(at) };
 }
 
 // ── Literals ──────────────────────────────────────────────────────────────────────────────────
@@ -100,12 +125,31 @@ function stringLit(token: IToken | undefined): StringLit | undefined {
   const raw = token.image;
   const closed = (token as MtlToken).unterminated !== true;
   const body = raw.slice(1, closed ? -1 : undefined);
-  const value = body.replace(/\\(["\\])/g, '$1');
+  const value = body.includes('\\') ? body.replace(/\\(["\\])/g, '$1') : body;
   return { kind: 'String', value, raw, span: tokenSpan(token) };
 }
 
 function stringList(node: CstNode | undefined): StringLit[] {
   return tokens(node, 'StringLiteral').map((t) => stringLit(t)!);
+}
+
+/** Binding strength of the binary operators: `*` and `/` before `+` and `-`, all left-associative. */
+const precedence: Record<string, number> = { '+': 1, '-': 1, '*': 2, '/': 2 };
+
+/** The CST keys of the members, and of the keyword each starts with. */
+const memberKeywords: Record<string, string> = {
+  inputDecl: 'Input',
+  trunkDecl: 'Trunk',
+  gateDecl: 'Gate',
+  headDecl: 'Head',
+  weightsDecl: 'Weights',
+  weightingDecl: 'Weighting',
+  trainDecl: 'Train',
+  dataDecl: 'Data',
+};
+
+function keywordOf(kind: string, decl: CstNode): IToken {
+  return anyToken(decl, memberKeywords[kind]!)!;
 }
 
 // ── The builder ──────────────────────────────────────────────────────────────────────────────
@@ -126,217 +170,213 @@ class AstBuilder {
 
   // import = "import" STRING
   private importDecl(node: CstNode): ImportDecl {
-    const keyword = token(node, 'Import')!;
-    return { kind: 'Import', path: stringLit(token(node, 'StringLiteral')), span: nodeSpan(node, tokenSpan(keyword)) };
+    const keyword = anyToken(node, 'Import')!;
+    return { kind: 'Import', path: stringLit(token(node, 'StringLiteral')), span: extent(tokenSpan(keyword), token(node, 'StringLiteral')) };
   }
 
   // block = "block" ID [ "(" params ")" ] "=" pipeline
   private blockDecl(node: CstNode): BlockDecl {
-    const keyword = token(node, 'Block')!;
-    const name = this.declName(child(node, 'declName'), keyword);
-    const params = nodes(child(node, 'params'), 'param').map((n) => this.param(n, name.span));
+    const keyword = anyToken(node, 'Block')!;
+    const name = this.declName(node, keyword);
+    const params = nodes(node, 'param').map((n) => this.param(n, name.span));
     const body = this.pipeline(child(node, 'pipeline'));
-    return { kind: 'Block', name, params, body, span: nodeSpan(node, tokenSpan(keyword)) };
+    return { kind: 'Block', name, params, body, span: extent(tokenSpan(keyword), name.span, lastToken(node, 'RParen'), lastToken(node, 'Equals'), body?.span) };
   }
 
   // param = ID ":" type [ "=" expr ]
-  private param(node: CstNode, fallback: Span): Param {
-    const here = nodeSpan(node, after(fallback));
-    const name = this.declName(child(node, 'declName'), here);
+  private param(node: CstNode, previous: Span): Param {
+    const name = this.declName(node, previous);
     const typeToken = token(node, 'type');
     const colon = token(node, 'Colon');
     const type = typeToken !== undefined ? this.name(typeToken) : missingName(colon ?? name.span);
-    return { kind: 'Param', name, type, default: this.expr(child(node, 'expr')), span: here };
+    const value = this.expr(child(node, 'expr'));
+    return { kind: 'Param', name, type, default: value, span: extent(name.span, type.span, lastToken(node, 'Equals'), value?.span) };
   }
 
   // model = "model" ID "{" { member } "}"
   private modelDecl(node: CstNode): ModelDecl {
-    const keyword = token(node, 'Model')!;
-    const name = this.declName(child(node, 'declName'), keyword);
-    const members = nodes(node, 'member').flatMap((n) => this.member(n) ?? []);
-    return { kind: 'Model', name, members, span: nodeSpan(node, tokenSpan(keyword)) };
+    const keyword = anyToken(node, 'Model')!;
+    const name = this.declName(node, keyword);
+    // The CST groups members by kind; the AST keeps them in source order.
+    const decls: [string, CstNode][] = [];
+    for (const kind in memberKeywords) for (const decl of nodes(node, kind)) decls.push([kind, decl]);
+    decls.sort((a, b) => keywordOf(a[0], a[1]).startOffset - keywordOf(b[0], b[1]).startOffset);
+    const members = decls.map(([kind, decl]) => this.member(kind, decl));
+    return { kind: 'Model', name, members, span: extent(tokenSpan(keyword), name.span, lastToken(node, 'LCurly'), lastSpan(members), lastToken(node, 'RCurly')) };
   }
 
-  private member(node: CstNode): Member | undefined {
-    const [key, inner] = Object.entries(node.children)[0] ?? [];
-    const decl = (inner as CstNode[] | undefined)?.[0];
-    if (decl === undefined) return undefined;
-    const keywordToken = Object.values(decl.children).flat().find((t): t is IToken => 'tokenType' in t)!;
-    const here = nodeSpan(decl, tokenSpan(keywordToken));
-    switch (key) {
+  private member(kind: string, decl: CstNode): Member {
+    const keyword = keywordOf(kind, decl);
+    const start = tokenSpan(keyword);
+    switch (kind) {
       case 'inputDecl':
-        return this.inputDecl(decl, keywordToken, here);
-      case 'trunkDecl':
-        return {
-          kind: 'Trunk',
-          name: this.declName(child(decl, 'declName'), keywordToken),
-          pipeline: this.pipeline(child(decl, 'pipeline')),
-          span: here,
-        };
-      case 'gateDecl':
-        return {
-          kind: 'Gate',
-          name: this.declName(child(decl, 'declName'), keywordToken),
-          call: this.call(child(decl, 'call')),
-          span: here,
-        };
-      case 'headDecl':
-        return {
-          kind: 'Head',
-          name: this.declName(child(decl, 'declName'), keywordToken),
-          pipeline: this.pipeline(child(decl, 'pipeline')),
-          options: this.options(child(decl, 'optionBlock')),
-          span: here,
-        };
-      case 'weightsDecl':
-        return { kind: 'Weights', entries: this.options(child(decl, 'optionBlock')), span: here };
-      case 'weightingDecl':
-        return { kind: 'Weighting', call: this.call(child(decl, 'call')), span: here };
-      case 'trainDecl':
-        return { kind: 'Train', options: this.options(child(decl, 'optionBlock')), span: here };
-      case 'dataDecl':
-        return { kind: 'Data', options: this.options(child(decl, 'optionBlock')), span: here };
-      default:
-        return undefined;
+        return this.inputDecl(decl, keyword);
+      case 'trunkDecl': {
+        const name = this.declName(decl, keyword);
+        const pipeline = this.pipeline(child(decl, 'pipeline'));
+        return { kind: 'Trunk', name, pipeline, span: extent(start, name.span, lastToken(decl, 'Equals'), pipeline?.span) };
+      }
+      case 'gateDecl': {
+        const name = this.declName(decl, keyword);
+        const call = this.call(child(decl, 'call'));
+        return { kind: 'Gate', name, call, span: extent(start, name.span, lastToken(decl, 'Equals'), call?.span) };
+      }
+      case 'headDecl': {
+        const name = this.declName(decl, keyword);
+        const pipeline = this.pipeline(child(decl, 'pipeline'));
+        const block = this.optionBlock(child(decl, 'optionBlock'));
+        return { kind: 'Head', name, pipeline, options: block.options, span: extent(start, name.span, lastToken(decl, 'Equals'), pipeline?.span, block.span) };
+      }
+      case 'weightingDecl': {
+        const call = this.call(child(decl, 'call'));
+        return { kind: 'Weighting', call, span: extent(start, call?.span) };
+      }
     }
+    const block = this.optionBlock(child(decl, 'optionBlock'));
+    const here = extent(start, block.span);
+    if (kind === 'weightsDecl') return { kind: 'Weights', entries: block.options, span: here };
+    if (kind === 'trainDecl') return { kind: 'Train', options: block.options, span: here };
+    return { kind: 'Data', options: block.options, span: here };
   }
 
   // input = "input" ID ":" tensorType { inputOption }
-  private inputDecl(node: CstNode, keyword: IToken, here: Span): InputDecl {
-    const options = nodes(node, 'inputOption');
-    const normalize = options.map((o) => token(o, 'normalize')).find((t) => t !== undefined);
-    const from = options.find((o) => token(o, 'from') !== undefined);
-    return {
-      kind: 'Input',
-      name: this.declName(child(node, 'declName'), keyword),
-      type: this.tensorType(child(node, 'tensorType')),
-      normalize: normalize === undefined ? undefined : tokenSpan(normalize),
-      from: this.columns(child(from, 'columns')),
-      span: here,
-    };
+  private inputDecl(node: CstNode, keyword: IToken): InputDecl {
+    const normalizeToken = token(node, 'normalize');
+    const normalize = normalizeToken === undefined ? undefined : tokenSpan(normalizeToken);
+    const name = this.declName(node, keyword);
+    const type = this.tensorType(child(node, 'tensorType'));
+    const from = this.columns(child(node, 'columns'));
+    const here = extent(tokenSpan(keyword), name.span, lastToken(node, 'Colon'), type?.span, normalize, lastToken(node, 'from'), from?.span);
+    return { kind: 'Input', name, type, normalize, from, span: here };
   }
 
+  // tensorType = ("float" | "int") [ "[" dims "]" ] [ "vocab" INT ]
+  //            | "category" "(" INT ")" | "category" "[" STRING { "," STRING } "]"
   private tensorType(node: CstNode | undefined): TensorType | undefined {
-    const numeric = child(node, 'numericType');
-    if (numeric !== undefined) return this.numericType(numeric);
-    const category = child(node, 'categoryType');
-    if (category !== undefined) return this.categoryType(category);
-    return undefined;
-  }
-
-  // ("float" | "int") [ "[" dims "]" ] [ "vocab" INT ]
-  private numericType(node: CstNode): NumericType | undefined {
     const dtype = token(node, 'dtype');
-    if (dtype === undefined) return undefined;
-    const bracketed = token(node, 'LBracket') !== undefined;
-    return {
-      kind: 'NumericType',
-      dtype: dtype.image === 'int' ? 'int' : 'float',
-      dims: bracketed ? tokens(node, 'dim').map((t) => numberLit(t)!) : undefined,
-      vocab: numberLit(token(node, 'vocab')),
-      span: nodeSpan(node, tokenSpan(dtype)),
-    };
-  }
-
-  // "category" "(" INT ")" | "category" "[" STRING { "," STRING } "]"
-  private categoryType(node: CstNode): CategoryType | undefined {
-    const word = token(node, 'category');
-    if (word === undefined) return undefined;
-    const listed = token(node, 'LBracket') !== undefined;
-    return {
-      kind: 'CategoryType',
-      count: numberLit(token(node, 'count')),
-      names: listed ? stringList(child(node, 'stringList')) : undefined,
-      span: nodeSpan(node, tokenSpan(word)),
-    };
+    if (node !== undefined && dtype !== undefined) {
+      return {
+        kind: 'NumericType',
+        dtype: dtype.image === 'int' ? 'int' : 'float',
+        dims: token(node, 'dimsOpen') !== undefined ? tokens(node, 'dim').map((t) => numberLit(t)!) : undefined,
+        vocab: numberLit(token(node, 'vocab')),
+        span: extent(tokenSpan(dtype), lastToken(node, 'dim'), lastToken(node, 'RBracket'), lastToken(node, 'vocabWord'), lastToken(node, 'vocab')),
+      };
+    }
+    const category = token(node, 'category');
+    if (node !== undefined && category !== undefined) {
+      const names = token(node, 'namesOpen') !== undefined ? stringList(child(node, 'stringList')) : undefined;
+      return {
+        kind: 'CategoryType',
+        count: numberLit(token(node, 'count')),
+        names,
+        span: extent(tokenSpan(category), lastToken(node, 'LParen'), lastToken(node, 'count'), lastToken(node, 'RParen'),
+          lastToken(node, 'namesOpen'), lastSpan(names ?? []), lastToken(node, 'RBracket')),
+      };
+    }
+    return undefined;
   }
 
   // columns = STRING ".." STRING | "[" STRING { "," STRING } "]"
   private columns(node: CstNode | undefined): Columns | undefined {
-    if (node === undefined) return undefined;
-    const here = nodeSpan(node, span(0, 0));
-    if (token(node, 'LBracket') !== undefined) {
-      return { kind: 'ColumnList', names: stringList(child(node, 'stringList')), span: here };
+    const open = token(node, 'LBracket');
+    if (node !== undefined && open !== undefined) {
+      const names = stringList(child(node, 'stringList'));
+      return { kind: 'ColumnList', names, span: extent(tokenSpan(open), lastSpan(names), lastToken(node, 'RBracket')) };
     }
     const first = stringLit(token(node, 'first'));
     const last = stringLit(token(node, 'last'));
     if (first === undefined || last === undefined) return undefined;
-    return { kind: 'ColumnRange', first, last, span: here };
+    return { kind: 'ColumnRange', first, last, span: cover(first.span, last.span) };
   }
 
   // "{" { option } "}"
-  private options(node: CstNode | undefined): OptionEntry[] {
-    return nodes(node, 'optionEntry').map((n) => this.optionEntry(n));
+  private optionBlock(node: CstNode | undefined): { options: OptionEntry[]; span: Span | undefined } {
+    const open = anyToken(node, 'LCurly');
+    if (node === undefined || open === undefined) return { options: [], span: undefined };
+    const options = nodes(node, 'optionEntry').map((n) => this.optionEntry(n));
+    return { options, span: extent(tokenSpan(open), lastSpan(options), lastToken(node, 'RCurly')) };
   }
 
   // option = ID ":" expr [","]
   private optionEntry(node: CstNode): OptionEntry {
-    const keyToken = token(child(node, 'key'), 'Identifier') ?? token(child(node, 'key'), 'Keyword');
-    const here = nodeSpan(node, keyToken === undefined ? span(0, 0) : tokenSpan(keyToken));
-    const name = keyToken === undefined ? missingName(span(here.start, here.start)) : this.name(keyToken);
-    return { kind: 'Option', name, value: this.expr(child(node, 'expr')), span: here };
+    const name = this.name(anyToken(node, 'key')!);
+    const value = this.expr(child(node, 'expr'));
+    return { kind: 'Option', name, value, span: extent(name.span, lastToken(node, 'Colon'), value?.span, lastToken(node, 'Comma')) };
   }
 
   // pipeline = source { "->" call }   (and chain = call { "->" call })
   private pipeline(node: CstNode | undefined): Pipeline | undefined {
     if (node === undefined) return undefined;
-    const steps = nodes(node, 'call').flatMap((n) => this.call(n) ?? []);
+    const steps: Call[] = [];
+    for (const n of nodes(node, 'call')) {
+      const step = this.call(n);
+      if (step !== undefined) steps.push(step);
+    }
     const first = steps[0];
     if (first === undefined) return undefined;
-    return { kind: 'Pipeline', steps, span: nodeSpan(node, first.span) };
+    return { kind: 'Pipeline', steps, span: extent(first.span, lastSpan(steps), lastToken(node, 'Arrow')) };
   }
 
   // call = ID [ "(" [ args ] ")" ]
   private call(node: CstNode | undefined): Call | undefined {
-    if (node === undefined) return undefined;
-    const callee = child(node, 'callee');
-    const calleeToken = (callee?.children['Identifier'] ?? callee?.children['StatementKeyword'])?.[0] as IToken | undefined;
-    if (calleeToken === undefined) return undefined;
-    const name = calleeToken.tokenType.name === 'Identifier' || !isReal(calleeToken)
-      ? this.name(calleeToken)
-      : this.reservedName(calleeToken);
-    const open = token(node, 'LParen');
-    const args = open === undefined ? undefined : nodes(child(node, 'args'), 'arg').map((n) => this.arg(n, open));
-    return { kind: 'Call', callee: name, args, span: nodeSpan(node, name.span) };
+    const callee = anyToken(node, 'callee');
+    if (node === undefined || callee === undefined) return undefined;
+    const name = callee.tokenType === Identifier || !isReal(callee) ? this.name(callee) : this.reservedName(callee);
+    const open = anyToken(node, 'LParen');
+    const args = open === undefined ? undefined : nodes(node, 'arg').map((n) => this.arg(n, open));
+    if (open === undefined) return { kind: 'Call', callee: name, args, span: name.span };
+    const close = lastToken(node, 'RParen');
+    const end = close ?? extent(tokenSpan(open), lastToken(node, 'Comma'), lastSpan(args ?? []));
+    return { kind: 'Call', callee: name, args, span: extent(name.span, end) };
   }
 
   // arg = [ ID ":" ] expr
   private arg(node: CstNode, open: IToken): Arg {
-    const key = child(node, 'key');
-    const keyToken = token(key, 'Identifier') ?? token(key, 'Keyword');
-    return {
-      kind: 'Arg',
-      name: key === undefined ? undefined : keyToken === undefined ? missingName(after(open)) : this.name(keyToken),
-      value: this.expr(child(node, 'expr')),
-      span: nodeSpan(node, after(open)),
-    };
+    const keyToken = anyToken(node, 'key');
+    const name = keyToken === undefined ? undefined : this.name(keyToken);
+    const value = this.expr(child(node, 'expr'));
+    const start = name?.span ?? value?.span ?? after(open);
+    return { kind: 'Arg', name, value, span: extent(start, lastToken(node, 'Colon'), value?.span) };
   }
 
-  // expr = term { ("+" | "-") term }    term = factor { ("*" | "/") factor }
+  /**
+   * expr = term { ("+" | "-") term }, term = factor { ("*" | "/") factor }: the CST holds the
+   * first factor inline, then operators and factors flat; precedence climbing builds the tree,
+   * with a stack, not recursion.
+   */
   private expr(node: CstNode | undefined): Expr | undefined {
-    return this.binary(node, 'term', (n) => this.binary(n, 'factor', (f) => this.factor(f)));
-  }
-
-  /** A left-associative chain of `operand`s joined by the node's `operator` tokens, built in a loop. */
-  private binary(node: CstNode | undefined, operandKey: string, operand: (n: CstNode) => Expr | undefined): Expr | undefined {
     if (node === undefined) return undefined;
-    const operands = nodes(node, operandKey);
+    const first = this.factor(node);
     const operators = tokens(node, 'operator');
-    let left = operands[0] === undefined ? undefined : operand(operands[0]);
-    if (left === undefined) return undefined;
+    if (operators.length === 0) return first;
+    if (first === undefined) return undefined;
+    const factors = nodes(node, 'factor');
+    const operands: (Expr | undefined)[] = [first];
+    const pending: IToken[] = [];
+    const reduce = (): void => {
+      const op = pending.pop()!;
+      const right = operands.pop();
+      const left = operands.pop()!;
+      const end = right?.span ?? tokenSpan(op);
+      operands.push({ kind: 'Binary', op: op.image as '+' | '-' | '*' | '/', left, right, span: cover(left.span, end) });
+    };
     for (let i = 0; i < operators.length; i++) {
       const op = operators[i]!;
-      const right = operands[i + 1] === undefined ? undefined : operand(operands[i + 1]!);
-      const end = right?.span ?? tokenSpan(op);
-      left = { kind: 'Binary', op: op.image as '+' | '-' | '*' | '/', left, right, span: cover(left.span, end) };
+      while (pending.length > 0 && precedence[pending[pending.length - 1]!.image]! >= precedence[op.image]!) reduce();
+      pending.push(op);
+      const next = factors[i];
+      operands.push(next === undefined ? undefined : this.factor(next));
     }
-    return left;
+    while (pending.length > 0) reduce();
+    return operands[0];
   }
 
-  // factor = { "-" } atom
+  // factor = { "-" } ( NUMBER | STRING | "true" | "false" | list | chain | "(" expr ")" )
   private factor(node: CstNode): Expr | undefined {
-    const minuses = tokens(node, 'Minus');
-    let value = this.atom(child(node, 'atom'));
+    let value = this.atom(node);
+    const minuses = node.children['Minus'] as IToken[] | undefined;
+    if (minuses === undefined) return value;
     for (let i = minuses.length - 1; i >= 0; i--) {
       const sign = tokenSpan(minuses[i]!);
       value = { kind: 'Negate', operand: value, span: cover(sign, value?.span ?? sign) };
@@ -344,40 +384,51 @@ class AstBuilder {
     return value;
   }
 
-  // NUMBER | STRING | "true" | "false" | list | chain | "(" expr ")"
-  private atom(node: CstNode | undefined): Expr | undefined {
-    if (node === undefined) return undefined;
-    const literal = token(node, 'NumberLiteral') ?? token(node, 'StringLiteral');
-    if (literal !== undefined) return literal.tokenType.name === 'NumberLiteral' ? numberLit(literal) : stringLit(literal);
-    const bool = token(node, 'True') ?? token(node, 'False');
-    if (bool !== undefined) return { kind: 'Bool', value: bool.image === 'true', span: tokenSpan(bool) };
+  private atom(node: CstNode): Expr | undefined {
+    const literal = token(node, 'literal');
+    if (literal !== undefined) {
+      switch (literal.tokenType) {
+        case NumberLiteral:
+          return numberLit(literal);
+        case StringLiteral:
+          return stringLit(literal);
+        default:
+          return { kind: 'Bool', value: literal.image === 'true', span: tokenSpan(literal) };
+      }
+    }
+    const pipeline = child(node, 'pipeline');
+    if (pipeline !== undefined) return this.pipeline(pipeline);
     const list = child(node, 'list');
     if (list !== undefined) {
-      const open = token(list, 'LBracket')!;
-      const items = nodes(list, 'expr').flatMap((n) => this.expr(n) ?? []);
-      return { kind: 'List', items, span: nodeSpan(list, tokenSpan(open)) };
+      const items: Expr[] = [];
+      for (const n of nodes(list, 'expr')) {
+        const item = this.expr(n);
+        if (item !== undefined) items.push(item);
+      }
+      const open = tokenSpan(anyToken(list, 'LBracket')!);
+      const close = lastToken(list, 'RBracket');
+      const here = close !== undefined ? extent(open, close) : extent(open, lastToken(list, 'Comma'), lastSpan(items));
+      return { kind: 'List', items, span: here };
     }
-    const paren = child(node, 'paren');
-    if (paren !== undefined) {
-      const open = token(paren, 'LParen')!;
-      return { kind: 'Paren', inner: this.expr(child(paren, 'expr')), span: nodeSpan(paren, tokenSpan(open)) };
+    const open = token(node, 'open');
+    if (open !== undefined) {
+      const inner = this.expr(child(node, 'expr'));
+      return { kind: 'Paren', inner, span: extent(tokenSpan(open), inner?.span, lastToken(node, 'close')) };
     }
-    return this.pipeline(child(node, 'pipeline'));
+    return undefined;
   }
 
   // ── Names ──
 
-  /** A declared name; missing (a Name with text '') just after `keyword` when the parser found none. */
-  private declName(node: CstNode | undefined, keyword: IToken | Span): Name {
-    const identifier = (node?.children['Identifier'] as IToken[] | undefined)?.[0];
-    if (identifier !== undefined) return this.name(identifier);
-    const reserved = token(node, 'Keyword');
-    if (reserved !== undefined) return this.reservedName(reserved);
-    return missingName(after(keyword));
+  /** The declared name of `node`; missing (text '') just after `previous` when the parser found none. */
+  private declName(node: CstNode, previous: IToken | Span): Name {
+    const name = anyToken(child(node, 'declName'), 'name');
+    if (name === undefined) return missingName(previous);
+    return name.tokenType === Identifier || !isReal(name) ? this.name(name) : this.reservedName(name);
   }
 
+  /** Recovery inserts an empty token right after the previous one: exactly where the name was expected. */
   private name(token: IToken): Name {
-    // Recovery inserts an empty token right after the previous one: exactly "where it was expected".
     return { kind: 'Name', text: token.image, span: tokenSpan(token) };
   }
 
@@ -386,9 +437,4 @@ class AstBuilder {
     this.diagnostics.push(diagnostic(Diagnostics.reservedWord, name.span, [token.image]));
     return name;
   }
-}
-
-function missingName(at: IToken | Span): Name {
-  const where = 'tokenType' in at ? after(at) : span(at.end, at.end);
-  return { kind: 'Name', text: '', span: where };
 }

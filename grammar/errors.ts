@@ -29,14 +29,24 @@ type ContentAssist = (rule: string, preceding: IToken[]) => ISyntacticContentAss
 const statementStarts: readonly TokenType[] = [
   T.Model, T.Block, T.Import, T.Input, T.Trunk, T.Gate, T.Head, T.Weights, T.Weighting, T.Train, T.Data,
 ];
-const memberStarts: readonly TokenType[] = [T.Input, T.Trunk, T.Gate, T.Head, T.Weights, T.Weighting, T.Train, T.Data];
+/** Each member keyword and the parser rule of its member. */
+const memberRules = new Map<TokenType, string>([
+  [T.Input, 'inputDecl'],
+  [T.Trunk, 'trunkDecl'],
+  [T.Gate, 'gateDecl'],
+  [T.Head, 'headDecl'],
+  [T.Weights, 'weightsDecl'],
+  [T.Weighting, 'weightingDecl'],
+  [T.Train, 'trainDecl'],
+  [T.Data, 'dataDecl'],
+]);
 const valueStarts: readonly TokenType[] = [
   T.NumberLiteral, T.StringLiteral, T.True, T.False, T.LBracket, T.LParen, T.Minus, T.Identifier, T.StatementKeyword,
 ];
 /** Closing brackets of comma-separated lists, and the rules that hold such lists: a "," fits too. */
 const listClosers = new Map<TokenType, readonly string[]>([
   [T.RParen, ['call', 'blockDecl']],
-  [T.RBracket, ['list', 'numericType', 'categoryType', 'columns']],
+  [T.RBracket, ['list', 'tensorType', 'columns']],
 ]);
 const operators: readonly TokenType[] = [T.Plus, T.Minus, T.Star, T.Slash, T.LParen];
 
@@ -73,7 +83,7 @@ export class SyntaxMessages implements IParserErrorMessageProvider {
   }
 
   buildNotAllInputParsedMessage(options: { firstRedundant: IToken; ruleName: string }): string {
-    return `expected "import", "block" or "model", not ${quote(options.firstRedundant.image)}`;
+    return `expected "import", "block" or "model", not ${quote(shorten(options.firstRedundant.image))}`;
   }
 
   buildNoViableAltMessage(options: {
@@ -153,12 +163,13 @@ export class SyntaxMessages implements IParserErrorMessageProvider {
     const last = this.tokens[to]!;
     const source = this.text.slice(first.startOffset, endOf(last)).replace(/\s+/g, ' ');
     if (source.length <= QUOTE_LIMIT) return source;
+    if (from === to) return shorten(source);
     const opener = this.tokens[from + 1];
     if (from < to && opener !== undefined && (opener.tokenType === T.LParen || opener.tokenType === T.LBracket)) {
       const closer = last.image;
       return `${first.image}${opener.image}…${closer}`;
     }
-    return `${source.slice(0, QUOTE_LIMIT - 1)}…`;
+    return shorten(source);
   }
 
   /**
@@ -170,7 +181,8 @@ export class SyntaxMessages implements IParserErrorMessageProvider {
     if (index === undefined || this.contentAssist === undefined) return [];
     const start = this.memberStart(index);
     if (start === undefined) return [];
-    const paths = this.contentAssist('member', this.tokens.slice(start, index + 1));
+    const rule = memberRules.get(this.tokens[start]!.tokenType)!;
+    const paths = this.contentAssist(rule, this.tokens.slice(start, index + 1));
     const labels: string[] = [];
     for (const path of paths) {
       const type = path.nextTokenType;
@@ -178,8 +190,8 @@ export class SyntaxMessages implements IParserErrorMessageProvider {
       const rule = path.ruleStack[path.ruleStack.length - 1];
       let words: string[];
       if (type === T.Identifier) {
-        if (rule === 'numericType') words = ['"vocab"'];
-        else if (rule === 'inputOption') words = ['"normalize"', '"from"'];
+        if (rule === 'tensorType') words = ['"vocab"'];
+        else if (rule === 'inputDecl') words = ['"normalize"', '"from"'];
         else continue;
       } else {
         words = [labelOf(type)];
@@ -196,7 +208,7 @@ export class SyntaxMessages implements IParserErrorMessageProvider {
       const type = this.tokens[i]!.tokenType;
       if (T.closingBrackets.includes(type)) depth++;
       else if (T.openingBrackets.includes(type) && --depth < 0) return undefined;
-      else if (depth === 0 && memberStarts.includes(type) && this.tokens[i + 1]?.tokenType !== T.Colon) return i;
+      else if (depth === 0 && memberRules.has(type) && this.tokens[i + 1]?.tokenType !== T.Colon) return i;
     }
     return undefined;
   }
@@ -224,11 +236,6 @@ function expectedInRule(ruleName: string): string | undefined {
   switch (ruleName) {
     case 'tensorType':
       return 'a type ("float", "int" or "category")';
-    case 'declName':
-    case 'callee':
-    case 'key':
-      return 'a name';
-    case 'atom':
     case 'factor':
       return 'a value';
     default:
@@ -256,6 +263,10 @@ export function describeExpected(types: readonly (TokenType | string)[]): string
 function joinOr(items: readonly string[]): string {
   if (items.length <= 1) return items[0] ?? 'something else';
   return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+function shorten(text: string): string {
+  return text.length <= QUOTE_LIMIT ? text : `${text.slice(0, QUOTE_LIMIT - 1)}…`;
 }
 
 function quote(text: string): string {

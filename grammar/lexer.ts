@@ -86,10 +86,11 @@ export interface DroppedRegion {
  * is reported once, at its first token.
  */
 export function limitNesting(tokens: readonly MtlToken[], limit: number): {
-  tokens: MtlToken[];
+  tokens: readonly MtlToken[];
   dropped: DroppedRegion[];
 } {
-  const kept: MtlToken[] = [];
+  // Most files nest nowhere near the limit: the vector is copied only from the first drop on.
+  let kept: MtlToken[] | undefined;
   const dropped: DroppedRegion[] = [];
   let depth = 0;
   let minusRun = 0;
@@ -97,12 +98,16 @@ export function limitNesting(tokens: readonly MtlToken[], limit: number): {
   const closeRegion = (start: number, end: number): void => {
     dropped.push({ start, end, resume: tokens[i] });
   };
+  const startDropping = (): void => {
+    kept ??= tokens.slice(0, i);
+  };
   while (i < tokens.length) {
     const token = tokens[i]!;
     const type = token.tokenType;
     if (openingBrackets.includes(type)) {
       minusRun = 0;
       if (depth >= limit) {
+        startDropping();
         const start = token.startOffset;
         let inner = 0;
         let end = endOf(token);
@@ -122,6 +127,7 @@ export function limitNesting(tokens: readonly MtlToken[], limit: number): {
       depth = Math.max(0, depth - 1);
     } else if (type === Minus) {
       if (++minusRun > limit) {
+        startDropping();
         const start = token.startOffset;
         let end = endOf(token);
         for (; i < tokens.length && tokens[i]!.tokenType === Minus; i++) end = endOf(tokens[i]!);
@@ -132,8 +138,8 @@ export function limitNesting(tokens: readonly MtlToken[], limit: number): {
     } else {
       minusRun = 0;
     }
-    kept.push(token);
+    kept?.push(token);
     i++;
   }
-  return { tokens: kept, dropped };
+  return { tokens: kept ?? tokens, dropped };
 }
