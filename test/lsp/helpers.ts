@@ -77,8 +77,10 @@ export class TestServer {
     await this.client.sendNotification('textDocument/didClose', { textDocument: { uri } });
   }
 
-  /** The next diagnostics published for a URI (of a given version). */
+  /** The diagnostics of a given version of a URI (perhaps published already), or else the next ones. */
   diagnosticsFor(uri: string, version?: number): Promise<lsp.PublishDiagnosticsParams> {
+    const already = version === undefined ? undefined : this.published.get(uri)?.find((p) => p.version === version);
+    if (already !== undefined) return Promise.resolve(already);
     return new Promise((resolve) => this.waiters.push({ uri, ...(version !== undefined ? { version } : {}), resolve }));
   }
 
