@@ -6,14 +6,14 @@
  * only follows from an unterminated string or comment, or from tokens dropped for nesting too
  * deep, is not reported again.
  */
-import type { IToken } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
 import type { MtlFile } from './ast.js';
 import { buildAst } from './build-ast.js';
 import { compareDiagnostics, type Diagnostic, Diagnostics, diagnostic } from './diagnostics.js';
 import { span } from './span.js';
 import { type DroppedRegion, type LexProblem, lex, limitNesting, type MtlToken } from '../grammar/lexer.js';
 import { parseTokens } from '../grammar/parser.js';
-import { endOf } from '../grammar/tokens.js';
+import { Block, endOf, Import, Model } from '../grammar/tokens.js';
 import type { SyntaxProblem } from '../grammar/errors.js';
 
 /** Brackets and unary minus signs nested deeper than this are not parsed (MTL0012). */
@@ -70,15 +70,37 @@ function syntaxDiagnostics(
   const resumes = new Set(dropped.map((region) => region.resume?.startOffset ?? Infinity));
   const endOfText = dropped.some((region) => region.resume === undefined);
   const lastEnd = tokens.length === 0 ? 0 : endOf(tokens[tokens.length - 1]!);
+  const unbalanced = bracketsSwallowedByStrings(tokens);
   return problems
     .filter((problem) => {
       // An unterminated comment swallows the rest of the file: what is missing at the end follows from it.
       if (openComment !== undefined && problem.start >= Math.min(openComment.start, lastEnd)) return false;
       if (resumes.has(problem.start) || (endOfText && problem.start >= lastEnd)) return false;
+      if (unbalanced.some((range) => problem.start > range.start && problem.start <= range.end)) return false;
       return tokenBefore(tokens, problem.start)?.unterminated !== true;
     })
     .map((problem) => diagnostic(Diagnostics.syntaxError, span(problem.start, problem.end), [problem.message]));
 }
+
+/**
+ * An unterminated string that swallowed a closing bracket (`{ label: "x }`) leaves the brackets
+ * after it unbalanced up to the end of its declaration: the ranges from such a string to the next
+ * `model`, `block` or `import` (or the end), where syntax errors are its consequences.
+ */
+function bracketsSwallowedByStrings(tokens: readonly MtlToken[]): { start: number; end: number }[] {
+  const ranges: { start: number; end: number }[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.unterminated !== true || !/[)\]}]/.test(token.image)) continue;
+    let j = i + 1;
+    while (j < tokens.length && !declarationStarts.includes(tokens[j]!.tokenType)) j++;
+    ranges.push({ start: token.startOffset, end: tokens[j]?.startOffset ?? Infinity });
+    i = j - 1;
+  }
+  return ranges;
+}
+
+const declarationStarts: readonly TokenType[] = [Model, Block, Import];
 
 /** The last token that starts before `offset`. */
 function tokenBefore(tokens: readonly MtlToken[], offset: number): MtlToken | undefined {

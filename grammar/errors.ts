@@ -78,12 +78,17 @@ export class SyntaxMessages implements IParserErrorMessageProvider {
     if (expected === EOF) return `expected "import", "block" or "model"${this.after(previous)}`;
     const alternatives: (TokenType | string)[] = [expected];
     if (expected === T.RCurly && ruleName === 'modelDecl') alternatives.unshift(...this.memberContinuations(previous));
-    if (listClosers.get(expected)?.includes(ruleName)) alternatives.unshift(T.Comma);
+    if (listClosers.get(expected)?.includes(ruleName)) {
+      // Right after the opening bracket the list is empty so far: a value could come, not a ",".
+      const opened = previous?.tokenType === T.LParen || previous?.tokenType === T.LBracket;
+      alternatives.unshift(opened && ruleName !== 'blockDecl' ? 'a value' : opened ? 'a name' : T.Comma);
+    }
     return `expected ${describeExpected(alternatives)}${this.after(previous)}`;
   }
 
   buildNotAllInputParsedMessage(options: { firstRedundant: IToken; ruleName: string }): string {
-    return `expected "import", "block" or "model", not ${quote(shorten(options.firstRedundant.image))}`;
+    const previous = this.previousOf(options.firstRedundant, undefined);
+    return `expected "import", "block" or "model"${this.after(previous)}`;
   }
 
   buildNoViableAltMessage(options: {
@@ -129,9 +134,9 @@ export class SyntaxMessages implements IParserErrorMessageProvider {
     return ` after ${quote(this.quoteSource(start, index))}`;
   }
 
-  /** A declaration or member keyword at most two tokens back (`head task1 =`), when nothing nests between. */
+  /** A declaration or member keyword at most three tokens back (`input x: float`), when nothing nests between. */
   private statementStart(index: number): number | undefined {
-    for (let i = index; i >= Math.max(0, index - 2); i--) {
+    for (let i = index; i >= Math.max(0, index - 3); i--) {
       const type = this.tokens[i]!.tokenType;
       if (statementStarts.includes(type) && this.tokens[i + 1]?.tokenType !== T.Colon) return i;
       if (T.openingBrackets.includes(type) || T.closingBrackets.includes(type)) {
@@ -144,6 +149,7 @@ export class SyntaxMessages implements IParserErrorMessageProvider {
   /** The call or bracketed group that ends at `index` (`dense(64)`, `float[100]`), or the token itself. */
   private unitStart(index: number): number {
     const type = this.tokens[index]!.tokenType;
+    if (type === T.LParen || type === T.LBracket) return this.tokens[index - 1]?.tokenType === T.Identifier ? index - 1 : index;
     if (type !== T.RParen && type !== T.RBracket) return index;
     let depth = 0;
     for (let i = index; i >= Math.max(0, index - LOOK_BACK); i--) {
