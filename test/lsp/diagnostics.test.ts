@@ -88,7 +88,8 @@ describe('diagnostics', () => {
     const { uri } = await server.open(SEED);
     await new Promise((resolve) => setTimeout(resolve, 250));
     // The first edit after a quiet spell is checked at once; the burst that follows, once.
-    await server.change(uri, [{ range: { start: { line: 3, character: 22 }, end: { line: 3, character: 27 } }, text: 'dens' }]);
+    const first = await server.change(uri, [{ range: { start: { line: 3, character: 22 }, end: { line: 3, character: 27 } }, text: 'dens' }]);
+    expect((await server.diagnosticsFor(uri, first)).diagnostics.map((d) => d.code)).toEqual(['MTL0103']);
     await server.change(uri, [{ range: { start: { line: 3, character: 22 }, end: { line: 3, character: 26 } }, text: 'den' }]);
     const last = await server.change(uri, [{ range: { start: { line: 3, character: 22 }, end: { line: 3, character: 25 } }, text: 'dense' }]);
     const final = await server.diagnosticsFor(uri, last);
