@@ -180,7 +180,7 @@ class AstBuilder {
     const name = this.declName(node, keyword);
     const params = nodes(node, 'param').map((n) => this.param(n, name.span));
     const body = this.pipeline(child(node, 'pipeline'));
-    return { kind: 'Block', name, params, body, span: extent(tokenSpan(keyword), name.span, lastToken(node, 'RParen'), lastToken(node, 'Equals'), body?.span) };
+    return { kind: 'Block', name, params, body, span: extent(tokenSpan(keyword), name.span, lastToken(node, 'LParen'), lastSpan(params), lastToken(node, 'Comma'), lastToken(node, 'RParen'), lastToken(node, 'Equals'), body?.span) };
   }
 
   // param = ID ":" type [ "=" expr ]
@@ -190,7 +190,7 @@ class AstBuilder {
     const colon = token(node, 'Colon');
     const type = typeToken !== undefined ? this.name(typeToken) : missingName(colon ?? name.span);
     const value = this.expr(child(node, 'expr'));
-    return { kind: 'Param', name, type, default: value, span: extent(name.span, type.span, lastToken(node, 'Equals'), value?.span) };
+    return { kind: 'Param', name, type, default: value, span: extent(name.span, lastToken(node, 'Colon'), type.span, lastToken(node, 'Equals'), value?.span) };
   }
 
   // model = "model" ID "{" { member } "}"
@@ -357,7 +357,12 @@ class AstBuilder {
     const reduce = (): void => {
       const op = pending.pop()!;
       const right = operands.pop();
-      const left = operands.pop()!;
+      const left = operands.pop();
+      // A left operand lost to a syntax error takes its operator with it.
+      if (left === undefined) {
+        operands.push(right);
+        return;
+      }
       const end = right?.span ?? tokenSpan(op);
       operands.push({ kind: 'Binary', op: op.image as '+' | '-' | '*' | '/', left, right, span: cover(left.span, end) });
     };
