@@ -1,0 +1,4 @@
+/** The server as a program of its own (the VS Code extension bundles this file): the same as `mtlc lsp`. */
+import { startStdioServer } from './main.js';
+
+startStdioServer();
