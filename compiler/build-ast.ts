@@ -171,26 +171,39 @@ class AstBuilder {
   // import = "import" STRING
   private importDecl(node: CstNode): ImportDecl {
     const keyword = anyToken(node, 'Import')!;
-    return { kind: 'Import', path: stringLit(token(node, 'StringLiteral')), span: extent(tokenSpan(keyword), token(node, 'StringLiteral')) };
+    const path = stringLit(token(node, 'StringLiteral'));
+    return { kind: 'Import', path, span: extent(tokenSpan(keyword), path?.span) };
   }
 
   // block = "block" ID [ "(" params ")" ] "=" pipeline
   private blockDecl(node: CstNode): BlockDecl {
     const keyword = anyToken(node, 'Block')!;
     const name = this.declName(node, keyword);
-    const params = nodes(node, 'param').map((n) => this.param(n, name.span));
+    const params: Param[] = [];
+    let previous: Span = lastToken(node, 'LParen') !== undefined ? tokenSpan(lastToken(node, 'LParen')!) : name.span;
+    for (const n of nodes(node, 'param')) {
+      const param = this.param(n, previous);
+      params.push(param);
+      previous = param.span;
+    }
     const body = this.pipeline(child(node, 'pipeline'));
-    return { kind: 'Block', name, params, body, span: extent(tokenSpan(keyword), name.span, lastToken(node, 'LParen'), lastSpan(params), lastToken(node, 'Comma'), lastToken(node, 'RParen'), lastToken(node, 'Equals'), body?.span) };
+    const here = extent(
+      tokenSpan(keyword), name.span, lastToken(node, 'LParen'), lastSpan(params), lastToken(node, 'Comma'),
+      lastToken(node, 'RParen'), lastToken(node, 'Equals'), body?.span,
+    );
+    return { kind: 'Block', name, params, body, span: here };
   }
 
   // param = ID ":" type [ "=" expr ]
   private param(node: CstNode, previous: Span): Param {
-    const name = this.declName(node, previous);
-    const typeToken = token(node, 'type');
     const colon = token(node, 'Colon');
+    // A missing name was due just before its ":", or else after what precedes the parameter.
+    const name = this.declName(node, colon !== undefined ? span(colon.startOffset, colon.startOffset) : previous);
+    const typeToken = token(node, 'type');
     const type = typeToken !== undefined ? this.name(typeToken) : missingName(colon ?? name.span);
     const value = this.expr(child(node, 'expr'));
-    return { kind: 'Param', name, type, default: value, span: extent(name.span, lastToken(node, 'Colon'), type.span, lastToken(node, 'Equals'), value?.span) };
+    const here = extent(name.span, lastToken(node, 'Colon'), type.span, lastToken(node, 'Equals'), value?.span);
+    return { kind: 'Param', name, type, default: value, span: here };
   }
 
   // model = "model" ID "{" { member } "}"
@@ -202,7 +215,8 @@ class AstBuilder {
     for (const kind in memberKeywords) for (const decl of nodes(node, kind)) decls.push([kind, decl]);
     decls.sort((a, b) => keywordOf(a[0], a[1]).startOffset - keywordOf(b[0], b[1]).startOffset);
     const members = decls.map(([kind, decl]) => this.member(kind, decl));
-    return { kind: 'Model', name, members, span: extent(tokenSpan(keyword), name.span, lastToken(node, 'LCurly'), lastSpan(members), lastToken(node, 'RCurly')) };
+    const here = extent(tokenSpan(keyword), name.span, lastToken(node, 'LCurly'), lastSpan(members), lastToken(node, 'RCurly'));
+    return { kind: 'Model', name, members, span: here };
   }
 
   private member(kind: string, decl: CstNode): Member {
@@ -225,7 +239,8 @@ class AstBuilder {
         const name = this.declName(decl, keyword);
         const pipeline = this.pipeline(child(decl, 'pipeline'));
         const block = this.optionBlock(child(decl, 'optionBlock'));
-        return { kind: 'Head', name, pipeline, options: block.options, span: extent(start, name.span, lastToken(decl, 'Equals'), pipeline?.span, block.span) };
+        const here = extent(start, name.span, lastToken(decl, 'Equals'), pipeline?.span, block.span);
+        return { kind: 'Head', name, pipeline, options: block.options, span: here };
       }
       case 'weightingDecl': {
         const call = this.call(child(decl, 'call'));
@@ -246,7 +261,9 @@ class AstBuilder {
     const name = this.declName(node, keyword);
     const type = this.tensorType(child(node, 'tensorType'));
     const from = this.columns(child(node, 'columns'));
-    const here = extent(tokenSpan(keyword), name.span, lastToken(node, 'Colon'), type?.span, normalize, lastToken(node, 'from'), from?.span);
+    const here = extent(
+      tokenSpan(keyword), name.span, lastToken(node, 'Colon'), type?.span, normalize, lastToken(node, 'from'), from?.span,
+    );
     return { kind: 'Input', name, type, normalize, from, span: here };
   }
 
@@ -260,7 +277,9 @@ class AstBuilder {
         dtype: dtype.image === 'int' ? 'int' : 'float',
         dims: token(node, 'dimsOpen') !== undefined ? tokens(node, 'dim').map((t) => numberLit(t)!) : undefined,
         vocab: numberLit(token(node, 'vocab')),
-        span: extent(tokenSpan(dtype), lastToken(node, 'dim'), lastToken(node, 'RBracket'), lastToken(node, 'vocabWord'), lastToken(node, 'vocab')),
+        span: extent(
+          tokenSpan(dtype), lastToken(node, 'dim'), lastToken(node, 'RBracket'), lastToken(node, 'vocabWord'), lastToken(node, 'vocab'),
+        ),
       };
     }
     const category = token(node, 'category');
@@ -302,7 +321,8 @@ class AstBuilder {
   private optionEntry(node: CstNode): OptionEntry {
     const name = this.name(anyToken(node, 'key')!);
     const value = this.expr(child(node, 'expr'));
-    return { kind: 'Option', name, value, span: extent(name.span, lastToken(node, 'Colon'), value?.span, lastToken(node, 'Comma')) };
+    const here = extent(name.span, lastToken(node, 'Colon'), value?.span, lastToken(node, 'Comma'));
+    return { kind: 'Option', name, value, span: here };
   }
 
   // pipeline = source { "->" call }   (and chain = call { "->" call })
@@ -350,7 +370,6 @@ class AstBuilder {
     const first = this.factor(node);
     const operators = tokens(node, 'operator');
     if (operators.length === 0) return first;
-    if (first === undefined) return undefined;
     const factors = nodes(node, 'factor');
     const operands: (Expr | undefined)[] = [first];
     const pending: IToken[] = [];

@@ -1,10 +1,10 @@
 /**
  * The syntax front end: text → AST plus the diagnostics of lexing and parsing (MTL00xx).
  *
- * Stages: lex → guard (bound the nesting) → parse (recovering) → CST→AST. It never throws on any
- * text; every diagnostic span lies within the text. Cascades are kept out: a syntax error that
- * only follows from an unterminated string or comment, or from tokens dropped for nesting too
- * deep, is not reported again.
+ * Stages: lex → guard (bound the nesting, MTL0012) → parse (recovering) → CST→AST. It never throws
+ * on any text, and every diagnostic span lies within the text. One diagnostic per root cause: a
+ * syntax error that only follows from an unterminated string or comment, or from tokens dropped
+ * for nesting too deep, is not reported again.
  */
 import type { IToken, TokenType } from 'chevrotain';
 import type { MtlFile } from './ast.js';

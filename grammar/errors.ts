@@ -48,7 +48,8 @@ const listClosers = new Map<TokenType, readonly string[]>([
   [T.RParen, ['call', 'blockDecl']],
   [T.RBracket, ['list', 'tensorType', 'columns']],
 ]);
-const operators: readonly TokenType[] = [T.Plus, T.Minus, T.Star, T.Slash, T.LParen];
+/** Continuations too generic to suggest after a complete member: operators, and "(" after a name. */
+const notSuggested: readonly TokenType[] = [T.Plus, T.Minus, T.Star, T.Slash, T.LParen];
 
 /** How far back an error message looks for context; keeps each message cheap on garbage input. */
 const LOOK_BACK = 200;
@@ -79,9 +80,10 @@ export class SyntaxMessages implements IParserErrorMessageProvider {
     const alternatives: (TokenType | string)[] = [expected];
     if (expected === T.RCurly && ruleName === 'modelDecl') alternatives.unshift(...this.memberContinuations(previous));
     if (listClosers.get(expected)?.includes(ruleName)) {
-      // Right after the opening bracket the list is empty so far: a value could come, not a ",".
+      // Right after the opening bracket the list is still empty: its first item could come, not a ",".
       const opened = previous?.tokenType === T.LParen || previous?.tokenType === T.LBracket;
-      alternatives.unshift(opened && ruleName !== 'blockDecl' ? 'a value' : opened ? 'a name' : T.Comma);
+      if (!opened) alternatives.unshift(T.Comma);
+      else alternatives.unshift(ruleName === 'blockDecl' ? 'a name' : 'a value');
     }
     return `expected ${describeExpected(alternatives)}${this.after(previous)}`;
   }
@@ -192,12 +194,13 @@ export class SyntaxMessages implements IParserErrorMessageProvider {
     const labels: string[] = [];
     for (const path of paths) {
       const type = path.nextTokenType;
-      if (operators.includes(type)) continue;
-      const rule = path.ruleStack[path.ruleStack.length - 1];
+      if (notSuggested.includes(type)) continue;
+      // An identifier continues a member only as a type word; which one depends on the rule.
+      const inRule = path.ruleStack[path.ruleStack.length - 1];
       let words: string[];
       if (type === T.Identifier) {
-        if (rule === 'tensorType') words = ['"vocab"'];
-        else if (rule === 'inputDecl') words = ['"normalize"', '"from"'];
+        if (inRule === 'tensorType') words = ['"vocab"'];
+        else if (inRule === 'inputDecl') words = ['"normalize"', '"from"'];
         else continue;
       } else {
         words = [labelOf(type)];

@@ -56,7 +56,7 @@ class MtlParser extends CstParser {
   /** Recovery inserts tokens with NaN offsets by default; ours sit, empty, right after the previous token. */
   protected override getTokenToInsert(tokType: TokenType): IToken {
     const previous = this.LA(0);
-    const at = previous.tokenType === EOF || Number.isNaN(previous.endOffset) ? 0 : endOf(previous);
+    const at = previous.tokenType === EOF || Number.isNaN(previous.startOffset) ? 0 : endOf(previous);
     return {
       image: '',
       startOffset: at,
