@@ -74,7 +74,8 @@ export class Workspace {
   private readonly byPath = new Map<string, string>();
   private readonly analyses = new Map<string, Analysis>();
   private readonly parsed = new Map<string, ParsedFile>();
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Pending checks by URI, each with its way to be cancelled. */
+  private readonly timers = new Map<string, () => void>();
   private readonly lastEdit = new Map<string, number>();
   private readonly debounceMs: number;
   private readonly readOther: (file: string) => string | undefined;
@@ -116,8 +117,7 @@ export class Workspace {
     if (this.byPath.get(path.normalize(file)) === uri) this.byPath.delete(path.normalize(file));
     this.analyses.delete(uri);
     this.lastEdit.delete(uri);
-    const timer = this.timers.get(uri);
-    if (timer !== undefined) clearTimeout(timer);
+    this.timers.get(uri)?.();
     this.timers.delete(uri);
     this.options.clear(uri);
     // Importers now read the file from disk instead of the buffer.
@@ -184,7 +184,7 @@ export class Workspace {
   }
 
   dispose(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
   }
 
@@ -200,15 +200,21 @@ export class Workspace {
   private schedule(uri: string): void {
     const now = Date.now();
     const pending = this.timers.get(uri);
-    if (pending !== undefined) clearTimeout(pending);
+    pending?.();
     const quiet = pending === undefined && now - (this.lastEdit.get(uri) ?? -Infinity) >= this.debounceMs;
     this.lastEdit.set(uri, now);
-    this.timers.set(uri, setTimeout(() => this.publishNow(uri), quiet ? 0 : this.debounceMs));
+    // After a quiet spell, check as soon as the edits already received are applied.
+    if (quiet) {
+      const immediate = setImmediate(() => this.publishNow(uri));
+      this.timers.set(uri, () => clearImmediate(immediate));
+    } else {
+      const timer = setTimeout(() => this.publishNow(uri), this.debounceMs);
+      this.timers.set(uri, () => clearTimeout(timer));
+    }
   }
 
   private publishNow(uri: string): void {
-    const timer = this.timers.get(uri);
-    if (timer !== undefined) clearTimeout(timer);
+    this.timers.get(uri)?.();
     this.timers.delete(uri);
     try {
       const analysis = this.analysis(uri);
