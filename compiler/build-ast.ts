@@ -325,10 +325,12 @@ class AstBuilder {
     return { kind: 'Option', name, value, span: here };
   }
 
-  // pipeline = source { "->" call }   (and chain = call { "->" call })
+  // pipeline = source { "->" call }   (and chain = call { "->" call }); the first call is inline
   private pipeline(node: CstNode | undefined): Pipeline | undefined {
     if (node === undefined) return undefined;
     const steps: Call[] = [];
+    const source = this.call(node);
+    if (source !== undefined) steps.push(source);
     for (const n of nodes(node, 'call')) {
       const step = this.call(n);
       if (step !== undefined) steps.push(step);

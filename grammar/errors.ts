@@ -45,7 +45,7 @@ const valueStarts: readonly TokenType[] = [
 ];
 /** Closing brackets of comma-separated lists, and the rules that hold such lists: a "," fits too. */
 const listClosers = new Map<TokenType, readonly string[]>([
-  [T.RParen, ['call', 'blockDecl']],
+  [T.RParen, ['call', 'pipeline', 'blockDecl']],
   [T.RBracket, ['list', 'tensorType', 'columns']],
 ]);
 /** Continuations too generic to suggest after a complete member: operators, and "(" after a name. */

@@ -346,10 +346,12 @@ class MtlParser extends CstParser {
   });
 
   // pipeline = source { "->" call } ;   source = ID | call ;   chain = call { "->" call } ;
-  // (a source is a call without parentheses, so pipeline and chain are one rule)
+  // A source is a call without parentheses, so pipeline and chain are one rule. Its first call is
+  // inlined (most pipelines are a single name): its tokens and arguments sit in the pipeline node.
   pipeline = this.RULE('pipeline', () => {
-    this.SUBRULE(this.call);
-    this.MANY(this.arrowCall);
+    this.OR(this.callee);
+    this.OPTION(this.parenthesisedArgs);
+    this.MANY2(this.arrowCall);
   });
 
   // call = ID [ "(" [ args ] ")" ] ;   args = arg { "," arg } ;

@@ -62,7 +62,7 @@ describe('spans', () => {
     expect(options.map((o) => textAt(SEED, o.span))).toEqual(['label: "t2",', 'metrics: [accuracy]']);
     expect(options.map((o) => textAt(SEED, o.value!.span))).toEqual(['"t2"', '[accuracy]']);
     const optimizer = (train as TrainDecl).options[0]!;
-    expect(optimizer.value!.kind === 'Pipeline' && optimizer.value.steps[0]!.args!.map((a) => textAt(SEED, a.span))).toEqual(['lr: 0.001']);
+    expect(optimizer.value?.kind === 'Pipeline' && optimizer.value.steps[0]!.args!.map((a) => textAt(SEED, a.span))).toEqual(['lr: 0.001']);
     expect(weights!.kind === 'Weights' && weights.entries.map((e) => textAt(SEED, e.name.span))).toEqual(['task1', 'task2']);
   });
 
