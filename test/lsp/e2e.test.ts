@@ -3,28 +3,14 @@
  * initialize → didOpen → publishDiagnostics → hover → shutdown → exit, and the process ends with 0.
  * The spawned server runs the compiled dist/, rebuilt first when a server source is newer.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, test } from 'vitest';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type * as lsp from 'vscode-languageserver/node';
-import { SEED } from './helpers.js';
+import { ensureBuilt, ROOT, SEED } from './helpers.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-function stale(): boolean {
-  const sources = [...fs.readdirSync(path.join(ROOT, 'lsp/server')).map((f) => `lsp/server/${f}`), 'cli/commands/lsp.ts', 'cli/commands/index.ts', 'compiler/compile.ts'];
-  return sources.filter((s) => s.endsWith('.ts')).some((source) => {
-    const built = path.join(ROOT, 'dist', source.replace(/\.ts$/, '.js'));
-    return !fs.existsSync(built) || fs.statSync(built).mtimeMs < fs.statSync(path.join(ROOT, source)).mtimeMs;
-  });
-}
-
-beforeAll(() => {
-  if (stale()) execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
-}, 120_000);
+beforeAll(ensureBuilt, 120_000);
 
 test('mtlc lsp over stdio: initialize, diagnostics on open, hover, shutdown, exit with code 0', async () => {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/mtlc.js'), 'lsp'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });

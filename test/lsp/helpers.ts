@@ -3,7 +3,11 @@
  * protocol, no editor. Test texts mark the cursor with `<|>`; files that are not open come from an
  * in-memory map, so imports need no disk.
  */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type * as lsp from 'vscode-languageserver/node';
 import { startStreamServer } from '../../lsp/server/main.js';
@@ -136,3 +140,16 @@ export const SEED = `model Seed {
   weights { task1: 1.0, task2: 1.0 }
 }
 `;
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Compiles dist/ when a server or CLI source is newer than its build: spawned servers run dist/. */
+export function ensureBuilt(): void {
+  const sources = [...fs.readdirSync(path.join(ROOT, 'lsp/server')).map((f) => `lsp/server/${f}`), 'cli/commands/lsp.ts', 'cli/commands/index.ts', 'cli/main.ts', 'compiler/compile.ts'];
+  const stale = sources.filter((s) => s.endsWith('.ts')).some((source) => {
+    const built = path.join(ROOT, 'dist', source.replace(/\.ts$/, '.js'));
+    return !fs.existsSync(built) || fs.statSync(built).mtimeMs < fs.statSync(path.join(ROOT, source)).mtimeMs;
+  });
+  // tsc emits even when another part of the tree does not type-check yet; the tests then tell.
+  if (stale) spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
+}
