@@ -5,6 +5,7 @@
  */
 import {
   createConnection,
+  DidChangeWatchedFilesNotification,
   ErrorCodes,
   ResponseError,
   StreamMessageReader,
@@ -84,7 +85,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     });
   const quietly = <P>(name: string, handler: (params: P) => void) => (params: P) => void guard(name, handler)(params);
 
-  connection.onInitialize(() => ({ capabilities: CAPABILITIES, serverInfo: { name: 'mtlc lsp' } }));
+  let watchFiles = false;
+  connection.onInitialize((params) => {
+    watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    return { capabilities: CAPABILITIES, serverInfo: { name: 'mtlc lsp' } };
+  });
+  // Clients that let the server choose (Neovim 0.9+) are asked to report .mtl files changed on disk,
+  // so importers of a file that was edited elsewhere, created or deleted are checked again.
+  connection.onInitialized(() => {
+    if (watchFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.mtl' }] }).catch(() => undefined);
+  });
   documents.onDidChangeContent(quietly('didChange', (e) => workspace.changed(e.document)));
   documents.onDidClose(quietly('didClose', (e) => workspace.closed(e.document.uri)));
   connection.onDidChangeWatchedFiles(quietly('didChangeWatchedFiles', (p) => workspace.filesChanged(p.changes.map((c) => c.uri))));

@@ -1,16 +1,14 @@
 /**
  * End to end: `node bin/mtlc.js lsp` as an editor starts it, spoken to over stdio with JSON-RPC —
  * initialize → didOpen → publishDiagnostics → hover → shutdown → exit, and the process ends with 0.
- * The spawned server runs the compiled dist/, rebuilt first when a server source is newer.
+ * The spawned server runs the compiled dist/ (test/global-setup.ts builds it).
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type * as lsp from 'vscode-languageserver/node';
-import { ensureBuilt, ROOT, SEED } from './helpers.js';
-
-beforeAll(ensureBuilt, 120_000);
+import { ROOT, SEED } from './helpers.js';
 
 test('mtlc lsp over stdio: initialize, diagnostics on open, hover, shutdown, exit with code 0', async () => {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/mtlc.js'), 'lsp'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -3,8 +3,6 @@
  * protocol, no editor. Test texts mark the cursor with `<|>`; files that are not open come from an
  * in-memory map, so imports need no disk.
  */
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -28,11 +26,15 @@ export interface TestServerOptions {
   /** Files that are not open, by absolute path. */
   readonly files?: Record<string, string>;
   readonly debounceMs?: number;
+  /** What the client says it can do in `initialize`. */
+  readonly capabilities?: lsp.ClientCapabilities;
 }
 
 export class TestServer {
   readonly published = new Map<string, lsp.PublishDiagnosticsParams[]>();
   readonly logs: string[] = [];
+  /** What the server asked the client to register (client/registerCapability). */
+  readonly registrations: lsp.Registration[] = [];
   private readonly waiters: { uri: string; version?: number; resolve: (p: lsp.PublishDiagnosticsParams) => void }[] = [];
   private versions = new Map<string, number>();
   private count = 0;
@@ -48,6 +50,10 @@ export class TestServer {
       }
     });
     client.onNotification('window/logMessage', (params: lsp.LogMessageParams) => void this.logs.push(params.message));
+    client.onRequest('client/registerCapability', (params: lsp.RegistrationParams) => {
+      this.registrations.push(...params.registrations);
+      return null;
+    });
   }
 
   /** A fresh URI for each opened test document. */
@@ -118,7 +124,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     workspace.dispose();
   });
   client.listen();
-  await client.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {}, workspaceFolders: null });
+  await client.sendRequest('initialize', { processId: null, rootUri: null, capabilities: options.capabilities ?? {}, workspaceFolders: null });
   await client.sendNotification('initialized', {});
   return server;
 }
@@ -142,14 +148,3 @@ export const SEED = `model Seed {
 `;
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** Compiles dist/ when a server or CLI source is newer than its build: spawned servers run dist/. */
-export function ensureBuilt(): void {
-  const sources = [...fs.readdirSync(path.join(ROOT, 'lsp/server')).map((f) => `lsp/server/${f}`), 'cli/commands/lsp.ts', 'cli/commands/index.ts', 'cli/main.ts', 'compiler/compile.ts'];
-  const stale = sources.filter((s) => s.endsWith('.ts')).some((source) => {
-    const built = path.join(ROOT, 'dist', source.replace(/\.ts$/, '.js'));
-    return !fs.existsSync(built) || fs.statSync(built).mtimeMs < fs.statSync(path.join(ROOT, source)).mtimeMs;
-  });
-  // tsc emits even when another part of the tree does not type-check yet; the tests then tell.
-  if (stale) spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
-}

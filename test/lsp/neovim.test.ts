@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { beforeAll, expect, test } from 'vitest';
-import { ensureBuilt, ROOT } from './helpers.js';
+import { expect, test } from 'vitest';
+import { ROOT } from './helpers.js';
 
 const nvim = spawnSync('nvim', ['--version'], { encoding: 'utf8' });
 const available = nvim.status === 0;
@@ -45,10 +45,6 @@ for _, response in pairs(vim.lsp.buf_request_sync(buf, 'textDocument/hover', par
 end
 finish({ filetype = vim.bo.filetype, diagnostics = diagnostics, hover = hover })
 `;
-
-beforeAll(() => {
-  if (available) ensureBuilt();
-}, 120_000);
 
 test.skipIf(!available)('the documented Neovim configuration gets diagnostics and hover from mtlc lsp', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtl-nvim-'));

@@ -89,3 +89,17 @@ describe('robustness', () => {
     expect((await server.diagnosticsFor(uri, version)).diagnostics).toEqual([]);
   });
 });
+
+describe('file watching', () => {
+  test('a client that allows it is asked to report changes to .mtl files', async () => {
+    server = await startTestServer({ capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } } });
+    await vi.waitFor(() => expect(server.registrations).toHaveLength(1));
+    expect(server.registrations).toEqual([{ id: expect.any(String), method: 'workspace/didChangeWatchedFiles', registerOptions: { watchers: [{ globPattern: '**/*.mtl' }] } }]);
+  });
+
+  test('a client that does not allow it is not asked', async () => {
+    server = await startTestServer();
+    await server.open(SEED);
+    expect(server.registrations).toEqual([]);
+  });
+});
