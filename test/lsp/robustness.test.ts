@@ -1,6 +1,9 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type * as lsp from 'vscode-languageserver/node';
-import { SEED, startTestServer, type TestServer } from './helpers.js';
+import { ROOT, SEED, startTestServer, type TestServer } from './helpers.js';
 
 let server: TestServer;
 afterEach(() => server.stop());
@@ -101,5 +104,27 @@ describe('file watching', () => {
     server = await startTestServer();
     await server.open(SEED);
     expect(server.registrations).toEqual([]);
+  });
+});
+
+describe('every request at every position of the examples', () => {
+  const dir = path.join(ROOT, 'examples');
+  const files = [
+    ...fs.readdirSync(dir).filter((f) => f.endsWith('.mtl')).map((f) => path.join(dir, f)),
+    ...fs.readdirSync(path.join(dir, 'errors')).filter((f) => f.endsWith('.mtl')).map((f) => path.join(dir, 'errors', f)),
+  ];
+
+  test.each(files.map((f) => [path.relative(ROOT, f), f]))('%s: answered without an error', async (_name, file) => {
+    server = await startTestServer();
+    const text = fs.readFileSync(file, 'utf8');
+    const { uri, diagnostics } = await server.open(text, pathToFileURL(file).href);
+    if (!file.includes(`${path.sep}errors${path.sep}`)) expect(diagnostics.filter((d) => d.severity === 1)).toEqual([]);
+    const requests = documentRequests(uri);
+    const lines = text.split('\n');
+    lines.forEach((line, l) => {
+      for (let c = 0; c <= line.length; c += 2) requests.push(...positionRequests(uri, { line: l, character: c }));
+    });
+    await Promise.all(requests.map(([method, params]) => server.request(method, params)));
+    expect(server.logs).toEqual([]);
   });
 });
