@@ -100,7 +100,7 @@ function step(token: IToken, frames: Frame[], previous: IToken | undefined, setS
   }
   getStatement()?.tokens.push(token);
   if (type === T.LParen) {
-    const callee = previous !== undefined && (previous.tokenType === T.Identifier) ? previous.image : undefined;
+    const callee = previous?.tokenType === T.Identifier ? previous.image : undefined;
     const statement = getStatement();
     const params = top === undefined && statement?.keyword === 'block' && !statement.tokens.some((t) => t.tokenType === T.Equals);
     countValue(top);
