@@ -1,0 +1,234 @@
+/**
+ * The training loop: a custom loop rather than `model.fit`, because multi-task training needs
+ * masked per-task losses, λ that a weighting strategy may change every step, and per-task
+ * gradients for the adaptive strategies. Each step runs `model.apply(x, {training: true})` inside
+ * `optimizer.minimize(f, false, varList)` with the same variable list every step (TensorFlow.js
+ * optimizers keep their slots by position). Per-task loss sums stay on the device and are read
+ * once per epoch. Batches come in a seeded order, and the lowering seeds the initializers, so a
+ * run is reproducible (dropout masks excepted: TensorFlow.js draws them unseeded).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { CheckedModel, Metric } from '../../compiler/ir.js';
+import { planModel } from '../../compiler/summary.js';
+import { layerHeads } from '../lower.js';
+import { applyModel, batchTensors, disposeBatch, headsInOutputOrder } from './batch.js';
+import { Batches, type Dataset } from './dataset.js';
+import { evaluate, type Evaluation } from './evaluate.js';
+import { maskedLoss, type MaskedLoss } from './losses.js';
+import { createOptimizer } from './optimizers.js';
+import { createStrategy, type StepContext, weightedSum, type WeightingStrategy } from './weighting.js';
+
+export interface TrainOptions {
+  /** Defaults for everything below come from the model's `train { }`. */
+  readonly epochs?: number;
+  readonly batch?: number;
+  readonly seed?: number;
+  readonly shuffle?: boolean;
+  /** Patience in epochs: stop when the monitored value has not improved for this many epochs, and keep the best weights. */
+  readonly earlyStop?: number;
+  readonly optimizer?: tf.Optimizer;
+  readonly strategy?: WeightingStrategy;
+  readonly onEpoch?: (record: EpochRecord) => void | Promise<void>;
+  readonly onBatch?: (info: { readonly epoch: number; readonly batch: number; readonly batches: number }) => void;
+  /** Polled after every batch; true ends training there (Ctrl-C). */
+  readonly shouldStop?: () => boolean;
+}
+
+export interface EpochRecord {
+  /** 1-based. */
+  readonly epoch: number;
+  /** Σ λ_i · taskLoss_i over the epoch. */
+  readonly loss: number;
+  /** Mean training loss per head over the epoch's labelled rows. */
+  readonly taskLoss: Record<string, number>;
+  readonly lambda: Record<string, number>;
+  readonly val?: { readonly loss: number; readonly taskLoss: Record<string, number>; readonly metrics: Record<string, Record<string, number>> };
+  /** True for an epoch cut short by `shouldStop`. */
+  readonly partial?: boolean;
+}
+
+export interface History {
+  readonly epochs: EpochRecord[];
+  /** The epoch whose weights the model holds after early stopping. */
+  bestEpoch?: number;
+  /** Why training ended before the last epoch. */
+  stopped?: 'early' | 'interrupted';
+}
+
+export interface TrainData {
+  readonly train: Dataset;
+  readonly validation?: Dataset;
+}
+
+const HIGHER_IS_BETTER: ReadonlySet<Metric> = new Set(['accuracy', 'auc', 'precision', 'recall', 'f1', 'r2']);
+
+export async function train(model: tf.LayersModel, checked: CheckedModel, data: TrainData, options: TrainOptions = {}): Promise<History> {
+  const spec = checked.train;
+  const epochs = options.epochs ?? spec.epochs;
+  const batchSize = options.batch ?? spec.batch;
+  const patience = options.earlyStop ?? spec.earlyStop;
+  const strategy = options.strategy ?? createStrategy(checked);
+  const optimizer = options.optimizer ?? createOptimizer(spec.optimizer);
+  const heads = headsInOutputOrder(model, checked.heads);
+  const names = heads.map((h) => h.name);
+  const split = splitVariables(model, checked, names);
+  const variables = [...split.all, ...(strategy.variables ?? [])];
+  const batches = new Batches(data.train, Int32Array.from({ length: data.train.n }, (_, i) => i), batchSize, {
+    shuffle: options.shuffle ?? spec.shuffle,
+    seed: options.seed ?? spec.seed,
+  });
+  const monitor = monitorOf(checked, data.validation !== undefined);
+  const history: History = { epochs: [] };
+  let best: { value: number; epoch: number; weights: tf.Tensor[] } | undefined;
+  let sinceBest = 0;
+
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      // [Σ weighted loss per head…, labelled count per head…], summed over the epoch on the device.
+      let accumulated: tf.Tensor1D = tf.zeros([2 * names.length]);
+      let interrupted = false;
+      let index = 0;
+      for (const batch of batches.epoch(epoch - 1)) {
+        const tensors = batchTensors(model, heads, batch);
+        let stats: tf.Tensor1D | undefined;
+        const forward = (): MaskedLoss[] => {
+          const ys = applyModel(model, tensors.xs, true);
+          return heads.map((h, i) => maskedLoss(h.task, tensors.labels[h.name]!.y, ys[i]!, tensors.labels[h.name]!.mask));
+        };
+        const record = (losses: readonly MaskedLoss[]): void => {
+          if (stats === undefined) stats = tf.keep(tf.stack([...losses.map((l) => l.sum), ...losses.map((l) => l.count)]) as tf.Tensor1D);
+        };
+        if (strategy.step) {
+          strategy.step(stepContext(epoch, index, names, forward, record, split, variables, optimizer));
+        } else {
+          optimizer.minimize(() => {
+            const losses = forward();
+            record(losses);
+            const means = Object.fromEntries(names.map((n, i) => [n, losses[i]!.mean]));
+            return strategy.combine ? strategy.combine(means) : weightedSum(means, strategy.lambdas());
+          }, false, variables);
+        }
+        disposeBatch(tensors);
+        if (stats !== undefined) {
+          const next = accumulated.add(stats) as tf.Tensor1D;
+          tf.dispose([accumulated, stats]);
+          accumulated = next;
+        }
+        options.onBatch?.({ epoch, batch: index, batches: batches.count });
+        index++;
+        // Let signal handlers run, so that shouldStop can turn true.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (options.shouldStop?.() === true) {
+          interrupted = true;
+          break;
+        }
+      }
+      const totals = Array.from(await accumulated.data());
+      accumulated.dispose();
+      const lambda = strategy.lambdas();
+      const taskLoss = Object.fromEntries(names.map((n, i) => [n, totals[names.length + i]! > 0 ? totals[i]! / totals[names.length + i]! : 0]));
+      const loss = names.reduce((sum, n) => sum + (lambda[n] ?? 1) * taskLoss[n]!, 0);
+      strategy.onEpochEnd?.(epoch, taskLoss);
+      let val: Evaluation | undefined;
+      if (data.validation !== undefined && !interrupted) val = await evaluate(model, checked, data.validation, { batch: batchSize, lambdas: lambda });
+      const entry: EpochRecord = {
+        epoch, loss, taskLoss, lambda,
+        ...(val ? { val: { loss: val.loss, taskLoss: val.taskLoss, metrics: val.metrics } } : {}),
+        ...(interrupted ? { partial: true } : {}),
+      };
+      history.epochs.push(entry);
+      await options.onEpoch?.(entry);
+      if (interrupted) {
+        history.stopped = 'interrupted';
+        break;
+      }
+      if (patience !== undefined) {
+        const value = monitor.read(entry);
+        if (best === undefined || monitor.better(value, best.value)) {
+          tf.dispose(best?.weights ?? []);
+          best = { value, epoch, weights: model.weights.map((w) => tf.keep(tf.clone(w.read()))) };
+          sinceBest = 0;
+        } else if (++sinceBest >= patience) {
+          history.stopped = 'early';
+          break;
+        }
+      }
+    }
+  } finally {
+    if (best !== undefined) {
+      model.setWeights(best.weights);
+      history.bestEpoch = best.epoch;
+      tf.dispose(best.weights);
+    }
+  }
+  return history;
+}
+
+/** What early stopping watches: `train { select }`, else the validation loss, else the training loss. */
+function monitorOf(checked: CheckedModel, hasValidation: boolean): { read: (e: EpochRecord) => number; better: (a: number, b: number) => boolean } {
+  const select = checked.train.select;
+  const lower = (a: number, b: number) => a < b || (Number.isNaN(b) && !Number.isNaN(a));
+  if (!hasValidation) return { read: (e) => e.loss, better: lower };
+  if (select === undefined) return { read: (e) => e.val!.loss, better: lower };
+  if (select.metric === 'loss') return { read: (e) => e.val!.taskLoss[select.head] ?? NaN, better: lower };
+  const higher = HIGHER_IS_BETTER.has(select.metric);
+  return {
+    read: (e) => e.val!.metrics[select.head]?.[select.metric] ?? NaN,
+    better: higher ? (a, b) => a > b || (Number.isNaN(b) && !Number.isNaN(a)) : lower,
+  };
+}
+
+export interface VariableSplit {
+  /** All trainable variables of the model, in `model.trainableWeights` order. */
+  readonly all: tf.Variable[];
+  readonly shared: tf.Variable[];
+  readonly perTask: Record<string, tf.Variable[]>;
+}
+
+/**
+ * The model's trainable variables, split by the heads that depend on them (see `layerHeads`).
+ * Layers the plan does not know count as shared.
+ */
+export function splitVariables(model: tf.LayersModel, checked: CheckedModel, heads: readonly string[]): VariableSplit {
+  const owners = layerHeads(planModel(checked), heads);
+  const shared: tf.Variable[] = [];
+  const perTask: Record<string, tf.Variable[]> = Object.fromEntries(heads.map((h) => [h, []]));
+  const all: tf.Variable[] = [];
+  for (const layer of model.layers) {
+    const variables = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+    all.push(...variables);
+    const users = owners.get(layer.name);
+    if (users !== undefined && users.size === 1) perTask[[...users][0]!]!.push(...variables);
+    else shared.push(...variables);
+  }
+  return { all, shared, perTask };
+}
+
+function stepContext(
+  epoch: number, batch: number, heads: readonly string[], forward: () => MaskedLoss[], record: (l: readonly MaskedLoss[]) => void,
+  split: VariableSplit, variables: readonly tf.Variable[], optimizer: tf.Optimizer,
+): StepContext {
+  return {
+    heads, epoch, batch, optimizer, variables,
+    sharedVars: split.shared,
+    taskVars: split.perTask,
+    taskLosses: () => {
+      const losses = forward();
+      record(losses);
+      return Object.fromEntries(heads.map((h, i) => [h, losses[i]!.mean]));
+    },
+    applyGradients: (grads) => {
+      const zeros: tf.Tensor[] = [];
+      const list = variables.map((v) => {
+        let g = grads.get(v);
+        if (g === undefined) {
+          g = tf.zerosLike(v);
+          zeros.push(g);
+        }
+        return { name: v.name, tensor: g };
+      });
+      optimizer.applyGradients(list);
+      tf.dispose(zeros);
+    },
+  };
+}
