@@ -137,12 +137,8 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
         ...(interrupted ? { partial: true } : {}),
       };
       history.epochs.push(entry);
-      await options.onEpoch?.(entry);
-      if (interrupted) {
-        history.stopped = 'interrupted';
-        break;
-      }
-      if (patience !== undefined) {
+      if (interrupted) history.stopped = 'interrupted';
+      else if (patience !== undefined) {
         const value = monitor.read(entry);
         if (best === undefined || monitor.better(value, best.value)) {
           tf.dispose(best?.weights ?? []);
@@ -150,9 +146,10 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
           sinceBest = 0;
         } else if (++sinceBest >= patience) {
           history.stopped = 'early';
-          break;
         }
       }
+      await options.onEpoch?.(entry);
+      if (history.stopped !== undefined) break;
     }
   } finally {
     if (best !== undefined) {
