@@ -10,6 +10,7 @@ import { Lexer, createToken, type IToken, type TokenType } from 'chevrotain';
 
 export const WhiteSpace = createToken({
   name: 'WhiteSpace',
+  label: 'whitespace',
   pattern: /[ \t\r\n\f\v\u00a0\ufeff\u2028\u2029]+/,
   group: Lexer.SKIPPED,
   line_breaks: true,
