@@ -26,7 +26,7 @@ describe('summarize', () => {
       const s = summarize(checked);
       const model = lowerModel(checked);
       expect(s.total).toBe(model.countParams());
-      const trainable = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+      const trainable = model.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
       expect(s.trainable).toBe(trainable);
       expect(s.nonTrainable).toBe(s.total - trainable);
       expect(s.rows.map((r) => r.name).sort()).toEqual(model.layers.map((l) => l.name).sort());
