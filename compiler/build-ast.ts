@@ -7,7 +7,7 @@
  * at the end and never NaN. A keyword used as a name is reported here (MTL0011): the parser accepts
  * it so that one misused word does not derail the rest of the file.
  */
-import type { CstNode, IToken } from 'chevrotain';
+import type { CstNode, IToken } from '#chevrotain';
 import type {
   Arg,
   BlockDecl,

@@ -17,7 +17,7 @@
  *
  * A file with syntax errors is never formatted: `formatFile` returns undefined.
  */
-import type { IToken, TokenType } from 'chevrotain';
+import type { IToken, TokenType } from '#chevrotain';
 import type { Call, HeadDecl, Member, ModelDecl, MtlFile, OptionEntry, Pipeline } from './ast.js';
 import { parse } from './parse.js';
 import type { Span } from './span.js';

@@ -6,7 +6,7 @@
  * syntax error that only follows from an unterminated string or comment, or from tokens dropped
  * for nesting too deep, is not reported again.
  */
-import type { IToken, TokenType } from 'chevrotain';
+import type { IToken, TokenType } from '#chevrotain';
 import type { MtlFile } from './ast.js';
 import { buildAst } from './build-ast.js';
 import { compareDiagnostics, type Diagnostic, Diagnostics, diagnostic } from './diagnostics.js';

@@ -12,7 +12,7 @@ import {
   type ISyntacticContentAssistPath,
   type IToken,
   type TokenType,
-} from 'chevrotain';
+} from '#chevrotain';
 import * as T from './tokens.js';
 import { endOf } from './tokens.js';
 

@@ -5,7 +5,7 @@
  * comments come back as `LexProblem`s (the compiler turns them into MTL0001–MTL0003), and the token
  * vector is still complete enough to parse.
  */
-import { Lexer, type IToken } from 'chevrotain';
+import { Lexer, type IToken } from '#chevrotain';
 import {
   allTokens,
   endOf,

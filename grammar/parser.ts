@@ -7,7 +7,7 @@
  * insertion or deletion first, then re-synchronisation to what may follow the failing rule; a member
  * that fails therefore skips to the next member keyword or `}`, and the members after it still parse.
  */
-import { CstParser, EOF, tokenMatcher, type CstNode, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
+import { CstParser, EOF, tokenMatcher, type CstNode, type IOrAlt, type IToken, type TokenType } from '#chevrotain';
 import { problemOf, SyntaxMessages, type SyntaxProblem } from './errors.js';
 import * as T from './tokens.js';
 import { endOf } from './tokens.js';

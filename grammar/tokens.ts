@@ -6,7 +6,7 @@
  * not reserved: they lex as identifiers and the parser checks their image. Every token has a `LABEL`,
  * which is how parse errors name it to people.
  */
-import { Lexer, createToken, type IToken, type TokenType } from 'chevrotain';
+import { Lexer, createToken, type IToken, type TokenType } from '#chevrotain';
 
 export const WhiteSpace = createToken({
   name: 'WhiteSpace',

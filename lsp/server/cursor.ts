@@ -3,7 +3,7 @@
  * which declaration or member it is in, and what came just before. Half-typed text rarely parses,
  * so completion and signature help read tokens rather than the syntax tree.
  */
-import { tokenMatcher, type IToken } from 'chevrotain';
+import { tokenMatcher, type IToken } from '#chevrotain';
 import { lex } from '../../grammar/lexer.js';
 import * as T from '../../grammar/tokens.js';
 import { endOf } from '../../grammar/tokens.js';

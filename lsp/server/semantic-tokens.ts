@@ -3,7 +3,7 @@
  * model, block, member or parameter, a reference, a layer or method of the language, an option key,
  * a named argument, an enumerated value such as `relu` — from the checker's facts and the syntax tree.
  */
-import { tokenMatcher } from 'chevrotain';
+import { tokenMatcher } from '#chevrotain';
 import type * as lsp from 'vscode-languageserver/node';
 import type { Node } from '../../compiler/ast.js';
 import { ACTIVATIONS } from '../../compiler/library/signature.js';
