@@ -21,6 +21,8 @@ import { createStrategy, type StepContext, weightedSum, type WeightingStrategy }
 export interface TrainOptions {
   /** Defaults for everything below come from the model's `train { }`. */
   readonly epochs?: number;
+  /** Epochs already done (a resumed run): training runs epochs `initialEpoch + 1 … epochs`, as Keras' `initialEpoch`. */
+  readonly initialEpoch?: number;
   readonly batch?: number;
   readonly seed?: number;
   readonly shuffle?: boolean;
@@ -83,7 +85,7 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
   let sinceBest = 0;
 
   try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    for (let epoch = (options.initialEpoch ?? 0) + 1; epoch <= epochs; epoch++) {
       // [Σ weighted loss per head…, labelled count per head…], summed over the epoch on the device.
       let accumulated: tf.Tensor1D = tf.zeros([2 * names.length]);
       let interrupted = false;
