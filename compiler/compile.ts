@@ -39,6 +39,7 @@ export function compile(file: string, text: string, host: CompileHost = NO_FILES
   const importDiagnostics: Diagnostic[] = [];
   const blocks = new Map<string, BlockEntry>();
   const imports: string[] = [];
+  let importMissing = false;
   const visit = (from: string, tree: MtlFile, top: boolean): void => {
     for (const imp of tree.imports) {
       if (imp.path === undefined) continue;
@@ -46,6 +47,7 @@ export function compile(file: string, text: string, host: CompileHost = NO_FILES
       if (target === path.resolve(file) || imports.includes(target)) continue;
       const source = host.readFile(target);
       if (source === undefined) {
+        importMissing = true;
         if (top) importDiagnostics.push(diagnostic(Diagnostics.importNotFound, imp.path.span, [imp.path.value]));
         continue;
       }
@@ -59,7 +61,10 @@ export function compile(file: string, text: string, host: CompileHost = NO_FILES
   };
   visit(file, ast, true);
   const checked = checkFile(ast, blocks);
-  const diagnostics = [...syntax, ...importDiagnostics, ...checked.diagnostics].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  // A block from a file that could not be read is unknown: the missing import is the one root
+  // cause, so an unknown name that resembles no layer or block is not reported again.
+  const semanticDiagnostics = importMissing ? checked.diagnostics.filter((d) => !(d.code === Diagnostics.unknownCallee.code && d.suggestion === undefined)) : checked.diagnostics;
+  const diagnostics = [...syntax, ...importDiagnostics, ...semanticDiagnostics].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
   const hasErrors = diagnostics.some((d) => d.severity === 'error');
   return {
     file,

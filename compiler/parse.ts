@@ -44,6 +44,13 @@ function lexDiagnostic(problem: LexProblem): Diagnostic {
       return diagnostic(Diagnostics.unexpectedCharacter, span(problem.start, problem.end), [describeCharacters(problem.text)]);
     case 'unterminatedString':
       return diagnostic(Diagnostics.unterminatedString, span(problem.start, problem.end), []);
+    case 'hashComment': {
+      const hash = span(problem.start, problem.start + 1);
+      return diagnostic(Diagnostics.unexpectedCharacter, hash, ['"#"'], {
+        hint: 'comments start with //; the rest of this line was skipped',
+        suggestion: { span: hash, newText: '//' },
+      });
+    }
     case 'unterminatedComment':
       // The comment runs to the end of the file; pointing at its opening is enough.
       return diagnostic(Diagnostics.unterminatedComment, span(problem.start, problem.start + 2), []);

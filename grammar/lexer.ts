@@ -10,6 +10,7 @@ import {
   allTokens,
   endOf,
   closingBrackets,
+  HashComment,
   Minus,
   openingBrackets,
   StringLiteral,
@@ -31,7 +32,8 @@ export interface MtlToken extends IToken {
 export type LexProblem =
   | { readonly kind: 'unexpectedCharacters'; readonly start: number; readonly end: number; readonly text: string }
   | { readonly kind: 'unterminatedString'; readonly start: number; readonly end: number }
-  | { readonly kind: 'unterminatedComment'; readonly start: number; readonly end: number };
+  | { readonly kind: 'unterminatedComment'; readonly start: number; readonly end: number }
+  | { readonly kind: 'hashComment'; readonly start: number; readonly end: number };
 
 export interface LexResult {
   readonly tokens: MtlToken[];
@@ -51,6 +53,8 @@ export function lex(text: string): LexResult {
   for (const comment of comments) {
     if (comment.tokenType === UnterminatedComment) {
       problems.push({ kind: 'unterminatedComment', start: comment.startOffset, end: endOf(comment) });
+    } else if (comment.tokenType === HashComment) {
+      problems.push({ kind: 'hashComment', start: comment.startOffset, end: endOf(comment) });
     }
   }
   return { tokens, comments, problems };

@@ -30,6 +30,16 @@ export const BlockComment = createToken({
   group: 'comments',
   line_breaks: true,
 });
+/**
+ * `#` starts a comment in Python, YAML and shell, so people write one: it is an error (MTL0001),
+ * but the rest of its line is read as a comment rather than parsed into a cascade of errors.
+ */
+export const HashComment = createToken({
+  name: 'HashComment',
+  label: 'a comment',
+  pattern: /#[^\r\n\u2028\u2029]*/,
+  group: 'comments',
+});
 /** A `/*` never closed: it runs to the end of the file and becomes MTL0003, not a generic error. */
 export const UnterminatedComment = createToken({
   name: 'UnterminatedComment',
@@ -126,6 +136,7 @@ export const allTokens: TokenType[] = [
   LineComment,
   BlockComment,
   UnterminatedComment,
+  HashComment,
   StringLiteral,
   UnterminatedString,
   NumberLiteral,

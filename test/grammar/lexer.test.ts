@@ -65,18 +65,18 @@ describe('the lexer', () => {
 
 describe('lexical errors', () => {
   test('an unexpected character is MTL0001 at that character', () => {
-    expect(diagnosticsOf('model M { # }')).toEqual([{ code: 'MTL0001', message: 'unexpected character "#"', range: '1:11-1:12' }]);
+    expect(diagnosticsOf('model M { $ }')).toEqual([{ code: 'MTL0001', message: 'unexpected character "$"', range: '1:11-1:12' }]);
   });
 
   test('a run of unexpected characters is one MTL0001 that covers the run', () => {
-    expect(diagnosticsOf('model M { #@$ }')).toEqual([
-      { code: 'MTL0001', message: 'unexpected character "#" (and 2 more)', range: '1:11-1:14' },
+    expect(diagnosticsOf('model M { $@; }')).toEqual([
+      { code: 'MTL0001', message: 'unexpected character "$" (and 2 more)', range: '1:11-1:14' },
     ]);
   });
 
   test('unexpected characters separated only by spaces are still one run', () => {
-    expect(diagnosticsOf('model M { # @ ; }')).toEqual([
-      { code: 'MTL0001', message: 'unexpected character "#" (and 2 more)', range: '1:11-1:16' },
+    expect(diagnosticsOf('model M { $ @ ; }')).toEqual([
+      { code: 'MTL0001', message: 'unexpected character "$" (and 2 more)', range: '1:11-1:16' },
     ]);
   });
 

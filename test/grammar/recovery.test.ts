@@ -212,3 +212,13 @@ describe('lexical errors do not cascade into syntax errors', () => {
     expect(ast.comments.map((c) => c.text)).toEqual(['/* trunk t = x\n}']);
   });
 });
+
+describe('a comment written with "#"', () => {
+  test('is one MTL0001 at the "#", with a fix to "//", and the rest of its line is skipped', () => {
+    const text = 'model M {\n  input x: float[2] # the features\n  head h = x -> classify(2)\n}';
+    const { ast, diagnostics } = parse(text);
+    expect(diagnosticRecords(text, diagnostics)).toEqual([{ code: 'MTL0001', message: 'unexpected character "#"', range: '2:21-2:22' }]);
+    expect(diagnostics[0]!.suggestion?.newText).toBe('//');
+    expect(membersOf(ast.models[0]!.members)).toEqual(['Input x', 'Head h']);
+  });
+});

@@ -125,7 +125,6 @@ describe('diagnostics', () => {
     await server.client.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: 'file:///project/lib.mtl', type: 3 }] });
     expect((await rechecked).diagnostics.map((d) => [d.code, d.range.start.line])).toEqual([
       ['MTL0105', 0],
-      ['MTL0103', 4],
     ]);
   });
 

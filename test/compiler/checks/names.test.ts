@@ -53,6 +53,13 @@ describe('names and scope', () => {
     ]);
   });
 
+  it('reports a missing import once: its blocks are not reported as unknown again, but a misspelt layer still is', () => {
+    expect(check('import "lib/missing.mtl"\nmodel M {\n  input x: float[10]\n  head a = x -> tower(4) -> dens(2) -> regress(1)\n}\n')).toEqual([
+      { code: 'MTL0105', range: '1:8-1:25', message: 'cannot read imported file "lib/missing.mtl"' },
+      { code: 'MTL0103', range: '4:29-4:33', message: 'unknown layer or block "dens"', hint: 'did you mean "dense"?' },
+    ]);
+  });
+
   it('reports errors inside an imported block at the call', () => {
     const files = { '/project/blocks.mtl': 'block seq(u: int) = lstm(u)\n' };
     expect(check('import "blocks.mtl"\nmodel M {\n  input x: float[10]\n  head a = x -> seq(4) -> regress(1)\n}\n', files)).toEqual([
