@@ -39,6 +39,7 @@ function needRank(layer: string, input: TensorInfo, rank: number, form: string, 
 
 function sequenceHint(input: TensorInfo): string | undefined {
   if (input.dtype === 'int' && input.vocab !== undefined) return 'add an embedding first: -> embedding(32)';
+  if (input.shape.length === 1) return `a sequence has a step axis: declare the input as float[t, f], or use dense on a flat vector`;
   return undefined;
 }
 
@@ -137,7 +138,7 @@ const LAYER_LIST: LayerSpec[] = [
     params: [{ name: 'dim', type: positiveInt, doc: 'vector size' }],
     infer: (input, args) => {
       if (input.dtype !== 'int' || input.vocab === undefined) {
-        const got = input.dtype === 'int' ? `int ${formatShape(input.shape)} without a vocabulary` : `float ${formatShape(input.shape)}`;
+        const got = `${input.dtype}${formatShape(input.shape)}${input.dtype === 'int' ? ' without a vocabulary' : ''}`;
         return {
           error: `embedding expects integer ids with a vocabulary, got ${got}`,
           hint: 'declare the input as int[t] vocab V, or as category(n)',

@@ -63,7 +63,7 @@ describe('names and scope', () => {
   it('reports errors inside an imported block at the call', () => {
     const files = { '/project/blocks.mtl': 'block seq(u: int) = lstm(u)\n' };
     expect(check('import "blocks.mtl"\nmodel M {\n  input x: float[10]\n  head a = x -> seq(4) -> regress(1)\n}\n', files)).toEqual([
-      { code: 'MTL0301', range: '4:17-4:23', message: 'in block "seq": lstm expects a [t, f] sequence input, got [10]' },
+      { code: 'MTL0301', range: '4:17-4:23', message: 'in block "seq": lstm expects a [t, f] sequence input, got [10]', hint: 'a sequence has a step axis: declare the input as float[t, f], or use dense on a flat vector' },
     ]);
   });
 });

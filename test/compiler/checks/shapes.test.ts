@@ -4,7 +4,7 @@ import { check, compileText } from '../../helpers/check.js';
 describe('shape inference (LANGUAGE.md §5)', () => {
   it('reports lstm on a flat vector with the shape it received', () => {
     expect(check('model M {\n  input x: float[100]\n  trunk s = x -> dense(64, relu) -> lstm(32)\n  head a = s -> classify(3)\n}\n')).toEqual([
-      { code: 'MTL0301', range: '3:37-3:45', message: 'lstm expects a [t, f] sequence input, got [64]' },
+      { code: 'MTL0301', range: '3:37-3:45', message: 'lstm expects a [t, f] sequence input, got [64]', hint: 'a sequence has a step axis: declare the input as float[t, f], or use dense on a flat vector' },
     ]);
   });
 
@@ -23,10 +23,10 @@ describe('shape inference (LANGUAGE.md §5)', () => {
 
   it('requires integer ids with a vocabulary for embedding', () => {
     expect(check('model M {\n  input x: float[20]\n  head a = x -> embedding(8) -> lstm(4) -> classify(3)\n}\n')).toEqual([
-      { code: 'MTL0301', range: '3:17-3:29', message: 'embedding expects integer ids with a vocabulary, got float [20]', hint: 'declare the input as int[t] vocab V, or as category(n)' },
+      { code: 'MTL0301', range: '3:17-3:29', message: 'embedding expects integer ids with a vocabulary, got float[20]', hint: 'declare the input as int[t] vocab V, or as category(n)' },
     ]);
     expect(check('model M {\n  input x: int[20]\n  head a = x -> embedding(8) -> lstm(4) -> classify(3)\n}\n')).toEqual([
-      { code: 'MTL0301', range: '3:17-3:29', message: 'embedding expects integer ids with a vocabulary, got int [20] without a vocabulary', hint: 'declare the input as int[t] vocab V, or as category(n)' },
+      { code: 'MTL0301', range: '3:17-3:29', message: 'embedding expects integer ids with a vocabulary, got int[20] without a vocabulary', hint: 'declare the input as int[t] vocab V, or as category(n)' },
     ]);
   });
 
@@ -60,13 +60,13 @@ describe('shape inference (LANGUAGE.md §5)', () => {
 
   it('reports a shape error inside a block at the call, once per call', () => {
     expect(check('block seq(u: int) = lstm(u)\nmodel M {\n  input x: float[10]\n  head h = x -> seq(4) -> regress(1)\n}\n')).toEqual([
-      { code: 'MTL0301', range: '4:17-4:23', message: 'in block "seq": lstm expects a [t, f] sequence input, got [10]' },
+      { code: 'MTL0301', range: '4:17-4:23', message: 'in block "seq": lstm expects a [t, f] sequence input, got [10]', hint: 'a sequence has a step axis: declare the input as float[t, f], or use dense on a flat vector' },
     ]);
   });
 
   it('checks that PLE experts accept their own output at the next level', () => {
     expect(check('model M {\n  input x: float[10, 4]\n  gate g = ple(x, levels: 2, expert: lstm(8))\n  head a = g -> regress(1)\n  head b = g -> regress(1)\n}\n')).toEqual([
-      { code: 'MTL0301', range: '3:38-3:45', message: 'at PLE level 2: lstm expects a [t, f] sequence input, got [8]' },
+      { code: 'MTL0301', range: '3:38-3:45', message: 'at PLE level 2: lstm expects a [t, f] sequence input, got [8]', hint: 'a sequence has a step axis: declare the input as float[t, f], or use dense on a flat vector' },
     ]);
   });
 
@@ -81,7 +81,7 @@ describe('shape inference (LANGUAGE.md §5)', () => {
 
   it('gives one error for one mistake: later stages of a broken pipeline are not checked', () => {
     expect(check('model M {\n  input x: float[10]\n  head a = x -> lstm(4) -> lstm(4) -> classify(3)\n}\n')).toEqual([
-      { code: 'MTL0301', range: '3:17-3:24', message: 'lstm expects a [t, f] sequence input, got [10]' },
+      { code: 'MTL0301', range: '3:17-3:24', message: 'lstm expects a [t, f] sequence input, got [10]', hint: 'a sequence has a step axis: declare the input as float[t, f], or use dense on a flat vector' },
     ]);
   });
 });
