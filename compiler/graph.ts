@@ -6,22 +6,22 @@
 import type { CheckedModel, Flow, GateNode, HeadNode, InputNode, LayerNode, Shape, Source, TaskNode } from './ir.js';
 import { LAYERS, formatShape } from './library/layers.js';
 
-type NodeKind = 'input' | 'trunk' | 'gate' | 'head' | 'merge' | 'layers';
+export type NodeKind = 'input' | 'trunk' | 'gate' | 'head' | 'merge' | 'layers';
 
-interface GraphNode {
+export interface GraphNode {
   readonly id: string;
   readonly kind: NodeKind;
   /** The label, one entry per line. */
   readonly lines: readonly string[];
 }
 
-interface GraphEdge {
+export interface GraphEdge {
   readonly from: string;
   readonly to: string;
   readonly label: string;
 }
 
-interface Graph {
+export interface Graph {
   readonly name: string;
   readonly nodes: GraphNode[];
   readonly edges: GraphEdge[];
@@ -74,7 +74,8 @@ function shapeLabel(shape: Shape): string {
   return formatShape(shape);
 }
 
-function buildGraph(model: CheckedModel): Graph {
+/** The drawing's nodes and edges, before printing (also laid out as SVG by the training report). */
+export function buildGraph(model: CheckedModel): Graph {
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   let anonymous = 0;
