@@ -69,9 +69,12 @@ export function rowLoss(loss: LossSpec, y: tf.Tensor, p: tf.Tensor): tf.Tensor {
     case 'mae':
       return tf.abs(y.sub(p)).mean(-1);
     case 'huber': {
+      // 0.5·q² + d·(e − q) with q = min(e, d): 0.5·e² up to d, then d·e − 0.5·d². Written without
+      // tf.where, whose condition (e ≤ d) has no gradient in TensorFlow.js.
       const e = tf.abs(y.sub(p));
       const d = loss.delta;
-      return tf.where(e.lessEqual(d), e.square().mul(0.5), e.mul(d).sub(0.5 * d * d)).mean(-1);
+      const q = tf.minimum(e, d);
+      return q.square().mul(0.5).add(e.sub(q).mul(d)).mean(-1);
     }
   }
 }
