@@ -28,7 +28,8 @@ export function checkWeights(decl: WeightsDecl | undefined, heads: readonly Head
     const options = readOptions('weights', decl.entries.filter((e) => names.includes(e.name.text)), known, report);
     for (const [name, option] of options) {
       const head = heads.find((h) => h.name.text === name);
-      if (head) semantic.references.push({ span: option.entry.name.span, symbol: semantic.symbols.find((s) => s.kind === 'head' && s.nameSpan === head.name.span)! });
+      // This model's heads are the most recently declared symbols.
+      if (head) semantic.references.push({ span: option.entry.name.span, symbol: semantic.symbols.findLast((s) => s.kind === 'head' && s.nameSpan === head.name.span)! });
       const spec = weightValue(name, option.value, report, () => wrongOption(option, 'a number or search(…)', describeValue(option.value), report));
       if (spec) weights[name] = spec;
     }
