@@ -12,7 +12,7 @@ import type { CheckedModel, Metric } from '../../compiler/ir.js';
 import { planModel } from '../../compiler/summary.js';
 import { layerHeads } from '../lower.js';
 import { applyModel, batchTensors, disposeBatch, headsInOutputOrder } from './batch.js';
-import { Batches, type Dataset } from './dataset.js';
+import { Batches, type Batch, type Dataset } from './dataset.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { maskedLoss, type MaskedLoss } from './losses.js';
 import { createOptimizer } from './optimizers.js';
@@ -101,7 +101,7 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
           if (stats === undefined) stats = tf.keep(tf.stack([...losses.map((l) => l.sum), ...losses.map((l) => l.count)]) as tf.Tensor1D);
         };
         if (strategy.step) {
-          strategy.step(stepContext(epoch, index, names, forward, record, split, variables, optimizer));
+          strategy.step(stepContext(epoch, index, names, labelledRows(batch, names), forward, record, split, variables, optimizer));
         } else {
           optimizer.minimize(() => {
             const losses = forward();
@@ -154,6 +154,8 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
       if (history.stopped !== undefined) break;
     }
   } finally {
+    // A strategy the loop made (uncertainty's and GradNorm's variables) ends with the run.
+    if (options.strategy === undefined) strategy.dispose?.();
     if (best !== undefined) {
       model.setWeights(best.weights);
       history.bestEpoch = best.epoch;
@@ -203,12 +205,18 @@ export function splitVariables(model: tf.LayersModel, checked: CheckedModel, hea
   return { all, shared, perTask };
 }
 
+/** Per head, the rows of the batch that carry its label (read from the host-side masks). */
+function labelledRows(batch: Batch, heads: readonly string[]): Record<string, number> {
+  return Object.fromEntries(heads.map((h) => [h, batch.labels[h]?.mask.reduce((sum, m) => sum + (m > 0 ? 1 : 0), 0) ?? 0]));
+}
+
 function stepContext(
-  epoch: number, batch: number, heads: readonly string[], forward: () => MaskedLoss[], record: (l: readonly MaskedLoss[]) => void,
+  epoch: number, batch: number, heads: readonly string[], labelled: Readonly<Record<string, number>>,
+  forward: () => MaskedLoss[], record: (l: readonly MaskedLoss[]) => void,
   split: VariableSplit, variables: readonly tf.Variable[], optimizer: tf.Optimizer,
 ): StepContext {
   return {
-    heads, epoch, batch, optimizer, variables,
+    heads, epoch, batch, labelled, optimizer, variables,
     sharedVars: split.shared,
     taskVars: split.perTask,
     taskLosses: () => {

@@ -3,10 +3,20 @@
  * `weights` and `weighting`). A strategy gives the λ of L = Σ λ_i L_i, may own trainable
  * variables of its own, may replace the combination, and may take over the whole update of a
  * batch — which is what gradient-based methods (GradNorm, PCGrad, MGDA) need: per-task gradients
- * on the shared parameters, reachable through `taskGradients`. Only `fixed` is implemented here.
+ * on the shared parameters (weighting/gradients.ts). `fixed` lives here, every adaptive method in
+ * its own file under weighting/; docs/methods.md gives each formula as implemented.
+ *
+ * One rule for all methods: the `weights {}` λ (default 1) scale each task's loss before the
+ * method sees it, so an adaptive method balances λ_i·L_i, and the λ it reports is the factor the
+ * raw L_i ends up multiplied by.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel, WeightingSpec } from '../../compiler/ir.js';
+import { DwaWeighting } from './weighting/dwa.js';
+import { GradNormWeighting } from './weighting/gradnorm.js';
+import { MgdaWeighting } from './weighting/mgda.js';
+import { PcGradWeighting } from './weighting/pcgrad.js';
+import { UncertaintyWeighting } from './weighting/uncertainty.js';
 
 /** Everything one training step offers a strategy that takes over the update. */
 export interface StepContext {
@@ -15,6 +25,8 @@ export interface StepContext {
   /** 1-based epoch and 0-based batch within it. */
   readonly epoch: number;
   readonly batch: number;
+  /** Rows of this batch that carry each head's label: a head with none has loss 0 and no gradient. */
+  readonly labelled: Readonly<Record<string, number>>;
   /**
    * Runs the forward pass on this step's batch (training mode) and returns each head's masked mean
    * loss. Every call records a fresh pass: call it inside `tf.variableGrads` / `tf.tidy`.
@@ -73,13 +85,24 @@ export class FixedWeighting implements WeightingStrategy {
   }
 }
 
-/** The strategy a model's `weighting` names. */
+/** The strategy a model's `weighting` names; the defaults of its arguments are the compiler's (LANGUAGE.md §4). */
 export function createStrategy(model: CheckedModel): WeightingStrategy {
-  switch (model.weighting.method) {
+  const spec = model.weighting;
+  const heads = model.heads.map((h) => h.name);
+  const base = fixedLambdas(model);
+  switch (spec.method) {
     case 'fixed':
-      return new FixedWeighting(fixedLambdas(model));
-    default:
-      throw new Error(`weighting ${model.weighting.method} is not implemented yet; use weighting fixed`);
+      return new FixedWeighting(base);
+    case 'uncertainty':
+      return new UncertaintyWeighting(heads, base);
+    case 'gradnorm':
+      return new GradNormWeighting(heads, base, { alpha: spec.alpha ?? 1.5 });
+    case 'dwa':
+      return new DwaWeighting(heads, base, { temperature: spec.temperature ?? 2 });
+    case 'pcgrad':
+      return new PcGradWeighting(heads, base, { seed: model.train.seed });
+    case 'mgda':
+      return new MgdaWeighting(heads, base);
   }
 }
 

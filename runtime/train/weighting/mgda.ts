@@ -1,0 +1,97 @@
+/**
+ * `weighting mgda` — Sener & Koltun, 2018. Multi-Task Learning as Multi-Objective Optimization.
+ * NeurIPS. (Algorithm 2, without the MGDA-UB approximation.)
+ *
+ * With g_i the gradient of task i's λ^w-weighted loss on the shared parameters, α is the min-norm
+ * point of their convex hull:  α = argmin ||Σ_i α_i g_i||²  over α_i ≥ 0, Σ_i α_i = 1.
+ * Two tasks have the closed form α_1 = clip(((g_2 − g_1)·g_2) / ||g_1 − g_2||², 0, 1), α_2 = 1 − α_1
+ * (½ each when g_1 = g_2). More tasks use Frank–Wolfe from α = 1/T: take t = argmin_r (Gα)_r, move
+ * to the best point between Σ_i α_i g_i and g_t (the two-point closed form), stop when α changes by
+ * less than 1e-5 or after 250 iterations. The shared parameters take Σ_i α_i g_i; each task's own
+ * parameters take its own task's full gradient, as in the paper's algorithm. The reported λ_i is
+ * λ^w_i times the mean α_i over the epoch's steps.
+ */
+import type { StepContext, WeightingStrategy } from '../weighting.js';
+import { activeHeads, applyCombination, disposeTaskGradients, recordOnly, sharedGram, taskGradientsOf } from './gradients.js';
+
+export class MgdaWeighting implements WeightingStrategy {
+  readonly method = 'mgda' as const;
+  /** Σ α_i over this epoch's steps, and the number of steps. */
+  private sums: Record<string, number>;
+  private steps = 0;
+
+  constructor(private readonly heads: readonly string[], private readonly base: Readonly<Record<string, number>>) {
+    this.sums = this.zeros();
+  }
+
+  lambdas(): Record<string, number> {
+    return Object.fromEntries(this.heads.map((h) => [
+      h, (this.steps > 0 ? this.sums[h]! / this.steps : 1 / this.heads.length) * (this.base[h] ?? 1),
+    ]));
+  }
+
+  onEpochEnd(): void {
+    this.sums = this.zeros();
+    this.steps = 0;
+  }
+
+  step(ctx: StepContext): void {
+    const active = activeHeads(ctx, this.base);
+    if (active.length === 0) return recordOnly(ctx);
+    const grads = taskGradientsOf(ctx, active, this.base);
+    try {
+      const alpha = minNormCoefficients(sharedGram(grads));
+      applyCombination(ctx, grads, alpha, active.map(() => 1));
+      active.forEach((h, i) => { this.sums[h]! += alpha[i]!; });
+      this.steps++;
+    } finally {
+      disposeTaskGradients(grads);
+    }
+  }
+
+  private zeros(): Record<string, number> {
+    return Object.fromEntries(this.heads.map((h) => [h, 0]));
+  }
+}
+
+/** α for the min-norm point of the hull of the gradients whose Gram matrix is given. */
+export function minNormCoefficients(gram: readonly (readonly number[])[]): number[] {
+  if (gram.length === 1) return [1];
+  if (gram.length === 2) {
+    const a = twoPointMinNorm(gram[0]![0]!, gram[0]![1]!, gram[1]![1]!);
+    return [a, 1 - a];
+  }
+  return frankWolfe(gram);
+}
+
+/**
+ * The γ in [0, 1] minimising ||γ·u + (1 − γ)·v||², from u·u, u·v and v·v:
+ * clip((v·v − u·v) / (u·u + v·v − 2·u·v), 0, 1); ½ when u = v.
+ */
+export function twoPointMinNorm(uu: number, uv: number, vv: number): number {
+  const denominator = uu + vv - 2 * uv;
+  if (!(denominator > 1e-12 * Math.max(uu, vv, 1e-30))) return 0.5;
+  return Math.min(1, Math.max(0, (vv - uv) / denominator));
+}
+
+/** Frank–Wolfe on the simplex for min αᵀGα (Sener & Koltun, Algorithm 2). */
+export function frankWolfe(gram: readonly (readonly number[])[], options: { maxIterations?: number; tolerance?: number } = {}): number[] {
+  const t = gram.length;
+  const maxIterations = options.maxIterations ?? 250;
+  const tolerance = options.tolerance ?? 1e-5;
+  let alpha = new Array<number>(t).fill(1 / t);
+  for (let iteration = 0; iteration < maxIterations; iteration++) {
+    const g = gram.map((row) => row.reduce((sum, v, j) => sum + v * alpha[j]!, 0));
+    let best = 0;
+    for (let r = 1; r < t; r++) if (g[r]! < g[best]!) best = r;
+    const uu = alpha.reduce((sum, a, i) => sum + a * g[i]!, 0);
+    // The duality gap αᵀGα − (Gα)_t is 0 at the optimum; a vertex equal to the point cannot improve it.
+    if (uu - g[best]! <= 0 || uu + gram[best]![best]! - 2 * g[best]! <= 1e-12 * Math.max(uu, 1e-30)) break;
+    const gamma = twoPointMinNorm(uu, g[best]!, gram[best]![best]!);
+    const next = alpha.map((a, i) => gamma * a + (i === best ? 1 - gamma : 0));
+    const change = next.reduce((sum, v, i) => sum + Math.abs(v - alpha[i]!), 0);
+    alpha = next;
+    if (change < tolerance) break;
+  }
+  return alpha;
+}
