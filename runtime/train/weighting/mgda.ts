@@ -5,11 +5,12 @@
  * With g_i the gradient of task i's λ^w-weighted loss on the shared parameters, α is the min-norm
  * point of their convex hull:  α = argmin ||Σ_i α_i g_i||²  over α_i ≥ 0, Σ_i α_i = 1.
  * Two tasks have the closed form α_1 = clip(((g_2 − g_1)·g_2) / ||g_1 − g_2||², 0, 1), α_2 = 1 − α_1
- * (½ each when g_1 = g_2). More tasks use Frank–Wolfe from α = 1/T: take t = argmin_r (Gα)_r, move
- * to the best point between Σ_i α_i g_i and g_t (the two-point closed form), stop when α changes by
- * less than 1e-5 or after 250 iterations. The shared parameters take Σ_i α_i g_i; each task's own
- * parameters take its own task's full gradient, as in the paper's algorithm. The reported λ_i is
- * λ^w_i times the mean α_i over the epoch's steps.
+ * (½ each when g_1 = g_2). More tasks use Frank–Wolfe from α = 1/T: take t = argmin_r (Gα)_r and move
+ * to the best point between Σ_i α_i g_i and g_t, or (an away step) move away from the vertex in use
+ * with the largest (Gα)_r; at most 250 iterations, stopping when the duality gap is ~0.
+ * The shared parameters take Σ_i α_i g_i; each task's own parameters take its own task's full
+ * gradient, as in the paper's algorithm. The reported λ_i is λ^w_i times the mean α_i over the
+ * epoch's steps.
  */
 import type { StepContext, WeightingStrategy } from '../weighting.js';
 import { activeHeads, applyCombination, disposeTaskGradients, recordOnly, sharedGram, taskGradientsOf } from './gradients.js';
@@ -74,24 +75,41 @@ export function twoPointMinNorm(uu: number, uv: number, vv: number): number {
   return Math.min(1, Math.max(0, (vv - uv) / denominator));
 }
 
-/** Frank–Wolfe on the simplex for min αᵀGα (Sener & Koltun, Algorithm 2). */
+/**
+ * Frank–Wolfe on the simplex for min αᵀGα (Sener & Koltun, Algorithm 2), with away steps
+ * (Lacoste-Julien & Jaggi, 2015): besides moving toward the best vertex, a step may move away from
+ * the worst vertex in use, which lets a weight fall to exactly 0. The plain method converges as
+ * O(1/k) and keeps small weights on vertices that do not belong; the away steps converge linearly
+ * to the same point. Each step is an exact line search of the quadratic. Stops when the duality gap
+ * αᵀGα − min_r (Gα)_r falls below `tolerance`·max_i G_ii.
+ */
 export function frankWolfe(gram: readonly (readonly number[])[], options: { maxIterations?: number; tolerance?: number } = {}): number[] {
   const t = gram.length;
   const maxIterations = options.maxIterations ?? 250;
-  const tolerance = options.tolerance ?? 1e-5;
-  let alpha = new Array<number>(t).fill(1 / t);
+  const tolerance = (options.tolerance ?? 1e-10) * Math.max(...gram.map((row, i) => row[i]!), Number.MIN_VALUE);
+  const alpha = new Array<number>(t).fill(1 / t);
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     const g = gram.map((row) => row.reduce((sum, v, j) => sum + v * alpha[j]!, 0));
-    let best = 0;
-    for (let r = 1; r < t; r++) if (g[r]! < g[best]!) best = r;
-    const uu = alpha.reduce((sum, a, i) => sum + a * g[i]!, 0);
-    // The duality gap αᵀGα − (Gα)_t is 0 at the optimum; a vertex equal to the point cannot improve it.
-    if (uu - g[best]! <= 0 || uu + gram[best]![best]! - 2 * g[best]! <= 1e-12 * Math.max(uu, 1e-30)) break;
-    const gamma = twoPointMinNorm(uu, g[best]!, gram[best]![best]!);
-    const next = alpha.map((a, i) => gamma * a + (i === best ? 1 - gamma : 0));
-    const change = next.reduce((sum, v, i) => sum + Math.abs(v - alpha[i]!), 0);
-    alpha = next;
-    if (change < tolerance) break;
+    const f = alpha.reduce((sum, a, i) => sum + a * g[i]!, 0);
+    let toward = 0;
+    let away = -1;
+    for (let r = 0; r < t; r++) {
+      if (g[r]! < g[toward]!) toward = r;
+      if (alpha[r]! > 0 && (away < 0 || g[r]! > g[away]!)) away = r;
+    }
+    const gapToward = f - g[toward]!;
+    if (gapToward <= tolerance) break;
+    const useAway = g[away]! - f > gapToward && alpha[away]! < 1;
+    // Direction d and the longest step that stays on the simplex.
+    const d = alpha.map((a, i) => (useAway ? a - (i === away ? 1 : 0) : (i === toward ? 1 : 0) - a));
+    const longest = useAway ? alpha[away]! / (1 - alpha[away]!) : 1;
+    const slope = d.reduce((sum, di, i) => sum + di * g[i]!, 0);
+    const curvature = d.reduce((sum, di, i) => sum + di * gram[i]!.reduce((s2, v, j) => s2 + v * d[j]!, 0), 0);
+    const step = curvature > 0 ? Math.min(longest, Math.max(0, -slope / curvature)) : (slope < 0 ? longest : 0);
+    if (!(step > 0)) break;
+    for (let i = 0; i < t; i++) alpha[i] = Math.max(0, alpha[i]! + step * d[i]!);
+    if (useAway && step === longest) alpha[away] = 0;
   }
-  return alpha;
+  const sum = alpha.reduce((a, b) => a + b, 0);
+  return alpha.map((a) => a / sum);
 }
