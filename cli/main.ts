@@ -25,6 +25,12 @@ function processIO(): CliIO {
     isTTY: process.stdout.isTTY === true,
     env: process.env,
     cwd: process.cwd(),
+    stderrIsTTY: process.stderr.isTTY === true,
+    onInterrupt: (listener) => {
+      const handler = (): void => listener();
+      process.on('SIGINT', handler);
+      return () => void process.off('SIGINT', handler);
+    },
   };
 }
 
@@ -36,7 +42,7 @@ function fallbackIO(): Omit<CliIO, 'stdout' | 'stderr'> {
 /** Builds the program with every registered command; exported for the help text in docs and tests. */
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('mtlc')
-    .description('mtl: check, format and draw multi-task neural network models')
+    .description('mtl: check, format, draw, build, train and run multi-task neural network models')
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--no-color', 'plain output without colours (also: NO_COLOR=1, or when not a terminal)')
     .helpOption('-h, --help', 'show help')

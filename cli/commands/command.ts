@@ -19,6 +19,13 @@ export interface CliIO {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The directory relative paths are read from and shown relative to. */
   readonly cwd: string;
+  /** Whether stderr is a terminal (progress bars are drawn only then). */
+  readonly stderrIsTTY?: boolean;
+  /**
+   * Calls `listener` on Ctrl-C (SIGINT) until the returned function is called; absent when the
+   * caller does not pass interrupts on (tests pass their own).
+   */
+  readonly onInterrupt?: (listener: () => void) => () => void;
 }
 
 export const ExitCode = {

@@ -1,0 +1,75 @@
+/**
+ * `mtlc predict DIR --data FILE [--out FILE]`: a saved model's predictions, one record per data
+ * row in file order (runtime/predictions.ts): JSONL or CSV, by `--out`'s extension or `--format`,
+ * on stdout when there is no `--out`. An existing `--out` is replaced only with `--force`. The data
+ * needs the model's inputs, not its labels.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Option, type Command } from 'commander';
+import { describeError, writeFileAtomic } from '../host.js';
+import { openWithData } from '../saved-model.js';
+import { UsageError, type CliContext, type CommandModule } from './command.js';
+
+interface PredictOptions {
+  readonly data: string;
+  readonly out?: string;
+  readonly format?: 'jsonl' | 'csv';
+  readonly probabilities?: boolean;
+  readonly force?: boolean;
+  readonly backend?: 'wasm' | 'cpu' | 'node';
+}
+
+const EXTENSIONS: Readonly<Record<string, 'jsonl' | 'csv'>> = { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv' };
+
+export const predictCommand: CommandModule = {
+  name: 'predict',
+  register(program: Command, ctx: CliContext): void {
+    program
+      .command('predict')
+      .description('predict every row of a data file with a saved model')
+      .argument('<dir>', 'a model directory (written by mtlc train)')
+      .requiredOption('--data <file>', 'data to predict, CSV or JSONL (labels are not needed)')
+      .option('--out <file>', 'write to preds.jsonl or preds.csv instead of stdout')
+      .addOption(new Option('--format <format>', 'output format (default: from --out, else jsonl)').choices(['jsonl', 'csv']))
+      .option('--probabilities', 'add each class\'s probability for classify, binary, multilabel and tag heads')
+      .option('--force', 'replace an existing --out file')
+      .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest that loads)').choices(['wasm', 'cpu', 'node']))
+      .action(async (dir: string, options: PredictOptions, command: Command) => {
+        const format = outputFormat(options);
+        const target = options.out !== undefined ? path.resolve(ctx.io.cwd, options.out) : undefined;
+        if (target !== undefined && !options.force && fs.existsSync(target)) {
+          throw new UsageError(`"${options.out}" already exists: pass --force to replace it`);
+        }
+        const opened = await openWithData(ctx, dir, options, 'ignored', ctx.colors(command));
+        if (opened === undefined) return;
+        const { saved, bound } = opened;
+        const { predict } = await import('../../runtime/train/evaluate.js');
+        const { predictionRecords, predictionsCsv, predictionsJsonl } = await import('../../runtime/predictions.js');
+        const outputs = await predict(saved.model, saved.checked, bound.dataset);
+        saved.model.dispose();
+        const heads = saved.checked.heads;
+        const records = predictionRecords(heads, outputs, bound.dataset.n, { probabilities: options.probabilities === true });
+        const text = format === 'csv' ? predictionsCsv(heads, records) : predictionsJsonl(records);
+        if (target === undefined) {
+          ctx.out(text);
+          return;
+        }
+        try {
+          writeFileAtomic(target, text);
+        } catch (error) {
+          ctx.fail(`cannot write "${options.out}": ${describeError(error)}`);
+          return;
+        }
+        ctx.err(`wrote ${records.length} prediction${records.length === 1 ? '' : 's'} to ${options.out}\n`);
+      });
+  },
+};
+
+function outputFormat(options: PredictOptions): 'jsonl' | 'csv' {
+  if (options.format !== undefined) return options.format;
+  if (options.out === undefined) return 'jsonl';
+  const format = EXTENSIONS[path.extname(options.out).toLowerCase()];
+  if (format === undefined) throw new UsageError(`cannot tell the format of "${options.out}": name it .jsonl or .csv, or pass --format`);
+  return format;
+}

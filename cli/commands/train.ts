@@ -1,0 +1,214 @@
+/**
+ * `mtlc train FILE`: trains a model on its data and saves it as a model directory
+ * (runtime/model-dir.ts). Progress goes to stderr (a bar on a terminal, a line per epoch
+ * elsewhere); the per-task metrics table and where the model was saved go to stdout. Ctrl-C stops
+ * after the current batch and saves; `--resume` continues from the checkpoint of the last complete
+ * epoch. Bad data is listed with file, line and column, and nothing is trained (exit 1).
+ * TensorFlow.js and the runtime are loaded only when the command runs.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Option, type Command } from 'commander';
+import type { CheckedModel } from '../../compiler/ir.js';
+import type { Checkpoint } from '../../runtime/model-dir.js';
+import { summarize } from '../../compiler/summary.js';
+import { metricsTable } from '../metrics-table.js';
+import { checkedModel, positiveInteger, taskLabel } from '../model-file.js';
+import { existingRuns, freshDir, runBase } from '../output-dir.js';
+import { TrainingProgress } from '../progress.js';
+import { reportRuntimeError, startBackend } from '../runtime-errors.js';
+import { displayPath, ExitCode, UsageError, type CliContext, type CommandModule } from './command.js';
+
+interface TrainOptions {
+  readonly data?: string;
+  readonly validation?: string;
+  readonly output?: string;
+  readonly epochs?: number;
+  readonly backend?: 'wasm' | 'cpu' | 'node';
+  readonly resume?: boolean;
+  readonly force?: boolean;
+  readonly skipBadRows?: boolean;
+  readonly quiet?: boolean;
+  readonly model?: string;
+}
+
+/** Where default runs go, below the working directory. */
+export const RUNS_DIR = 'runs';
+
+export const trainCommand: CommandModule = {
+  name: 'train',
+  register(program: Command, ctx: CliContext): void {
+    program
+      .command('train')
+      .description('train a model on its data and save it')
+      .argument('<file>', 'the .mtl file')
+      .option('--data <file>', 'training data, CSV or JSONL (default: the model\'s data { train })')
+      .option('--validation <file>', 'validation data (default: data { validation }, else train { validation })')
+      .option('-o, --output <dir>', `the model directory to write (default: ${RUNS_DIR}/<name>, then <name>-2, …)`)
+      .option('--epochs <n>', 'epochs in all, counting those of a resumed run (default: train { epochs })', positiveInteger)
+      .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest that loads)').choices(['wasm', 'cpu', 'node']))
+      .option('--resume', 'continue the training saved in the output directory (default: the latest run of this file)')
+      .addOption(new Option('--force', 'replace a model already in the output directory').conflicts('resume'))
+      .option('--skip-bad-rows', 'leave out rows with data problems, count and report them, instead of stopping')
+      .option('--quiet', 'no progress: only the metrics table and where the model was saved')
+      .option('--model <name>', 'the model to train, when the file declares several')
+      .action(async (file: string, options: TrainOptions, command: Command) => {
+        const chosen = checkedModel(ctx, file, options, command);
+        if (chosen === undefined) return;
+        await trainModel(ctx, file, chosen.model, options, command);
+      });
+  },
+};
+
+async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, options: TrainOptions, command: Command): Promise<void> {
+  const c = ctx.colors(command);
+  const cwd = ctx.io.cwd;
+  const mtlDir = path.dirname(path.resolve(cwd, file));
+  const info = (text: string): void => { if (!options.quiet) ctx.err(text); };
+  const modelDir = await import('../../runtime/model-dir.js');
+  const { prepareTrainingData, sidecarNormalization } = await import('../../runtime/prepare.js');
+  const { runTraining } = await import('../../runtime/run.js');
+  const outDir = chooseOutputDir(ctx, file, options, modelDir);
+  // Before any model is loaded: TensorFlow.js would otherwise start a default backend of its own.
+  const backend = await startBackend(options.backend);
+  info(`backend: ${backend.label}\n`);
+
+  let resume: Checkpoint | undefined;
+  if (options.resume) {
+    try {
+      resume = await modelDir.readCheckpoint(outDir);
+    } catch (error) {
+      reportRuntimeError(ctx, error);
+      return;
+    }
+    if (resume === undefined) throw new UsageError(`"${displayPath(ctx, outDir)}" has no checkpoint to resume from (one is written at the end of every complete epoch)`);
+    if (readJsonQuietly(path.join(outDir, modelDir.HISTORY_JSON))?.stopped === 'early') {
+      resume.model.dispose();
+      throw new UsageError(`training in "${displayPath(ctx, outDir)}" stopped early (no more improvement): there is nothing to resume`);
+    }
+  }
+  const epochs = options.epochs ?? checked.train.epochs;
+  const done = resume?.state.epoch ?? 0;
+  if (done >= epochs) {
+    resume?.model.dispose();
+    throw new UsageError(`"${displayPath(ctx, outDir)}" has trained ${done} of ${epochs} epochs already: pass --epochs with more than ${done} to train further`);
+  }
+
+  const trainFile = options.data !== undefined ? path.resolve(cwd, options.data)
+    : resume?.history?.data.train ?? (checked.data.train !== undefined ? path.resolve(mtlDir, checked.data.train) : undefined);
+  if (trainFile === undefined) {
+    throw new UsageError(`model "${checked.name}" in "${file}" names no training data: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model`);
+  }
+  const declaredValidation = checked.data.validation ?? (typeof checked.train.validation === 'string' ? checked.train.validation : undefined);
+  const validation: string | number = options.validation !== undefined ? path.resolve(cwd, options.validation)
+    : resume?.history?.data.validation ?? (declaredValidation !== undefined ? path.resolve(mtlDir, declaredValidation)
+      : typeof checked.train.validation === 'number' ? checked.train.validation : 0);
+
+
+  let data;
+  try {
+    data = await prepareTrainingData(checked, {
+      train: trainFile, validation, skipBadRows: options.skipBadRows === true,
+      ...(checked.data.format !== undefined ? { format: checked.data.format } : {}),
+      ...(resume !== undefined ? { normalization: sidecarNormalization(resume.sidecar) } : {}),
+    });
+  } catch (error) {
+    resume?.model.dispose();
+    reportRuntimeError(ctx, error);
+    return;
+  }
+  for (const skipped of data.skipped) {
+    const shown = displayPath(ctx, skipped.file);
+    ctx.err(`${c.yellow('warning')}: skipped ${skipped.rows} bad row${skipped.rows === 1 ? '' : 's'} of ${shown} (--skip-bad-rows):\n`);
+    for (const problem of skipped.problems) ctx.err(`  ${problem.message.replace(skipped.file, shown)}\n`);
+    if (skipped.problemCount > skipped.problems.length) ctx.err(`  and ${skipped.problemCount - skipped.problems.length} more\n`);
+  }
+
+  const rows = data.validation !== undefined
+    ? `${data.train.n + data.validation.n} rows: ${data.train.n} to train, ${data.validation.n} to validate` + (data.files.validation !== undefined ? ` (from ${displayPath(ctx, data.files.validation)})` : '')
+    : `${data.train.n} rows to train, none to validate`;
+  info(`data: ${displayPath(ctx, data.files.train)}, ${rows}\n`);
+  const batches = Math.ceil(data.train.n / checked.train.batch);
+  const params = summarize(checked).total.toLocaleString('en-US');
+  const span = done > 0 ? `epochs ${done + 1}–${epochs} (resuming after epoch ${done})` : `${epochs} epoch${epochs === 1 ? '' : 's'}`;
+  info(`training ${checked.name} (${checked.heads.length} head${checked.heads.length === 1 ? '' : 's'}, ${params} parameters): ${span} of ${batches} batch${batches === 1 ? '' : 'es'}, into ${displayPath(ctx, outDir)}\n`);
+
+  if (options.force) await modelDir.clearModelDir(outDir);
+  const progress = new TrainingProgress((text) => ctx.err(text), {
+    tty: ctx.io.stderrIsTTY === true, epochs, initialEpoch: done, colors: c,
+  });
+  let stopRequested = false;
+  let unsubscribe: (() => void) | undefined;
+  unsubscribe = ctx.io.onInterrupt?.(() => {
+    stopRequested = true;
+    unsubscribe?.();
+    progress.clear();
+    ctx.err(`${c.yellow('interrupted')}: stopping after this batch and saving (Ctrl-C again quits at once)\n`);
+  });
+
+  let result;
+  try {
+    result = await runTraining(checked, data, {
+      outDir, source: file, backend: backend.name, epochs, ...(resume !== undefined ? { resume } : {}),
+      shouldStop: () => stopRequested,
+      ...(options.quiet ? {} : { onBatch: (b) => progress.batch(b), onEpoch: (record) => progress.epoch(record) }),
+    });
+  } catch (error) {
+    progress.clear();
+    reportRuntimeError(ctx, error);
+    return;
+  } finally {
+    unsubscribe?.();
+  }
+  progress.clear();
+
+  const history = result.history;
+  const heads = checked.heads.map((h) => ({ name: h.name, task: taskLabel(h.task) }));
+  const splits = [{ title: 'train', evaluation: result.train }, ...(result.validation !== undefined ? [{ title: 'validation', evaluation: result.validation }] : [])];
+  const lastEpoch = history.epochs[history.epochs.length - 1]?.epoch ?? done;
+  const weightsOf = history.bestEpoch !== undefined && history.bestEpoch !== lastEpoch ? `, with the weights of epoch ${history.bestEpoch}` : '';
+  const when = history.stopped === 'interrupted' ? `, interrupted in epoch ${lastEpoch}` : ` after ${lastEpoch} epoch${lastEpoch === 1 ? '' : 's'}${weightsOf}`;
+  ctx.out(`\n${checked.name}${when}:\n\n${metricsTable(heads, splits)}\n`);
+  for (const note of result.notes) ctx.err(`${c.yellow('note')}: ${note}\n`);
+  const shownDir = displayPath(ctx, outDir);
+  if (history.stopped === 'early') {
+    ctx.out(`stopped early after epoch ${lastEpoch}: no improvement for ${checked.train.earlyStop} epochs; the model keeps the weights of epoch ${history.bestEpoch}\n`);
+  } else if (history.stopped === 'interrupted') {
+    const resumeHint = result.checkpointEpoch !== undefined
+      ? `; its checkpoint holds epoch ${result.checkpointEpoch}: continue with mtlc train ${file} -o ${shownDir} --resume`
+      : '';
+    ctx.out(`interrupted in epoch ${lastEpoch}: saved the model as it stands${resumeHint}\n`);
+  }
+  ctx.out(`saved to ${shownDir} (${progress.elapsed().toFixed(1)}s)\n`);
+  result.model.dispose();
+  ctx.report(ExitCode.ok);
+}
+
+/**
+ * The model directory: `-o` as given (refused when it holds a model, unless --force or --resume),
+ * else a fresh `runs/<name>[-k]`, or with --resume the latest of those that has a checkpoint.
+ */
+function chooseOutputDir(ctx: CliContext, file: string, options: TrainOptions, modelDir: typeof import('../../runtime/model-dir.js')): string {
+  const base = runBase(ctx.io.cwd, RUNS_DIR, file);
+  if (options.output !== undefined) {
+    const dir = path.resolve(ctx.io.cwd, options.output);
+    if (!options.resume && !options.force && modelDir.holdsModel(dir)) {
+      throw new UsageError(`"${options.output}" already holds a model: pass --force to replace it, --resume to continue its training, or choose another -o`);
+    }
+    return dir;
+  }
+  if (options.resume) {
+    const runs = existingRuns(base).filter((dir) => modelDir.checkpointDir(dir) !== undefined);
+    if (runs.length === 0) throw new UsageError(`no run of "${file}" to resume in ${displayPath(ctx, path.dirname(base))}: name its directory with -o`);
+    return runs[runs.length - 1]!;
+  }
+  return freshDir(base);
+}
+
+function readJsonQuietly(file: string): { stopped?: string } | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as { stopped?: string };
+  } catch {
+    return undefined;
+  }
+}

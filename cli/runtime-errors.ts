@@ -1,0 +1,45 @@
+/**
+ * What the commands that run models (train, eval, predict, build) share: starting a TensorFlow.js
+ * backend, and turning the runtime's user errors into `mtlc:` lines with the right exit code.
+ * Runtime errors are recognised by name, so this module loads nothing heavy.
+ */
+import { displayPath, ExitCode, type CliContext } from './commands/command.js';
+
+export type BackendChoice = 'wasm' | 'cpu' | 'node';
+
+export interface StartedBackend {
+  /** As TensorFlow.js names it: `wasm`, `cpu`, `tensorflow` (tfjs-node). */
+  readonly name: string;
+  /** As the user reads it: `wasm`, or `cpu (node is not available here)`. */
+  readonly label: string;
+}
+
+/** Makes the preferred backend (else the fastest that loads) current. */
+export async function startBackend(preferred: BackendChoice | undefined): Promise<StartedBackend> {
+  const { setupBackend } = await import('../runtime/backend.js');
+  const name = await setupBackend(preferred);
+  const shown = name === 'tensorflow' ? 'node' : name;
+  const label = preferred !== undefined && shown !== preferred ? `${shown} (${preferred} is not available here)` : shown;
+  return { name, label };
+}
+
+/** Errors of the runtime that are the user's to fix, by class name. */
+const USER_ERRORS: Readonly<Record<string, number>> = {
+  DataErrors: ExitCode.problems,
+  DataError: ExitCode.problems,
+  ModelDirError: ExitCode.usage,
+  ResumeError: ExitCode.usage,
+};
+
+/**
+ * Reports a user error from the runtime as `mtlc: …` lines, with data files shown relative to the
+ * working directory; anything else is a bug and is thrown on.
+ */
+export function reportRuntimeError(ctx: CliContext, error: unknown): void {
+  if (!(error instanceof Error) || USER_ERRORS[error.name] === undefined) throw error;
+  let message = error.message;
+  const fields = error as Error & { problems?: ReadonlyArray<{ file: string }>; file?: string };
+  const files = new Set([...(fields.problems ?? []).map((p) => p.file), ...(fields.file !== undefined ? [fields.file] : [])]);
+  for (const file of files) message = message.split(file).join(displayPath(ctx, file));
+  ctx.fail(message, USER_ERRORS[error.name]);
+}

@@ -1,0 +1,47 @@
+/**
+ * What `mtlc eval` and `mtlc predict` share: open a model directory and bind a data file to it
+ * the way its training data was bound (same columns, saved normalization statistics).
+ */
+import * as path from 'node:path';
+import type { BoundData } from '../runtime/data/index.js';
+import type { LoadedModel } from '../runtime/model-dir.js';
+import { displayPath, type CliContext } from './commands/command.js';
+import type { Colors } from './frame.js';
+import { reportRuntimeError, startBackend, type BackendChoice } from './runtime-errors.js';
+
+export interface SavedModelOptions {
+  readonly data: string;
+  readonly backend?: BackendChoice;
+}
+
+/** The model and the data bound to it, or undefined after the error was reported. */
+export async function openWithData(
+  ctx: CliContext, dir: string, options: SavedModelOptions, labels: 'required' | 'optional' | 'ignored', c: Colors,
+): Promise<{ saved: LoadedModel; bound: BoundData } | undefined> {
+  await startBackend(options.backend);
+  const { openModelDir } = await import('../runtime/model-dir.js');
+  const { prepareInferenceData } = await import('../runtime/prepare.js');
+  let saved: Awaited<ReturnType<typeof openModelDir>>;
+  try {
+    saved = await openModelDir(path.resolve(ctx.io.cwd, dir));
+  } catch (error) {
+    reportRuntimeError(ctx, error);
+    return undefined;
+  }
+  if (saved.checkpointEpoch !== undefined) {
+    ctx.err(`${c.yellow('note')}: "${dir}" has no final model (its training never finished): using its checkpoint of epoch ${saved.checkpointEpoch}\n`);
+  }
+  try {
+    const bound = await prepareInferenceData(saved.checked, saved.sidecar, path.resolve(ctx.io.cwd, options.data), { labels });
+    return { saved, bound };
+  } catch (error) {
+    saved.model.dispose();
+    reportRuntimeError(ctx, error);
+    return undefined;
+  }
+}
+
+/** `examples/data/penguins.csv`, as the user named it when it lies below the working directory. */
+export function shownData(ctx: CliContext, bound: BoundData): string {
+  return displayPath(ctx, bound.file);
+}

@@ -1,0 +1,216 @@
+/**
+ * A model directory: what `mtlc build` and `mtlc train` write and `mtlc eval`/`predict` read.
+ *
+ *     model.json, weights.bin   the TensorFlow.js LayersModel (loads with tf.loadLayersModel)
+ *     mtl.json                  the data sidecar: columns, normalization statistics, class names (io.ts)
+ *     checked.json              the checked model it was built from, so the data binds the same way
+ *     history.json              every epoch: loss, loss per task, λ per head, validation metrics
+ *     checkpoint/               the state at the end of the last complete epoch, for --resume:
+ *                               the same files plus optimizer.bin and state.json
+ *
+ * The checkpoint is replaced as a whole: it is written into `.checkpoint.next/` and renamed into
+ * place, the previous one kept as `.checkpoint.prev/` for the instant between the two renames, so
+ * a run killed at any moment leaves one complete checkpoint behind.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { CheckedModel } from '../compiler/ir.js';
+import {
+  fileSystemHandler, MODEL_JSON, type ModelSidecar, readSidecar, SIDECAR_JSON, WEIGHTS_BIN, writeFileAtomic, writeSidecar,
+} from './io.js';
+import type { EpochRecord } from './train/loop.js';
+
+export const CHECKED_JSON = 'checked.json';
+export const HISTORY_JSON = 'history.json';
+export const CHECKPOINT_DIR = 'checkpoint';
+const OPTIMIZER_BIN = 'optimizer.bin';
+const STATE_JSON = 'state.json';
+const NEXT_CHECKPOINT = '.checkpoint.next';
+const PREVIOUS_CHECKPOINT = '.checkpoint.prev';
+
+/** `checked.json`: the checked model and the source file it came from. */
+export interface CheckedFile {
+  readonly format: 'mtl-checked-model';
+  readonly version: 1;
+  /** The .mtl file as the user named it. */
+  readonly source: string;
+  readonly model: CheckedModel;
+}
+
+/** `history.json`: the record of a training run. */
+export interface RunHistory {
+  readonly format: 'mtl-history';
+  readonly version: 1;
+  readonly model: string;
+  readonly backend: string;
+  /** The data files trained and validated on (absolute paths). */
+  readonly data: { readonly train: string; readonly validation?: string };
+  readonly epochs: readonly EpochRecord[];
+  readonly bestEpoch?: number;
+  readonly stopped?: 'early' | 'interrupted';
+}
+
+/** Everything a model directory holds besides the weights. */
+export interface ModelParts {
+  readonly checked: CheckedModel;
+  readonly source: string;
+  readonly sidecar: ModelSidecar;
+  readonly history?: RunHistory;
+}
+
+export interface LoadedModel extends ModelParts {
+  readonly model: tf.LayersModel;
+  readonly dir: string;
+}
+
+/** Writes a model directory (creating it); each file atomically, weights before model.json. */
+export async function saveModelDir(dir: string, model: tf.LayersModel, parts: ModelParts): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await model.save(fileSystemHandler(dir));
+  await writeSidecar(dir, parts.sidecar);
+  const checked: CheckedFile = { format: 'mtl-checked-model', version: 1, source: parts.source, model: parts.checked };
+  await writeFileAtomic(path.join(dir, CHECKED_JSON), `${JSON.stringify(checked)}\n`);
+  if (parts.history !== undefined) await writeHistory(dir, parts.history);
+}
+
+export async function writeHistory(dir: string, history: RunHistory): Promise<void> {
+  await writeFileAtomic(path.join(dir, HISTORY_JSON), `${JSON.stringify(history, null, 2)}\n`);
+}
+
+/** Reads a model directory written by `saveModelDir`; errors name the file and what is wrong. */
+export async function loadModelDir(dir: string): Promise<LoadedModel> {
+  const checkedFile = await readJson<CheckedFile>(path.join(dir, CHECKED_JSON), 'mtl-checked-model', 'the checked model');
+  const sidecar = await readSidecar(dir);
+  const historyPath = path.join(dir, HISTORY_JSON);
+  const history = existsSync(historyPath) ? await readJson<RunHistory>(historyPath, 'mtl-history', 'the training history') : undefined;
+  const model = await tf.loadLayersModel(fileSystemHandler(dir));
+  return { model, dir, checked: checkedFile.model, source: checkedFile.source, sidecar, ...(history !== undefined ? { history } : {}) };
+}
+
+/**
+ * The model in `dir` for eval and predict: its final model, else, for a run that never got to
+ * save one (killed), the model of its checkpoint, with the epoch it holds.
+ */
+export async function openModelDir(dir: string): Promise<LoadedModel & { readonly checkpointEpoch?: number }> {
+  if (!existsSync(dir)) throw new ModelDirError(`${dir}: no such directory`);
+  if (existsSync(path.join(dir, MODEL_JSON))) return loadModelDir(dir);
+  const at = checkpointDir(dir);
+  if (at === undefined) throw new ModelDirError(`${dir}: not a model directory (it has no ${MODEL_JSON}); mtlc train and mtlc build write one`);
+  const state = await readJson<CheckpointState>(path.join(at, STATE_JSON), 'mtl-checkpoint', 'the checkpoint state');
+  return { ...(await loadModelDir(at)), checkpointEpoch: state.epoch };
+}
+
+async function readJson<T extends { format: string; version: number }>(file: string, format: T['format'], what: string): Promise<T> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new ModelDirError(`${file}: cannot read ${what}: ${reason}`);
+  }
+  const value = parsed as Partial<T> | null;
+  if (value === null || typeof value !== 'object' || value.format !== format || value.version !== 1) {
+    throw new ModelDirError(`${file}: not ${what} of mtl (expected "format": "${format}", "version": 1)`);
+  }
+  return value as T;
+}
+
+/** A model directory that is missing or damaged: a user error, shown as one line. */
+export class ModelDirError extends Error {
+  override name = 'ModelDirError';
+}
+
+/** Whether `dir` holds a model or a checkpoint that writing there would replace. */
+export function holdsModel(dir: string): boolean {
+  return existsSync(path.join(dir, MODEL_JSON)) || checkpointDir(dir) !== undefined;
+}
+
+/** Whether `dir` holds a trained model (with its history), as opposed to an untrained `mtlc build`. */
+export function holdsTrainedModel(dir: string): boolean {
+  return existsSync(path.join(dir, HISTORY_JSON)) || checkpointDir(dir) !== undefined;
+}
+
+// ---- checkpoints ----
+
+/** `checkpoint/state.json`: where training stood. */
+export interface CheckpointState {
+  readonly format: 'mtl-checkpoint';
+  readonly version: 1;
+  /** Epochs completed. */
+  readonly epoch: number;
+  /** The optimizer's slots in `optimizer.bin`, in the order `getWeights` gives them. */
+  readonly optimizer: { readonly className: string; readonly weights: readonly tf.io.WeightsManifestEntry[] };
+  /** Variables of the weighting strategy, after the optimizer's in `optimizer.bin`. */
+  readonly strategy: readonly tf.io.WeightsManifestEntry[];
+}
+
+export interface Checkpoint extends LoadedModel {
+  readonly state: CheckpointState;
+  /** The optimizer's weights, then the strategy's, as tensors; the caller disposes them. */
+  readonly optimizerWeights: Array<{ name: string; tensor: tf.Tensor }>;
+  readonly strategyWeights: tf.Tensor[];
+}
+
+/** The directory of the complete checkpoint in `dir`, if there is one. */
+export function checkpointDir(dir: string): string | undefined {
+  for (const name of [CHECKPOINT_DIR, PREVIOUS_CHECKPOINT]) {
+    const candidate = path.join(dir, name);
+    if (existsSync(path.join(candidate, STATE_JSON))) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Writes the checkpoint of a completed epoch: the model with its parts, the optimizer's state and
+ * the strategy's variables, then swaps it in for the previous one.
+ */
+export async function writeCheckpoint(
+  dir: string, model: tf.LayersModel, parts: ModelParts & { readonly history: RunHistory },
+  epoch: number, optimizer: tf.Optimizer, strategyVariables: readonly tf.Variable[] = [],
+): Promise<void> {
+  const next = path.join(dir, NEXT_CHECKPOINT);
+  await rm(next, { recursive: true, force: true });
+  await saveModelDir(next, model, parts);
+  const slots = await optimizer.getWeights();
+  const named = [...slots, ...strategyVariables.map((v, i) => ({ name: `strategy_${i}`, tensor: v as tf.Tensor }))];
+  const encoded = await tf.io.encodeWeights(named);
+  // getWeights makes a fresh scalar for the iteration count; the slots themselves are the optimizer's.
+  tf.dispose(slots.filter((s) => s.name === 'iter').map((s) => s.tensor));
+  await writeFileAtomic(path.join(next, OPTIMIZER_BIN), new Uint8Array(tf.io.CompositeArrayBuffer.join(encoded.data)));
+  const specs = encoded.specs;
+  const state: CheckpointState = {
+    format: 'mtl-checkpoint', version: 1, epoch,
+    optimizer: { className: optimizer.getClassName(), weights: specs.slice(0, slots.length) },
+    strategy: specs.slice(slots.length),
+  };
+  await writeFileAtomic(path.join(next, STATE_JSON), `${JSON.stringify(state, null, 2)}\n`);
+  const current = path.join(dir, CHECKPOINT_DIR);
+  const previous = path.join(dir, PREVIOUS_CHECKPOINT);
+  await rm(previous, { recursive: true, force: true });
+  if (existsSync(current)) await rename(current, previous);
+  await rename(next, current);
+  await rm(previous, { recursive: true, force: true });
+}
+
+/** Reads the checkpoint in `dir`; undefined when there is none. */
+export async function readCheckpoint(dir: string): Promise<Checkpoint | undefined> {
+  const at = checkpointDir(dir);
+  if (at === undefined) return undefined;
+  const state = await readJson<CheckpointState>(path.join(at, STATE_JSON), 'mtl-checkpoint', 'the checkpoint state');
+  const loaded = await loadModelDir(at);
+  const bytes = await readFile(path.join(at, OPTIMIZER_BIN));
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const specs = [...state.optimizer.weights, ...state.strategy];
+  const decoded = tf.io.decodeWeights(buffer, specs);
+  const optimizerWeights = state.optimizer.weights.map((s) => ({ name: s.name, tensor: decoded[s.name]! }));
+  const strategyWeights = state.strategy.map((s) => decoded[s.name]!);
+  return { ...loaded, state, optimizerWeights, strategyWeights };
+}
+
+/** Removes what `saveModelDir` and `writeCheckpoint` write in `dir`, and nothing else it holds. */
+export async function clearModelDir(dir: string): Promise<void> {
+  for (const file of [MODEL_JSON, WEIGHTS_BIN, SIDECAR_JSON, CHECKED_JSON, HISTORY_JSON]) await rm(path.join(dir, file), { force: true });
+  for (const sub of [CHECKPOINT_DIR, NEXT_CHECKPOINT, PREVIOUS_CHECKPOINT]) await rm(path.join(dir, sub), { recursive: true, force: true });
+}

@@ -1,0 +1,144 @@
+/**
+ * Data as training and inference need it, from files: the training file bound to the model, the
+ * validation rows held out (by the seeded split of `train { validation }`, or from their own
+ * file), `normalize` statistics learned from the training rows only and applied to every split,
+ * and, for a saved model, new data bound and normalized exactly as its training data was.
+ */
+import type { CheckedModel } from '../compiler/ir.js';
+import {
+  applyNormalization, type BindOptions, type BoundData, type Dataset, DataError, DataErrors, fitNormalization, loadDataset,
+  type NormStats, splitRows, takeRows,
+} from './data/index.js';
+import type { DataFormat } from './data/read.js';
+import { buildSidecar, type ModelSidecar } from './io.js';
+
+export interface TrainingSources {
+  /** The training file. */
+  readonly train: string;
+  /** A validation file, or the fraction of the training rows to hold out (0: none). */
+  readonly validation: string | number;
+  readonly format?: DataFormat;
+  readonly skipBadRows?: boolean;
+  /** Statistics to apply instead of learning them (a resumed run keeps those it started with). */
+  readonly normalization?: Readonly<Record<string, NormStats>>;
+}
+
+/** Rows left out of one file under `skipBadRows`. */
+export interface SkippedRows {
+  readonly file: string;
+  readonly rows: number;
+  readonly problems: readonly DataError[];
+  readonly problemCount: number;
+}
+
+export interface TrainingData {
+  readonly train: Dataset;
+  readonly validation?: Dataset;
+  readonly sidecar: ModelSidecar;
+  readonly normalization: Readonly<Record<string, NormStats>>;
+  /** Files read, with the rows they gave and those skipped. */
+  readonly files: { readonly train: string; readonly validation?: string };
+  readonly skipped: readonly SkippedRows[];
+}
+
+function skippedOf(bound: BoundData): SkippedRows[] {
+  return bound.skipped === 0 ? [] : [{ file: bound.file, rows: bound.skipped, problems: bound.skippedProblems, problemCount: bound.skippedProblemCount }];
+}
+
+/** Reads, splits and normalizes the data of a training run; throws `DataErrors` naming file, line and column. */
+export async function prepareTrainingData(model: CheckedModel, sources: TrainingSources): Promise<TrainingData> {
+  const bind: BindOptions = { skipBadRows: sources.skipBadRows === true, ...(sources.format !== undefined ? { format: sources.format } : {}) };
+  const bound = await loadDataset(model, sources.train, bind);
+  const skipped = skippedOf(bound);
+  let train: Dataset;
+  let validation: Dataset | undefined;
+  let normalization: Readonly<Record<string, NormStats>>;
+  let validationFile: string | undefined;
+  if (typeof sources.validation === 'string') {
+    const held = await loadDataset(model, sources.validation, bind);
+    skipped.push(...skippedOf(held));
+    train = bound.dataset;
+    validation = held.dataset;
+    validationFile = held.file;
+    normalization = sources.normalization ?? fitNormalization(model, train);
+    applyNormalization(train, normalization);
+    applyNormalization(validation, normalization);
+  } else {
+    const split = splitRows(bound.dataset.n, sources.validation, model.train.seed);
+    normalization = sources.normalization ?? fitNormalization(model, bound.dataset, split.train);
+    applyNormalization(bound.dataset, normalization);
+    if (split.validation.length > 0) validation = takeRows(bound.dataset, split.validation);
+    train = keepRowsInPlace(bound.dataset, split.train);
+  }
+  const sidecar = buildSidecar(model, { normalization, columns: bound.columns });
+  return {
+    train, ...(validation !== undefined ? { validation } : {}), sidecar, normalization,
+    files: { train: bound.file, ...(validationFile !== undefined ? { validation: validationFile } : {}) },
+    skipped,
+  };
+}
+
+/**
+ * The given rows of a data set (ascending), moved to the front of its own buffers: the training
+ * split costs no copy of the data. The original data set must not be used afterwards.
+ */
+export function keepRowsInPlace(dataset: Dataset, rows: Int32Array): Dataset {
+  const m = rows.length;
+  if (m === dataset.n) return dataset;
+  const compact = <T extends Float32Array | Int32Array | Uint8Array>(values: T): T => {
+    const width = dataset.n === 0 ? 0 : values.length / dataset.n;
+    for (let k = 0; k < m; k++) {
+      const row = rows[k]!;
+      // rows ascend, so row >= k: every move goes towards the front, over rows already moved or dropped.
+      if (row !== k) values.copyWithin(k * width, row * width, (row + 1) * width);
+    }
+    return values.subarray(0, m * width) as T;
+  };
+  const inputs = Object.fromEntries(Object.entries(dataset.inputs).map(([name, values]) => [name, compact(values)]));
+  const labels = Object.fromEntries(Object.entries(dataset.labels).map(([name, l]) => [name, { values: compact(l.values), mask: compact(l.mask) }]));
+  return { n: m, inputs, labels };
+}
+
+export interface InferenceOptions {
+  readonly format?: DataFormat;
+  /** Whether the file must hold every label, may lack some (eval), or has its labels unread (predict). */
+  readonly labels: 'required' | 'optional' | 'ignored';
+}
+
+/** A label name no column or field can have: the binder finds it absent and reads nothing. */
+const UNREAD_LABEL = '\u0000unread';
+
+/**
+ * Binds a file to a saved model as its training data was bound: the same columns, the saved
+ * normalization statistics. A `from "a".."b"` input that resolves to other columns in this file
+ * than in the training file is an error, since the model would read the wrong features.
+ */
+export async function prepareInferenceData(model: CheckedModel, sidecar: ModelSidecar, file: string, options: InferenceOptions): Promise<BoundData> {
+  const binding = options.labels !== 'ignored' ? model
+    : { ...model, heads: model.heads.map((h) => ({ ...h, task: { ...h.task, label: UNREAD_LABEL } })) };
+  const bound = await loadDataset(binding, file, { requireLabels: options.labels === 'required', ...(options.format !== undefined ? { format: options.format } : {}) });
+  const problems: DataError[] = [];
+  for (const input of model.inputs) {
+    const trained = sidecar.inputs[input.name]?.columns;
+    const here = bound.columns[input.name];
+    if (input.columns?.kind !== 'range' || trained === undefined || here === undefined) continue;
+    if (trained.length !== here.length || trained.some((c, i) => c !== here[i])) {
+      problems.push(new DataError(bound.file, undefined, undefined,
+        `input "${input.name}" reads ${showList(here)} here, but the model was trained on ${showList(trained)}`));
+    }
+  }
+  if (problems.length > 0) throw new DataErrors(problems);
+  applyNormalization(bound.dataset, sidecarNormalization(sidecar));
+  return bound;
+}
+
+/** The normalization statistics a saved model carries in its sidecar. */
+export function sidecarNormalization(sidecar: ModelSidecar): Record<string, NormStats> {
+  const stats: Record<string, NormStats> = {};
+  for (const [name, input] of Object.entries(sidecar.inputs)) if (input.normalize !== undefined) stats[name] = input.normalize;
+  return stats;
+}
+
+function showList(names: readonly string[]): string {
+  return names.map((n) => JSON.stringify(n)).join(', ');
+}

@@ -1,0 +1,128 @@
+/**
+ * One training run, as `mtlc train` performs it: lower the checked model (or take up a checkpoint),
+ * run the training loop with a checkpoint after every complete epoch, evaluate the result on the
+ * training and validation rows, and save the model directory (model-dir.ts). Stopping early,
+ * being interrupted (`shouldStop`, Ctrl-C) and finishing all end the same way: the model is saved.
+ *
+ * A resumed run restores the weights, the optimizer's slots and the weighting strategy's variables
+ * of the checkpoint and continues at the next epoch, so that, dropout aside, it reaches the same
+ * weights as a run that was never interrupted. Early stopping starts counting afresh on resume.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { CheckedModel } from '../compiler/ir.js';
+import { planModel } from '../compiler/summary.js';
+import { lowerModel } from './lower.js';
+import { type Checkpoint, type RunHistory, saveModelDir, writeCheckpoint } from './model-dir.js';
+import type { TrainingData } from './prepare.js';
+import { evaluate, type Evaluation } from './train/evaluate.js';
+import { type EpochRecord, train, type TrainOptions } from './train/loop.js';
+import { createOptimizer } from './train/optimizers.js';
+import { createStrategy } from './train/weighting.js';
+
+export interface RunOptions {
+  /** The model directory to write. */
+  readonly outDir: string;
+  /** The .mtl file as the user named it (recorded in checked.json). */
+  readonly source: string;
+  /** The TensorFlow.js backend in use (recorded in history.json). */
+  readonly backend: string;
+  /** Total epochs, counting those of a resumed checkpoint; default: the model's `train { epochs }`. */
+  readonly epochs?: number;
+  readonly resume?: Checkpoint;
+  readonly onBatch?: TrainOptions['onBatch'];
+  /** After each epoch, once its checkpoint is written. */
+  readonly onEpoch?: (record: EpochRecord) => void | Promise<void>;
+  /** Polled after every batch: true stops training there, and the run saves what it has. */
+  readonly shouldStop?: () => boolean;
+}
+
+export interface RunResult {
+  readonly history: RunHistory;
+  /** The trained model, as saved; the caller disposes it. */
+  readonly model: tf.LayersModel;
+  /** The saved model on the training rows and on the validation rows. */
+  readonly train: Evaluation;
+  readonly validation?: Evaluation;
+  /** The last epoch saved in the checkpoint, if any. */
+  readonly checkpointEpoch?: number;
+  /** Things the user should know: an optimizer state that could not be restored… */
+  readonly notes: readonly string[];
+}
+
+/** Why a checkpoint cannot be resumed with this model. */
+export class ResumeError extends Error {
+  override name = 'ResumeError';
+}
+
+/** The network's layers, shapes and connections, for telling whether a checkpoint fits a model. */
+function architecture(model: CheckedModel): string {
+  return JSON.stringify(planModel(model).steps.map((s) => [s.name, s.op, s.config, s.inputs, s.shape]));
+}
+
+export async function runTraining(checked: CheckedModel, data: TrainingData, options: RunOptions): Promise<RunResult> {
+  const resume = options.resume;
+  const notes: string[] = [];
+  if (resume !== undefined && architecture(resume.checked) !== architecture(checked)) {
+    throw new ResumeError(`the checkpoint in ${options.outDir} was trained with a different network than ${options.source} describes now`);
+  }
+  const model = lowerModel(checked);
+  const optimizer = createOptimizer(checked.train.optimizer);
+  const strategy = createStrategy(checked);
+  const done = resume?.state.epoch ?? 0;
+  if (resume !== undefined) {
+    model.setWeights(resume.model.getWeights());
+    resume.model.dispose();
+    if (resume.state.optimizer.className === optimizer.getClassName()) await optimizer.setWeights(resume.optimizerWeights);
+    else notes.push(`the optimizer changed (${resume.state.optimizer.className} → ${optimizer.getClassName()}): it starts without its saved state`);
+    tf.dispose(resume.optimizerWeights.map((w) => w.tensor));
+    (strategy.variables ?? []).forEach((v, i) => { if (resume.strategyWeights[i] !== undefined) v.assign(resume.strategyWeights[i]!); });
+    tf.dispose(resume.strategyWeights);
+  }
+
+  const parts = { checked, source: options.source, sidecar: data.sidecar };
+  const epochs: EpochRecord[] = [...(resume?.history?.epochs ?? []).filter((e) => e.partial !== true && e.epoch <= done)];
+  const historyOf = (extra: Pick<RunHistory, 'bestEpoch' | 'stopped'> = {}): RunHistory => ({
+    format: 'mtl-history', version: 1, model: checked.name, backend: options.backend,
+    data: { train: data.files.train, ...(data.files.validation !== undefined ? { validation: data.files.validation } : {}) },
+    epochs: [...epochs], ...extra,
+  });
+  let checkpointEpoch = resume !== undefined ? done : undefined;
+  let trained;
+  try {
+    trained = await train(model, checked, { train: data.train, ...(data.validation !== undefined ? { validation: data.validation } : {}) }, {
+      ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
+      initialEpoch: done,
+      optimizer,
+      strategy,
+      ...(options.onBatch !== undefined ? { onBatch: options.onBatch } : {}),
+      ...(options.shouldStop !== undefined ? { shouldStop: options.shouldStop } : {}),
+      onEpoch: async (record) => {
+        epochs.push(record);
+        if (record.partial !== true) {
+          await writeCheckpoint(options.outDir, model, { ...parts, history: historyOf() }, record.epoch, optimizer, strategy.variables);
+          checkpointEpoch = record.epoch;
+        }
+        await options.onEpoch?.(record);
+      },
+    });
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    optimizer.dispose();
+    strategy.dispose?.();
+  }
+  const history = historyOf({
+    ...(trained.bestEpoch !== undefined ? { bestEpoch: trained.bestEpoch } : {}),
+    ...(trained.stopped !== undefined ? { stopped: trained.stopped } : {}),
+  });
+  const lambdas = epochs[epochs.length - 1]?.lambda;
+  const evaluation = { batch: checked.train.batch, ...(lambdas !== undefined ? { lambdas } : {}) };
+  const onTrain = await evaluate(model, checked, data.train, evaluation);
+  const onValidation = data.validation !== undefined ? await evaluate(model, checked, data.validation, evaluation) : undefined;
+  await saveModelDir(options.outDir, model, { ...parts, history });
+  return {
+    history, model, train: onTrain, ...(onValidation !== undefined ? { validation: onValidation } : {}),
+    ...(checkpointEpoch !== undefined ? { checkpointEpoch } : {}), notes,
+  };
+}
