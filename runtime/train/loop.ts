@@ -51,7 +51,7 @@ export interface EpochRecord {
 
 export interface History {
   readonly epochs: EpochRecord[];
-  /** The epoch whose weights the model holds after early stopping. */
+  /** The epoch whose weights the model holds after early stopping, or with `train { select }`. */
   bestEpoch?: number;
   /** Why training ended before the last epoch. */
   stopped?: 'early' | 'interrupted';
@@ -83,6 +83,8 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
   const history: History = { epochs: [] };
   let best: { value: number; epoch: number; weights: tf.Tensor[] } | undefined;
   let sinceBest = 0;
+  // `train { select }` alone also keeps the best epoch's weights (the model that is saved); early stopping also ends the run.
+  const keepBest = patience !== undefined || (spec.select !== undefined && data.validation !== undefined);
 
   try {
     for (let epoch = (options.initialEpoch ?? 0) + 1; epoch <= epochs; epoch++) {
@@ -140,13 +142,13 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
       };
       history.epochs.push(entry);
       if (interrupted) history.stopped = 'interrupted';
-      else if (patience !== undefined) {
+      else if (keepBest) {
         const value = monitor.read(entry);
         if (best === undefined || monitor.better(value, best.value)) {
           tf.dispose(best?.weights ?? []);
           best = { value, epoch, weights: model.weights.map((w) => tf.keep(tf.clone(w.read()))) };
           sinceBest = 0;
-        } else if (++sinceBest >= patience) {
+        } else if (patience !== undefined && ++sinceBest >= patience) {
           history.stopped = 'early';
         }
       }
