@@ -123,8 +123,10 @@ async function scoreFold(model: CheckedModel, fold: Fold, objective: Objective, 
   let lowered: tf.LayersModel | undefined;
   try {
     lowered = lowerModel(model);
-    // The held-out fold is scored once at the end; the loop needs it per epoch only to stop early.
-    const validation = model.train.earlyStop !== undefined ? { validation: fold.validation } : {};
+    // The held-out fold is scored once at the end; the loop needs it every epoch only to stop early
+    // or to keep the best epoch by `select`, as a training run would.
+    const perEpoch = model.train.earlyStop !== undefined || model.train.select !== undefined;
+    const validation = perEpoch ? { validation: fold.validation } : {};
     await train(lowered, model, { train: fold.train, ...validation }, epochs !== undefined ? { epochs } : {});
     return objective.read(await evaluate(lowered, model, fold.validation));
   } finally {

@@ -137,7 +137,7 @@ describe('tune', () => {
     const weighted = withSetting(model, { b: 50 });
     const fold = foldData(model, data, 3, model.train.seed)[2]!;
     const m = lowerModel(weighted);
-    await train(m, weighted, { train: fold.train });
+    await train(m, weighted, { train: fold.train, validation: fold.validation });
     const byHand = (await evaluate(m, weighted, fold.validation)).metrics.a!.mse!;
     m.dispose();
     expect(result.results[1]!.values[2]).toBeCloseTo(byHand, 5);
