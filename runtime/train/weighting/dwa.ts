@@ -12,7 +12,7 @@ import type { WeightingStrategy } from '../weighting.js';
 
 export class DwaWeighting implements WeightingStrategy {
   readonly method = 'dwa' as const;
-  private readonly temperature: number;
+  readonly temperature: number;
   /** The epoch-mean losses of the last two finished epochs, older first. */
   private recent: Readonly<Record<string, number>>[] = [];
   private current: Record<string, number>;

@@ -32,7 +32,7 @@ export class GradNormWeighting implements WeightingStrategy {
 
   constructor(private readonly heads: readonly string[], private readonly base: Readonly<Record<string, number>>, options: { alpha: number }) {
     this.alpha = options.alpha;
-    this.weights = tf.variable(tf.ones([heads.length]), true);
+    this.weights = tf.tidy(() => tf.variable(tf.ones([heads.length]), true));
     this.variables = [this.weights];
   }
 

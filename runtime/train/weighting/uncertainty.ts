@@ -20,7 +20,7 @@ export class UncertaintyWeighting implements WeightingStrategy {
   readonly variables: readonly tf.Variable[];
 
   constructor(private readonly heads: readonly string[], private readonly base: Readonly<Record<string, number>>) {
-    this.logVariance = tf.variable(tf.zeros([heads.length]), true);
+    this.logVariance = tf.tidy(() => tf.variable(tf.zeros([heads.length]), true));
     this.variables = [this.logVariance];
   }
 
