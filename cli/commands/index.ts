@@ -8,15 +8,19 @@
 import { buildCommand } from './build.js';
 import { checkCommand } from './check.js';
 import type { CommandModule } from './command.js';
+import { dataCommand } from './data.js';
 import { evalCommand } from './eval.js';
 import { explainCommand } from './explain.js';
 import { fmtCommand } from './fmt.js';
 import { graphCommand } from './graph.js';
 import { lspCommand } from './lsp.js';
 import { predictCommand } from './predict.js';
+import { relateCommand } from './relate.js';
 import { summaryCommand } from './summary.js';
 import { trainCommand } from './train.js';
+import { tuneCommand } from './tune.js';
 
 export const COMMANDS: readonly CommandModule[] = [
-  checkCommand, fmtCommand, graphCommand, explainCommand, summaryCommand, buildCommand, trainCommand, evalCommand, predictCommand, lspCommand,
+  checkCommand, fmtCommand, graphCommand, explainCommand, summaryCommand, buildCommand, trainCommand, evalCommand, predictCommand,
+  tuneCommand, relateCommand, dataCommand, lspCommand,
 ];

@@ -1,0 +1,76 @@
+/**
+ * `mtlc data synthetic --correlation ρ [--rows N] [--seed S] [-o FILE.csv]`: writes the two-task
+ * regression data of the MMoE paper (Ma et al., 2018, §3.2; runtime/experiments/synthetic.ts) as
+ * CSV — columns x_0 … x_{d-1}, y1, y2 — to a file, or to stdout without -o. An existing file is
+ * replaced only with --force.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { describeError, writeFileAtomic } from '../host.js';
+import { positiveInteger } from '../model-file.js';
+import { numberIn, wholeNumber } from '../number-options.js';
+import { displayPath, type CliContext, type CommandModule } from './command.js';
+
+interface SyntheticFlags {
+  readonly correlation: number;
+  readonly rows: number;
+  readonly seed: number;
+  readonly dim: number;
+  readonly scale: number;
+  readonly sines: number;
+  readonly noise: number;
+  readonly output?: string;
+  readonly force?: boolean;
+}
+
+export const dataCommand: CommandModule = {
+  name: 'data',
+  register(program: Command, ctx: CliContext): void {
+    const data = program
+      .command('data')
+      .description('generate data sets (mtlc data synthetic: the MMoE paper\'s two-task benchmark)')
+      // Set here so the subcommand inherits them: main.ts configures top-level commands only.
+      .exitOverride()
+      .configureOutput(program.configureOutput())
+      .showSuggestionAfterError(true);
+    data
+      .command('synthetic')
+      .description('two regression tasks with a chosen correlation (Ma et al., 2018, §3.2), as CSV')
+      .requiredOption('--correlation <rho>', 'ρ, the cosine between the two tasks\' weight vectors, from -1 to 1', numberIn(-1, 1))
+      .option('--rows <n>', 'rows to generate', positiveInteger, 10000)
+      .option('--seed <n>', 'the seed of the vectors, sinusoids, inputs and noise', wholeNumber, 1)
+      .option('--dim <d>', 'input dimension d', positiveInteger, 100)
+      .option('--scale <c>', 'c, the length of the weight vectors', numberIn(0, Number.MAX_VALUE), 1)
+      .option('--sines <m>', 'm, the number of sinusoids', wholeNumber, 10)
+      .option('--noise <sigma>', 'σ, the standard deviation of the label noise', numberIn(0, Number.MAX_VALUE), 0.1)
+      .option('-o, --output <file>', 'the CSV file to write (default: stdout)')
+      .option('--force', 'replace the output file if it exists')
+      .action(async (flags: SyntheticFlags) => {
+        if (flags.dim < 2) {
+          ctx.fail('--dim must be at least 2: the two tasks need two orthogonal directions');
+          return;
+        }
+        const target = flags.output !== undefined ? path.resolve(ctx.io.cwd, flags.output) : undefined;
+        if (target !== undefined && fs.existsSync(target) && flags.force !== true) {
+          ctx.fail(`"${flags.output}" exists: pass --force to replace it, or choose another -o`);
+          return;
+        }
+        const { syntheticCsv, syntheticData } = await import('../../runtime/experiments/synthetic.js');
+        const csv = syntheticCsv(syntheticData({
+          correlation: flags.correlation, rows: flags.rows, seed: flags.seed, dim: flags.dim, scale: flags.scale, sines: flags.sines, noise: flags.noise,
+        }));
+        if (target === undefined) {
+          ctx.out(csv);
+          return;
+        }
+        try {
+          writeFileAtomic(target, csv);
+        } catch (error) {
+          ctx.fail(`cannot write "${flags.output}": ${describeError(error)}`);
+          return;
+        }
+        ctx.err(`wrote ${displayPath(ctx, target)}: ${flags.rows} rows, ρ = ${flags.correlation}, seed ${flags.seed}\n`);
+      });
+  },
+};

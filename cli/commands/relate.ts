@@ -1,0 +1,175 @@
+/**
+ * `mtlc relate FILE [--data F] [--epochs n] [--format text|json] [--report OUT.html]`: how related
+ * a model's tasks are. From the labels: the seed tutorial's R_ij = (1/N) Σ_k I(y_ik = y_jk) and
+ * Pearson's r, over the rows labelled for both tasks (runtime/experiments/labels.ts, which states
+ * when each is defined). From training: the cosine between the tasks' gradients on the shared
+ * parameters and the share of steps where they conflict, measured over the first epoch (or
+ * --epochs) of a fresh training run (runtime/experiments/gradients.ts). `--report` also writes the
+ * HTML report of that run, heatmaps included.
+ */
+import * as path from 'node:path';
+import { Option, type Command } from 'commander';
+import type { CheckedModel } from '../../compiler/ir.js';
+import type { Dataset } from '../../runtime/data/dataset.js';
+import type { GradientRelations } from '../../runtime/experiments/gradients.js';
+import type { LabelRelations, PairValue } from '../../runtime/experiments/labels.js';
+import { formatMatrix } from '../matrix.js';
+import { checkedModel, positiveInteger } from '../model-file.js';
+import { type BackendChoice, reportRuntimeError, startBackend } from '../runtime-errors.js';
+import { displayPath, ExitCode, UsageError, type CliContext, type CommandModule } from './command.js';
+
+interface RelateOptions {
+  readonly data?: string;
+  readonly validation?: string;
+  readonly epochs?: number;
+  readonly format: 'text' | 'json';
+  readonly report?: string;
+  readonly backend?: BackendChoice;
+  readonly model?: string;
+}
+
+export const relateCommand: CommandModule = {
+  name: 'relate',
+  register(program: Command, ctx: CliContext): void {
+    program
+      .command('relate')
+      .description('measure how related the tasks are: label agreement and correlation, gradient cosine')
+      .argument('<file>', 'the .mtl file')
+      .option('--data <file>', 'the data, CSV or JSONL (default: the model\'s data { train })')
+      .option('--validation <file>', 'validation data for the report\'s curves (default: as mtlc train)')
+      .option('--epochs <n>', 'epochs to train while measuring gradients', positiveInteger, 1)
+      .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+      .option('--report <file>', 'also write the HTML report of the measuring run')
+      .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest that loads)').choices(['wasm', 'cpu', 'node']))
+      .option('--model <name>', 'the model to use, when the file declares several')
+      .action(async (file: string, options: RelateOptions, command: Command) => {
+        const chosen = checkedModel(ctx, file, options, command);
+        if (chosen === undefined) return;
+        await relate(ctx, file, chosen.model, options);
+      });
+  },
+};
+
+/** The training file and validation (file or fraction), resolved as `mtlc train` does. */
+export function dataSources(ctx: CliContext, file: string, checked: CheckedModel, data: string | undefined, validationFlag?: string): { train: string; validation: string | number } {
+  const mtlDir = path.dirname(path.resolve(ctx.io.cwd, file));
+  const train = data !== undefined ? path.resolve(ctx.io.cwd, data) : checked.data.train !== undefined ? path.resolve(mtlDir, checked.data.train) : undefined;
+  if (train === undefined) {
+    throw new UsageError(`model "${checked.name}" in "${file}" names no data: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model`);
+  }
+  const declared = checked.data.validation ?? (typeof checked.train.validation === 'string' ? checked.train.validation : undefined);
+  const validation = validationFlag !== undefined ? path.resolve(ctx.io.cwd, validationFlag)
+    : declared !== undefined ? path.resolve(mtlDir, declared) : typeof checked.train.validation === 'number' ? checked.train.validation : 0;
+  return { train, validation };
+}
+
+/** The label columns of both splits, one after the other: relatedness counts every labelled row. */
+function allLabels(train: Dataset, validation: Dataset | undefined): Dataset {
+  if (validation === undefined) return train;
+  const labels = Object.fromEntries(Object.entries(train.labels).map(([name, l]) => {
+    const other = validation.labels[name]!;
+    const values = new Float32Array(l.values.length + other.values.length);
+    values.set(l.values);
+    values.set(other.values, l.values.length);
+    const mask = new Uint8Array(l.mask.length + other.mask.length);
+    mask.set(l.mask);
+    mask.set(other.mask, l.mask.length);
+    return [name, { values, mask }];
+  }));
+  return { n: train.n + validation.n, inputs: {}, labels };
+}
+
+async function relate(ctx: CliContext, file: string, checked: CheckedModel, options: RelateOptions): Promise<void> {
+  const sources = dataSources(ctx, file, checked, options.data, options.validation);
+  await startBackend(options.backend);
+  const { prepareTrainingData } = await import('../../runtime/prepare.js');
+  const { labelRelations } = await import('../../runtime/experiments/labels.js');
+  const { relateGradients } = await import('../../runtime/experiments/gradients.js');
+  const { lowerModel } = await import('../../runtime/lower.js');
+  let data;
+  try {
+    data = await prepareTrainingData(checked, { ...sources, ...(checked.data.format !== undefined ? { format: checked.data.format } : {}) });
+  } catch (error) {
+    reportRuntimeError(ctx, error);
+    return;
+  }
+  const relations = labelRelations(checked, allLabels(data.train, data.validation));
+  const model = lowerModel(checked);
+  let run;
+  try {
+    run = await relateGradients(model, checked, { train: data.train, ...(data.validation !== undefined ? { validation: data.validation } : {}) }, { epochs: options.epochs ?? 1 });
+  } finally {
+    model.dispose();
+  }
+  const rows = data.train.n + (data.validation?.n ?? 0);
+  if (options.format === 'json') {
+    ctx.out(`${JSON.stringify(relateJson(checked, displayPath(ctx, data.files.train), rows, relations, run.gradients, options.epochs ?? 1), null, 2)}\n`);
+  } else {
+    ctx.out(relateText(checked, displayPath(ctx, data.files.train), rows, relations, run.gradients, options.epochs ?? 1));
+  }
+  if (options.report !== undefined) {
+    const { writeReport } = await import('../../runtime/report/html.js');
+    const target = path.resolve(ctx.io.cwd, options.report);
+    await writeReport(target, {
+      checked, history: run.history, relations, gradients: run.gradients, source: file,
+      command: `mtlc relate ${file}${options.data !== undefined ? ` --data ${options.data}` : ''}${options.epochs !== undefined && options.epochs !== 1 ? ` --epochs ${options.epochs}` : ''}`,
+    });
+    ctx.err(`wrote the report to ${displayPath(ctx, target)}\n`);
+  }
+  ctx.report(ExitCode.ok);
+}
+
+/** The reasons for empty cells above the diagonal, one line each. */
+function notes(tasks: readonly string[], matrix: readonly (readonly PairValue[])[]): string {
+  const lines: string[] = [];
+  matrix.forEach((row, i) => row.forEach((c, j) => {
+    if (j > i && c.value === undefined && c.note !== undefined) lines.push(`  ${tasks[i]} × ${tasks[j]}: ${c.note}\n`);
+  }));
+  return lines.join('');
+}
+
+export function relateText(checked: CheckedModel, data: string, rows: number, relations: LabelRelations, gradients: GradientRelations, epochs: number): string {
+  const tasks = relations.tasks;
+  const out: string[] = [`model ${checked.name}: ${tasks.length} tasks, ${rows} rows of ${data}\n\n`];
+  out.push('label agreement R_ij = (1/N) Σ_k I(y_ik = y_jk), over the N rows labelled for both tasks\n');
+  out.push(formatMatrix(tasks, relations.agreement), notes(tasks, relations.agreement), '\n');
+  out.push('label correlation (Pearson r)\n');
+  out.push(formatMatrix(tasks, relations.correlation), notes(tasks, relations.correlation), '\n');
+  const over = `${gradients.steps} step${gradients.steps === 1 ? '' : 's'} of ${epochs} epoch${epochs === 1 ? '' : 's'}`;
+  if (gradients.sharedParameters === 0) {
+    out.push('gradient cosine: undefined, the heads share no parameters\n');
+    return out.join('');
+  }
+  out.push(`gradient cosine on the ${gradients.sharedParameters.toLocaleString('en-US')} shared parameters (mean over ${over})\n`);
+  out.push(formatMatrix(tasks, gradients.cosine), notes(tasks, gradients.cosine), '\n');
+  out.push('share of steps with g_i·g_j < 0\n');
+  out.push(formatMatrix(tasks, gradients.conflict));
+  return out.join('');
+}
+
+function jsonMatrix(matrix: readonly (readonly PairValue[])[]): { values: (number | null)[][]; rows: number[][]; notes: (string | null)[][] } {
+  return {
+    values: matrix.map((row) => row.map((c) => c.value ?? null)),
+    rows: matrix.map((row) => row.map((c) => c.rows)),
+    notes: matrix.map((row) => row.map((c) => c.note ?? null)),
+  };
+}
+
+export function relateJson(checked: CheckedModel, data: string, rows: number, relations: LabelRelations, gradients: GradientRelations, epochs: number): unknown {
+  return {
+    model: checked.name,
+    data,
+    rows,
+    tasks: relations.tasks,
+    agreement: jsonMatrix(relations.agreement),
+    correlation: jsonMatrix(relations.correlation),
+    gradients: {
+      epochs,
+      steps: gradients.steps,
+      sharedParameters: gradients.sharedParameters,
+      cosine: jsonMatrix(gradients.cosine),
+      conflict: jsonMatrix(gradients.conflict),
+      perEpochCosine: gradients.perEpoch.map((m) => m.map((row) => row.map((v) => v ?? null))),
+    },
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * `mtlc tune FILE --folds k [--trials n] [--data F] [--epochs n] [-o OUT.mtl] [--force]`: chooses
+ * the `search(…)` task weights by k-fold cross-validation (runtime/experiments/tune.ts), prints
+ * mean ± std of the selection metric per setting, and writes the file with the best weights in
+ * place of the searches to `<name>.tuned.mtl` beside it, or to -o. Nothing is overwritten without
+ * --force, and the output path is checked before any training starts.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Option, type Command } from 'commander';
+import { compile } from '../../compiler/compile.js';
+import type { CheckedModel } from '../../compiler/ir.js';
+import type { SearchSpace, Setting } from '../../runtime/experiments/search.js';
+import type { SettingResult } from '../../runtime/experiments/tune.js';
+import { describeError, NodeHost, writeFileAtomic } from '../host.js';
+import { checkedModel, positiveInteger } from '../model-file.js';
+import { wholeNumber, wholeNumberFrom } from '../number-options.js';
+import { type BackendChoice, reportRuntimeError, startBackend } from '../runtime-errors.js';
+import { displayPath, ExitCode, type CliContext, type CommandModule, type CompiledFile } from './command.js';
+import { dataSources } from './relate.js';
+
+interface TuneOptions {
+  readonly folds: number;
+  readonly trials?: number;
+  readonly data?: string;
+  readonly epochs?: number;
+  readonly seed?: number;
+  readonly output?: string;
+  readonly force?: boolean;
+  readonly backend?: BackendChoice;
+  readonly model?: string;
+}
+
+export const tuneCommand: CommandModule = {
+  name: 'tune',
+  register(program: Command, ctx: CliContext): void {
+    program
+      .command('tune')
+      .description('choose the search(…) task weights by k-fold cross-validation and write the tuned .mtl')
+      .argument('<file>', 'the .mtl file')
+      .requiredOption('--folds <k>', 'number of cross-validation folds (2 or more)', wholeNumberFrom(2))
+      .option('--trials <n>', 'try n settings drawn at random from the grid (default: the whole grid)', positiveInteger)
+      .option('--data <file>', 'the data, CSV or JSONL (default: the model\'s data { train })')
+      .option('--epochs <n>', 'epochs per fold (default: train { epochs })', positiveInteger)
+      .option('--seed <n>', 'seed of the fold assignment and random search (default: train { seed })', wholeNumber)
+      .option('-o, --output <file>', 'the tuned .mtl to write (default: <name>.tuned.mtl beside FILE)')
+      .option('--force', 'replace the output file if it exists')
+      .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest that loads)').choices(['wasm', 'cpu', 'node']))
+      .option('--model <name>', 'the model to tune, when the file declares several')
+      .action(async (file: string, options: TuneOptions, command: Command) => {
+        const chosen = checkedModel(ctx, file, options, command);
+        if (chosen === undefined) return;
+        await tuneModel(ctx, file, chosen.model, chosen.compiled, options);
+      });
+  },
+};
+
+/** `examples/cars.mtl` → `examples/cars.tuned.mtl`. */
+export function tunedPath(file: string): string {
+  const ext = path.extname(file);
+  return path.join(path.dirname(file), `${path.basename(file, ext)}.tuned${ext === '' ? '.mtl' : ext}`);
+}
+
+async function tuneModel(ctx: CliContext, file: string, checked: CheckedModel, compiled: CompiledFile, options: TuneOptions): Promise<void> {
+  const { gridSettings, gridSize, randomSettings, searchSpace, tunedSource } = await import('../../runtime/experiments/search.js');
+  const space = searchSpace(checked);
+  if (space.heads.length === 0) {
+    ctx.fail(`nothing to tune: no weight of model "${checked.name}" is a search(…); write e.g. weights { ${checked.heads[0]?.name ?? 'task'}: search(0.1, 0.5, 1.0) }`);
+    return;
+  }
+  const output = path.resolve(ctx.io.cwd, options.output ?? tunedPath(file));
+  const shownOutput = displayPath(ctx, output);
+  if (fs.existsSync(output) && options.force !== true) {
+    ctx.fail(`"${shownOutput}" exists: pass --force to replace it, or choose another -o`);
+    return;
+  }
+  if (!fs.existsSync(path.dirname(output))) {
+    ctx.fail(`cannot write "${shownOutput}": its directory does not exist`);
+    return;
+  }
+  const sources = dataSources(ctx, file, checked, options.data);
+  const seed = options.seed ?? checked.train.seed;
+  const settings = options.trials !== undefined ? randomSettings(space, options.trials, seed) : gridSettings(space);
+
+  await startBackend(options.backend);
+  const { loadDataset } = await import('../../runtime/data/index.js');
+  const { objectiveOf, tune } = await import('../../runtime/experiments/tune.js');
+  let bound;
+  try {
+    bound = await loadDataset(checked, sources.train, checked.data.format !== undefined ? { format: checked.data.format } : {});
+  } catch (error) {
+    reportRuntimeError(ctx, error);
+    return;
+  }
+  if (bound.dataset.n < options.folds) {
+    ctx.fail(`${options.folds} folds need at least ${options.folds} rows, and ${displayPath(ctx, bound.file)} has ${bound.dataset.n}`);
+    return;
+  }
+  const objective = objectiveOf(checked);
+  const searched = options.trials !== undefined && settings.length < gridSize(space) ? `${settings.length} of ${gridSize(space)} settings, drawn at random` : `${settings.length} setting${settings.length === 1 ? '' : 's'}`;
+  const epochs = options.epochs ?? checked.train.epochs;
+  ctx.out(`tuning ${checked.name} on ${displayPath(ctx, bound.file)} (${bound.dataset.n} rows): ${searched} × ${options.folds} folds, ${epochs} epoch${epochs === 1 ? '' : 's'} each\n`);
+  ctx.out(`score: ${objective.label}, ${objective.higherIsBetter ? 'higher' : 'lower'} is better; mean ± std over the folds\n\n`);
+  const table = new SettingTable(space, objective.label);
+  ctx.out(table.header());
+  const result = await tune(checked, bound.dataset, settings, {
+    folds: options.folds, seed, ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
+    onResult: (r) => ctx.out(table.row(r)),
+  });
+  ctx.out(`\nbest: ${describeSetting(result.best.setting)} (${objective.label} ${formatScore(result.best)})\n`);
+
+  const decl = compiled.result.ast.models.find((m) => m.name.text === checked.name)!;
+  const text = tunedSource(compiled.result.text, decl, space, result.best.setting);
+  // The tuned file must check as cleanly as its source did; anything else is a bug here.
+  const again = compile(output, text, new NodeHost());
+  if (again.diagnostics.some((d) => d.severity === 'error')) throw new Error(`the tuned file does not check: ${again.diagnostics[0]!.message}`);
+  if (fs.existsSync(output) && options.force !== true) {
+    ctx.fail(`"${shownOutput}" appeared while tuning: pass --force to replace it, or choose another -o`);
+    return;
+  }
+  try {
+    writeFileAtomic(output, text);
+  } catch (error) {
+    ctx.fail(`cannot write "${shownOutput}": ${describeError(error)}`);
+    return;
+  }
+  ctx.out(`wrote ${shownOutput}\n`);
+  ctx.report(ExitCode.ok);
+}
+
+function describeSetting(setting: Setting): string {
+  return Object.entries(setting).map(([head, value]) => `${head} ${value}`).join(', ');
+}
+
+function formatScore(r: SettingResult): string {
+  const digits = (v: number) => (Number.isFinite(v) ? v.toPrecision(4) : String(v));
+  return `${digits(r.mean)} ± ${digits(r.std)}`;
+}
+
+/** One column per searched head, then the score, aligned. */
+class SettingTable {
+  private readonly widths: number[];
+
+  constructor(private readonly space: SearchSpace, private readonly label: string) {
+    this.widths = space.heads.map((h, i) => Math.max(h.length, ...space.candidates[i]!.map((v) => String(v).length)));
+  }
+
+  header(): string {
+    return `  ${this.space.heads.map((h, i) => h.padEnd(this.widths[i]!)).join('  ')}  ${this.label}\n`;
+  }
+
+  row(r: SettingResult): string {
+    return `  ${this.space.heads.map((h, i) => String(r.setting[h]).padEnd(this.widths[i]!)).join('  ')}  ${formatScore(r)}\n`;
+  }
+}

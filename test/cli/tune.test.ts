@@ -1,0 +1,102 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../runtime/data/split.js';
+import { run, tempDir } from './run.js';
+
+const MODEL = `// Two tasks; tune how much the second counts.
+model Pair {
+  input x: float[3] normalize
+  trunk t = x -> dense(4, relu)
+  head a = t -> regress(1) { metrics: [mae] }
+  head b = t -> binary()   { metrics: [accuracy] }
+  weights {
+    a: 1.0
+    b: search(0.2, 2)   // the candidates
+  }
+  train { optimizer: adam(lr: 0.05), epochs: 2, batch: 16, seed: 3, select: "a.mae" }
+  data { train: "pair.csv" }
+}
+`;
+
+/** 60 rows: a = x_0 − x_1, b = [x_2 > 0]. */
+function csv(): string {
+  const random = mulberry32(4);
+  const lines = ['x_0,x_1,x_2,a,b'];
+  for (let k = 0; k < 60; k++) {
+    const x = [0, 1, 2].map(() => Number((random() * 2 - 1).toFixed(3)));
+    lines.push([...x, (x[0]! - x[1]!).toFixed(3), x[2]! > 0 ? 1 : 0].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const args = ['--folds', '2', '--epochs', '1', '--backend', 'cpu'];
+
+describe('mtlc tune', () => {
+  it('cross-validates every setting, prints mean ± std, and writes the best weights into <name>.tuned.mtl', async () => {
+    const dir = tempDir({ 'pair.mtl': MODEL, 'pair.csv': csv() });
+    const result = await run(['tune', 'pair.mtl', ...args], { cwd: dir });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines.slice(0, 5)).toEqual([
+      'tuning Pair on pair.csv (60 rows): 2 settings × 2 folds, 1 epoch each',
+      'score: a.mae, lower is better; mean ± std over the folds',
+      '',
+      '  b    a.mae',
+      expect.stringMatching(/^ {2}0\.2 {2}\d\.\d+ ± \d\.\d+(e-\d+)?$/),
+    ]);
+    expect(lines[5]).toMatch(/^ {2}2 {4}\d\.\d+ ± \d\.\d+(e-\d+)?$/);
+    const scores = [lines[4]!, lines[5]!].map((l) => Number(l.trim().split(/\s+/)[1]));
+    const best = scores[0]! <= scores[1]! ? '0.2' : '2';
+    expect(lines[7]).toMatch(new RegExp(`^best: b ${best.replace('.', '\\.')} \\(a\\.mae `));
+    expect(lines[8]).toBe('wrote pair.tuned.mtl');
+    const tuned = fs.readFileSync(path.join(dir, 'pair.tuned.mtl'), 'utf8');
+    expect(tuned).toBe(MODEL.replace('search(0.2, 2)', best));
+    expect(fs.readFileSync(path.join(dir, 'pair.mtl'), 'utf8')).toBe(MODEL);
+    expect(await run(['check', 'pair.tuned.mtl'], { cwd: dir })).toEqual({ code: 0, stdout: 'no problems in 1 file\n', stderr: '' });
+  });
+
+  it('never overwrites an existing file without --force, and says so before training', async () => {
+    const dir = tempDir({ 'pair.mtl': MODEL, 'pair.csv': csv(), 'pair.tuned.mtl': '// mine\n' });
+    expect(await run(['tune', 'pair.mtl', ...args], { cwd: dir })).toEqual({
+      code: 2, stdout: '', stderr: 'mtlc: "pair.tuned.mtl" exists: pass --force to replace it, or choose another -o\n',
+    });
+    expect(fs.readFileSync(path.join(dir, 'pair.tuned.mtl'), 'utf8')).toBe('// mine\n');
+    expect((await run(['tune', 'pair.mtl', ...args, '-o', 'pair.mtl'], { cwd: dir })).code).toBe(2);
+    expect(fs.readFileSync(path.join(dir, 'pair.mtl'), 'utf8')).toBe(MODEL);
+
+    const forced = await run(['tune', 'pair.mtl', ...args, '--force'], { cwd: dir });
+    expect(forced.code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'pair.tuned.mtl'), 'utf8')).not.toContain('// mine');
+  });
+
+  it('writes to -o, and with --trials tries that many settings drawn from the grid', async () => {
+    const dir = tempDir({ 'pair.mtl': MODEL.replace('a: 1.0', 'a: search(0.5, 1, 4)'), 'pair.csv': csv() });
+    // out/ does not exist: said before any training.
+    expect(await run(['tune', 'pair.mtl', ...args, '--trials', '2', '-o', 'out/best.mtl'], { cwd: dir })).toEqual({
+      code: 2, stdout: '', stderr: 'mtlc: cannot write "out/best.mtl": its directory does not exist\n',
+    });
+    fs.mkdirSync(path.join(dir, 'out'));
+    const again = await run(['tune', 'pair.mtl', ...args, '--trials', '2', '-o', 'out/best.mtl'], { cwd: dir });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(': 2 of 6 settings, drawn at random × 2 folds, 1 epoch each\n');
+    expect(again.stdout.split('\n').filter((l) => /^ {2}\S.*±/.test(l))).toHaveLength(2);
+    const tuned = fs.readFileSync(path.join(dir, 'out', 'best.mtl'), 'utf8');
+    expect(tuned).not.toContain('search(');
+    expect((await run(['check', 'out/best.mtl'], { cwd: dir })).code).toBe(0);
+  });
+
+  it('says there is nothing to tune when no weight is a search(…)', async () => {
+    const dir = tempDir({ 'pair.mtl': MODEL.replace('search(0.2, 2)', '2'), 'pair.csv': csv() });
+    expect(await run(['tune', 'pair.mtl', ...args], { cwd: dir })).toEqual({
+      code: 2, stdout: '', stderr: 'mtlc: nothing to tune: no weight of model "Pair" is a search(…); write e.g. weights { a: search(0.1, 0.5, 1.0) }\n',
+    });
+  });
+
+  it('needs --folds of at least 2', async () => {
+    const result = await run(['tune', 'pair.mtl', '--folds', '1'], { cwd: tempDir({ 'pair.mtl': MODEL }) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("mtlc: option '--folds <k>' argument '1' is invalid. expected a whole number of at least 2.");
+  });
+});
