@@ -30,6 +30,8 @@ interface TrainOptions {
   readonly skipBadRows?: boolean;
   readonly quiet?: boolean;
   readonly model?: string;
+  /** `--report [file]`: true for the default file, report.html in the model directory. */
+  readonly report?: string | boolean;
 }
 
 /** Where default runs go, below the working directory. */
@@ -52,6 +54,7 @@ export const trainCommand: CommandModule = {
       .option('--skip-bad-rows', 'leave out rows with data problems, count and report them, instead of stopping')
       .option('--quiet', 'no progress: only the metrics table and where the model was saved')
       .option('--model <name>', 'the model to train, when the file declares several')
+      .option('--report [file]', 'also write the HTML training report (default: report.html in the model directory)')
       .action(async (file: string, options: TrainOptions, command: Command) => {
         const chosen = checkedModel(ctx, file, options, command);
         if (chosen === undefined) return;
@@ -180,6 +183,12 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
     ctx.out(`interrupted in epoch ${lastEpoch}: saved the model as it stands${resumeHint}\n`);
   }
   ctx.out(`saved to ${shownDir} (${progress.elapsed().toFixed(1)}s)\n`);
+  if (options.report !== undefined && options.report !== false) {
+    const { writeReport } = await import('../../runtime/report/html.js');
+    const reportFile = typeof options.report === 'string' ? path.resolve(cwd, options.report) : path.join(outDir, 'report.html');
+    await writeReport(reportFile, { checked, history, source: file, command: `mtlc train ${file}` });
+    ctx.out(`report: ${displayPath(ctx, reportFile)}\n`);
+  }
   result.model.dispose();
   ctx.report(ExitCode.ok);
 }

@@ -96,7 +96,7 @@ function trainingSections(history: ReportHistory | undefined, heads: readonly st
   const hasVal = epochs.some((e) => e.val !== undefined);
   const out: string[] = ['<h2>Training</h2>'];
   const stopped = history.stopped !== undefined ? ` · stopped: ${escapeXml(history.stopped)}` : '';
-  out.push(`<p class="sub">${epochs.length} epochs${history.bestEpoch !== undefined ? ` · best epoch ${history.bestEpoch}` : ''}${stopped}</p>`);
+  out.push(`<p class="sub">${epochs.length} epoch${epochs.length === 1 ? '' : 's'}${history.bestEpoch !== undefined ? ` · best epoch ${history.bestEpoch}` : ''}${stopped}</p>`);
   const charts: string[] = [];
   const total: Series[] = [{ name: 'train Σ λ·L', points: points(epochs, (e) => e.loss) }];
   if (hasVal) total.push({ name: 'validation Σ λ·L', points: points(epochs, (e) => e.val?.loss), dashed: true });
