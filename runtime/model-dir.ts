@@ -140,17 +140,33 @@ export interface CheckpointState {
   readonly version: 1;
   /** Epochs completed. */
   readonly epoch: number;
-  /** The optimizer's slots in `optimizer.bin`, in the order `getWeights` gives them. */
-  readonly optimizer: { readonly className: string; readonly weights: readonly tf.io.WeightsManifestEntry[] };
-  /** Variables of the weighting strategy, after the optimizer's in `optimizer.bin`. */
+  /**
+   * In `optimizer.bin`, in this order: the optimizer's slots as `getWeights` gives them, its
+   * running products (see `RUNNING_PRODUCTS`), the weighting strategy's variables.
+   */
+  readonly optimizer: {
+    readonly className: string;
+    readonly weights: readonly tf.io.WeightsManifestEntry[];
+    readonly runningProducts: readonly tf.io.WeightsManifestEntry[];
+  };
   readonly strategy: readonly tf.io.WeightsManifestEntry[];
 }
 
 export interface Checkpoint extends LoadedModel {
   readonly state: CheckpointState;
-  /** The optimizer's weights, then the strategy's, as tensors; the caller disposes them. */
-  readonly optimizerWeights: Array<{ name: string; tensor: tf.Tensor }>;
-  readonly strategyWeights: tf.Tensor[];
+  /** The saved tensors, named as in `state`; `restoreTraining` uses and disposes them. */
+  readonly tensors: tf.NamedTensorMap;
+}
+
+/**
+ * Adam keeps β₁ᵗ and β₂ᵗ as running float32 products, which `setWeights` recomputes with `pow`
+ * and so rounds differently: saved as they are, a resumed run stays exact to the bit.
+ */
+const RUNNING_PRODUCTS = ['accBeta1', 'accBeta2'] as const;
+
+function runningProducts(optimizer: tf.Optimizer): Array<{ name: string; variable: tf.Variable }> {
+  const fields = optimizer as unknown as Record<string, unknown>;
+  return RUNNING_PRODUCTS.filter((name) => fields[name] instanceof tf.Variable).map((name) => ({ name, variable: fields[name] as tf.Variable }));
 }
 
 /** The directory of the complete checkpoint in `dir`, if there is one. */
@@ -174,7 +190,12 @@ export async function writeCheckpoint(
   await rm(next, { recursive: true, force: true });
   await saveModelDir(next, model, parts);
   const slots = await optimizer.getWeights();
-  const named = [...slots, ...strategyVariables.map((v, i) => ({ name: `strategy_${i}`, tensor: v as tf.Tensor }))];
+  const products = runningProducts(optimizer);
+  const named = [
+    ...slots,
+    ...products.map((p) => ({ name: `optimizer.${p.name}`, tensor: p.variable as tf.Tensor })),
+    ...strategyVariables.map((v, i) => ({ name: `strategy.${i}`, tensor: v as tf.Tensor })),
+  ];
   const encoded = await tf.io.encodeWeights(named);
   // getWeights makes a fresh scalar for the iteration count; the slots themselves are the optimizer's.
   tf.dispose(slots.filter((s) => s.name === 'iter').map((s) => s.tensor));
@@ -182,8 +203,12 @@ export async function writeCheckpoint(
   const specs = encoded.specs;
   const state: CheckpointState = {
     format: 'mtl-checkpoint', version: 1, epoch,
-    optimizer: { className: optimizer.getClassName(), weights: specs.slice(0, slots.length) },
-    strategy: specs.slice(slots.length),
+    optimizer: {
+      className: optimizer.getClassName(),
+      weights: specs.slice(0, slots.length),
+      runningProducts: specs.slice(slots.length, slots.length + products.length),
+    },
+    strategy: specs.slice(slots.length + products.length),
   };
   await writeFileAtomic(path.join(next, STATE_JSON), `${JSON.stringify(state, null, 2)}\n`);
   const current = path.join(dir, CHECKPOINT_DIR);
@@ -194,6 +219,12 @@ export async function writeCheckpoint(
   await rm(previous, { recursive: true, force: true });
 }
 
+/** The state of the checkpoint in `dir` (epochs done…) without loading its model; undefined when there is none. */
+export async function readCheckpointState(dir: string): Promise<CheckpointState | undefined> {
+  const at = checkpointDir(dir);
+  return at === undefined ? undefined : readJson<CheckpointState>(path.join(at, STATE_JSON), 'mtl-checkpoint', 'the checkpoint state');
+}
+
 /** Reads the checkpoint in `dir`; undefined when there is none. */
 export async function readCheckpoint(dir: string): Promise<Checkpoint | undefined> {
   const at = checkpointDir(dir);
@@ -202,11 +233,32 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | undefine
   const loaded = await loadModelDir(at);
   const bytes = await readFile(path.join(at, OPTIMIZER_BIN));
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const specs = [...state.optimizer.weights, ...state.strategy];
-  const decoded = tf.io.decodeWeights(buffer, specs);
-  const optimizerWeights = state.optimizer.weights.map((s) => ({ name: s.name, tensor: decoded[s.name]! }));
-  const strategyWeights = state.strategy.map((s) => decoded[s.name]!);
-  return { ...loaded, state, optimizerWeights, strategyWeights };
+  const tensors = tf.io.decodeWeights(buffer, [...state.optimizer.weights, ...state.optimizer.runningProducts, ...state.strategy]);
+  return { ...loaded, state, tensors };
+}
+
+/**
+ * Puts a checkpoint's training state into a fresh model, optimizer and strategy variables, and
+ * disposes what the checkpoint held. An optimizer of another class keeps its fresh state (false).
+ */
+export async function restoreTraining(
+  checkpoint: Checkpoint, model: tf.LayersModel, optimizer: tf.Optimizer, strategyVariables: readonly tf.Variable[] = [],
+): Promise<boolean> {
+  const { state, tensors } = checkpoint;
+  try {
+    model.setWeights(checkpoint.model.getWeights());
+    const sameOptimizer = state.optimizer.className === optimizer.getClassName();
+    if (sameOptimizer) {
+      await optimizer.setWeights(state.optimizer.weights.map((s) => ({ name: s.name, tensor: tensors[s.name]! })));
+      const products = new Map(runningProducts(optimizer).map((p) => [`optimizer.${p.name}`, p.variable]));
+      for (const spec of state.optimizer.runningProducts) products.get(spec.name)?.assign(tensors[spec.name]!);
+    }
+    state.strategy.forEach((spec, i) => strategyVariables[i]?.assign(tensors[spec.name]!));
+    return sameOptimizer;
+  } finally {
+    checkpoint.model.dispose();
+    tf.dispose(Object.values(tensors));
+  }
 }
 
 /** Removes what `saveModelDir` and `writeCheckpoint` write in `dir`, and nothing else it holds. */

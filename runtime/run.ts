@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../compiler/ir.js';
 import { planModel } from '../compiler/summary.js';
 import { lowerModel } from './lower.js';
-import { type Checkpoint, type RunHistory, saveModelDir, writeCheckpoint } from './model-dir.js';
+import { type Checkpoint, restoreTraining, type RunHistory, saveModelDir, writeCheckpoint } from './model-dir.js';
 import type { TrainingData } from './prepare.js';
 import { evaluate, type Evaluation } from './train/evaluate.js';
 import { type EpochRecord, train, type TrainOptions } from './train/loop.js';
@@ -69,14 +69,8 @@ export async function runTraining(checked: CheckedModel, data: TrainingData, opt
   const optimizer = createOptimizer(checked.train.optimizer);
   const strategy = createStrategy(checked);
   const done = resume?.state.epoch ?? 0;
-  if (resume !== undefined) {
-    model.setWeights(resume.model.getWeights());
-    resume.model.dispose();
-    if (resume.state.optimizer.className === optimizer.getClassName()) await optimizer.setWeights(resume.optimizerWeights);
-    else notes.push(`the optimizer changed (${resume.state.optimizer.className} → ${optimizer.getClassName()}): it starts without its saved state`);
-    tf.dispose(resume.optimizerWeights.map((w) => w.tensor));
-    (strategy.variables ?? []).forEach((v, i) => { if (resume.strategyWeights[i] !== undefined) v.assign(resume.strategyWeights[i]!); });
-    tf.dispose(resume.strategyWeights);
+  if (resume !== undefined && !(await restoreTraining(resume, model, optimizer, strategy.variables))) {
+    notes.push(`the optimizer changed (${resume.state.optimizer.className} → ${optimizer.getClassName()}): it starts without its saved state`);
   }
 
   const parts = { checked, source: options.source, sidecar: data.sidecar };

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CheckedModel } from '../../compiler/ir.js';
-import type { Checkpoint } from '../../runtime/model-dir.js';
+import type { Checkpoint, CheckpointState, RunHistory } from '../../runtime/model-dir.js';
 import { summarize } from '../../compiler/summary.js';
 import { metricsTable } from '../metrics-table.js';
 import { checkedModel, positiveInteger, taskLabel } from '../model-file.js';
@@ -72,10 +72,41 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
   const { prepareTrainingData, sidecarNormalization } = await import('../../runtime/prepare.js');
   const { runTraining } = await import('../../runtime/run.js');
   const outDir = chooseOutputDir(ctx, file, options, modelDir);
+
+  // Everything that can be refused is refused before TensorFlow.js starts.
+  let state: CheckpointState | undefined;
+  let resumedData: RunHistory['data'] | undefined;
+  if (options.resume) {
+    try {
+      state = await modelDir.readCheckpointState(outDir);
+    } catch (error) {
+      reportRuntimeError(ctx, error);
+      return;
+    }
+    if (state === undefined) throw new UsageError(`"${displayPath(ctx, outDir)}" has no checkpoint to resume from (one is written at the end of every complete epoch)`);
+    if (readJsonQuietly<RunHistory>(path.join(outDir, modelDir.HISTORY_JSON))?.stopped === 'early') {
+      throw new UsageError(`training in "${displayPath(ctx, outDir)}" stopped early (no more improvement): there is nothing to resume`);
+    }
+    resumedData = readJsonQuietly<RunHistory>(path.join(modelDir.checkpointDir(outDir)!, modelDir.HISTORY_JSON))?.data;
+  }
+  const epochs = options.epochs ?? checked.train.epochs;
+  const done = state?.epoch ?? 0;
+  if (done >= epochs) {
+    throw new UsageError(`"${displayPath(ctx, outDir)}" has trained ${done} of ${epochs} epochs already: pass --epochs with more than ${done} to train further`);
+  }
+  const trainFile = options.data !== undefined ? path.resolve(cwd, options.data)
+    : resumedData?.train ?? (checked.data.train !== undefined ? path.resolve(mtlDir, checked.data.train) : undefined);
+  if (trainFile === undefined) {
+    throw new UsageError(`model "${checked.name}" in "${file}" names no training data: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model`);
+  }
+  const declaredValidation = checked.data.validation ?? (typeof checked.train.validation === 'string' ? checked.train.validation : undefined);
+  const validation: string | number = options.validation !== undefined ? path.resolve(cwd, options.validation)
+    : resumedData?.validation ?? (declaredValidation !== undefined ? path.resolve(mtlDir, declaredValidation)
+      : typeof checked.train.validation === 'number' ? checked.train.validation : 0);
+
   // Before any model is loaded: TensorFlow.js would otherwise start a default backend of its own.
   const backend = await startBackend(options.backend);
   info(`backend: ${backend.label}\n`);
-
   let resume: Checkpoint | undefined;
   if (options.resume) {
     try {
@@ -84,29 +115,7 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
       reportRuntimeError(ctx, error);
       return;
     }
-    if (resume === undefined) throw new UsageError(`"${displayPath(ctx, outDir)}" has no checkpoint to resume from (one is written at the end of every complete epoch)`);
-    if (readJsonQuietly(path.join(outDir, modelDir.HISTORY_JSON))?.stopped === 'early') {
-      resume.model.dispose();
-      throw new UsageError(`training in "${displayPath(ctx, outDir)}" stopped early (no more improvement): there is nothing to resume`);
-    }
   }
-  const epochs = options.epochs ?? checked.train.epochs;
-  const done = resume?.state.epoch ?? 0;
-  if (done >= epochs) {
-    resume?.model.dispose();
-    throw new UsageError(`"${displayPath(ctx, outDir)}" has trained ${done} of ${epochs} epochs already: pass --epochs with more than ${done} to train further`);
-  }
-
-  const trainFile = options.data !== undefined ? path.resolve(cwd, options.data)
-    : resume?.history?.data.train ?? (checked.data.train !== undefined ? path.resolve(mtlDir, checked.data.train) : undefined);
-  if (trainFile === undefined) {
-    throw new UsageError(`model "${checked.name}" in "${file}" names no training data: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model`);
-  }
-  const declaredValidation = checked.data.validation ?? (typeof checked.train.validation === 'string' ? checked.train.validation : undefined);
-  const validation: string | number = options.validation !== undefined ? path.resolve(cwd, options.validation)
-    : resume?.history?.data.validation ?? (declaredValidation !== undefined ? path.resolve(mtlDir, declaredValidation)
-      : typeof checked.train.validation === 'number' ? checked.train.validation : 0);
-
 
   let data;
   try {
@@ -214,9 +223,9 @@ function chooseOutputDir(ctx: CliContext, file: string, options: TrainOptions, m
   return freshDir(base);
 }
 
-function readJsonQuietly(file: string): { stopped?: string } | undefined {
+function readJsonQuietly<T>(file: string): Partial<T> | undefined {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as { stopped?: string };
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<T>;
   } catch {
     return undefined;
   }
