@@ -82,10 +82,10 @@ export async function writeHistory(dir: string, history: RunHistory): Promise<vo
 /** Reads a model directory written by `saveModelDir`; errors name the file and what is wrong. */
 export async function loadModelDir(dir: string): Promise<LoadedModel> {
   const checkedFile = await readJson<CheckedFile>(path.join(dir, CHECKED_JSON), 'mtl-checked-model', 'the checked model');
-  const sidecar = await readSidecar(dir);
+  const sidecar = await readSidecar(dir).catch((error: unknown) => { throw asModelDirError(error, path.join(dir, SIDECAR_JSON)); });
   const historyPath = path.join(dir, HISTORY_JSON);
   const history = existsSync(historyPath) ? await readJson<RunHistory>(historyPath, 'mtl-history', 'the training history') : undefined;
-  const model = await tf.loadLayersModel(fileSystemHandler(dir));
+  const model = await tf.loadLayersModel(fileSystemHandler(dir)).catch((error: unknown) => { throw asModelDirError(error, path.join(dir, MODEL_JSON)); });
   return { model, dir, checked: checkedFile.model, source: checkedFile.source, sidecar, ...(history !== undefined ? { history } : {}) };
 }
 
@@ -94,10 +94,10 @@ export async function loadModelDir(dir: string): Promise<LoadedModel> {
  * save one (killed), the model of its checkpoint, with the epoch it holds.
  */
 export async function openModelDir(dir: string): Promise<LoadedModel & { readonly checkpointEpoch?: number }> {
-  if (!existsSync(dir)) throw new ModelDirError(`${dir}: no such directory`);
+  if (!existsSync(dir)) throw new ModelDirError(dir, 'no such directory');
   if (existsSync(path.join(dir, MODEL_JSON))) return loadModelDir(dir);
   const at = checkpointDir(dir);
-  if (at === undefined) throw new ModelDirError(`${dir}: not a model directory (it has no ${MODEL_JSON}); mtlc train and mtlc build write one`);
+  if (at === undefined) throw new ModelDirError(dir, `not a model directory (it has no ${MODEL_JSON}); mtlc train and mtlc build write one`);
   const state = await readJson<CheckpointState>(path.join(at, STATE_JSON), 'mtl-checkpoint', 'the checkpoint state');
   return { ...(await loadModelDir(at)), checkpointEpoch: state.epoch };
 }
@@ -108,18 +108,32 @@ async function readJson<T extends { format: string; version: number }>(file: str
     parsed = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new ModelDirError(`${file}: cannot read ${what}: ${reason}`);
+    throw new ModelDirError(file, `cannot read ${what}: ${reason}`);
   }
   const value = parsed as Partial<T> | null;
   if (value === null || typeof value !== 'object' || value.format !== format || value.version !== 1) {
-    throw new ModelDirError(`${file}: not ${what} of mtl (expected "format": "${format}", "version": 1)`);
+    throw new ModelDirError(file, `not ${what} of mtl (expected "format": "${format}", "version": 1)`);
   }
   return value as T;
+}
+
+/** An error from reading `file` as a `ModelDirError`, its message without the file's name twice. */
+function asModelDirError(error: unknown, file: string): ModelDirError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new ModelDirError(file, message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message);
 }
 
 /** A model directory that is missing or damaged: a user error, shown as one line. */
 export class ModelDirError extends Error {
   override name = 'ModelDirError';
+
+  constructor(
+    /** The directory or file the problem is about. */
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+  }
 }
 
 /** Whether `dir` holds a model or a checkpoint that writing there would replace. */
