@@ -1,0 +1,107 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { compile } from '../../compiler/compile.js';
+import type { CheckedModel } from '../../compiler/ir.js';
+import { setupBackend } from '../../runtime/backend.js';
+import type { Dataset } from '../../runtime/data/index.js';
+import { checkpointDir, openModelDir, readCheckpoint, readCheckpointState } from '../../runtime/model-dir.js';
+import { float32Number } from '../../runtime/predictions.js';
+import { keepRowsInPlace, prepareTrainingData } from '../../runtime/prepare.js';
+import { runTraining } from '../../runtime/run.js';
+
+const root = path.resolve(__dirname, '../..');
+const csv = path.join(root, 'examples/data/penguins.csv');
+let penguins: CheckedModel;
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'mtl-run-'));
+}
+
+beforeAll(async () => {
+  await setupBackend('wasm');
+  const file = path.join(root, 'examples/penguins.mtl');
+  penguins = compile(file, fs.readFileSync(file, 'utf8')).models[0]!;
+});
+
+describe('runTraining', () => {
+  it('holds as many tensors after epoch 5 as after epoch 1, checkpoints included', async () => {
+    const data = await prepareTrainingData(penguins, { train: csv, validation: 0.2 });
+    const counts: number[] = [];
+    const result = await runTraining(penguins, data, {
+      outDir: tempDir(), source: 'penguins.mtl', backend: 'wasm', epochs: 5,
+      onEpoch: () => { counts.push(tf.memory().numTensors); },
+    });
+    expect(counts).toHaveLength(5);
+    expect(counts[4]).toBe(counts[0]);
+    result.model.dispose();
+  });
+
+  it('leaves a checkpoint of the last complete epoch when stopped mid-epoch, which loads and resumes', async () => {
+    const dir = tempDir();
+    const data = await prepareTrainingData(penguins, { train: csv, validation: 0.2 });
+    let batches = 0;
+    const result = await runTraining(penguins, data, {
+      outDir: dir, source: 'penguins.mtl', backend: 'wasm', epochs: 4,
+      onBatch: () => { batches++; },
+      // 9 batches an epoch: stop after the third batch of epoch 3.
+      shouldStop: () => batches === 2 * 9 + 3,
+    });
+    result.model.dispose();
+    expect(result.history.stopped).toBe('interrupted');
+    expect(result.checkpointEpoch).toBe(2);
+    expect((await readCheckpointState(dir))?.epoch).toBe(2);
+    const saved = await openModelDir(dir);
+    expect(saved.history?.epochs.map((e) => e.partial === true)).toEqual([false, false, true]);
+    saved.model.dispose();
+
+    const checkpoint = (await readCheckpoint(dir))!;
+    const again = await prepareTrainingData(penguins, { train: csv, validation: 0.2 });
+    const resumed = await runTraining(penguins, again, { outDir: dir, source: 'penguins.mtl', backend: 'wasm', epochs: 4, resume: checkpoint });
+    expect(resumed.history.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+    expect(resumed.history.stopped).toBeUndefined();
+    expect(resumed.notes).toEqual([]);
+    resumed.model.dispose();
+  });
+
+  it('finds the previous checkpoint when a crash came between the two renames of the swap', async () => {
+    const dir = tempDir();
+    const data = await prepareTrainingData(penguins, { train: csv, validation: 0 });
+    (await runTraining(penguins, data, { outDir: dir, source: 'penguins.mtl', backend: 'wasm', epochs: 1 })).model.dispose();
+    fs.renameSync(path.join(dir, 'checkpoint'), path.join(dir, '.checkpoint.prev'));
+    expect(checkpointDir(dir)).toBe(path.join(dir, '.checkpoint.prev'));
+    const checkpoint = (await readCheckpoint(dir))!;
+    expect(checkpoint.state.epoch).toBe(1);
+    checkpoint.model.dispose();
+    tf.dispose(Object.values(checkpoint.tensors));
+  });
+});
+
+describe('keepRowsInPlace', () => {
+  it('moves the kept rows to the front of the same buffers, in order', () => {
+    const x = Float32Array.from([0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
+    const ids = Int32Array.from([10, 11, 12, 13, 14]);
+    const y = Float32Array.from([0, 1, 2, 3, 4]);
+    const mask = Uint8Array.from([1, 0, 1, 0, 1]);
+    const dataset: Dataset = { n: 5, inputs: { x, ids }, labels: { y: { values: y, mask } } };
+    const kept = keepRowsInPlace(dataset, Int32Array.from([1, 3, 4]));
+    expect(kept.n).toBe(3);
+    expect(Array.from(kept.inputs.x!)).toEqual([1, 1, 3, 3, 4, 4]);
+    expect(Array.from(kept.inputs.ids!)).toEqual([11, 13, 14]);
+    expect(Array.from(kept.labels.y!.values)).toEqual([1, 3, 4]);
+    expect(Array.from(kept.labels.y!.mask)).toEqual([0, 0, 1]);
+    expect(kept.inputs.x!.buffer).toBe(x.buffer);
+  });
+});
+
+describe('float32Number', () => {
+  it('gives the shortest decimal that reads back as the same float32', () => {
+    expect(float32Number(Math.fround(0.9))).toBe(0.9);
+    expect(float32Number(Math.fround(1 / 3))).toBe(0.33333334);
+    for (const v of [Math.fround(Math.PI), Math.fround(1e-9), Math.fround(-123456.789), 0, 1]) {
+      expect(Math.fround(float32Number(v))).toBe(v);
+    }
+  });
+});
