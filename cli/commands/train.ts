@@ -10,8 +10,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CheckedModel } from '../../compiler/ir.js';
-import type { Checkpoint, CheckpointState, RunHistory } from '../../runtime/model-dir.js';
 import { summarize } from '../../compiler/summary.js';
+// Types only: the runtime (and TensorFlow.js) is imported when the command runs.
+import type { Checkpoint, CheckpointState, RunHistory } from '../../runtime/model-dir.js';
+import type { TrainingData } from '../../runtime/prepare.js';
+import type { RunResult } from '../../runtime/run.js';
+import type { Colors } from '../frame.js';
 import { metricsTable } from '../metrics-table.js';
 import { checkedModel, positiveInteger, taskLabel } from '../model-file.js';
 import { existingRuns, freshDir, runBase } from '../output-dir.js';
@@ -63,64 +67,37 @@ export const trainCommand: CommandModule = {
   },
 };
 
+type ModelDirModule = typeof import('../../runtime/model-dir.js');
+
+/** Where a run writes, where it starts, and what it reads: all settled before TensorFlow.js starts. */
+interface RunPlan {
+  readonly outDir: string;
+  /** Epochs in all, and those a resumed checkpoint already did. */
+  readonly epochs: number;
+  readonly done: number;
+  readonly trainFile: string;
+  readonly validation: string | number;
+}
+
 async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, options: TrainOptions, command: Command): Promise<void> {
   const c = ctx.colors(command);
-  const cwd = ctx.io.cwd;
-  const mtlDir = path.dirname(path.resolve(cwd, file));
   const info = (text: string): void => { if (!options.quiet) ctx.err(text); };
   const modelDir = await import('../../runtime/model-dir.js');
   const { prepareTrainingData, sidecarNormalization } = await import('../../runtime/prepare.js');
   const { runTraining } = await import('../../runtime/run.js');
-  const outDir = chooseOutputDir(ctx, file, options, modelDir);
-
-  // Everything that can be refused is refused before TensorFlow.js starts.
-  let state: CheckpointState | undefined;
-  let resumedData: RunHistory['data'] | undefined;
-  if (options.resume) {
-    try {
-      state = await modelDir.readCheckpointState(outDir);
-    } catch (error) {
-      reportRuntimeError(ctx, error);
-      return;
-    }
-    if (state === undefined) throw new UsageError(`"${displayPath(ctx, outDir)}" has no checkpoint to resume from (one is written at the end of every complete epoch)`);
-    if (readJsonQuietly<RunHistory>(path.join(outDir, modelDir.HISTORY_JSON))?.stopped === 'early') {
-      throw new UsageError(`training in "${displayPath(ctx, outDir)}" stopped early (no more improvement): there is nothing to resume`);
-    }
-    resumedData = readJsonQuietly<RunHistory>(path.join(modelDir.checkpointDir(outDir)!, modelDir.HISTORY_JSON))?.data;
-  }
-  const epochs = options.epochs ?? checked.train.epochs;
-  const done = state?.epoch ?? 0;
-  if (done >= epochs) {
-    throw new UsageError(`"${displayPath(ctx, outDir)}" has trained ${done} of ${epochs} epochs already: pass --epochs with more than ${done} to train further`);
-  }
-  const trainFile = options.data !== undefined ? path.resolve(cwd, options.data)
-    : resumedData?.train ?? (checked.data.train !== undefined ? path.resolve(mtlDir, checked.data.train) : undefined);
-  if (trainFile === undefined) {
-    throw new UsageError(`model "${checked.name}" in "${file}" names no training data: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model`);
-  }
-  const declaredValidation = checked.data.validation ?? (typeof checked.train.validation === 'string' ? checked.train.validation : undefined);
-  const validation: string | number = options.validation !== undefined ? path.resolve(cwd, options.validation)
-    : resumedData?.validation ?? (declaredValidation !== undefined ? path.resolve(mtlDir, declaredValidation)
-      : typeof checked.train.validation === 'number' ? checked.train.validation : 0);
+  const plan = await planRun(ctx, file, checked, options, modelDir);
+  if (plan === undefined) return;
+  const { outDir, epochs, done } = plan;
 
   // Before any model is loaded: TensorFlow.js would otherwise start a default backend of its own.
   const backend = await startBackend(options.backend);
   info(`backend: ${backend.label}\n`);
   let resume: Checkpoint | undefined;
-  if (options.resume) {
-    try {
-      resume = await modelDir.readCheckpoint(outDir);
-    } catch (error) {
-      reportRuntimeError(ctx, error);
-      return;
-    }
-  }
-
   let data;
   try {
+    if (options.resume) resume = await modelDir.readCheckpoint(outDir);
     data = await prepareTrainingData(checked, {
-      train: trainFile, validation, skipBadRows: options.skipBadRows === true,
+      train: plan.trainFile, validation: plan.validation, skipBadRows: options.skipBadRows === true,
       ...(checked.data.format !== undefined ? { format: checked.data.format } : {}),
       ...(resume !== undefined ? { normalization: sidecarNormalization(resume.sidecar) } : {}),
     });
@@ -129,36 +106,25 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
     reportRuntimeError(ctx, error);
     return;
   }
-  for (const skipped of data.skipped) {
-    const shown = displayPath(ctx, skipped.file);
-    ctx.err(`${c.yellow('warning')}: skipped ${skipped.rows} bad row${skipped.rows === 1 ? '' : 's'} of ${shown} (--skip-bad-rows):\n`);
-    for (const problem of skipped.problems) ctx.err(`  ${problem.message.replace(skipped.file, shown)}\n`);
-    if (skipped.problemCount > skipped.problems.length) ctx.err(`  and ${skipped.problemCount - skipped.problems.length} more\n`);
-  }
-
-  const rows = data.validation !== undefined
-    ? `${data.train.n + data.validation.n} rows: ${data.train.n} to train, ${data.validation.n} to validate` + (data.files.validation !== undefined ? ` (from ${displayPath(ctx, data.files.validation)})` : '')
-    : `${data.train.n} rows to train, none to validate`;
-  info(`data: ${displayPath(ctx, data.files.train)}, ${rows}\n`);
+  reportSkipped(ctx, data.skipped, c);
+  info(`data: ${describeData(ctx, data)}\n`);
   const batches = Math.ceil(data.train.n / checked.train.batch);
   const params = summarize(checked).total.toLocaleString('en-US');
   const span = done > 0 ? `epochs ${done + 1}–${epochs} (resuming after epoch ${done})` : `${epochs} epoch${epochs === 1 ? '' : 's'}`;
   info(`training ${checked.name} (${checked.heads.length} head${checked.heads.length === 1 ? '' : 's'}, ${params} parameters): ${span} of ${batches} batch${batches === 1 ? '' : 'es'}, into ${displayPath(ctx, outDir)}\n`);
 
   if (options.force) await modelDir.clearModelDir(outDir);
-  const progress = new TrainingProgress((text) => ctx.err(text), {
-    tty: ctx.io.stderrIsTTY === true, epochs, initialEpoch: done, colors: c,
-  });
+  const progress = new TrainingProgress((text) => ctx.err(text), { tty: ctx.io.stderrIsTTY === true, epochs, initialEpoch: done, colors: c });
   let stopRequested = false;
   let unsubscribe: (() => void) | undefined;
   unsubscribe = ctx.io.onInterrupt?.(() => {
     stopRequested = true;
+    // The next Ctrl-C gets the default behaviour: the process ends at once.
     unsubscribe?.();
     progress.clear();
     ctx.err(`${c.yellow('interrupted')}: stopping after this batch and saving (Ctrl-C again quits at once)\n`);
   });
-
-  let result;
+  let result: RunResult;
   try {
     result = await runTraining(checked, data, {
       outDir, source: file, backend: backend.name, epochs, ...(resume !== undefined ? { resume } : {}),
@@ -173,29 +139,12 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
     unsubscribe?.();
   }
   progress.clear();
-
-  const history = result.history;
-  const heads = checked.heads.map((h) => ({ name: h.name, task: taskLabel(h.task) }));
-  const splits = [{ title: 'train', evaluation: result.train }, ...(result.validation !== undefined ? [{ title: 'validation', evaluation: result.validation }] : [])];
-  const lastEpoch = history.epochs[history.epochs.length - 1]?.epoch ?? done;
-  const weightsOf = history.bestEpoch !== undefined && history.bestEpoch !== lastEpoch ? `, with the weights of epoch ${history.bestEpoch}` : '';
-  const when = history.stopped === 'interrupted' ? `, interrupted in epoch ${lastEpoch}` : ` after ${lastEpoch} epoch${lastEpoch === 1 ? '' : 's'}${weightsOf}`;
-  ctx.out(`\n${checked.name}${when}:\n\n${metricsTable(heads, splits)}\n`);
-  for (const note of result.notes) ctx.err(`${c.yellow('note')}: ${note}\n`);
-  const shownDir = displayPath(ctx, outDir);
-  if (history.stopped === 'early') {
-    ctx.out(`stopped early after epoch ${lastEpoch}: no improvement for ${checked.train.earlyStop} epochs; the model keeps the weights of epoch ${history.bestEpoch}\n`);
-  } else if (history.stopped === 'interrupted') {
-    const resumeHint = result.checkpointEpoch !== undefined
-      ? `; its checkpoint holds epoch ${result.checkpointEpoch}: continue with mtlc train ${file} -o ${shownDir} --resume`
-      : '';
-    ctx.out(`interrupted in epoch ${lastEpoch}: saved the model as it stands${resumeHint}\n`);
-  }
-  ctx.out(`saved to ${shownDir} (${progress.elapsed().toFixed(1)}s)\n`);
+  printOutcome(ctx, file, checked, plan, result, c);
+  ctx.out(`saved to ${displayPath(ctx, outDir)} (${progress.elapsed().toFixed(1)}s)\n`);
   if (options.report !== undefined && options.report !== false) {
     const { writeReport } = await import('../../runtime/report/html.js');
-    const reportFile = typeof options.report === 'string' ? path.resolve(cwd, options.report) : path.join(outDir, 'report.html');
-    await writeReport(reportFile, { checked, history, source: file, command: `mtlc train ${file}` });
+    const reportFile = typeof options.report === 'string' ? path.resolve(ctx.io.cwd, options.report) : path.join(outDir, 'report.html');
+    await writeReport(reportFile, { checked, history: result.history, source: file, command: `mtlc train ${file}` });
     ctx.out(`report: ${displayPath(ctx, reportFile)}\n`);
   }
   result.model.dispose();
@@ -203,10 +152,88 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
 }
 
 /**
+ * The output directory, the epochs and the data files of a run, refusing (UsageError) a resume
+ * with nothing to resume, epochs already done, and a model without data.
+ */
+async function planRun(ctx: CliContext, file: string, checked: CheckedModel, options: TrainOptions, modelDir: ModelDirModule): Promise<RunPlan | undefined> {
+  const outDir = chooseOutputDir(ctx, file, options, modelDir);
+  const shownDir = displayPath(ctx, outDir);
+  let state: CheckpointState | undefined;
+  let resumedData: Partial<RunHistory['data']> | undefined;
+  if (options.resume) {
+    try {
+      state = await modelDir.readCheckpointState(outDir);
+    } catch (error) {
+      reportRuntimeError(ctx, error);
+      return undefined;
+    }
+    if (state === undefined) throw new UsageError(`"${shownDir}" has no checkpoint to resume from (one is written at the end of every complete epoch)`);
+    if (readJsonQuietly<RunHistory>(path.join(outDir, modelDir.HISTORY_JSON))?.stopped === 'early') {
+      throw new UsageError(`training in "${shownDir}" stopped early (no more improvement): there is nothing to resume`);
+    }
+    // A resumed run reads the files it started with, unless told otherwise.
+    resumedData = readJsonQuietly<RunHistory>(path.join(modelDir.checkpointDir(outDir)!, modelDir.HISTORY_JSON))?.data;
+  }
+  const epochs = options.epochs ?? checked.train.epochs;
+  const done = state?.epoch ?? 0;
+  if (done >= epochs) throw new UsageError(`"${shownDir}" has trained ${done} of ${epochs} epochs already: pass --epochs with more than ${done} to train further`);
+
+  const cwd = ctx.io.cwd;
+  const mtlDir = path.dirname(path.resolve(cwd, file));
+  const trainFile = options.data !== undefined ? path.resolve(cwd, options.data)
+    : resumedData?.train ?? (checked.data.train !== undefined ? path.resolve(mtlDir, checked.data.train) : undefined);
+  if (trainFile === undefined) {
+    throw new UsageError(`model "${checked.name}" in "${file}" names no training data: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model`);
+  }
+  const declaredValidation = checked.data.validation ?? (typeof checked.train.validation === 'string' ? checked.train.validation : undefined);
+  const validation = options.validation !== undefined ? path.resolve(cwd, options.validation)
+    : resumedData?.validation ?? (declaredValidation !== undefined ? path.resolve(mtlDir, declaredValidation)
+      : typeof checked.train.validation === 'number' ? checked.train.validation : 0);
+  return { outDir, epochs, done, trainFile, validation };
+}
+
+function reportSkipped(ctx: CliContext, skipped: TrainingData['skipped'], c: Colors): void {
+  for (const file of skipped) {
+    const shown = displayPath(ctx, file.file);
+    ctx.err(`${c.yellow('warning')}: skipped ${file.rows} bad row${file.rows === 1 ? '' : 's'} of ${shown} (--skip-bad-rows):\n`);
+    for (const problem of file.problems) ctx.err(`  ${problem.message.replace(file.file, shown)}\n`);
+    if (file.problemCount > file.problems.length) ctx.err(`  and ${file.problemCount - file.problems.length} more\n`);
+  }
+}
+
+/** `examples/data/penguins.csv, 342 rows: 274 to train, 68 to validate`. */
+function describeData(ctx: CliContext, data: TrainingData): string {
+  const train = displayPath(ctx, data.files.train);
+  if (data.validation === undefined) return `${train}, ${data.train.n} rows to train, none to validate`;
+  const from = data.files.validation !== undefined ? ` (from ${displayPath(ctx, data.files.validation)})` : '';
+  return `${train}, ${data.train.n + data.validation.n} rows: ${data.train.n} to train, ${data.validation.n} to validate${from}`;
+}
+
+/** The metrics table of the saved model, and how the run ended when it did not run its course. */
+function printOutcome(ctx: CliContext, file: string, checked: CheckedModel, plan: RunPlan, result: RunResult, c: Colors): void {
+  const history = result.history;
+  const heads = checked.heads.map((h) => ({ name: h.name, task: taskLabel(h.task) }));
+  const splits = [{ title: 'train', evaluation: result.train }, ...(result.validation !== undefined ? [{ title: 'validation', evaluation: result.validation }] : [])];
+  const lastEpoch = history.epochs[history.epochs.length - 1]?.epoch ?? plan.done;
+  const weightsOf = history.bestEpoch !== undefined && history.bestEpoch !== lastEpoch ? `, with the weights of epoch ${history.bestEpoch}` : '';
+  const when = history.stopped === 'interrupted' ? `, interrupted in epoch ${lastEpoch}` : ` after ${lastEpoch} epoch${lastEpoch === 1 ? '' : 's'}${weightsOf}`;
+  ctx.out(`\n${checked.name}${when}:\n\n${metricsTable(heads, splits)}\n`);
+  for (const note of result.notes) ctx.err(`${c.yellow('note')}: ${note}\n`);
+  if (history.stopped === 'early') {
+    ctx.out(`stopped early after epoch ${lastEpoch}: no improvement for ${checked.train.earlyStop} epochs; the model keeps the weights of epoch ${history.bestEpoch}\n`);
+  } else if (history.stopped === 'interrupted') {
+    const resumeHint = result.checkpointEpoch !== undefined
+      ? `; its checkpoint holds epoch ${result.checkpointEpoch}: continue with mtlc train ${file} -o ${displayPath(ctx, plan.outDir)} --resume`
+      : '';
+    ctx.out(`interrupted in epoch ${lastEpoch}: saved the model as it stands${resumeHint}\n`);
+  }
+}
+
+/**
  * The model directory: `-o` as given (refused when it holds a model, unless --force or --resume),
  * else a fresh `runs/<name>[-k]`, or with --resume the latest of those that has a checkpoint.
  */
-function chooseOutputDir(ctx: CliContext, file: string, options: TrainOptions, modelDir: typeof import('../../runtime/model-dir.js')): string {
+function chooseOutputDir(ctx: CliContext, file: string, options: TrainOptions, modelDir: ModelDirModule): string {
   const base = runBase(ctx.io.cwd, RUNS_DIR, file);
   if (options.output !== undefined) {
     const dir = path.resolve(ctx.io.cwd, options.output);
