@@ -15,7 +15,35 @@ export interface LowerOptions {
 }
 
 export function lowerModel(model: CheckedModel, options: LowerOptions = {}): tf.LayersModel {
-  return lowerPlan(planModel(model), options.seed ?? model.train.seed);
+  return withoutOrthogonalWarning(() => lowerPlan(planModel(model), options.seed ?? model.train.seed));
+}
+
+/**
+ * TensorFlow.js warns that its orthogonal initializer "may be slow" on any matrix over 2,000
+ * values — every LSTM of 23 units or more — when at mtl's sizes it takes milliseconds. While a
+ * model is built (lowered, or loaded: loading builds the layers too), that one warning is muted.
+ */
+export function withoutOrthogonalWarning<T>(build: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Orthogonal initializer is being called')) return;
+    warn(...args);
+  };
+  const restore = () => {
+    console.warn = warn;
+  };
+  try {
+    const result = build();
+    if (result instanceof Promise) {
+      result.then(restore, restore);
+      return result;
+    }
+    restore();
+    return result;
+  } catch (error) {
+    restore();
+    throw error;
+  }
 }
 
 export function lowerPlan(plan: ModelPlan, seed: number): tf.LayersModel {

@@ -20,6 +20,7 @@ import type { CheckedModel } from '../compiler/ir.js';
 import {
   fileSystemHandler, MODEL_JSON, type ModelSidecar, readSidecar, SIDECAR_JSON, WEIGHTS_BIN, writeFileAtomic, writeSidecar,
 } from './io.js';
+import { withoutOrthogonalWarning } from './lower.js';
 import type { EpochRecord } from './train/loop.js';
 
 export const CHECKED_JSON = 'checked.json';
@@ -85,7 +86,7 @@ export async function loadModelDir(dir: string): Promise<LoadedModel> {
   const sidecar = await readSidecar(dir).catch((error: unknown) => { throw asModelDirError(error, path.join(dir, SIDECAR_JSON)); });
   const historyPath = path.join(dir, HISTORY_JSON);
   const history = existsSync(historyPath) ? await readJson<RunHistory>(historyPath, 'mtl-history', 'the training history') : undefined;
-  const model = await tf.loadLayersModel(fileSystemHandler(dir)).catch((error: unknown) => { throw asModelDirError(error, path.join(dir, MODEL_JSON)); });
+  const model = await withoutOrthogonalWarning(() => tf.loadLayersModel(fileSystemHandler(dir))).catch((error: unknown) => { throw asModelDirError(error, path.join(dir, MODEL_JSON)); });
   return { model, dir, checked: checkedFile.model, source: checkedFile.source, sidecar, ...(history !== undefined ? { history } : {}) };
 }
 
