@@ -41,6 +41,10 @@ export function buildAst(cst: CstNode, comments: readonly IToken[], text: string
   return { ast, diagnostics: builder.diagnostics };
 }
 
+export function commentsOf(comments: readonly IToken[]): Comment[] {
+  return comments.map((c) => ({ kind: 'Comment', text: c.image, span: tokenSpan(c) }));
+}
+
 // ── CST access ────────────────────────────────────────────────────────────────────────────────
 
 function nodes(node: CstNode | undefined, key: string): CstNode[] {
@@ -163,7 +167,7 @@ class AstBuilder {
       imports: nodes(cst, 'importDecl').map((n) => this.importDecl(n)),
       blocks: nodes(cst, 'blockDecl').map((n) => this.blockDecl(n)),
       models: nodes(cst, 'modelDecl').map((n) => this.modelDecl(n)),
-      comments: comments.map((c): Comment => ({ kind: 'Comment', text: c.image, span: tokenSpan(c) })),
+      comments: commentsOf(comments),
       span: span(0, text.length),
     };
   }

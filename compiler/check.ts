@@ -17,6 +17,7 @@ import { checkWeights } from './checks/weights.js';
 import { compareDiagnostics, diagnostic, Diagnostics, type Diagnostic } from './diagnostics.js';
 import { elaborateModel } from './elaborate.js';
 import type { CheckedModel, HeadNode, InputNode } from './ir.js';
+import { isMoved, relocate } from './relocate.js';
 import { emptySemanticModel, type SemanticModel } from './semantic.js';
 import type { BlockEntry } from './stages.js';
 import type { Report } from './values.js';
@@ -26,9 +27,26 @@ export interface CheckResult {
   /** The checked models; empty while the file has errors. */
   readonly models: CheckedModel[];
   readonly semantic: SemanticModel;
+  /** The blocks the models were checked with (the file's, then the imported ones). */
+  readonly blocks: ReadonlyMap<string, BlockEntry>;
+  /** What each model gave, in file order: the next check of an edited file reuses what did not change. */
+  readonly perModel: readonly ModelCheck[];
 }
 
-export function checkFile(file: MtlFile, importedBlocks: ReadonlyMap<string, BlockEntry> = new Map()): CheckResult {
+/** What checking one model gave, given the blocks; it depends on nothing else. */
+export interface ModelCheck {
+  readonly decl: ModelDecl;
+  /** In the order they were reported (the file's are sorted once, all together). */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly semantic: SemanticModel;
+  readonly model: CheckedModel | undefined;
+}
+
+/**
+ * Checks a file. With `previous`, the check of an earlier version of it, a model whose syntax tree is
+ * the same (perhaps moved) and whose blocks are the same is not checked again: its results are moved.
+ */
+export function checkFile(file: MtlFile, importedBlocks: ReadonlyMap<string, BlockEntry> = new Map(), previous?: CheckResult): CheckResult {
   const diagnostics: Diagnostic[] = [];
   const report: Report = (d) => diagnostics.push(d);
   const semantic = emptySemanticModel();
@@ -38,25 +56,69 @@ export function checkFile(file: MtlFile, importedBlocks: ReadonlyMap<string, Blo
   checkDuplicates(file, importedBlocks, report);
   checkBlockRecursion(file.blocks, report);
   for (const block of file.blocks) checkBlock(block, blocks, report, semantic);
+  const earlier = previous !== undefined && sameBlocks(previous.blocks, blocks) ? byName(previous.perModel) : new Map<string, ModelCheck[]>();
+  const perModel = file.models.map((model) => reuse(model, earlier.get(model.name.text), importedBlocks.size === 0) ?? checkModel(model, blocks));
   const models: CheckedModel[] = [];
-  for (const model of file.models) {
-    const checked = checkModel(model, blocks, diagnostics, semantic);
-    if (checked) models.push(checked);
+  for (const check of perModel) {
+    diagnostics.push(...check.diagnostics);
+    semantic.symbols.push(...check.semantic.symbols);
+    semantic.references.push(...check.semantic.references);
+    semantic.calls.push(...check.semantic.calls);
+    if (check.model) models.push(check.model);
   }
   const sorted = dedupe(diagnostics.sort(compareDiagnostics));
-  return { diagnostics: sorted, models: sorted.some((d) => d.severity === 'error') ? [] : models, semantic };
+  return { diagnostics: sorted, models: sorted.some((d) => d.severity === 'error') ? [] : models, semantic, blocks, perModel };
 }
 
-function checkModel(model: ModelDecl, blocks: ReadonlyMap<string, BlockEntry>, reported: Diagnostic[], semantic: SemanticModel): CheckedModel | undefined {
+function byName(checks: readonly ModelCheck[]): Map<string, ModelCheck[]> {
+  const map = new Map<string, ModelCheck[]>();
+  for (const check of checks) map.set(check.decl.name.text, [...(map.get(check.decl.name.text) ?? []), check]);
+  return map;
+}
+
+/** The same blocks, in the same order (suggestions list them in it), from the same files. */
+function sameBlocks(a: ReadonlyMap<string, BlockEntry>, b: ReadonlyMap<string, BlockEntry>): boolean {
+  if (a.size !== b.size) return false;
+  const entries = b.entries();
+  for (const [name, entry] of a) {
+    const [otherName, other] = entries.next().value!;
+    if (name !== otherName || entry.uri !== other.uri || !isMoved(entry.decl, other.decl, 0)) return false;
+  }
+  return true;
+}
+
+/**
+ * The earlier check of a model with the same syntax tree, moved to where the model is now. Checks
+ * make no spans of their own: every span in a model's results is one of its syntax tree's or one of
+ * a block's it inlines. So the spans inside the model's old range move with it and the others stay,
+ * but only when all blocks are in this file; a span into an imported file could lie in that range.
+ */
+function reuse(model: ModelDecl, candidates: readonly ModelCheck[] | undefined, mayMove: boolean): ModelCheck | undefined {
+  for (const earlier of candidates ?? []) {
+    const from = earlier.decl.span;
+    const delta = model.span.start - from.start;
+    if ((delta !== 0 && !mayMove) || !isMoved(earlier.decl, model, delta)) continue;
+    const { diagnostics, semantic, model: checked } = relocate(
+      { diagnostics: earlier.diagnostics, semantic: earlier.semantic, model: earlier.model },
+      delta,
+      (span) => span.start >= from.start && span.end <= from.end,
+    );
+    return { decl: model, diagnostics, semantic, model: checked };
+  }
+  return undefined;
+}
+
+function checkModel(model: ModelDecl, blocks: ReadonlyMap<string, BlockEntry>): ModelCheck {
+  const reported: Diagnostic[] = [];
   const report: Report = (d) => reported.push(d);
+  const semantic = emptySemanticModel();
+  const result = (checked?: CheckedModel): ModelCheck => ({ decl: model, diagnostics: reported, semantic, model: checked });
   if (model.name.text !== '') semantic.symbols.push({ name: model.name.text, kind: 'model', nameSpan: model.name.span, span: model.span });
   const section = <K extends Member['kind']>(kind: K, word: string) => {
     const found = model.members.filter((m): m is Extract<Member, { kind: K }> => m.kind === kind);
     for (const extra of found.slice(1)) report(diagnostic(Diagnostics.duplicateSection, extra.span, [word], { related: [{ span: found[0]!.span, message: 'first declared here' }] }));
     return found[0];
   };
-  const modelStart = reported.length;
-  const errorsSince = (start: number) => reported.slice(start).some((d) => d.severity === 'error');
   checkCycles(model, report);
   const graph = elaborateModel(model, blocks, report, semantic);
   const headDecls = graph.heads.map((h) => h.decl);
@@ -79,13 +141,13 @@ function checkModel(model: ModelDecl, blocks: ReadonlyMap<string, BlockEntry>, r
   const train = checkTrain(section('Train', 'train'), headDecls.map((h) => h.name.text), report);
   const data = checkData(section('Data', 'data'), report);
   // Unused parts are only worth a warning once the graph itself is sound: a broken pipeline reads nothing.
-  if (!errorsSince(modelStart)) checkUnused(graph, report);
+  if (!reported.some((d) => d.severity === 'error')) checkUnused(graph, report);
 
   const inputs = [...graph.inputs.values()];
   const trunks = [...graph.trunks.values()];
   const gates = [...graph.gates.values()];
-  if (inputs.includes(undefined) || trunks.includes(undefined) || heads.includes(undefined) || gates.some((g) => g.node === undefined)) return undefined;
-  return {
+  if (inputs.includes(undefined) || trunks.includes(undefined) || heads.includes(undefined) || gates.some((g) => g.node === undefined)) return result();
+  return result({
     name: model.name.text,
     inputs: (inputs as InputNode[]).map((i) => (graph.idsInputs.has(i.name) ? { ...i, dtype: 'int', shape: [1], categoryAsIds: true } : i)),
     trunks: trunks as NonNullable<(typeof trunks)[number]>[],
@@ -96,7 +158,7 @@ function checkModel(model: ModelDecl, blocks: ReadonlyMap<string, BlockEntry>, r
     train,
     data,
     span: model.span,
-  };
+  });
 }
 
 function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {

@@ -5,10 +5,10 @@
  */
 import * as path from 'node:path';
 import type { MtlFile } from './ast.js';
-import { checkFile } from './check.js';
+import { checkFile, type CheckResult } from './check.js';
 import { diagnostic, Diagnostics, type Diagnostic } from './diagnostics.js';
 import type { CheckedModel } from './ir.js';
-import { parse } from './parse.js';
+import { parse, type ParseResult } from './parse.js';
 import type { SemanticModel } from './semantic.js';
 import { LineIndex } from './span.js';
 import type { BlockEntry } from './stages.js';
@@ -34,8 +34,27 @@ export interface CompileResult {
 
 export const NO_FILES: CompileHost = { readFile: () => undefined };
 
-export function compile(file: string, text: string, host: CompileHost = NO_FILES): CompileResult {
-  const { ast, diagnostics: syntax } = parse(text);
+/** What a compile made on the way to its result, for the next compile of the same file. */
+interface Stages {
+  readonly parsed: ParseResult;
+  readonly checked: CheckResult;
+  /** The imported files' texts and syntax trees, by path. */
+  readonly imported: ReadonlyMap<string, { readonly text: string; readonly ast: MtlFile }>;
+}
+
+/** Held beside each result rather than in it, so that a result is only what the text means. */
+const stagesOf = new WeakMap<CompileResult, Stages>();
+
+/**
+ * Compiles a file. `previous`, a result for an earlier text of the same file (the language server
+ * passes its last one), makes it faster and changes nothing: declarations and imports whose text did
+ * not change are not parsed again, and models that did not change are not checked again.
+ */
+export function compile(file: string, text: string, host: CompileHost = NO_FILES, previous?: CompileResult): CompileResult {
+  const before = previous === undefined ? undefined : stagesOf.get(previous);
+  const parsed = parse(text, before?.parsed);
+  const { ast, diagnostics: syntax } = parsed;
+  const imported = new Map<string, { text: string; ast: MtlFile }>();
   const importDiagnostics: Diagnostic[] = [];
   const blocks = new Map<string, BlockEntry>();
   const imports: string[] = [];
@@ -52,21 +71,23 @@ export function compile(file: string, text: string, host: CompileHost = NO_FILES
         continue;
       }
       imports.push(target);
-      const imported = parse(source).ast;
-      for (const block of imported.blocks) {
+      const known = before?.imported.get(target);
+      const tree = known !== undefined && known.text === source ? known.ast : parse(source).ast;
+      imported.set(target, { text: source, ast: tree });
+      for (const block of tree.blocks) {
         if (block.name.text !== '' && !blocks.has(block.name.text)) blocks.set(block.name.text, { decl: block, uri: target });
       }
-      visit(target, imported, false);
+      visit(target, tree, false);
     }
   };
   visit(file, ast, true);
-  const checked = checkFile(ast, blocks);
+  const checked = checkFile(ast, blocks, before?.checked);
   // A block from a file that could not be read is unknown: the missing import is the one root
   // cause, so an unknown name that resembles no layer or block is not reported again.
   const semanticDiagnostics = importMissing ? checked.diagnostics.filter((d) => !(d.code === Diagnostics.unknownCallee.code && d.suggestion === undefined)) : checked.diagnostics;
   const diagnostics = [...syntax, ...importDiagnostics, ...semanticDiagnostics].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
   const hasErrors = diagnostics.some((d) => d.severity === 'error');
-  return {
+  const result: CompileResult = {
     file,
     text,
     lines: new LineIndex(text),
@@ -76,4 +97,6 @@ export function compile(file: string, text: string, host: CompileHost = NO_FILES
     semantic: checked.semantic,
     imports,
   };
+  stagesOf.set(result, { parsed, checked, imported });
+  return result;
 }

@@ -7,13 +7,14 @@
  * for nesting too deep, is not reported again.
  */
 import type { IToken, TokenType } from '#chevrotain';
-import type { MtlFile } from './ast.js';
-import { buildAst } from './build-ast.js';
+import type { BlockDecl, ImportDecl, ModelDecl, MtlFile } from './ast.js';
+import { buildAst, commentsOf } from './build-ast.js';
 import { compareDiagnostics, type Diagnostic, Diagnostics, diagnostic } from './diagnostics.js';
+import { relocate } from './relocate.js';
 import { span } from './span.js';
-import { type DroppedRegion, type LexProblem, lex, limitNesting, type MtlToken } from '../grammar/lexer.js';
+import { type DroppedRegion, type LexProblem, type LexResult, lex, limitNesting, type MtlToken } from '../grammar/lexer.js';
 import { parseTokens } from '../grammar/parser.js';
-import { Block, endOf, Import, Model } from '../grammar/tokens.js';
+import { Block, closingBrackets, endOf, Import, Model, openingBrackets } from '../grammar/tokens.js';
 import type { SyntaxProblem } from '../grammar/errors.js';
 
 /** Brackets and unary minus signs nested deeper than this are not parsed (MTL0012). */
@@ -22,11 +23,32 @@ export const MAX_NESTING = 100;
 export interface ParseResult {
   readonly ast: MtlFile;
   readonly diagnostics: Diagnostic[];
+  /**
+   * Each declaration with the tokens it was parsed from, when the file parsed without a syntax error:
+   * the next parse of an edited text reuses those whose tokens did not change.
+   */
+  readonly declarations?: readonly ParsedDeclaration[];
 }
 
-export function parse(text: string): ParseResult {
+export interface ParsedDeclaration {
+  readonly tokens: readonly MtlToken[];
+  readonly decl: Declaration;
+  /** What building its syntax tree reported (MTL0011), in order. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+type Declaration = ImportDecl | BlockDecl | ModelDecl;
+
+/**
+ * Parses a text. With `previous`, the parse of an earlier text, declarations whose tokens are the
+ * same (perhaps moved) are not parsed again; the result is the same either way.
+ */
+export function parse(text: string, previous?: ParseResult): ParseResult {
   const lexed = lex(text);
   const guarded = limitNesting(lexed.tokens, MAX_NESTING);
+  const pieces = guarded.dropped.length === 0 ? declarationTokens(guarded.tokens) : undefined;
+  const reparsed = previous?.declarations !== undefined && pieces !== undefined ? reparse(text, lexed, pieces, previous.declarations) : undefined;
+  if (reparsed !== undefined) return reparsed;
   const parsed = parseTokens(guarded.tokens, text);
   const built = buildAst(parsed.cst, lexed.comments, text);
   const diagnostics = [
@@ -35,7 +57,102 @@ export function parse(text: string): ParseResult {
     ...syntaxDiagnostics(parsed.problems, guarded.tokens, lexed.problems, guarded.dropped),
     ...built.diagnostics,
   ];
-  return { ast: built.ast, diagnostics: diagnostics.sort(compareDiagnostics) };
+  const declarations = pieces !== undefined && parsed.problems.length === 0 ? declarationsOf(pieces, built.ast, built.diagnostics) : undefined;
+  return { ast: built.ast, diagnostics: diagnostics.sort(compareDiagnostics), ...(declarations ? { declarations } : {}) };
+}
+
+// ── Reparsing an edited text ──────────────────────────────────────────────────────────────────
+//
+// A declaration that parses without a syntax error parses the same way, to the same tree, wherever
+// it stands: no rule looks past a declaration's last token except for a "->" or "(" that would
+// continue it, and neither starts a declaration. So once the tokens are known, a file that parses
+// cleanly is its declarations parsed one by one, and those whose tokens did not change need not be
+// parsed again. The reuse holds only while every part parses cleanly; otherwise recovery may cross
+// declarations, and the whole file is parsed.
+
+/** The tokens split before each `model`, `block` and `import` outside brackets: the declarations, if the file is sound. */
+function declarationTokens(tokens: readonly MtlToken[]): MtlToken[][] {
+  const pieces: MtlToken[][] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const type = tokens[i]!.tokenType;
+    if (openingBrackets.includes(type)) depth++;
+    else if (closingBrackets.includes(type)) depth--;
+    else if (depth === 0 && i > start && declarationStarts.includes(type)) {
+      pieces.push(tokens.slice(start, i));
+      start = i;
+    }
+  }
+  if (start < tokens.length) pieces.push(tokens.slice(start));
+  return pieces;
+}
+
+/** The declarations of a cleanly parsed file, paired with the pieces of tokens; undefined if they do not pair up. */
+function declarationsOf(pieces: readonly MtlToken[][], ast: MtlFile, built: readonly Diagnostic[]): ParsedDeclaration[] | undefined {
+  const decls: Declaration[] = [...ast.imports, ...ast.blocks, ...ast.models].sort((a, b) => a.span.start - b.span.start);
+  if (decls.length !== pieces.length || decls.some((decl, i) => decl.span.start !== pieces[i]![0]!.startOffset)) return undefined;
+  const paired = decls.map((decl, i) => {
+    const next = decls[i + 1]?.span.start ?? Infinity;
+    return { tokens: pieces[i]!, decl, diagnostics: built.filter((d) => d.span.start >= decl.span.start && d.span.start < next) };
+  });
+  return paired.reduce((n, d) => n + d.diagnostics.length, 0) === built.length ? paired : undefined;
+}
+
+/** The parse of `text` from its pieces, reusing the earlier declarations they repeat; undefined when a piece parsed now has a syntax error. */
+function reparse(text: string, lexed: LexResult, pieces: readonly MtlToken[][], earlier: readonly ParsedDeclaration[]): ParseResult | undefined {
+  let head = 0;
+  while (head < pieces.length && head < earlier.length && sameTokens(earlier[head]!.tokens, pieces[head]!)) head++;
+  let tail = 0;
+  while (tail < pieces.length - head && tail < earlier.length - head && sameTokens(earlier[earlier.length - 1 - tail]!.tokens, pieces[pieces.length - 1 - tail]!)) tail++;
+  const changed = pieces.slice(head, pieces.length - tail);
+  let fresh: ParsedDeclaration[] = [];
+  if (changed.length > 0) {
+    const parsed = parseTokens(changed.flat(), text);
+    if (parsed.problems.length > 0) return undefined;
+    const built = buildAst(parsed.cst, [], text);
+    const paired = declarationsOf(changed, built.ast, built.diagnostics);
+    if (paired === undefined) return undefined;
+    fresh = paired;
+  }
+  const declarations = [
+    ...earlier.slice(0, head).map((d, i) => moved(d, pieces[i]!)),
+    ...fresh,
+    ...earlier.slice(earlier.length - tail).map((d, i) => moved(d, pieces[pieces.length - tail + i]!)),
+  ];
+  const ofKind = <K extends Declaration['kind']>(kind: K) => declarations.filter((d) => d.decl.kind === kind);
+  const imports = ofKind('Import');
+  const blocks = ofKind('Block');
+  const models = ofKind('Model');
+  const ast: MtlFile = {
+    kind: 'File',
+    imports: imports.map((d) => d.decl as ImportDecl),
+    blocks: blocks.map((d) => d.decl as BlockDecl),
+    models: models.map((d) => d.decl as ModelDecl),
+    comments: commentsOf(lexed.comments),
+    span: span(0, text.length),
+  };
+  // The order of a fresh parse: the builder reports imports, then blocks, then models.
+  const built = [...imports, ...blocks, ...models].flatMap((d) => d.diagnostics);
+  return { ast, diagnostics: [...lexed.problems.map(lexDiagnostic), ...built].sort(compareDiagnostics), declarations };
+}
+
+/** The same tokens, perhaps all moved by the same distance. */
+function sameTokens(before: readonly MtlToken[], now: readonly MtlToken[]): boolean {
+  if (before.length !== now.length) return false;
+  const delta = now[0]!.startOffset - before[0]!.startOffset;
+  for (let i = 0; i < now.length; i++) {
+    const a = before[i]!;
+    const b = now[i]!;
+    if (a.tokenType !== b.tokenType || a.image !== b.image || a.startOffset + delta !== b.startOffset || a.unterminated !== b.unterminated) return false;
+  }
+  return true;
+}
+
+/** An earlier declaration, moved to where its tokens are now. */
+function moved(earlier: ParsedDeclaration, tokens: readonly MtlToken[]): ParsedDeclaration {
+  const delta = tokens[0]!.startOffset - earlier.tokens[0]!.startOffset;
+  return { tokens, decl: relocate(earlier.decl, delta), diagnostics: relocate(earlier.diagnostics, delta) };
 }
 
 function lexDiagnostic(problem: LexProblem): Diagnostic {

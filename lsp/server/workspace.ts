@@ -73,6 +73,8 @@ export class Workspace {
   /** Open documents by file path, so the compile host finds unsaved buffers. */
   private readonly byPath = new Map<string, string>();
   private readonly analyses = new Map<string, Analysis>();
+  /** The last result of a document whose analysis an import made stale: the next compile reuses it. */
+  private readonly stale = new Map<string, CompileResult>();
   private readonly parsed = new Map<string, ParsedFile>();
   /** Pending checks by URI, each with its way to be cancelled. */
   private readonly timers = new Map<string, () => void>();
@@ -116,6 +118,7 @@ export class Workspace {
     this.documents.delete(uri);
     if (this.byPath.get(path.normalize(file)) === uri) this.byPath.delete(path.normalize(file));
     this.analyses.delete(uri);
+    this.stale.delete(uri);
     this.lastEdit.delete(uri);
     this.timers.get(uri)?.();
     this.timers.delete(uri);
@@ -130,16 +133,20 @@ export class Workspace {
     this.recheckDependents(uris.map(uriToPath));
   }
 
-  /** The compiled document, compiled now if its text or an import changed since; undefined if not open. */
+  /**
+   * The compiled document, compiled now if its text or an import changed since; undefined if not open.
+   * The last result is passed to the compiler, which reuses what the edit left unchanged.
+   */
   analysis(uri: string): Analysis | undefined {
     const document = this.documents.get(uri);
     if (document === undefined) return undefined;
     const cached = this.analyses.get(uri);
     if (cached !== undefined && cached.version === document.version) return cached;
     const file = uriToPath(uri);
-    const result = compile(file, document.getText(), this.host);
+    const result = compile(file, document.getText(), this.host, cached?.result ?? this.stale.get(uri));
     const analysis: Analysis = { uri, path: file, version: document.version, result };
     this.analyses.set(uri, analysis);
+    this.stale.delete(uri);
     return analysis;
   }
 
@@ -193,6 +200,7 @@ export class Workspace {
     for (const [uri, analysis] of [...this.analyses]) {
       if (!keys.some((key) => dependsOn(analysis, key) && key !== path.normalize(analysis.path))) continue;
       this.analyses.delete(uri);
+      this.stale.set(uri, analysis.result);
       this.schedule(uri);
     }
   }
