@@ -1,10 +1,12 @@
 /**
  * Turns one batch of the columnar data set into the tensors a lowered model takes: its inputs in
- * `model.inputNames` order, and per head the labels and the label mask.
+ * `model.inputNames` order, and per head the labels and the label mask. `applyModel` runs the
+ * model with its dense layers on the fused path (fused-dense.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HeadNode } from '../../compiler/ir.js';
 import type { Batch } from './dataset.js';
+import { useFusedDense } from './fused-dense.js';
 
 export interface LabelTensors {
   /** `[b, units]`, or `[b, t, units]` for `tag`. */
@@ -27,8 +29,11 @@ export function batchTensors(model: tf.LayersModel, heads: readonly HeadNode[], 
     const values = batch.inputs[name];
     if (values === undefined) throw new Error(`the data has no values for input "${name}"`);
     const shape = [size, ...(input.shape.slice(1) as number[])];
-    // Copies: the batch's arrays are views of buffers that the next batch overwrites.
-    const data = input.dtype === 'int32' ? (values instanceof Int32Array ? values.slice() : Int32Array.from(values)) : Float32Array.from(values);
+    // Copies (memcpy, not element by element): the batch's arrays are views of buffers that the
+    // next batch overwrites, and the cpu backend keeps the array it is given.
+    const data = input.dtype === 'int32'
+      ? (values instanceof Int32Array ? values.slice() : Int32Array.from(values))
+      : (values instanceof Float32Array ? values.slice() : Float32Array.from(values));
     return tf.tensor(data, shape, input.dtype === 'int32' ? 'int32' : 'float32');
   });
   const labels: Record<string, LabelTensors> = {};
@@ -51,6 +56,7 @@ export function disposeBatch(batch: BatchTensors): void {
 
 /** `model.apply` as a list of outputs, one per head in `model.outputNames` order. */
 export function applyModel(model: tf.LayersModel, xs: readonly tf.Tensor[], training: boolean): tf.Tensor[] {
+  useFusedDense(model);
   const out = model.apply(xs.length === 1 ? xs[0]! : [...xs], { training });
   return Array.isArray(out) ? (out as tf.Tensor[]) : [out as tf.Tensor];
 }

@@ -2,15 +2,17 @@
  * Optimizers from the model's `train { optimizer: … }` (LANGUAGE.md §4). TensorFlow.js has no
  * AdamW, so `adamw` is Adam followed by decoupled weight decay on the kernels (Loshchilov &
  * Hutter, 2019): after each Adam update, w ← w − lr · decay · w. Biases, normalization scales and
- * shifts are not decayed, as in PyTorch's and Keras' usual setup.
+ * shifts are not decayed, as in PyTorch's and Keras' usual setup. Adam's update is one fused
+ * kernel call per step (fused-adam.ts), bit-identical to tf.train.adam.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerSpec } from '../../compiler/ir.js';
+import { FusedAdam } from './fused-adam.js';
 
 export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
   switch (spec.kind) {
     case 'adam':
-      return tf.train.adam(spec.lr, spec.beta1, spec.beta2);
+      return new FusedAdam(spec.lr, spec.beta1, spec.beta2);
     case 'adamw':
       return new AdamW(spec.lr, spec.decay);
     case 'sgd':
@@ -25,7 +27,7 @@ export function isDecayed(variableName: string): boolean {
   return /(^|\/)(kernel|recurrent_kernel|embeddings)(_\d+)?$/.test(variableName);
 }
 
-export class AdamW extends tf.AdamOptimizer {
+export class AdamW extends FusedAdam {
   constructor(learningRate: number, readonly decay: number, beta1 = 0.9, beta2 = 0.999, epsilon?: number) {
     super(learningRate, beta1, beta2, epsilon);
   }

@@ -1,0 +1,136 @@
+/**
+ * Dense layers as one kernel forward and one kernel backward while training. tfjs-layers' Dense
+ * fuses matmul + bias + activation only outside a gradient tape (tfjs-core's `shouldFuse`), so in
+ * training every dense layer runs matmul, bias add and activation as separate kernels, each
+ * recorded on the tape, and about 15 kernels on the way back. `MtlDense` runs the backend's own
+ * `_FusedMatMul` kernel (matmul, bias and relu in one XNNPACK call on wasm) and has a registered
+ * gradient whose `MtlDenseGrad` kernel computes relu' · dy, the kernel gradient and the bias
+ * gradient in one call, with the kernels tfjs-core's fused-matmul gradient uses, in its order.
+ * The input gradient is a separate matmul, run only when something upstream needs it.
+ *
+ * `useFusedDense(model)` swaps the `call` of the model's 2-D dense layers for this path on
+ * backends that have the kernels (wasm, cpu); the layer's weights, config and saved form do not
+ * change. Activations other than relu and linear run after the fused matmul + bias, as tfjs does.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export const FUSED_DENSE = 'MtlDense';
+export const FUSED_DENSE_GRAD = 'MtlDenseGrad';
+
+type Fused = 'relu' | 'linear';
+
+interface DenseAttrs {
+  readonly activation: Fused;
+}
+
+/** The slice of a backend that a kernel composed of other kernels needs. */
+interface KernelHost {
+  disposeData(dataId: object): boolean;
+}
+
+/** Runs another kernel of the same backend directly, bypassing the engine. */
+function kernelOf(backend: unknown, backendName: string) {
+  return (name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo =>
+    tf.getKernel(name, backendName)!.kernelFunc({ inputs, backend: backend as tf.KernelBackend, attrs }) as tf.TensorInfo;
+}
+
+const as3d = (t: tf.TensorInfo): tf.TensorInfo => ({ dataId: t.dataId, shape: [1, ...t.shape], dtype: t.dtype });
+
+/** y = act(x · w + bias), x `[b, in]`, w `[in, out]`, bias `[out]`. */
+function dense(backendName: string): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { x, w, bias } = inputs as { x: tf.TensorInfo; w: tf.TensorInfo; bias?: tf.TensorInfo };
+    const run = kernelOf(backend, backendName);
+    const y = run('_FusedMatMul', { a: as3d(x), b: as3d(w), ...(bias ? { bias } : {}) }, {
+      transposeA: false, transposeB: false, activation: (attrs as unknown as DenseAttrs).activation, leakyreluAlpha: 0.2,
+    });
+    return { dataId: y.dataId, shape: [x.shape[0]!, w.shape[1]!], dtype: 'float32' };
+  };
+}
+
+/**
+ * Outputs `[dyA, dw, dbias]`: dyA = dy · step(y) for relu (dy for linear), dw = xᵀ · dyA,
+ * dbias = Σ_rows dyA — tfjs-core's `getFusedDyActivation`, matmul and `getFusedBiasGradient`.
+ */
+function denseGrad(backendName: string): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { dy, x, y } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo; y: tf.TensorInfo };
+    const run = kernelOf(backend, backendName);
+    const host = backend as unknown as KernelHost;
+    let dyA = dy;
+    if ((attrs as unknown as DenseAttrs).activation === 'relu') {
+      const step = run('Step', { x: y }, { alpha: 0 });
+      dyA = run('Multiply', { a: dy, b: step });
+      host.disposeData(step.dataId);
+    } else {
+      // An output of its own, so that the engine may dispose it apart from dy.
+      dyA = run('Identity', { x: dy });
+    }
+    const dw = run('BatchMatMul', { a: as3d(x), b: as3d(dyA) }, { transposeA: true, transposeB: false });
+    const db = run('Sum', { x: dyA }, { axis: [0], keepDims: false });
+    return [dyA, { dataId: dw.dataId, shape: [x.shape[1]!, dy.shape[1]!], dtype: 'float32' }, db];
+  };
+}
+
+/** Registers the two kernels for wasm and cpu, and the gradient, where missing. Safe to call more than once. */
+export function registerFusedDense(): void {
+  for (const backendName of ['wasm', 'cpu']) {
+    if (tf.getKernel(FUSED_DENSE, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_DENSE, backendName, kernelFunc: dense(backendName) });
+    if (tf.getKernel(FUSED_DENSE_GRAD, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_DENSE_GRAD, backendName, kernelFunc: denseGrad(backendName) });
+  }
+  if (tf.getGradient(FUSED_DENSE) === undefined) {
+    tf.registerGradient({
+      kernelName: FUSED_DENSE,
+      inputsToSave: ['x', 'w'],
+      outputsToSave: [true],
+      gradFunc: (dy, saved, attrs) => {
+        const [x, w, y] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        // Computed here, not in the per-input closures: the engine runs each closure in its own tidy.
+        const [dyA, dw, db] = tf.engine().runKernel(FUSED_DENSE_GRAD, { dy: dy as tf.Tensor, x, y }, attrs) as tf.Tensor[];
+        return { x: () => tf.matMul(dyA!, w, false, true), w: () => dw!, bias: () => db! };
+      },
+    });
+  }
+}
+
+/** `act(x · w + bias)` through the fused kernels; `bias` may be absent. Differentiable. */
+export function fusedDense(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor1D | undefined, activation: Fused): tf.Tensor2D {
+  registerFusedDense();
+  const inputs: tf.NamedTensorMap = bias === undefined ? { x, w } : { x, w, bias };
+  return tf.engine().runKernel(FUSED_DENSE, inputs, { activation } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}
+
+/** What `useFusedDense` reads from tfjs-layers' Dense (private there). */
+interface DenseInternals {
+  kernel: { read(): tf.Tensor };
+  bias: { read(): tf.Tensor } | null;
+  activation: { getClassName(): string; apply(x: tf.Tensor): tf.Tensor };
+  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
+}
+
+const patched = new WeakSet<tf.LayersModel>();
+
+/**
+ * Makes the 2-D dense layers of `model` run through `fusedDense` on backends that have its
+ * kernels; other inputs, layers and backends keep tfjs-layers' own path. Idempotent.
+ */
+export function useFusedDense(model: tf.LayersModel): void {
+  if (patched.has(model)) return;
+  patched.add(model);
+  registerFusedDense();
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'Dense') continue;
+    const dense = layer as unknown as DenseInternals;
+    const original = dense.call.bind(dense);
+    dense.call = (inputs, kwargs) => {
+      const input = Array.isArray(inputs) ? inputs[0]! : inputs;
+      if (input.rank !== 2 || input.dtype !== 'float32' || tf.getKernel(FUSED_DENSE, tf.getBackend()) === undefined) return original(inputs, kwargs);
+      return tf.tidy(() => {
+        const name = dense.activation.getClassName();
+        const fused: Fused = name === 'relu' ? 'relu' : 'linear';
+        const y = fusedDense(input as tf.Tensor2D, dense.kernel.read() as tf.Tensor2D, dense.bias?.read() as tf.Tensor1D | undefined, fused);
+        return name === 'relu' || name === 'linear' ? y : dense.activation.apply(y);
+      });
+    };
+  }
+}

@@ -1,0 +1,140 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '../../runtime/backend.js';
+import { fusedDense, useFusedDense } from '../../runtime/train/fused-dense.js';
+
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    out[i] = s / 2147483648 - 0.5;
+  }
+  return out;
+}
+
+function maxRelativeDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let scale = 0;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) {
+    scale = Math.max(scale, Math.abs(a[i]!));
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+  }
+  return diff / Math.max(scale, 1e-30);
+}
+
+/** x `[6, 5]`, w `[5, 4]`, b `[4]` and a fixed upstream gradient, as fresh tensors. */
+function operands() {
+  return {
+    x: tf.tensor2d(values(30, 1), [6, 5]),
+    w: tf.tensor2d(values(20, 2), [5, 4]),
+    b: tf.tensor1d(values(4, 3)),
+    up: tf.tensor2d(values(24, 4), [6, 4]),
+  };
+}
+
+/** The output and the gradients with respect to x, w and b, concatenated. */
+function outputAndGrads(layer: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D): Float32Array {
+  const { x, w, b, up } = operands();
+  const out = tf.tidy(() => {
+    const y = layer(x, w, b);
+    const g = tf.grads((xx: tf.Tensor2D, ww: tf.Tensor2D, bb: tf.Tensor1D) => layer(xx, ww, bb).mul(up).sum())([x, w, b]);
+    return tf.concat([y.flatten(), ...g.map((t) => t.flatten())]);
+  });
+  const result = out.dataSync() as Float32Array;
+  tf.dispose([out, x, w, b, up]);
+  return result;
+}
+
+const stock = (activation: 'relu' | 'linear') => (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D =>
+  tf.fused.matMul({ a: x, b: w, bias: b, activation });
+
+beforeAll(async () => {
+  await setupBackend('wasm');
+});
+
+describe('fusedDense', () => {
+  for (const backend of ['wasm', 'cpu']) {
+    it(`gives tfjs' fused matmul output and gradients bit for bit, linear, on ${backend}`, async () => {
+      await tf.setBackend(backend);
+      // Under a tape tfjs fuses linear only: there its fused kernel and gradient are the reference.
+      expect(outputAndGrads((x, w, b) => fusedDense(x, w, b, 'linear'))).toEqual(outputAndGrads(stock('linear')));
+    });
+
+    it(`gives the output and gradients of matmul + bias + relu, on ${backend}`, async () => {
+      await tf.setBackend(backend);
+      const fused = outputAndGrads((x, w, b) => fusedDense(x, w, b, 'relu'));
+      const separate = outputAndGrads(stock('relu'));
+      // Bias inside the matmul instead of after it: float32 rounding apart at most.
+      expect(maxRelativeDiff(fused, separate)).toBeLessThan(1e-6);
+    });
+  }
+
+  it('leaves the tensor count and the wasm buffers as they were', async () => {
+    await tf.setBackend('wasm');
+    const { x, w, b, up } = operands();
+    const step = (): void => {
+      const g = tf.tidy(() => tf.addN(tf.grads((ww: tf.Tensor2D, bb: tf.Tensor1D) => fusedDense(x, ww, bb, 'relu').mul(up).sum())([w, b]).map((t) => t.sum())));
+      g.dataSync();
+      g.dispose();
+    };
+    step();
+    const before = [tf.memory().numTensors, tf.engine().backend.numDataIds()];
+    for (let i = 0; i < 5; i++) step();
+    expect([tf.memory().numTensors, tf.engine().backend.numDataIds()]).toEqual(before);
+    tf.dispose([x, w, b, up]);
+  });
+});
+
+describe('useFusedDense', () => {
+  /** A small model with relu, linear and softmax dense layers and one dense layer on 3-D input. */
+  function model(seed: number): tf.LayersModel {
+    const init = (s: number) => tf.initializers.glorotUniform({ seed: seed + s });
+    const x = tf.input({ shape: [6] });
+    const h = tf.layers.dense({ units: 8, activation: 'relu', kernelInitializer: init(1) }).apply(x) as tf.SymbolicTensor;
+    const l = tf.layers.dense({ units: 5, kernelInitializer: init(2) }).apply(h) as tf.SymbolicTensor;
+    const p = tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: init(3) }).apply(l) as tf.SymbolicTensor;
+    const seq = tf.layers.reshape({ targetShape: [2, 3] }).apply(x) as tf.SymbolicTensor;
+    const s = tf.layers.dense({ units: 2, activation: 'relu', kernelInitializer: init(4) }).apply(seq) as tf.SymbolicTensor;
+    return tf.model({ inputs: x, outputs: [p, s] });
+  }
+
+  /** Outputs in training mode and the gradients of a fixed combination of them, flattened. */
+  function run(m: tf.LayersModel): Float32Array {
+    const x = tf.tensor2d(values(4 * 6, 9), [4, 6]);
+    const out = tf.tidy(() => {
+      const f = () => {
+        const [p, s] = m.apply(x, { training: true }) as tf.Tensor[];
+        return p!.log().sum().add(s!.square().sum()) as tf.Scalar;
+      };
+      const { value, grads } = tf.variableGrads(f, m.trainableWeights.map((w) => w.read() as tf.Variable));
+      return tf.concat([value.reshape([1]), ...Object.values(grads).map((g) => g.flatten())]);
+    });
+    const result = out.dataSync() as Float32Array;
+    tf.dispose([out, x]);
+    return result;
+  }
+
+  it('trains the same function: loss and every weight gradient agree with the unpatched model', async () => {
+    await tf.setBackend('wasm');
+    const plain = model(5);
+    const fast = model(5);
+    useFusedDense(fast);
+    expect(maxRelativeDiff(run(plain), run(fast))).toBeLessThan(1e-6);
+    plain.dispose();
+    fast.dispose();
+  });
+
+  it('runs each 2-D dense layer as one kernel forward', async () => {
+    await tf.setBackend('wasm');
+    const m = model(6);
+    useFusedDense(m);
+    const x = tf.ones([2, 6]);
+    const profile = await tf.profile(() => tf.tidy(() => m.apply(x, { training: true }) as tf.Tensor[]));
+    expect(profile.kernels.filter((k) => k.name === 'MtlDense')).toHaveLength(3);
+    expect(profile.kernelNames).not.toContain('Relu');
+    m.dispose();
+    x.dispose();
+  });
+});
