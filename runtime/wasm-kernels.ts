@@ -19,21 +19,38 @@ export function installFastBatchMatMul(): void {
   const transpose = tf.getKernel('Transpose', 'wasm');
   if (original === undefined || transpose === undefined) return;
 
+  /**
+   * C = op(A) · op(B) with untransposed XNNPACK matmuls only: either op(A) and op(B) are
+   * materialised, or C is computed as (op(B)ᵀ · op(A)ᵀ)ᵀ, whichever moves fewer values. The second
+   * way wins for a dense layer's kernel gradient xᵀ · dy when the layer is narrow (a head): it
+   * transposes dy and the small result instead of the whole batch of activations.
+   */
   const fastBatchMatMul: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const transposeA = attrs?.['transposeA'] === true;
     const transposeB = attrs?.['transposeB'] === true;
     if (!transposeA && !transposeB) return original.kernelFunc({ inputs, backend, attrs });
-    const run = (x: tf.TensorInfo): tf.TensorInfo =>
-      transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm: lastTwoSwapped(x.shape.length) } }) as tf.TensorInfo;
     const a = inputs['a'] as tf.TensorInfo;
     const b = inputs['b'] as tf.TensorInfo;
     const temporaries: tf.TensorInfo[] = [];
+    const swapped = (x: tf.TensorInfo): tf.TensorInfo => {
+      const t = transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm: lastTwoSwapped(x.shape.length) } }) as tf.TensorInfo;
+      temporaries.push(t);
+      return t;
+    };
+    const matMul = (x: tf.TensorInfo, y: tf.TensorInfo): tf.TensorInfo =>
+      original.kernelFunc({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+    const [ra, ca] = a.shape.slice(-2) as [number, number];
+    const [rb, cb] = b.shape.slice(-2) as [number, number];
+    const [m, k] = transposeA ? [ca, ra] : [ra, ca];
+    const n = transposeB ? rb : cb;
+    const direct = (transposeA ? m * k : 0) + (transposeB ? k * n : 0);
+    const viaTranspose = (transposeA ? 0 : m * k) + (transposeB ? 0 : k * n) + m * n;
     try {
-      const a2 = transposeA ? run(a) : a;
-      if (transposeA) temporaries.push(a2);
-      const b2 = transposeB ? run(b) : b;
-      if (transposeB) temporaries.push(b2);
-      return original.kernelFunc({ inputs: { a: a2, b: b2 }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
+      if (direct <= viaTranspose) return matMul(transposeA ? swapped(a) : a, transposeB ? swapped(b) : b);
+      const product = matMul(transposeB ? b : swapped(b), transposeA ? a : swapped(a));
+      temporaries.push(product);
+      const result = transpose.kernelFunc({ inputs: { x: product }, backend, attrs: { perm: lastTwoSwapped(product.shape.length) } }) as tf.TensorInfo;
+      return result;
     } finally {
       for (const t of temporaries) (backend as DataBackend).disposeData(t.dataId);
     }

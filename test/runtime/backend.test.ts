@@ -86,6 +86,21 @@ describe('the wasm BatchMatMul fix', () => {
     expect(maxAbsDiff(cpu, wasm)).toBeLessThan(1e-5);
   });
 
+  // Shapes where computing (op(B)ᵀ · op(A)ᵀ)ᵀ moves fewer values than transposing the operands.
+  const swappedCases: { name: string; a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
+    { name: 'xᵀ · dy of a narrow head', a: [64, 32], b: [64, 3], ta: true, tb: false },
+    { name: 'a short A times a wide Bᵀ', a: [2, 50], b: [40, 50], ta: false, tb: true },
+    { name: 'both transposed, batched, B broadcast', a: [3, 40, 2], b: [1, 5, 40], ta: true, tb: true },
+  ];
+  for (const c of swappedCases) {
+    it(`matches the cpu backend when it transposes the product instead: ${c.name}`, async () => {
+      const { cpu, wasm } = await onBoth(() =>
+        tf.tidy(() => tf.matMul(tf.tensor(values(tf.util.sizeFromShape(c.a), 11), c.a), tf.tensor(values(tf.util.sizeFromShape(c.b), 12), c.b), c.ta, c.tb)),
+      );
+      expect(maxAbsDiff(cpu, wasm)).toBeLessThan(1e-5);
+    });
+  }
+
   it('gives the cpu backend dense-layer gradients', async () => {
     const grads = (): tf.Tensor =>
       tf.tidy(() => {
@@ -112,6 +127,10 @@ describe('the wasm BatchMatMul fix', () => {
     const dataIds = tf.engine().backend.numDataIds();
     for (let i = 0; i < 20; i++) run(a, b);
     for (let i = 0; i < 5; i++) run(b, a);
+    // The product-transposing way too: A [2, 9, 4]ᵀ · C [2, 9, 1] moves fewer values that way.
+    const c = tf.tensor(values(2 * 9, 13), [2, 9, 1]);
+    for (let i = 0; i < 5; i++) run(a, c);
+    c.dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(tf.engine().backend.numDataIds()).toBe(dataIds);
     a.dispose();

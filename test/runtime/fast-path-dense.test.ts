@@ -24,19 +24,19 @@ function maxRelativeDiff(a: Float32Array, b: Float32Array): number {
   return diff / Math.max(scale, 1e-30);
 }
 
-/** x `[6, 5]`, w `[5, 4]`, b `[4]` and a fixed upstream gradient, as fresh tensors. */
-function operands() {
+/** x `[rows, 5]`, w `[5, units]`, b `[units]` and a fixed upstream gradient, as fresh tensors. */
+function operands(rows = 6, units = 4) {
   return {
-    x: tf.tensor2d(values(30, 1), [6, 5]),
-    w: tf.tensor2d(values(20, 2), [5, 4]),
-    b: tf.tensor1d(values(4, 3)),
-    up: tf.tensor2d(values(24, 4), [6, 4]),
+    x: tf.tensor2d(values(rows * 5, 1), [rows, 5]),
+    w: tf.tensor2d(values(5 * units, 2), [5, units]),
+    b: tf.tensor1d(values(units, 3)),
+    up: tf.tensor2d(values(rows * units, 4), [rows, units]),
   };
 }
 
 /** The output and the gradients with respect to x, w and b, concatenated. */
-function outputAndGrads(layer: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D): Float32Array {
-  const { x, w, b, up } = operands();
+function outputAndGrads(layer: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D, rows?: number, units?: number): Float32Array {
+  const { x, w, b, up } = operands(rows, units);
   const out = tf.tidy(() => {
     const y = layer(x, w, b);
     const g = tf.grads((xx: tf.Tensor2D, ww: tf.Tensor2D, bb: tf.Tensor1D) => layer(xx, ww, bb).mul(up).sum())([x, w, b]);
@@ -60,6 +60,11 @@ describe('fusedDense', () => {
       await tf.setBackend(backend);
       // Under a tape tfjs fuses linear only: there its fused kernel and gradient are the reference.
       expect(outputAndGrads((x, w, b) => fusedDense(x, w, b, 'linear'))).toEqual(outputAndGrads(stock('linear')));
+    });
+
+    it(`gives tfjs' fused matmul gradients bit for bit on a batch of 300 rows (long bias sums), on ${backend}`, async () => {
+      await tf.setBackend(backend);
+      expect(outputAndGrads((x, w, b) => fusedDense(x, w, b, 'linear'), 300, 37)).toEqual(outputAndGrads(stock('linear'), 300, 37));
     });
 
     it(`gives the output and gradients of matmul + bias + relu, on ${backend}`, async () => {

@@ -1,0 +1,76 @@
+/**
+ * The models the training benchmarks run, as `.mtl` source compiled by the real compiler. Each
+ * names the batch it is timed at; `flops` is the multiply-adds per sample of one forward pass
+ * (dense layers only), which makes the MMoE comparable with the shared-bottom model.
+ */
+import * as fs from 'node:fs';
+import { compile } from '../compiler/compile.js';
+import type { CheckedModel } from '../compiler/ir.js';
+
+export interface BenchModel {
+  /** Short name for the tables. */
+  readonly key: string;
+  readonly description: string;
+  readonly source: string;
+  readonly batch: number;
+  /** Forward multiply-adds per sample. */
+  readonly macs: number;
+}
+
+/** The classic two-task example (LANGUAGE.md §1), at its own batch of 32. */
+export const SEED: BenchModel = {
+  key: 'seed',
+  description: 'seed: 100 → 64 relu → softmax 10, 5',
+  batch: 32,
+  macs: 100 * 64 + 64 * 15,
+  source: `model Seed {
+  input x: float[100]
+  trunk shared = x -> dense(64, relu)
+  head task1 = shared -> classify(10)
+  head task2 = shared -> classify(5)
+  train { optimizer: adam(lr: 0.001), batch: 32 }
+}`,
+};
+
+/** A wide shared-bottom MLP: the model the speed targets are stated for. */
+export const WIDE: BenchModel = {
+  key: 'wide',
+  description: 'wide MLP: 100 → 256 → 256 → softmax 10, 5',
+  batch: 256,
+  macs: 100 * 256 + 256 * 256 + 256 * 15,
+  source: `model Wide {
+  input x: float[100]
+  trunk shared = x -> dense(256, relu) -> dense(256, relu)
+  head task1 = shared -> classify(10)
+  head task2 = shared -> classify(5)
+  train { optimizer: adam(lr: 0.001), batch: 256 }
+}`,
+};
+
+/**
+ * MMoE with 8 experts of 100 → 68 → 68: the experts together cost what the wide model's trunk
+ * costs (8 · (100·68 + 68·68) = 91,392 against 100·256 + 256·256 = 91,136 multiply-adds).
+ */
+export const MMOE: BenchModel = {
+  key: 'mmoe',
+  description: 'MMoE: 8 experts 100 → 68 → 68, gates, softmax 10, 5',
+  batch: 256,
+  macs: 8 * (100 * 68 + 68 * 68) + 2 * 100 * 8 + 8 * 68 * 2 + 68 * 15,
+  source: `model Moe {
+  input x: float[100]
+  gate moe = mmoe(x, experts: 8, expert: dense(68, relu) -> dense(68, relu))
+  head task1 = moe -> classify(10)
+  head task2 = moe -> classify(5)
+  train { optimizer: adam(lr: 0.001), batch: 256 }
+}`,
+};
+
+export const SUITE: readonly BenchModel[] = [SEED, WIDE, MMOE];
+
+/** The checked model of a benchmark model; throws on diagnostics (a bug in this file). */
+export function checkBenchModel(model: BenchModel): CheckedModel {
+  const result = compile(`bench/${model.key}.mtl`, model.source, { readFile: (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined) });
+  const checked = result.models[0];
+  if (checked === undefined) throw new Error(`bench model ${model.key} does not check: ${result.diagnostics.map((d) => d.message).join('; ')}`);
+  return checked;
+}
