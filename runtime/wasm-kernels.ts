@@ -21,9 +21,8 @@ export function installFastBatchMatMul(): void {
 
   /**
    * C = op(A) · op(B) with untransposed XNNPACK matmuls only: either op(A) and op(B) are
-   * materialised, or C is computed as (op(B)ᵀ · op(A)ᵀ)ᵀ, whichever moves fewer values. The second
-   * way wins for a dense layer's kernel gradient xᵀ · dy when the layer is narrow (a head): it
-   * transposes dy and the small result instead of the whole batch of activations.
+   * materialised, or C is computed as (op(B)ᵀ · op(A)ᵀ)ᵀ, whichever moves fewer values (the second
+   * way wins when op(A) has few rows, e.g. one sample's gradient against a wide layer).
    */
   const fastBatchMatMul: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const transposeA = attrs?.['transposeA'] === true;
@@ -43,8 +42,9 @@ export function installFastBatchMatMul(): void {
     const [rb, cb] = b.shape.slice(-2) as [number, number];
     const [m, k] = transposeA ? [ca, ra] : [ra, ca];
     const n = transposeB ? rb : cb;
-    const direct = (transposeA ? m * k : 0) + (transposeB ? k * n : 0);
-    const viaTranspose = (transposeA ? 0 : m * k) + (transposeB ? 0 : k * n) + m * n;
+    // Values moved: transposes, plus XNNPACK packing its right operand (the "weights") each call.
+    const direct = (transposeA ? m * k : 0) + (transposeB ? k * n : 0) + k * n;
+    const viaTranspose = (transposeA ? 0 : m * k) + (transposeB ? 0 : k * n) + m * n + k * m;
     try {
       if (direct <= viaTranspose) return matMul(transposeA ? swapped(a) : a, transposeB ? swapped(b) : b);
       const product = matMul(transposeB ? b : swapped(b), transposeA ? a : swapped(a));

@@ -88,9 +88,9 @@ describe('the wasm BatchMatMul fix', () => {
 
   // Shapes where computing (op(B)ᵀ · op(A)ᵀ)ᵀ moves fewer values than transposing the operands.
   const swappedCases: { name: string; a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
-    { name: 'xᵀ · dy of a narrow head', a: [64, 32], b: [64, 3], ta: true, tb: false },
+    { name: 'one row times Bᵀ, batched', a: [4, 1, 30], b: [4, 20, 30], ta: false, tb: true },
     { name: 'a short A times a wide Bᵀ', a: [2, 50], b: [40, 50], ta: false, tb: true },
-    { name: 'both transposed, batched, B broadcast', a: [3, 40, 2], b: [1, 5, 40], ta: true, tb: true },
+    { name: 'both transposed, batched, B broadcast', a: [3, 40, 2], b: [1, 30, 40], ta: true, tb: true },
   ];
   for (const c of swappedCases) {
     it(`matches the cpu backend when it transposes the product instead: ${c.name}`, async () => {
@@ -127,10 +127,14 @@ describe('the wasm BatchMatMul fix', () => {
     const dataIds = tf.engine().backend.numDataIds();
     for (let i = 0; i < 20; i++) run(a, b);
     for (let i = 0; i < 5; i++) run(b, a);
-    // The product-transposing way too: A [2, 9, 4]ᵀ · C [2, 9, 1] moves fewer values that way.
-    const c = tf.tensor(values(2 * 9, 13), [2, 9, 1]);
-    for (let i = 0; i < 5; i++) run(a, c);
-    c.dispose();
+    // The product-transposing way too: one row times Aᵀ moves fewer values that way.
+    const row = tf.tensor(values(2 * 4, 13), [2, 1, 4]);
+    for (let i = 0; i < 5; i++) {
+      const out = tf.tidy(() => tf.matMul(row, a, false, true).sum());
+      out.dataSync();
+      out.dispose();
+    }
+    row.dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(tf.engine().backend.numDataIds()).toBe(dataIds);
     a.dispose();
