@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../compiler/ir.js';
-import { installFastBatchMatMul, uninstallFastBatchMatMul } from '../runtime/backend.js';
+import { installFastBatchMatMul, installWasmSlices, uninstallFastBatchMatMul, uninstallWasmSlices } from '../runtime/backend.js';
 import type { Dataset } from '../runtime/data/dataset.js';
 import { lowerModel } from '../runtime/lower.js';
 import { train } from '../runtime/train/loop.js';
@@ -58,7 +58,8 @@ export function mtlRunner(checked: CheckedModel, data: Dataset): Runner {
 
 /**
  * `model.fit` on the same data, batch and optimizer settings. `stock` runs it with the wasm
- * backend's own `BatchMatMul` (what a user gets from TensorFlow.js); otherwise with mtl's fix.
+ * backend's own kernels (what a user gets from TensorFlow.js); otherwise with mtl's replacements
+ * of `BatchMatMul`, `Slice` and `SplitV` (runtime/wasm-kernels.ts, wasm-slices.ts).
  */
 export function fitRunner(checked: CheckedModel, data: Dataset, stock: boolean): Runner {
   const model = lowerModel(checked);
@@ -72,9 +73,12 @@ export function fitRunner(checked: CheckedModel, data: Dataset, stock: boolean):
     return tf.tensor(data.labels[name]!.values, [data.n, ...head.task.outShape]);
   });
   return {
-    name: stock ? 'model.fit (stock)' : 'model.fit + matmul fix',
+    name: stock ? 'model.fit (stock)' : 'model.fit + mtl kernels',
     async epoch() {
-      if (stock) uninstallFastBatchMatMul();
+      if (stock) {
+        uninstallFastBatchMatMul();
+        uninstallWasmSlices();
+      }
       try {
         return await timed(async () => {
           const history = await model.fit(xs, ys, { batchSize: checked.train.batch, epochs: 1, shuffle: true, verbose: 0 });
@@ -82,6 +86,7 @@ export function fitRunner(checked: CheckedModel, data: Dataset, stock: boolean):
         });
       } finally {
         installFastBatchMatMul();
+        installWasmSlices();
       }
     },
     dispose() {

@@ -7,7 +7,7 @@
  *
  * `npm run bench` (`--suite full`, issue 6): the seed model, the wide MLP and an MMoE of equal
  * FLOPs; (a) mtl against stock `model.fit` (the wasm backend as TensorFlow.js ships it) and
- * against `model.fit` with mtl's matmul fix, (b) against PyTorch (bench/torch_train.py) at the same
+ * against `model.fit` with mtl's kernel replacements (matmul, slices), (b) against PyTorch (bench/torch_train.py) at the same
  * thread count when Debian's python3-torch is installed, (c) tensors and memory epoch after epoch;
  * then the MMoE's time per sample against the shared-bottom model's, and the issue's targets.
  *
@@ -16,6 +16,7 @@
  * best epoch of its rounds, after one warm-up epoch. Options: --suite quick|full, --rounds N,
  * --samples N (per epoch), --threads N (PyTorch), --no-torch.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -113,6 +114,18 @@ function machine(backend: string): string {
   return `${cpu}, ${os.cpus().length} cores; Node ${process.version}; TensorFlow.js ${tf.version.tfjs} on ${backend} (1 thread); load average ${load}`;
 }
 
+/** bench/torch_train.py, found from this file (compiled to dist/bench/) upwards. */
+function torchScript(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, 'bench', 'torch_train.py');
+    if (fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('cannot find bench/torch_train.py above this script');
+    dir = parent;
+  }
+}
+
 async function quick(options: Options, backend: string): Promise<void> {
   const checked = checkBenchModel(WIDE);
   const data = syntheticData(checked, options.samples, 1);
@@ -129,7 +142,7 @@ async function quick(options: Options, backend: string): Promise<void> {
 
 async function full(options: Options, backend: string): Promise<void> {
   const torch = options.torch && torchAvailable();
-  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'torch_train.py');
+  const script = torchScript();
   const stepsOf = (m: BenchModel) => Math.round(options.samples / m.batch);
   // PyTorch before and after the JavaScript runs; the better of the two, as for the others.
   const torchRuns: Map<string, TorchResult>[] = [];
@@ -165,14 +178,14 @@ async function full(options: Options, backend: string): Promise<void> {
     : 'PyTorch: not measured (/usr/bin/python3 -c "import torch" fails; apt-get install -y python3-torch libopenblas0-pthread)');
   console.log('\n(a, b) throughput: samples per second of CPU time (per second of wall time); ratios by CPU time');
   console.log(table(
-    ['model', 'batch', 'mtl train', 'fit + fix', 'fit (stock)', 'PyTorch', 'mtl / stock fit', 'mtl / fit+fix', 'mtl / PyTorch'],
+    ['model', 'batch', 'mtl train', 'fit + mtl kernels', 'fit (stock)', 'PyTorch', 'mtl / stock fit', 'mtl / fit+kernels', 'mtl / PyTorch'],
     SUITE.map((m) => {
       const s = speeds.get(m.key)!;
       const mtl = s.get('mtl train')!;
       const pt = torchSpeed(m.key);
       return [
-        m.description, String(m.batch), speedCell(mtl), speedCell(s.get('model.fit + matmul fix')!), speedCell(s.get('model.fit (stock)')!),
-        pt === undefined ? '—' : speedCell(pt), ratio(mtl.cpu / s.get('model.fit (stock)')!.cpu), ratio(mtl.cpu / s.get('model.fit + matmul fix')!.cpu),
+        m.description, String(m.batch), speedCell(mtl), speedCell(s.get('model.fit + mtl kernels')!), speedCell(s.get('model.fit (stock)')!),
+        pt === undefined ? '—' : speedCell(pt), ratio(mtl.cpu / s.get('model.fit (stock)')!.cpu), ratio(mtl.cpu / s.get('model.fit + mtl kernels')!.cpu),
         pt === undefined ? '—' : ratio(mtl.cpu / pt.cpu),
       ];
     }),

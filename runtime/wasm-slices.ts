@@ -1,0 +1,93 @@
+/**
+ * `Slice` and `SplitV` for the wasm backend of TensorFlow.js 4.22 that read their input where it
+ * lies in wasm memory. The stock kernels first copy the whole input out of wasm memory
+ * (`readSync`) for every slice, so splitting a `[256, 8, 68]` tensor into its 8 experts (the
+ * gradient of an MMoE's expert concatenation) copied it 8 times and took longer than the
+ * experts' matmuls. Same values, same layout: the replacements only copy less.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/** Copies the `[begin, begin + size)` box of `x` into a new tensor, row run by row run. */
+function sliceFromHeap(backend: BackendWasm, x: tf.TensorInfo, begin: readonly number[], size: readonly number[]): tf.TensorInfo {
+  const out = backend.makeOutput([...size], x.dtype);
+  const count = tf.util.sizeFromShape([...size]);
+  if (count === 0) return out;
+  // Views only after the allocation: growing wasm memory detaches older views.
+  const from = backend.typedArrayFromHeap(x);
+  const to = backend.typedArrayFromHeap(out);
+  const strides = tf.util.computeStrides(x.shape);
+  const rank = x.shape.length;
+  // The innermost run that is contiguous in both: the last axis, widened while the slice spans
+  // whole axes below it.
+  let inner = rank - 1;
+  let run = size[rank - 1] ?? 1;
+  while (inner > 0 && size[inner] === x.shape[inner] && begin[inner] === 0) {
+    inner--;
+    run *= size[inner]!;
+  }
+  if (rank === 0 || inner === 0) {
+    const offset = rank === 0 ? 0 : begin[0]! * (strides[0] ?? 1);
+    to.set(from.subarray(offset, offset + count));
+    return out;
+  }
+  // Walk every index of the outer axes [0, inner) in row-major order.
+  const index = new Array<number>(inner).fill(0);
+  for (let written = 0; written < count; written += run) {
+    let offset = begin[inner]! * (inner < rank - 1 ? strides[inner]! : 1);
+    for (let d = 0; d < inner; d++) offset += (begin[d]! + index[d]!) * strides[d]!;
+    to.set(from.subarray(offset, offset + run), written);
+    for (let d = inner - 1; d >= 0; d--) {
+      if (++index[d]! < size[d]!) break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
+const slice: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const x = inputs['x'] as tf.TensorInfo;
+  const { begin, size } = attrs as unknown as { begin: number | number[]; size?: number | number[] };
+  if (x.dtype === 'string') return stock.get('Slice')!.kernelFunc({ inputs, backend, attrs });
+  const [b, s] = tf.slice_util.parseSliceParams(x, begin, size);
+  return sliceFromHeap(backend as BackendWasm, x, b!, s!);
+};
+
+const splitV: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const x = inputs['x'] as tf.TensorInfo;
+  if (x.dtype === 'string') return stock.get('SplitV')!.kernelFunc({ inputs, backend, attrs });
+  const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number | number[] };
+  const a = tf.util.parseAxisParam(axis, x.shape)[0]!;
+  const sizes = tf.backend_util.prepareSplitSize(x, numOrSizeSplits, a);
+  const begin = new Array<number>(x.shape.length).fill(0);
+  return sizes.map((part) => {
+    const size = [...x.shape];
+    size[a] = part;
+    const piece = sliceFromHeap(backend as BackendWasm, x, begin, size);
+    begin[a]! += part;
+    return piece;
+  });
+};
+
+const stock = new Map<string, tf.KernelConfig>();
+
+/** Replaces the wasm `Slice` and `SplitV` kernels; a no-op when done or when wasm is absent. */
+export function installWasmSlices(): void {
+  for (const [name, kernelFunc] of [['Slice', slice], ['SplitV', splitV]] as const) {
+    if (stock.has(name)) continue;
+    const original = tf.getKernel(name, 'wasm');
+    if (original === undefined) continue;
+    stock.set(name, original);
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ ...original, kernelFunc });
+  }
+}
+
+/** Puts the stock wasm `Slice` and `SplitV` back: benchmarks use it to measure what a user gets. */
+export function uninstallWasmSlices(): void {
+  for (const [name, original] of stock) {
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(original);
+  }
+  stock.clear();
+}

@@ -1,0 +1,117 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '../../runtime/backend.js';
+
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    out[i] = s / 2147483648 - 0.5;
+  }
+  return out;
+}
+
+/** Runs `f` on the cpu backend, then on wasm; both results as plain arrays, and wasm's shapes. */
+async function onBoth(f: () => tf.Tensor[]): Promise<{ cpu: number[][]; wasm: number[][]; shapes: number[][] }> {
+  await tf.setBackend('cpu');
+  const c = f();
+  const cpu = c.map((t) => Array.from(t.dataSync()));
+  tf.dispose(c);
+  await tf.setBackend('wasm');
+  const w = f();
+  const wasm = w.map((t) => Array.from(t.dataSync()));
+  const shapes = w.map((t) => t.shape);
+  tf.dispose(w);
+  return { cpu, wasm, shapes };
+}
+
+function footprint(): number[] {
+  return [tf.memory().numTensors, tf.findBackend('wasm')!.numDataIds()];
+}
+
+beforeAll(async () => {
+  expect(await setupBackend('wasm')).toBe('wasm');
+});
+
+describe('wasm Slice and SplitV read in place', () => {
+  const x = (): tf.Tensor => tf.tensor(values(4 * 5 * 6 * 3, 1), [4, 5, 6, 3]);
+  const boxes: { name: string; begin: number[]; size: number[] }[] = [
+    { name: 'one inner row', begin: [1, 2, 3, 0], size: [1, 1, 1, 3] },
+    { name: 'a box in the middle of every axis', begin: [1, 1, 2, 1], size: [2, 3, 3, 2] },
+    { name: 'whole inner axes (one contiguous run per outer index)', begin: [0, 2, 0, 0], size: [4, 2, 6, 3] },
+    { name: 'a contiguous block', begin: [2, 0, 0, 0], size: [2, 5, 6, 3] },
+    { name: 'nothing', begin: [0, 0, 0, 0], size: [0, 5, 6, 3] },
+  ];
+  for (const box of boxes) {
+    it(`slices as the cpu backend does: ${box.name}`, async () => {
+      const { cpu, wasm, shapes } = await onBoth(() => tf.tidy(() => [tf.slice(x(), box.begin, box.size)]));
+      expect(shapes[0]).toEqual(box.size);
+      expect(wasm).toEqual(cpu);
+    });
+  }
+
+  it('slices rank 1 and rank 2 tensors', async () => {
+    const { cpu, wasm } = await onBoth(() => tf.tidy(() => [tf.slice(tf.range(0, 10), 3, 4), tf.slice(tf.tensor2d(values(30, 2), [5, 6]), [1, 2], [3, 3])]));
+    expect(wasm).toEqual(cpu);
+  });
+
+  it('splits along each axis as the cpu backend does', async () => {
+    const { cpu, wasm } = await onBoth(() => tf.tidy(() => [0, 1, 2, 3].flatMap((axis) => tf.split(x(), axis === 1 ? [1, 3, 1] : 2 + (axis % 2), axis))));
+    expect(wasm).toEqual(cpu);
+  });
+
+  it('gives the gradient of a concatenation (SplitV) of the cpu backend', async () => {
+    const { cpu, wasm } = await onBoth(() =>
+      tf.tidy(() => {
+        const parts = [0, 1, 2].map((i) => tf.tensor(values(8 * 1 * 5, 10 + i), [8, 1, 5]));
+        const up = tf.tensor(values(8 * 3 * 5, 20), [8, 3, 5]);
+        return tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.concat([a, b, c], 1).mul(up).sum())(parts);
+      }),
+    );
+    expect(wasm).toEqual(cpu);
+  });
+
+  it('leaves no tensor and no buffer behind', async () => {
+    await tf.setBackend('wasm');
+    const t = x();
+    const run = () => tf.dispose([tf.slice(t, [1, 1, 1, 1], [2, 2, 2, 2]), ...tf.split(t, 3, 2)]);
+    run();
+    const before = footprint();
+    for (let i = 0; i < 5; i++) run();
+    expect(footprint()).toEqual(before);
+    t.dispose();
+  });
+});
+
+describe('wasm batches of small matmuls', () => {
+  const cases: { name: string; a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
+    { name: 'outer products [8, 1] · [1, 6] (an MMoE mixture gradient)', a: [16, 8, 1], b: [16, 1, 6], ta: false, tb: false },
+    { name: 'Aᵀ · B, [8, 1]ᵀ · [8, 6]', a: [16, 8, 1], b: [16, 8, 6], ta: true, tb: false },
+    { name: 'A · Bᵀ, [8, 6] · [1, 6]ᵀ', a: [16, 8, 6], b: [16, 1, 6], ta: false, tb: true },
+    { name: 'both transposed', a: [5, 7, 3], b: [5, 4, 7], ta: true, tb: true },
+    { name: 'A broadcast over the batch of B', a: [1, 3, 4], b: [6, 4, 2], ta: false, tb: false },
+    { name: 'rank 4 batches', a: [2, 3, 4, 5], b: [2, 3, 5, 2], ta: false, tb: false },
+  ];
+  for (const c of cases) {
+    it(`matches the cpu backend: ${c.name}`, async () => {
+      const { cpu, wasm } = await onBoth(() =>
+        tf.tidy(() => [tf.matMul(tf.tensor(values(tf.util.sizeFromShape(c.a), 3), c.a), tf.tensor(values(tf.util.sizeFromShape(c.b), 4), c.b), c.ta, c.tb)]),
+      );
+      const diff = Math.max(...cpu[0]!.map((v, i) => Math.abs(v - wasm[0]![i]!)));
+      expect(diff).toBeLessThan(1e-6);
+    });
+  }
+
+  it('leaves no tensor and no buffer behind', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.tensor(values(16 * 8, 5), [16, 8, 1]);
+    const b = tf.tensor(values(16 * 6, 6), [16, 1, 6]);
+    const run = () => tf.matMul(a, b).dispose();
+    run();
+    const before = footprint();
+    for (let i = 0; i < 5; i++) run();
+    expect(footprint()).toEqual(before);
+    tf.dispose([a, b]);
+  });
+});
