@@ -41,10 +41,6 @@ export function buildAst(cst: CstNode, comments: readonly IToken[], text: string
   return { ast, diagnostics: builder.diagnostics };
 }
 
-export function commentsOf(comments: readonly IToken[]): Comment[] {
-  return comments.map((c) => ({ kind: 'Comment', text: c.image, span: tokenSpan(c) }));
-}
-
 // ── CST access ────────────────────────────────────────────────────────────────────────────────
 
 function nodes(node: CstNode | undefined, key: string): CstNode[] {
@@ -167,7 +163,7 @@ class AstBuilder {
       imports: nodes(cst, 'importDecl').map((n) => this.importDecl(n)),
       blocks: nodes(cst, 'blockDecl').map((n) => this.blockDecl(n)),
       models: nodes(cst, 'modelDecl').map((n) => this.modelDecl(n)),
-      comments: commentsOf(comments),
+      comments: comments.map((c): Comment => ({ kind: 'Comment', text: c.image, span: tokenSpan(c) })),
       span: span(0, text.length),
     };
   }

@@ -7,14 +7,14 @@
  * for nesting too deep, is not reported again.
  */
 import type { IToken, TokenType } from '#chevrotain';
-import type { BlockDecl, ImportDecl, ModelDecl, MtlFile } from './ast.js';
-import { buildAst, commentsOf } from './build-ast.js';
+import type { BlockDecl, Comment, ImportDecl, ModelDecl, MtlFile } from './ast.js';
+import { buildAst } from './build-ast.js';
 import { compareDiagnostics, type Diagnostic, Diagnostics, diagnostic } from './diagnostics.js';
 import { relocate } from './relocate.js';
-import { span } from './span.js';
-import { type DroppedRegion, type LexProblem, type LexResult, lex, limitNesting, type MtlToken } from '../grammar/lexer.js';
+import { span, type Span } from './span.js';
+import { type DroppedRegion, type LexProblem, lex, limitNesting, type MtlToken } from '../grammar/lexer.js';
 import { parseTokens } from '../grammar/parser.js';
-import { Block, closingBrackets, endOf, Import, Model, openingBrackets } from '../grammar/tokens.js';
+import { Block, endOf, Import, Model } from '../grammar/tokens.js';
 import type { SyntaxProblem } from '../grammar/errors.js';
 
 /** Brackets and unary minus signs nested deeper than this are not parsed (MTL0012). */
@@ -23,32 +23,33 @@ export const MAX_NESTING = 100;
 export interface ParseResult {
   readonly ast: MtlFile;
   readonly diagnostics: Diagnostic[];
-  /**
-   * Each declaration with the tokens it was parsed from, when the file parsed without a syntax error:
-   * the next parse of an edited text reuses those whose tokens did not change.
-   */
-  readonly declarations?: readonly ParsedDeclaration[];
+  /** When the text lexed and parsed without a problem: what the next parse of an edited text reuses. */
+  readonly reusable?: { readonly text: string; readonly pieces: readonly Piece[] };
 }
 
-export interface ParsedDeclaration {
-  readonly tokens: readonly MtlToken[];
-  readonly decl: Declaration;
-  /** What building its syntax tree reported (MTL0011), in order. */
+/**
+ * A stretch of a text that lexes and parses on its own, without a problem, to what a parse of the
+ * whole text gives there; each stretch but the last ends with a line break. Together they cover the text.
+ */
+export interface Piece {
+  readonly span: Span;
+  readonly decls: readonly Declaration[];
+  readonly comments: readonly Comment[];
+  /** What building the declarations' syntax trees reported (MTL0011). */
   readonly diagnostics: readonly Diagnostic[];
 }
 
 type Declaration = ImportDecl | BlockDecl | ModelDecl;
 
 /**
- * Parses a text. With `previous`, the parse of an earlier text, declarations whose tokens are the
- * same (perhaps moved) are not parsed again; the result is the same either way.
+ * Parses a text. With `previous`, the parse of an earlier text, the stretches of text that did not
+ * change are not lexed or parsed again, only moved; the result is the same either way.
  */
 export function parse(text: string, previous?: ParseResult): ParseResult {
+  const reparsed = previous?.reusable === undefined ? undefined : reparse(text, previous.reusable.text, previous.reusable.pieces);
+  if (reparsed !== undefined) return reparsed;
   const lexed = lex(text);
   const guarded = limitNesting(lexed.tokens, MAX_NESTING);
-  const pieces = guarded.dropped.length === 0 ? declarationTokens(guarded.tokens) : undefined;
-  const reparsed = previous?.declarations !== undefined && pieces !== undefined ? reparse(text, lexed, pieces, previous.declarations) : undefined;
-  if (reparsed !== undefined) return reparsed;
   const parsed = parseTokens(guarded.tokens, text);
   const built = buildAst(parsed.cst, lexed.comments, text);
   const diagnostics = [
@@ -57,102 +58,126 @@ export function parse(text: string, previous?: ParseResult): ParseResult {
     ...syntaxDiagnostics(parsed.problems, guarded.tokens, lexed.problems, guarded.dropped),
     ...built.diagnostics,
   ];
-  const declarations = pieces !== undefined && parsed.problems.length === 0 ? declarationsOf(pieces, built.ast, built.diagnostics) : undefined;
-  return { ast: built.ast, diagnostics: diagnostics.sort(compareDiagnostics), ...(declarations ? { declarations } : {}) };
+  const clean = diagnostics.length === built.diagnostics.length && parsed.problems.length === 0;
+  const reusable = clean ? { text, pieces: piecesOf(text, 0, text.length, built.ast, built.ast.comments, built.diagnostics) } : undefined;
+  return { ast: built.ast, diagnostics: diagnostics.sort(compareDiagnostics), ...(reusable ? { reusable } : {}) };
 }
 
 // ── Reparsing an edited text ──────────────────────────────────────────────────────────────────
 //
-// A declaration that parses without a syntax error parses the same way, to the same tree, wherever
-// it stands: no rule looks past a declaration's last token except for a "->" or "(" that would
-// continue it, and neither starts a declaration. So once the tokens are known, a file that parses
-// cleanly is its declarations parsed one by one, and those whose tokens did not change need not be
-// parsed again. The reuse holds only while every part parses cleanly; otherwise recovery may cross
-// declarations, and the whole file is parsed.
+// A text that lexes and parses without a problem is its stretches lexed and parsed one by one, when
+// each stretch ends with a line break and the next starts with a declaration. The line break ends
+// whatever was lexed before it (no comment or string holds one up to a token after it). And a
+// declaration parses to the same tree wherever it stands: no rule looks past its last token except
+// for a "->" or "(" that would continue it, and neither starts a declaration. So an edit needs only
+// the stretches it touched lexed and parsed again, as long as they too have no problem; otherwise
+// recovery could cross declarations, and the whole text is parsed.
 
-/** The tokens split before each `model`, `block` and `import` outside brackets: the declarations, if the file is sound. */
-function declarationTokens(tokens: readonly MtlToken[]): MtlToken[][] {
-  const pieces: MtlToken[][] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const type = tokens[i]!.tokenType;
-    if (openingBrackets.includes(type)) depth++;
-    else if (closingBrackets.includes(type)) depth--;
-    else if (depth === 0 && i > start && declarationStarts.includes(type)) {
-      pieces.push(tokens.slice(start, i));
-      start = i;
-    }
-  }
-  if (start < tokens.length) pieces.push(tokens.slice(start));
-  return pieces;
+/** `from`–`to` of `text` in pieces, split before each declaration that starts a line. */
+function piecesOf(text: string, from: number, to: number, ast: MtlFile, comments: readonly Comment[], built: readonly Diagnostic[]): Piece[] {
+  const bySpan = (a: { span: Span }, b: { span: Span }) => a.span.start - b.span.start;
+  const decls: Declaration[] = [...ast.imports, ...ast.blocks, ...ast.models].sort(bySpan);
+  const starts = [from, ...decls.slice(1).map((d) => d.span.start).filter((at) => isLineBreak(text.charCodeAt(at - 1)))];
+  // Each list is in source order: each piece takes the items that start before the next piece.
+  const split = <T extends { span: Span }>(items: readonly T[]): T[][] => {
+    let next = 0;
+    return starts.map((_, i) => {
+      const part: T[] = [];
+      while (next < items.length && (i === starts.length - 1 || items[next]!.span.start < starts[i + 1]!)) part.push(items[next++]!);
+      return part;
+    });
+  };
+  const declsOf = split(decls);
+  const commentsOf = split(comments);
+  const diagnosticsOf = split([...built].sort(bySpan));
+  return starts.map((start, i) => ({
+    span: span(start, starts[i + 1] ?? to),
+    decls: declsOf[i]!,
+    comments: commentsOf[i]!,
+    diagnostics: diagnosticsOf[i]!,
+  }));
 }
 
-/** The declarations of a cleanly parsed file, paired with the pieces of tokens; undefined if they do not pair up. */
-function declarationsOf(pieces: readonly MtlToken[][], ast: MtlFile, built: readonly Diagnostic[]): ParsedDeclaration[] | undefined {
-  const decls: Declaration[] = [...ast.imports, ...ast.blocks, ...ast.models].sort((a, b) => a.span.start - b.span.start);
-  if (decls.length !== pieces.length || decls.some((decl, i) => decl.span.start !== pieces[i]![0]!.startOffset)) return undefined;
-  const paired = decls.map((decl, i) => {
-    const next = decls[i + 1]?.span.start ?? Infinity;
-    return { tokens: pieces[i]!, decl, diagnostics: built.filter((d) => d.span.start >= decl.span.start && d.span.start < next) };
-  });
-  return paired.reduce((n, d) => n + d.diagnostics.length, 0) === built.length ? paired : undefined;
+function isLineBreak(code: number): boolean {
+  return code === 10 || code === 13;
 }
 
-/** The parse of `text` from its pieces, reusing the earlier declarations they repeat; undefined when a piece parsed now has a syntax error. */
-function reparse(text: string, lexed: LexResult, pieces: readonly MtlToken[][], earlier: readonly ParsedDeclaration[]): ParseResult | undefined {
+/** The parse of `text` from the pieces of `before` it repeats and what lies between them; undefined if that has a problem. */
+function reparse(text: string, before: string, pieces: readonly Piece[]): ParseResult | undefined {
+  const prefix = commonPrefix(before, text);
+  const suffix = commonSuffix(before, text, Math.min(text.length, before.length) - prefix);
+  const delta = text.length - before.length;
   let head = 0;
-  while (head < pieces.length && head < earlier.length && sameTokens(earlier[head]!.tokens, pieces[head]!)) head++;
+  while (head < pieces.length && pieces[head]!.span.end <= prefix && isLineBreak(before.charCodeAt(pieces[head]!.span.end - 1))) head++;
   let tail = 0;
-  while (tail < pieces.length - head && tail < earlier.length - head && sameTokens(earlier[earlier.length - 1 - tail]!.tokens, pieces[pieces.length - 1 - tail]!)) tail++;
-  const changed = pieces.slice(head, pieces.length - tail);
-  let fresh: ParsedDeclaration[] = [];
-  if (changed.length > 0) {
-    const parsed = parseTokens(changed.flat(), text);
-    if (parsed.problems.length > 0) return undefined;
-    const built = buildAst(parsed.cst, [], text);
-    const paired = declarationsOf(changed, built.ast, built.diagnostics);
-    if (paired === undefined) return undefined;
-    fresh = paired;
+  while (tail < pieces.length - head && pieces[pieces.length - 1 - tail]!.span.start >= before.length - suffix) tail++;
+  const from = head === 0 ? 0 : pieces[head - 1]!.span.end;
+  const to = tail === 0 ? text.length : pieces[pieces.length - tail]!.span.start + delta;
+  let middle: Piece[] = [];
+  if (from < to) {
+    if (to < text.length && !isLineBreak(text.charCodeAt(to - 1))) return undefined;
+    const parsed = parseStretch(text, from, to);
+    if (parsed === undefined) return undefined;
+    middle = parsed;
   }
-  const declarations = [
-    ...earlier.slice(0, head).map((d, i) => moved(d, pieces[i]!)),
-    ...fresh,
-    ...earlier.slice(earlier.length - tail).map((d, i) => moved(d, pieces[pieces.length - tail + i]!)),
-  ];
-  const ofKind = <K extends Declaration['kind']>(kind: K) => declarations.filter((d) => d.decl.kind === kind);
-  const imports = ofKind('Import');
-  const blocks = ofKind('Block');
-  const models = ofKind('Model');
+  const all = [...pieces.slice(0, head), ...middle, ...pieces.slice(pieces.length - tail).map((piece) => move(piece, delta))];
+  const decls = all.flatMap((piece) => piece.decls);
   const ast: MtlFile = {
     kind: 'File',
-    imports: imports.map((d) => d.decl as ImportDecl),
-    blocks: blocks.map((d) => d.decl as BlockDecl),
-    models: models.map((d) => d.decl as ModelDecl),
-    comments: commentsOf(lexed.comments),
+    imports: decls.filter((d) => d.kind === 'Import'),
+    blocks: decls.filter((d) => d.kind === 'Block'),
+    models: decls.filter((d) => d.kind === 'Model'),
+    comments: all.flatMap((piece) => piece.comments),
     span: span(0, text.length),
   };
-  // The order of a fresh parse: the builder reports imports, then blocks, then models.
-  const built = [...imports, ...blocks, ...models].flatMap((d) => d.diagnostics);
-  return { ast, diagnostics: [...lexed.problems.map(lexDiagnostic), ...built].sort(compareDiagnostics), declarations };
+  return { ast, diagnostics: all.flatMap((piece) => piece.diagnostics).sort(compareDiagnostics), reusable: { text, pieces: all } };
 }
 
-/** The same tokens, perhaps all moved by the same distance. */
-function sameTokens(before: readonly MtlToken[], now: readonly MtlToken[]): boolean {
-  if (before.length !== now.length) return false;
-  const delta = now[0]!.startOffset - before[0]!.startOffset;
-  for (let i = 0; i < now.length; i++) {
-    const a = before[i]!;
-    const b = now[i]!;
-    if (a.tokenType !== b.tokenType || a.image !== b.image || a.startOffset + delta !== b.startOffset || a.unterminated !== b.unterminated) return false;
+/** A piece moved by `delta`, each declaration on its own (so the checker can tell that it only moved). */
+function move(piece: Piece, delta: number): Piece {
+  return {
+    span: span(piece.span.start + delta, piece.span.end + delta),
+    decls: piece.decls.map((decl) => relocate(decl, delta)),
+    comments: relocate(piece.comments, delta),
+    diagnostics: relocate(piece.diagnostics, delta),
+  };
+}
+
+// Texts are compared a slice at a time (4,096 characters, then 256, 16 and 1): comparing two slices
+// is a comparison of memory, much faster than a loop over characters.
+
+/** The length of the longest start that `a` and `b` share. */
+function commonPrefix(a: string, b: string): number {
+  const max = Math.min(a.length, b.length);
+  let same = 0;
+  for (let n = 4096; n >= 1; n >>= 4) while (same + n <= max && a.slice(same, same + n) === b.slice(same, same + n)) same += n;
+  return same;
+}
+
+/** The length of the longest end, at most `max`, that `a` and `b` share. */
+function commonSuffix(a: string, b: string, max: number): number {
+  let same = 0;
+  for (let n = 4096; n >= 1; n >>= 4) {
+    while (same + n <= max && a.slice(a.length - same - n, a.length - same) === b.slice(b.length - same - n, b.length - same)) same += n;
   }
-  return true;
+  return same;
 }
 
-/** An earlier declaration, moved to where its tokens are now. */
-function moved(earlier: ParsedDeclaration, tokens: readonly MtlToken[]): ParsedDeclaration {
-  const delta = tokens[0]!.startOffset - earlier.tokens[0]!.startOffset;
-  return { tokens, decl: relocate(earlier.decl, delta), diagnostics: relocate(earlier.diagnostics, delta) };
+/** `from`–`to` of `text`, lexed and parsed on its own, in pieces; undefined if it has a problem. */
+function parseStretch(text: string, from: number, to: number): Piece[] | undefined {
+  const lexed = lex(text.slice(from, to));
+  if (lexed.problems.length > 0) return undefined;
+  // The lexer counts from the start of the stretch; its tokens are new, so they are moved in place.
+  for (const token of [...lexed.tokens, ...lexed.comments]) {
+    token.startOffset += from;
+    if (token.endOffset !== undefined) token.endOffset += from;
+  }
+  const guarded = limitNesting(lexed.tokens, MAX_NESTING);
+  if (guarded.dropped.length > 0) return undefined;
+  const parsed = parseTokens(guarded.tokens, text);
+  if (parsed.problems.length > 0) return undefined;
+  const built = buildAst(parsed.cst, lexed.comments, text);
+  return piecesOf(text, from, to, built.ast, built.ast.comments, built.diagnostics);
 }
 
 function lexDiagnostic(problem: LexProblem): Diagnostic {

@@ -9,41 +9,53 @@ function isSpan(value: object): value is Span {
   return typeof (value as Span).start === 'number' && typeof (value as Span).end === 'number';
 }
 
+/** Each result of `relocate` that moved every span: what it was moved from, and how far. */
+const origins = new WeakMap<object, { readonly from: unknown; readonly delta: number }>();
+
 /**
- * A copy of `value` with every span for which `moves` holds shifted by `delta`; shared objects stay
- * shared (a reference and its symbol). With `delta` 0 it is `value` itself.
+ * `value` with every span for which `moves` holds shifted by `delta`: new objects along the paths to
+ * those spans, the rest shared (what holds no span is the same either way). An object reached twice
+ * is copied once (a reference and its symbol stay one object).
  */
-export function relocate<T>(value: T, delta: number, moves: (span: Span) => boolean = () => true): T {
+export function relocate<T>(value: T, delta: number, moves?: (span: Span) => boolean): T {
   if (delta === 0) return value;
   const copies = new Map<object, unknown>();
   const copy = (item: unknown): unknown => {
     if (typeof item !== 'object' || item === null) return item;
+    if (isSpan(item)) return moves === undefined || moves(item) ? { start: item.start + delta, end: item.end + delta } : item;
     const known = copies.get(item);
     if (known !== undefined) return known;
-    let result: unknown;
+    let result = item;
     if (Array.isArray(item)) {
-      const array: unknown[] = new Array(item.length);
-      copies.set(item, array);
-      for (let i = 0; i < item.length; i++) array[i] = copy(item[i]);
-      result = array;
-    } else if (isSpan(item)) {
-      result = moves(item) ? { start: item.start + delta, end: item.end + delta } : item;
-      copies.set(item, result);
+      for (let i = 0; i < item.length; i++) {
+        const moved = copy(item[i]);
+        if (moved === item[i]) continue;
+        if (result === item) result = item.slice();
+        (result as unknown[])[i] = moved;
+      }
     } else {
-      const object: Record<string, unknown> = {};
-      copies.set(item, object);
-      for (const key in item) object[key] = copy((item as Record<string, unknown>)[key]);
-      result = object;
+      const fields = item as Record<string, unknown>;
+      for (const key in fields) {
+        const moved = copy(fields[key]);
+        if (moved === fields[key]) continue;
+        if (result === item) result = { ...fields };
+        (result as Record<string, unknown>)[key] = moved;
+      }
     }
+    if (result !== item) copies.set(item, result);
     return result;
   };
-  return copy(value) as T;
+  const result = copy(value) as T;
+  if (moves === undefined && result !== value) origins.set(result as object, { from: value, delta });
+  return result;
 }
 
 /** Whether `moved` is `original` with every span shifted by `delta`, and otherwise equal. */
 export function isMoved(original: unknown, moved: unknown, delta: number): boolean {
   if (original === moved && delta === 0) return true;
   if (typeof original !== 'object' || original === null || typeof moved !== 'object' || moved === null) return Object.is(original, moved);
+  const origin = origins.get(moved);
+  if (origin !== undefined && origin.from === original && origin.delta === delta) return true;
   if (Array.isArray(original)) {
     if (!Array.isArray(moved) || moved.length !== original.length) return false;
     for (let i = 0; i < original.length; i++) if (!isMoved(original[i], moved[i], delta)) return false;
@@ -55,7 +67,14 @@ export function isMoved(original: unknown, moved: unknown, delta: number): boole
   let keys = 0;
   for (const key in a) {
     keys++;
-    if (!(key in b) || !isMoved(a[key], b[key], delta)) return false;
+    const x = a[key];
+    const y = b[key];
+    // Most fields hold the same string or number: no call for those.
+    if (x !== y || typeof x === 'object') {
+      if (!isMoved(x, y, delta)) return false;
+    } else if (y === undefined && !(key in b)) {
+      return false;
+    }
   }
   for (const _ in b) keys--;
   return keys === 0;
