@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../compiler/ir.js';
-import { installFastBatchMatMul, installWasmSlices, uninstallFastBatchMatMul, uninstallWasmSlices } from '../runtime/backend.js';
+import { installFastBatchMatMul, installWasmCopies, uninstallFastBatchMatMul, uninstallWasmCopies } from '../runtime/backend.js';
 import type { Dataset } from '../runtime/data/dataset.js';
 import { lowerModel } from '../runtime/lower.js';
 import { train } from '../runtime/train/loop.js';
@@ -59,7 +59,7 @@ export function mtlRunner(checked: CheckedModel, data: Dataset): Runner {
 /**
  * `model.fit` on the same data, batch and optimizer settings. `stock` runs it with the wasm
  * backend's own kernels (what a user gets from TensorFlow.js); otherwise with mtl's replacements
- * of `BatchMatMul`, `Slice` and `SplitV` (runtime/wasm-kernels.ts, wasm-slices.ts).
+ * of `BatchMatMul`, `Slice` and `SplitV` (runtime/wasm-kernels.ts, wasm-copies.ts).
  */
 export function fitRunner(checked: CheckedModel, data: Dataset, stock: boolean): Runner {
   const model = lowerModel(checked);
@@ -77,7 +77,7 @@ export function fitRunner(checked: CheckedModel, data: Dataset, stock: boolean):
     async epoch() {
       if (stock) {
         uninstallFastBatchMatMul();
-        uninstallWasmSlices();
+        uninstallWasmCopies();
       }
       try {
         return await timed(async () => {
@@ -86,7 +86,7 @@ export function fitRunner(checked: CheckedModel, data: Dataset, stock: boolean):
         });
       } finally {
         installFastBatchMatMul();
-        installWasmSlices();
+        installWasmCopies();
       }
     },
     dispose() {

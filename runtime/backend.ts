@@ -1,7 +1,7 @@
 /**
  * Picks the fastest TensorFlow.js backend this machine can run: the native `tfjs-node` when it is
  * installed and loads, else WebAssembly, else plain JavaScript. On wasm it also swaps in a faster
- * `BatchMatMul` (wasm-kernels.ts) and `Slice`/`SplitV` (wasm-slices.ts), and adds the gradient
+ * `BatchMatMul` (wasm-kernels.ts) and `Identity`/`Slice`/`SplitV` (wasm-copies.ts), and adds the gradient
  * kernels wasm lacks (wasm-gradients.ts). Facts behind these
  * choices: /work/shared/FACTS.md.
  */
@@ -11,11 +11,11 @@ import * as tf from '@tensorflow/tfjs';
 import { registerFileSystemRouter } from './io.js';
 import { installWasmGradients } from './wasm-gradients.js';
 import { installFastBatchMatMul } from './wasm-kernels.js';
-import { installWasmSlices } from './wasm-slices.js';
+import { installWasmCopies } from './wasm-copies.js';
 
 export { installWasmGradients } from './wasm-gradients.js';
 export { installFastBatchMatMul, uninstallFastBatchMatMul } from './wasm-kernels.js';
-export { installWasmSlices, uninstallWasmSlices } from './wasm-slices.js';
+export { installWasmCopies, uninstallWasmCopies } from './wasm-copies.js';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
 
@@ -52,7 +52,7 @@ async function tryBackend(name: BackendName): Promise<boolean> {
       case 'wasm': {
         await loadWasmBackend();
         installFastBatchMatMul();
-        installWasmSlices();
+        installWasmCopies();
         installWasmGradients();
         return await tf.setBackend('wasm');
       }

@@ -52,10 +52,11 @@ function dense(backendName: string): tf.KernelFunc {
 /**
  * Outputs `[dyA, dw, dbias]`: dyA = dy · step(y) for relu (dy for linear), dw = xᵀ · dyA,
  * dbias = Σ_rows dyA — tfjs-core's `getFusedDyActivation`, matmul and `getFusedBiasGradient`.
+ * Takes xᵀ, made once per backward pass however many layers read x (see `transposedInput`).
  */
 function denseGrad(backendName: string): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
-    const { dy, x, y } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo; y: tf.TensorInfo };
+    const { dy, xT, y } = inputs as { dy: tf.TensorInfo; xT: tf.TensorInfo; y: tf.TensorInfo };
     const run = kernelOf(backend, backendName);
     const host = backend as unknown as KernelHost;
     let dyA = dy;
@@ -67,9 +68,9 @@ function denseGrad(backendName: string): tf.KernelFunc {
       // An output of its own, so that the engine may dispose it apart from dy.
       dyA = run('Identity', { x: dy });
     }
-    const dw = run('BatchMatMul', { a: as3d(x), b: as3d(dyA) }, { transposeA: true, transposeB: false });
+    const dw = run('BatchMatMul', { a: as3d(xT), b: as3d(dyA) }, { transposeA: false, transposeB: false });
     const db = backendName === 'wasm' ? columnSums(backend as BackendWasm, dyA) : run('Sum', { x: dyA }, { axis: [0], keepDims: false });
-    return [dyA, { dataId: dw.dataId, shape: [x.shape[1]!, dy.shape[1]!], dtype: 'float32' }, db];
+    return [dyA, { dataId: dw.dataId, shape: [xT.shape[0]!, dy.shape[1]!], dtype: 'float32' }, db];
   };
 }
 
@@ -91,6 +92,28 @@ function columnSums(backend: BackendWasm, x: tf.TensorInfo): tf.TensorInfo {
   return out;
 }
 
+/**
+ * Recently made xᵀ by the buffer of x. The tensors live until the end of their backward pass
+ * whether listed here or not, so the bound only limits this map; disposed entries are dropped.
+ */
+const transposes = new Map<object, tf.Tensor>();
+const TRANSPOSES_KEPT = 64;
+
+/**
+ * xᵀ for a layer's kernel gradient. Layers that read the same tensor (an MMoE's experts and gates
+ * all read the model input; two heads read the trunk) share one transpose within a backward pass:
+ * it is made inside the engine's gradient scope, which disposes it when the pass ends, and a
+ * tensor's buffer never changes while it lives, so a live entry is always current.
+ */
+function transposedInput(x: tf.Tensor2D): tf.Tensor2D {
+  const known = transposes.get(x.dataId);
+  if (known !== undefined && !known.isDisposed) return known as tf.Tensor2D;
+  const made = tf.transpose(x);
+  transposes.set(x.dataId, made);
+  for (const [key, t] of transposes) if (t.isDisposed || transposes.size > TRANSPOSES_KEPT) transposes.delete(key);
+  return made;
+}
+
 /** Registers the two kernels for wasm and cpu, and the gradient, where missing. Safe to call more than once. */
 export function registerFusedDense(): void {
   for (const backendName of ['wasm', 'cpu']) {
@@ -105,7 +128,7 @@ export function registerFusedDense(): void {
       gradFunc: (dy, saved, attrs) => {
         const [x, w, y] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         // Computed here, not in the per-input closures: the engine runs each closure in its own tidy.
-        const [dyA, dw, db] = tf.engine().runKernel(FUSED_DENSE_GRAD, { dy: dy as tf.Tensor, x, y }, attrs) as tf.Tensor[];
+        const [dyA, dw, db] = tf.engine().runKernel(FUSED_DENSE_GRAD, { dy: dy as tf.Tensor, xT: transposedInput(x), y }, attrs) as tf.Tensor[];
         return { x: () => tf.matMul(dyA!, w, false, true), w: () => dw!, bias: () => db! };
       },
     });

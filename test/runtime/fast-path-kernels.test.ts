@@ -34,6 +34,28 @@ beforeAll(async () => {
   expect(await setupBackend('wasm')).toBe('wasm');
 });
 
+describe('wasm Identity shares the buffer', () => {
+  it('clones without a new buffer, and the clone outlives the original', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d(values(12, 1), [3, 4]);
+    const buffers = tf.findBackend('wasm')!.numDataIds();
+    const y = tf.clone(x);
+    expect(tf.findBackend('wasm')!.numDataIds()).toBe(buffers);
+    const expected = Array.from(x.dataSync());
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual(expected);
+    y.dispose();
+    expect(tf.findBackend('wasm')!.numDataIds()).toBe(buffers - 1);
+  });
+
+  it('gives the gradients the tape saved through it as before', async () => {
+    const { cpu, wasm } = await onBoth(() =>
+      tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(tf.relu(a), b).square().sum())([tf.tensor2d(values(12, 2), [3, 4]), tf.tensor2d(values(8, 3), [4, 2])])),
+    );
+    cpu.forEach((c, i) => c.forEach((v, j) => expect(Math.abs(v - wasm[i]![j]!)).toBeLessThan(1e-6)));
+  });
+});
+
 describe('wasm Slice and SplitV read in place', () => {
   const x = (): tf.Tensor => tf.tensor(values(4 * 5 * 6 * 3, 1), [4, 5, 6, 3]);
   const boxes: { name: string; begin: number[]; size: number[] }[] = [

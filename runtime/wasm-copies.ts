@@ -1,9 +1,15 @@
 /**
- * `Slice` and `SplitV` for the wasm backend of TensorFlow.js 4.22 that read their input where it
- * lies in wasm memory. The stock kernels first copy the whole input out of wasm memory
- * (`readSync`) for every slice, so splitting a `[256, 8, 68]` tensor into its 8 experts (the
- * gradient of an MMoE's expert concatenation) copied it 8 times and took longer than the
- * experts' matmuls. Same values, same layout: the replacements only copy less.
+ * Kernels of the wasm backend of TensorFlow.js 4.22 that copied more than they must; the
+ * replacements give the same values and only copy less:
+ *
+ * - `Identity` copied its input. The engine clones (`Identity`) every tensor a gradient needs
+ *   while a tape records, about 70 per training step of a 3-layer MLP, so each step copied its
+ *   activations again. Tensors never change after they are made, so the clone can share the
+ *   buffer, as the cpu and webgl backends' `Identity` do (reference counted).
+ * - `Slice` and `SplitV` first copied the whole input out of wasm memory (`readSync`) for every
+ *   slice: splitting a `[256, 8, 68]` tensor into its 8 experts (the gradient of an MMoE's expert
+ *   concatenation) copied it 8 times and took longer than the experts' matmuls. They now read it
+ *   where it lies.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -69,11 +75,19 @@ const splitV: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   });
 };
 
+/** Shares the input's buffer, one more reference to it. */
+const identity: tf.KernelFunc = ({ inputs, backend }) => {
+  const x = inputs['x'] as tf.TensorInfo;
+  if (x.dtype === 'string') return stock.get('Identity')!.kernelFunc({ inputs, backend });
+  (backend as BackendWasm).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+};
+
 const stock = new Map<string, tf.KernelConfig>();
 
-/** Replaces the wasm `Slice` and `SplitV` kernels; a no-op when done or when wasm is absent. */
-export function installWasmSlices(): void {
-  for (const [name, kernelFunc] of [['Slice', slice], ['SplitV', splitV]] as const) {
+/** Replaces the wasm `Identity`, `Slice` and `SplitV` kernels; a no-op when done or when wasm is absent. */
+export function installWasmCopies(): void {
+  for (const [name, kernelFunc] of [['Identity', identity], ['Slice', slice], ['SplitV', splitV]] as const) {
     if (stock.has(name)) continue;
     const original = tf.getKernel(name, 'wasm');
     if (original === undefined) continue;
@@ -83,8 +97,8 @@ export function installWasmSlices(): void {
   }
 }
 
-/** Puts the stock wasm `Slice` and `SplitV` back: benchmarks use it to measure what a user gets. */
-export function uninstallWasmSlices(): void {
+/** Puts the stock wasm kernels back: benchmarks use it to measure what a user gets. */
+export function uninstallWasmCopies(): void {
   for (const [name, original] of stock) {
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel(original);
