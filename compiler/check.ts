@@ -19,6 +19,7 @@ import { elaborateModel } from './elaborate.js';
 import type { CheckedModel, HeadNode, InputNode } from './ir.js';
 import { isMoved, relocate } from './relocate.js';
 import { emptySemanticModel, type SemanticModel } from './semantic.js';
+import type { Span } from './span.js';
 import type { BlockEntry } from './stages.js';
 import type { Report } from './values.js';
 
@@ -98,12 +99,21 @@ function reuse(model: ModelDecl, candidates: readonly ModelCheck[] | undefined, 
     const from = earlier.decl.span;
     const delta = model.span.start - from.start;
     if ((delta !== 0 && !mayMove) || !isMoved(earlier.decl, model, delta)) continue;
-    const { diagnostics, semantic, model: checked } = relocate(
-      { diagnostics: earlier.diagnostics, semantic: earlier.semantic, model: earlier.model },
-      delta,
-      (span) => span.start >= from.start && span.end <= from.end,
-    );
-    return { decl: model, diagnostics, semantic, model: checked };
+    const moves = (span: Span) => span.start >= from.start && span.end <= from.end;
+    const { symbols, references, calls } = earlier.semantic;
+    const moved = relocate(symbols, delta, moves);
+    // A reference holds its symbol itself, not a copy.
+    const symbolOf = new Map(symbols.map((symbol, i) => [symbol, moved[i]!]));
+    return {
+      decl: model,
+      diagnostics: relocate(earlier.diagnostics, delta, moves),
+      semantic: {
+        symbols: moved,
+        references: references.map((r) => ({ span: relocate(r.span, delta, moves), symbol: symbolOf.get(r.symbol) ?? relocate(r.symbol, delta, moves) })),
+        calls: relocate(calls, delta, moves),
+      },
+      model: relocate(earlier.model, delta, moves),
+    };
   }
   return undefined;
 }

@@ -15,16 +15,13 @@ const origins = new WeakMap<object, { readonly from: unknown; readonly delta: nu
 /**
  * `value` with every span for which `moves` holds shifted by `delta`: new objects along the paths to
  * those spans, the rest shared (what holds no span is the same either way). An object reached twice
- * is copied once (a reference and its symbol stay one object).
+ * is copied twice: the copies are equal, not one object.
  */
 export function relocate<T>(value: T, delta: number, moves?: (span: Span) => boolean): T {
   if (delta === 0) return value;
-  const copies = new Map<object, unknown>();
   const copy = (item: unknown): unknown => {
     if (typeof item !== 'object' || item === null) return item;
     if (isSpan(item)) return moves === undefined || moves(item) ? { start: item.start + delta, end: item.end + delta } : item;
-    const known = copies.get(item);
-    if (known !== undefined) return known;
     let result = item;
     if (Array.isArray(item)) {
       for (let i = 0; i < item.length; i++) {
@@ -42,7 +39,6 @@ export function relocate<T>(value: T, delta: number, moves?: (span: Span) => boo
         (result as Record<string, unknown>)[key] = moved;
       }
     }
-    if (result !== item) copies.set(item, result);
     return result;
   };
   const result = copy(value) as T;
@@ -52,13 +48,16 @@ export function relocate<T>(value: T, delta: number, moves?: (span: Span) => boo
 
 /** Whether `moved` is `original` with every span shifted by `delta`, and otherwise equal. */
 export function isMoved(original: unknown, moved: unknown, delta: number): boolean {
+  const origin = typeof moved === 'object' && moved !== null ? origins.get(moved) : undefined;
+  return (origin !== undefined && origin.from === original && origin.delta === delta) || equalMoved(original, moved, delta);
+}
+
+function equalMoved(original: unknown, moved: unknown, delta: number): boolean {
   if (original === moved && delta === 0) return true;
   if (typeof original !== 'object' || original === null || typeof moved !== 'object' || moved === null) return Object.is(original, moved);
-  const origin = origins.get(moved);
-  if (origin !== undefined && origin.from === original && origin.delta === delta) return true;
   if (Array.isArray(original)) {
     if (!Array.isArray(moved) || moved.length !== original.length) return false;
-    for (let i = 0; i < original.length; i++) if (!isMoved(original[i], moved[i], delta)) return false;
+    for (let i = 0; i < original.length; i++) if (!equalMoved(original[i], moved[i], delta)) return false;
     return true;
   }
   if (isSpan(original)) return isSpan(moved) && moved.start === original.start + delta && moved.end === original.end + delta;
@@ -71,7 +70,7 @@ export function isMoved(original: unknown, moved: unknown, delta: number): boole
     const y = b[key];
     // Most fields hold the same string or number: no call for those.
     if (x !== y || typeof x === 'object') {
-      if (!isMoved(x, y, delta)) return false;
+      if (!equalMoved(x, y, delta)) return false;
     } else if (y === undefined && !(key in b)) {
       return false;
     }

@@ -98,6 +98,32 @@ describe('diagnostics', () => {
     expect(versions).toEqual([1, 2, 4]);
   });
 
+  test('an edit is compiled with the last result: the models it did not touch are reused as they were', async () => {
+    server = await startTestServer();
+    const text = `${SEED}\n${SEED.replace('model Seed', 'model Other')}`;
+    const { uri } = await server.open(text);
+    const before = server.workspace.analysis(uri)!.result;
+    const line = text.split('\n').findLastIndex((l) => l.includes('dense(64, relu)'));
+    const version = await server.change(uri, [{ range: { start: { line, character: 22 }, end: { line, character: 27 } }, text: 'dens' }]);
+    expect((await server.diagnosticsFor(uri, version)).diagnostics.map((d) => [d.code, d.range.start.line])).toEqual([['MTL0103', line]]);
+    const after = server.workspace.analysis(uri)!.result;
+    expect(after.ast.models[0]).toBe(before.ast.models[0]);
+    expect(after.semantic.symbols[0]).toBe(before.semantic.symbols[0]);
+  });
+
+  test('a file re-checked because an import changed is compiled with its last result', async () => {
+    server = await startTestServer({ files: { '/project/lib.mtl': LIB } });
+    const main = 'file:///project/main.mtl';
+    await server.open(MAIN, main);
+    const before = server.workspace.analysis(main)!.result;
+    const rechecked = server.diagnosticsFor(main);
+    await server.open(LIB.replace('relu', 'tanh'), 'file:///project/lib.mtl');
+    expect((await rechecked).diagnostics).toEqual([]);
+    const after = server.workspace.analysis(main)!.result;
+    expect(after).not.toBe(before);
+    expect(after.ast.models[0]).toBe(before.ast.models[0]);
+  });
+
   test('changing an open imported file re-checks the files that import it', async () => {
     server = await startTestServer({ files: { '/project/lib.mtl': LIB } });
     const main = 'file:///project/main.mtl';
