@@ -6,8 +6,8 @@
  *   u1, u2 ∈ R^d orthogonal unit vectors;  w1 = c·u1,  w2 = c·(ρ·u1 + sqrt(1 − ρ²)·u2)
  *   x ~ N(0, I_d);  y_i = w_iᵀx + Σ_{j=1..m} sin(α_j·w_iᵀx + β_j) + ε_i,  ε_i ~ N(0, σ²)
  *
- * so cos(w1, w2) = ρ. The paper uses d = 100, c = 1 and m = 10 and writes ε ~ N(0, 0.01), read here as
- * a variance (σ = 0.1); it calls α_j, β_j "given parameters" without fixing them, so they are drawn
+ * so cos(w1, w2) = ρ. The defaults d = 100, c = 1, m = 10 follow the paper's setup as we read it
+ * (public re-implementations vary); the paper writes ε ~ N(0, 0.01), read here as a variance (σ = 0.1); it calls α_j, β_j "given parameters" without fixing them, so they are drawn
  * from N(0, 1), as public re-implementations do. Everything comes from one seed, in two streams:
  * the task structure (u1, u2, α, β) and the rows (x, ε). The same seed at two values of ρ therefore
  * gives the same vectors, sinusoids, inputs and noise, and only the correlation differs.
@@ -19,11 +19,11 @@ export interface SyntheticOptions {
   readonly correlation: number;
   readonly rows: number;
   readonly seed?: number;
-  /** d, the input dimension (paper: 100). */
+  /** d, the input dimension (default 100). */
   readonly dim?: number;
-  /** c, the scale of w1 and w2 (paper: 1). */
+  /** c, the scale of w1 and w2 (default 1). */
   readonly scale?: number;
-  /** m, the number of sinusoids (paper: 10). */
+  /** m, the number of sinusoids (default 10). */
   readonly sines?: number;
   /** σ, the standard deviation of ε (paper: variance 0.01, so 0.1). */
   readonly noise?: number;
