@@ -7,8 +7,9 @@
  *   x ~ N(0, I_d);  y_i = w_iᵀx + Σ_{j=1..m} sin(α_j·w_iᵀx + β_j) + ε_i,  ε_i ~ N(0, σ²)
  *
  * so cos(w1, w2) = ρ. The defaults d = 100, c = 1, m = 10 follow the paper's setup as we read it
- * (public re-implementations vary); the paper writes ε ~ N(0, 0.01), read here as a variance (σ = 0.1); it calls α_j, β_j "given parameters" without fixing them, so they are drawn
- * from N(0, 1), as public re-implementations do. Everything comes from one seed, in two streams:
+ * (public re-implementations vary). The paper writes ε ~ N(0, 0.01), read here as a variance
+ * (σ = 0.1), and calls α_j, β_j "given parameters" without fixing them: they are drawn from N(0, 1),
+ * as public re-implementations do. Everything comes from one seed, in two streams:
  * the task structure (u1, u2, α, β) and the rows (x, ε). The same seed at two values of ρ therefore
  * gives the same vectors, sinusoids, inputs and noise, and only the correlation differs.
  */
