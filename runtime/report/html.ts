@@ -100,21 +100,21 @@ function trainingSections(history: ReportHistory | undefined, heads: readonly st
   const charts: string[] = [];
   const total: Series[] = [{ name: 'train Σ λ·L', points: points(epochs, (e) => e.loss) }];
   if (hasVal) total.push({ name: 'validation Σ λ·L', points: points(epochs, (e) => e.val?.loss), dashed: true });
-  charts.push(lineChart({ title: 'Total loss', xLabel: 'epoch', yLabel: 'loss', series: total, ...withMarker }));
+  charts.push(lineChart({ title: 'Total loss', xLabel: 'epoch', integerX: true, yLabel: 'loss', series: total, ...withMarker }));
   for (const head of heads) {
     const series: Series[] = [{ name: 'train', points: points(epochs, (e) => e.taskLoss[head]) }];
     if (hasVal) series.push({ name: 'validation', points: points(epochs, (e) => e.val?.taskLoss[head]), dashed: true });
-    charts.push(lineChart({ title: `${head}: loss`, xLabel: 'epoch', yLabel: 'loss', series, ...withMarker }));
+    charts.push(lineChart({ title: `${head}: loss`, xLabel: 'epoch', integerX: true, yLabel: 'loss', series, ...withMarker }));
     const metrics = [...new Set(epochs.flatMap((e) => Object.keys(e.val?.metrics[head] ?? {})))];
     if (metrics.length > 0) {
       charts.push(lineChart({
-        title: `${head}: validation metrics`, xLabel: 'epoch',
+        title: `${head}: validation metrics`, xLabel: 'epoch', integerX: true,
         series: metrics.map((m) => ({ name: m, points: points(epochs, (e) => e.val?.metrics[head]?.[m]) })), ...withMarker,
       }));
     }
   }
   charts.push(lineChart({
-    title: 'Task weights λᵢ(t)', xLabel: 'epoch', yLabel: 'λ',
+    title: 'Task weights λᵢ(t)', xLabel: 'epoch', integerX: true, yLabel: 'λ',
     series: heads.map((h) => ({ name: h, points: points(epochs, (e) => e.lambda[h]) })),
   }));
   out.push(`<div class="grid">${charts.join('\n')}</div>`);
@@ -166,7 +166,7 @@ function relatednessSections(relations: LabelRelations | undefined, gradients: G
     gradients.tasks.forEach((a, i) => gradients.tasks.forEach((b, j) => {
       if (j > i) series.push({ name: `${a} × ${b}`, points: gradients.perEpoch.flatMap((m, e) => (m[i]?.[j] !== undefined ? [[e + 1, m[i]![j]!] as [number, number]] : [])) });
     }));
-    out.push(`<div class="grid">${lineChart({ title: 'Gradient cosine per epoch', xLabel: 'epoch', yLabel: 'cosine', series })}</div>`);
+    out.push(`<div class="grid">${lineChart({ title: 'Gradient cosine per epoch', xLabel: 'epoch', integerX: true, yLabel: 'cosine', series })}</div>`);
   }
   return out;
 }

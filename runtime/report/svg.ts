@@ -11,14 +11,14 @@ export function escapeXml(text: string): string {
 /** A categorical palette that stays readable on white (Tableau 10). */
 export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
-/** About `count` round tick values covering [min, max]. */
-export function niceTicks(min: number, max: number, count = 5): number[] {
+/** About `count` round tick values covering [min, max], at least `minStep` apart (1 for whole epochs). */
+export function niceTicks(min: number, max: number, count = 5, minStep = 0): number[] {
   if (!(Number.isFinite(min) && Number.isFinite(max))) return [];
   if (min === max) {
-    const pad = min === 0 ? 1 : Math.abs(min) * 0.1;
-    return niceTicks(min - pad, max + pad, count);
+    const pad = minStep > 0 ? minStep : min === 0 ? 1 : Math.abs(min) * 0.1;
+    return niceTicks(min - pad, max + pad, count, minStep);
   }
-  const raw = (max - min) / Math.max(1, count - 1);
+  const raw = Math.max(minStep, (max - min) / Math.max(1, count - 1));
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
   const ticks: number[] = [];
@@ -50,6 +50,8 @@ export interface LineChartOptions {
   readonly series: readonly Series[];
   /** A vertical marker, such as the best epoch. */
   readonly marker?: { readonly x: number; readonly label: string };
+  /** Whole-number x ticks (epochs). */
+  readonly integerX?: boolean;
   readonly width?: number;
   readonly height?: number;
 }
@@ -76,7 +78,7 @@ export function lineChart(options: LineChartOptions): string {
     out.push(`<text x="${width / 2}" y="${height / 2}" text-anchor="middle" font-size="12" fill="#777" ${FONT}>no data</text></svg>`);
     return out.join('');
   }
-  const xTicks = niceTicks(Math.min(...xs), Math.max(...xs), 6);
+  const xTicks = niceTicks(Math.min(...xs), Math.max(...xs), 6, options.integerX === true ? 1 : 0);
   const yTicks = niceTicks(Math.min(...ys), Math.max(...ys), 5);
   const [x0, x1] = [xTicks[0]!, xTicks[xTicks.length - 1]!];
   const [y0, y1] = [yTicks[0]!, yTicks[yTicks.length - 1]!];

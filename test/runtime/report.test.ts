@@ -90,10 +90,13 @@ describe('the HTML report', () => {
     expect(html).toContain('a&lt;b&gt;&amp;&quot;c&quot;.mtl');
   });
 
-  it('picks round axis ticks', () => {
+  it('picks round axis ticks, whole ones for epochs', () => {
     expect(niceTicks(0, 1, 5)).toEqual([0, 0.25, 0.5, 0.75, 1]);
     expect(niceTicks(1, 10, 6)).toEqual([0, 2, 4, 6, 8, 10]);
     expect(niceTicks(3, 3, 5).length).toBeGreaterThan(1);
+    expect(niceTicks(1, 2, 6, 1)).toEqual([1, 2]);
+    expect(niceTicks(1, 1, 6, 1)).toEqual([0, 1, 2]);
+    expect(niceTicks(1, 40, 6, 1)).toEqual([0, 10, 20, 30, 40]);
   });
 });
 
