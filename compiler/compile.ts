@@ -34,7 +34,7 @@ export interface CompileResult {
 
 export const NO_FILES: CompileHost = { readFile: () => undefined };
 
-/** What a compile made on the way to its result, for the next compile of the same file. */
+/** What a compile made on the way to its result, for the next compile to reuse. */
 interface Stages {
   readonly parsed: ParseResult;
   readonly checked: CheckResult;
@@ -46,9 +46,9 @@ interface Stages {
 const stagesOf = new WeakMap<CompileResult, Stages>();
 
 /**
- * Compiles a file. `previous`, a result for an earlier text of the same file (the language server
- * passes its last one), makes it faster and changes nothing: declarations and imports whose text did
- * not change are not parsed again, and models that did not change are not checked again.
+ * Compiles a file. `previous`, an earlier result (the language server passes the document's last
+ * one), makes it faster and changes nothing: text and imports that did not change are not parsed
+ * again, and models whose syntax tree and blocks did not change are not checked again, only moved.
  */
 export function compile(file: string, text: string, host: CompileHost = NO_FILES, previous?: CompileResult): CompileResult {
   const before = previous === undefined ? undefined : stagesOf.get(previous);

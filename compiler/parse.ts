@@ -4,7 +4,8 @@
  * Stages: lex → guard (bound the nesting, MTL0012) → parse (recovering) → CST→AST. It never throws
  * on any text, and every diagnostic span lies within the text. One diagnostic per root cause: a
  * syntax error that only follows from an unterminated string or comment, or from tokens dropped
- * for nesting too deep, is not reported again.
+ * for nesting too deep, is not reported again. Given the parse of an earlier text, only the stretch
+ * an edit touched is lexed and parsed again (see "Reparsing an edited text").
  */
 import type { IToken, TokenType } from '#chevrotain';
 import type { BlockDecl, Comment, ImportDecl, ModelDecl, MtlFile } from './ast.js';
@@ -29,7 +30,7 @@ export interface ParseResult {
 
 /**
  * A stretch of a text that lexes and parses on its own, without a problem, to what a parse of the
- * whole text gives there; each stretch but the last ends with a line break. Together they cover the text.
+ * whole text gives there. The pieces of a text cover it; each but the last ends with a line break.
  */
 export interface Piece {
   readonly span: Span;
@@ -58,20 +59,21 @@ export function parse(text: string, previous?: ParseResult): ParseResult {
     ...syntaxDiagnostics(parsed.problems, guarded.tokens, lexed.problems, guarded.dropped),
     ...built.diagnostics,
   ];
-  const clean = diagnostics.length === built.diagnostics.length && parsed.problems.length === 0;
+  const clean = lexed.problems.length === 0 && guarded.dropped.length === 0 && parsed.problems.length === 0;
   const reusable = clean ? { text, pieces: piecesOf(text, 0, text.length, built.ast, built.ast.comments, built.diagnostics) } : undefined;
   return { ast: built.ast, diagnostics: diagnostics.sort(compareDiagnostics), ...(reusable ? { reusable } : {}) };
 }
 
 // ── Reparsing an edited text ──────────────────────────────────────────────────────────────────
 //
-// A text that lexes and parses without a problem is its stretches lexed and parsed one by one, when
-// each stretch ends with a line break and the next starts with a declaration. The line break ends
-// whatever was lexed before it (no comment or string holds one up to a token after it). And a
-// declaration parses to the same tree wherever it stands: no rule looks past its last token except
-// for a "->" or "(" that would continue it, and neither starts a declaration. So an edit needs only
-// the stretches it touched lexed and parsed again, as long as they too have no problem; otherwise
-// recovery could cross declarations, and the whole text is parsed.
+// A text that lexes and parses without a problem is the concatenation of its pieces, each lexed and
+// parsed alone, when every piece but the last ends with a line break and every piece but the first
+// starts with a declaration. Lexing: a piece without a problem closes each comment and string it
+// opens, so its final line break is plain whitespace, and what follows cannot change a token before
+// it. Parsing: no rule looks past a declaration's last token except for a "->" or "(" that would
+// continue it, and neither starts a declaration. So after an edit only the text between the pieces
+// it left untouched is lexed and parsed, and only if that has no problem either: with a syntax error,
+// recovery may cross declarations, and the whole text is parsed again.
 
 /** `from`–`to` of `text` in pieces, split before each declaration that starts a line. */
 function piecesOf(text: string, from: number, to: number, ast: MtlFile, comments: readonly Comment[], built: readonly Diagnostic[]): Piece[] {
