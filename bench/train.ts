@@ -58,18 +58,26 @@ interface Speed {
   readonly cpu: number;
 }
 
-/** Each runner's speed: its best epoch (wall and CPU apart) of `rounds`, after a warm-up epoch. */
-async function race(runners: readonly Runner[], samples: number, rounds: number): Promise<Map<string, Speed>> {
-  const best = new Map<string, { wall: number; cpu: number }>(runners.map((r) => [r.name, { wall: Infinity, cpu: Infinity }]));
-  for (const runner of runners) await runner.epoch();
+/** A runner and the samples one of its epochs trains. */
+interface Entry {
+  readonly runner: Runner;
+  readonly samples: number;
+}
+
+/**
+ * Each runner's speed: its best epoch (wall and CPU apart) of `rounds`, after a warm-up epoch.
+ * Rounds run every runner once, so a busy spell on the machine costs all of them alike.
+ */
+async function race(entries: readonly Entry[], rounds: number): Promise<Speed[]> {
+  const best = entries.map(() => ({ wall: Infinity, cpu: Infinity }));
+  for (const { runner } of entries) await runner.epoch();
   for (let round = 0; round < rounds; round++) {
-    for (const runner of runners) {
+    for (const [i, { runner }] of entries.entries()) {
       const t = await runner.epoch();
-      const b = best.get(runner.name)!;
-      best.set(runner.name, { wall: Math.min(b.wall, t.wall), cpu: Math.min(b.cpu, t.cpu) });
+      best[i] = { wall: Math.min(best[i]!.wall, t.wall), cpu: Math.min(best[i]!.cpu, t.cpu) };
     }
   }
-  return new Map([...best].map(([name, t]) => [name, { wall: (samples / t.wall) * 1000, cpu: (samples / t.cpu) * 1000 }]));
+  return entries.map((e, i) => ({ wall: (e.samples / best[i]!.wall) * 1000, cpu: (e.samples / best[i]!.cpu) * 1000 }));
 }
 
 interface MemoryRecord {
@@ -130,10 +138,8 @@ async function quick(options: Options, backend: string): Promise<void> {
   const checked = checkBenchModel(WIDE);
   const data = syntheticData(checked, options.samples, 1);
   const runners = [mtlRunner(checked, data), fitRunner(checked, data, true)];
-  const speed = await race(runners, options.samples, options.rounds);
+  const [mtl, fit] = (await race(runners.map((runner) => ({ runner, samples: options.samples })), options.rounds)) as [Speed, Speed];
   runners.forEach((r) => r.dispose());
-  const mtl = speed.get('mtl train')!;
-  const fit = speed.get('model.fit (stock)')!;
   console.log(`bench:train — ${WIDE.description}, batch ${WIDE.batch}, ${int(options.samples)} samples per epoch, best of ${options.rounds} epochs after one warm-up`);
   console.log(machine(backend));
   console.log(table(['trainer', 'samples/s of CPU time (of wall time)'], [['mtl train', speedCell(mtl)], ['tfjs-layers model.fit', speedCell(fit)]]));
@@ -152,15 +158,16 @@ async function full(options: Options, backend: string): Promise<void> {
   };
   runTorch();
 
-  const speeds = new Map<string, Map<string, Speed>>();
-  for (const bench of SUITE) {
+  const entries = SUITE.flatMap((bench) => {
     const checked = checkBenchModel(bench);
     const samples = stepsOf(bench) * bench.batch;
     const data = syntheticData(checked, samples, 1);
-    const runners = [mtlRunner(checked, data), fitRunner(checked, data, false), fitRunner(checked, data, true)];
-    speeds.set(bench.key, await race(runners, samples, options.rounds));
-    runners.forEach((r) => r.dispose());
-  }
+    return [mtlRunner(checked, data), fitRunner(checked, data, false), fitRunner(checked, data, true)].map((runner) => ({ bench, runner, samples }));
+  });
+  const measured = await race(entries, options.rounds);
+  const speeds = new Map<string, Map<string, Speed>>(SUITE.map((m) => [m.key, new Map()]));
+  entries.forEach((e, i) => speeds.get(e.bench.key)!.set(e.runner.name, measured[i]!));
+  entries.forEach((e) => e.runner.dispose());
   runTorch();
   const torchSpeed = (key: string): Speed | undefined => {
     const all = torchRuns.map((r) => r.get(key)).filter((r): r is TorchResult => r !== undefined);

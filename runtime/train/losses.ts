@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossSpec, TaskNode } from '../../compiler/ir.js';
+import { fusedMaskedLoss } from './fused-loss.js';
 
 /** Keras' fuzz factor: probabilities are clipped to [ε, 1 − ε] before taking logs. */
 export const EPSILON = 1e-7;
@@ -27,6 +28,9 @@ export type LossTask = Pick<TaskNode, 'kind' | 'loss'>;
  * for `tag`), `mask` is `[b]` with 1 for labelled rows. Labels of masked rows are ignored, even NaN.
  */
 export function maskedLoss(task: LossTask, yTrue: tf.Tensor, yPred: tf.Tensor, mask: tf.Tensor1D): MaskedLoss {
+  // Cross-entropies run as one kernel each way where the backend has it (fused-loss.ts).
+  const fused = fusedMaskedLoss(task, yTrue, yPred, mask);
+  if (fused !== undefined) return fused;
   return tf.tidy(() => {
     const labelled = mask.greater(0);
     const rowMask = mask.toFloat();

@@ -1,0 +1,166 @@
+/**
+ * A task's masked cross-entropy (losses.ts, LANGUAGE.md §6) as one kernel forward and one
+ * backward. Written with tensor ops, the masked loss of one head is about 35 kernel calls forward
+ * and 20 backward (mask comparisons, where, clip, log, sums, their gradients): in a training step
+ * of the wide two-head MLP that was more than half of all kernel calls, each with the engine's
+ * bookkeeping. Here one loop over the batch computes Σ mask · loss, Σ mask and their ratio, and
+ * one loop the gradient with respect to the predictions. The arithmetic is that of losses.ts
+ * (labels of unlabelled rows never read, predictions clipped to [ε, 1 − ε], the clip's gradient
+ * zero outside), in double precision rounded once, so it agrees with the tensor-op version to
+ * float32 rounding (tested). Categorical and binary cross-entropy on `[b, units]`; other losses,
+ * `tag` and backends without the kernels take the tensor-op path.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { LossSpec } from '../../compiler/ir.js';
+import { EPSILON, type LossTask, type MaskedLoss } from './losses.js';
+
+export const FUSED_LOSS = 'MtlMaskedLoss';
+export const FUSED_LOSS_GRAD = 'MtlMaskedLossGrad';
+
+type Kind = 'categorical_crossentropy' | 'binary_crossentropy';
+
+interface LossAttrs {
+  readonly loss: Kind;
+}
+
+/** Float32 views of inputs and fresh outputs on the wasm and cpu backends. */
+interface Buffers {
+  read(t: tf.TensorInfo): Float32Array;
+  /** Allocates every output first, then returns their views and infos (allocation may move wasm memory). */
+  outputs(shapes: number[][]): { views: Float32Array[]; infos: tf.TensorInfo[] };
+}
+
+function buffers(backendName: string, backend: unknown): Buffers {
+  if (backendName === 'wasm') {
+    const wasm = backend as BackendWasm;
+    return {
+      read: (t) => wasm.typedArrayFromHeap(t) as Float32Array,
+      outputs: (shapes) => {
+        const infos = shapes.map((shape) => wasm.makeOutput(shape, 'float32'));
+        return { views: infos.map((t) => wasm.typedArrayFromHeap(t) as Float32Array), infos };
+      },
+    };
+  }
+  const cpu = backend as { data: { get(id: object): { values: unknown } }; makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo };
+  return {
+    read: (t) => cpu.data.get(t.dataId).values as Float32Array,
+    outputs: (shapes) => {
+      const views = shapes.map((shape) => new Float32Array(tf.util.sizeFromShape(shape)));
+      return { views, infos: shapes.map((shape, i) => cpu.makeTensorInfo(shape, 'float32', views[i]!)) };
+    },
+  };
+}
+
+/** −log-likelihood of one row; `q` clipped predictions are computed on the fly. */
+function rowLoss(kind: Kind, y: Float32Array, p: Float32Array, from: number, units: number): number {
+  let total = 0;
+  for (let u = from; u < from + units; u++) {
+    const q = Math.min(Math.max(p[u]!, EPSILON), 1 - EPSILON);
+    total += kind === 'categorical_crossentropy' ? y[u]! * Math.log(q) : y[u]! * Math.log(q) + (1 - y[u]!) * Math.log(1 - q);
+  }
+  return kind === 'categorical_crossentropy' ? -total : -total / units;
+}
+
+/** Outputs `[mean, sum, count]`: Σ mask · loss over the rows, Σ mask, and sum / max(count, 1). */
+function lossKernel(backendName: string): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { y, p, mask } = inputs as { y: tf.TensorInfo; p: tf.TensorInfo; mask: tf.TensorInfo };
+    const io = buffers(backendName, backend);
+    const { views, infos } = io.outputs([[], [], []]);
+    const [Y, P, M] = [io.read(y), io.read(p), io.read(mask)];
+    const rows = M.length;
+    const units = rows === 0 ? 0 : P.length / rows;
+    const kind = (attrs as unknown as LossAttrs).loss;
+    let sum = 0;
+    let count = 0;
+    for (let r = 0; r < rows; r++) {
+      const w = M[r]!;
+      count += w;
+      if (w > 0) sum += w * rowLoss(kind, Y, P, r * units, units);
+    }
+    views[0]![0] = sum / Math.max(count, 1);
+    views[1]![0] = sum;
+    views[2]![0] = count;
+    return infos;
+  };
+}
+
+/**
+ * d(sum)/dp and d(mean)/dp, weighted by their upstream gradients (absent ones are zero): for
+ * labelled rows mask · (dSum + dMean / max(count, 1)) · ∂loss/∂q, zero where the clip was active.
+ */
+function gradKernel(backendName: string): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { y, p, mask, count, dMean, dSum } = inputs as Record<string, tf.TensorInfo | undefined>;
+    const io = buffers(backendName, backend);
+    const { views, infos } = io.outputs([[...p!.shape]]);
+    const [Y, P, M] = [io.read(y!), io.read(p!), io.read(mask!)];
+    const dp = views[0]!;
+    const n = io.read(count!)[0]!;
+    const perRow = (dSum === undefined ? 0 : io.read(dSum)[0]!) + (dMean === undefined ? 0 : io.read(dMean)[0]! / Math.max(n, 1));
+    const rows = M.length;
+    const units = rows === 0 ? 0 : P.length / rows;
+    const categorical = (attrs as unknown as LossAttrs).loss === 'categorical_crossentropy';
+    for (let r = 0; r < rows; r++) {
+      const w = M[r]!;
+      const scale = w > 0 ? w * perRow : 0;
+      for (let u = r * units; u < (r + 1) * units; u++) {
+        const pu = P[u]!;
+        if (scale === 0 || pu < EPSILON || pu > 1 - EPSILON) {
+          dp[u] = 0;
+          continue;
+        }
+        const yu = Y[u]!;
+        dp[u] = categorical ? (-scale * yu) / pu : (-scale * (yu / pu - (1 - yu) / (1 - pu))) / units;
+      }
+    }
+    return infos[0]!;
+  };
+}
+
+/** Registers the kernels for wasm and cpu and the gradient, where missing; safe to call more than once. */
+export function registerFusedLoss(): void {
+  for (const backendName of ['wasm', 'cpu']) {
+    if (tf.getKernel(FUSED_LOSS, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_LOSS, backendName, kernelFunc: lossKernel(backendName) });
+    if (tf.getKernel(FUSED_LOSS_GRAD, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_LOSS_GRAD, backendName, kernelFunc: gradKernel(backendName) });
+  }
+  if (tf.getGradient(FUSED_LOSS) === undefined) {
+    tf.registerGradient({
+      kernelName: FUSED_LOSS,
+      inputsToSave: ['y', 'p', 'mask'],
+      outputsToSave: [false, false, true],
+      gradFunc: (dys, saved, attrs) => {
+        const [dMean, dSum] = dys as (tf.Tensor | null)[];
+        const [y, p, mask, count] = saved;
+        const inputs: tf.NamedTensorMap = { y: y!, p: p!, mask: mask!, count: count! };
+        if (dMean != null) inputs['dMean'] = dMean;
+        if (dSum != null) inputs['dSum'] = dSum;
+        return {
+          p: () => tf.engine().runKernel(FUSED_LOSS_GRAD, inputs, attrs) as tf.Tensor,
+          // Labels and mask are data: no gradient flows to them.
+          y: () => tf.zerosLike(y!),
+          mask: () => tf.zerosLike(mask!),
+        };
+      },
+    });
+  }
+}
+
+function fusedKind(loss: LossSpec): Kind | undefined {
+  return loss.kind === 'categorical_crossentropy' || loss.kind === 'binary_crossentropy' ? loss.kind : undefined;
+}
+
+/**
+ * The masked loss through the fused kernels, or undefined when this task, these tensors or the
+ * current backend are not a case for them (the caller then uses the tensor ops).
+ */
+export function fusedMaskedLoss(task: LossTask, yTrue: tf.Tensor, yPred: tf.Tensor, mask: tf.Tensor1D): MaskedLoss | undefined {
+  const kind = fusedKind(task.loss);
+  if (kind === undefined || task.kind === 'tag' || yPred.rank !== 2 || yTrue.rank !== 2) return undefined;
+  if (yPred.dtype !== 'float32' || yTrue.dtype !== 'float32' || mask.dtype !== 'float32') return undefined;
+  registerFusedLoss();
+  if (tf.getKernel(FUSED_LOSS, tf.getBackend()) === undefined) return undefined;
+  const [mean, sum, count] = tf.engine().runKernel(FUSED_LOSS, { y: yTrue, p: yPred, mask }, { loss: kind } as unknown as tf.NamedAttrMap) as tf.Scalar[];
+  return { mean: mean!, sum: sum!, count: count! };
+}
