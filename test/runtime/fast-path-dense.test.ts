@@ -67,6 +67,21 @@ describe('fusedDense', () => {
       expect(outputAndGrads((x, w, b) => fusedDense(x, w, b, 'linear'), 300, 37)).toEqual(outputAndGrads(stock('linear'), 300, 37));
     });
 
+    it(`gives relu gradients bit for bit as tfjs-core's fused-matmul gradient computes them, on ${backend}`, async () => {
+      await tf.setBackend(backend);
+      const { x, w, b, up } = operands(300, 37);
+      const out = tf.tidy(() => {
+        const y = fusedDense(x, w, b, 'relu');
+        const [gx, gw, gb] = tf.grads((xx: tf.Tensor2D, ww: tf.Tensor2D, bb: tf.Tensor1D) => fusedDense(xx, ww, bb, 'relu').mul(up).sum())([x, w, b]);
+        // getFusedDyActivation, then the matmuls and the bias sum of fusedMatMul's gradient.
+        const dyA = tf.mul(up, tf.step(y));
+        const expected = [tf.matMul(dyA, w, false, true), tf.matMul(x, dyA, true, false), tf.sum(dyA, 0)];
+        return [tf.concat([gx!.flatten(), gw!.flatten(), gb!.flatten()]), tf.concat(expected.map((t) => t.flatten()))];
+      });
+      expect(Array.from(out[0]!.dataSync())).toEqual(Array.from(out[1]!.dataSync()));
+      tf.dispose([...out, x, w, b, up]);
+    });
+
     it(`gives the output and gradients of matmul + bias + relu, on ${backend}`, async () => {
       await tf.setBackend(backend);
       const fused = outputAndGrads((x, w, b) => fusedDense(x, w, b, 'relu'));
