@@ -59,68 +59,39 @@ function denseGrad(backendName: string): tf.KernelFunc {
     const { dy, xT, y } = inputs as { dy: tf.TensorInfo; xT: tf.TensorInfo; y: tf.TensorInfo };
     const run = kernelOf(backend, backendName);
     const host = backend as unknown as KernelHost;
-    const relu = (attrs as unknown as DenseAttrs).activation === 'relu';
     let dyA: tf.TensorInfo;
-    let db: tf.TensorInfo;
-    if (backendName === 'wasm') {
-      [dyA, db] = activationGradAndSums(backend as BackendWasm, dy, y, relu);
+    if ((attrs as unknown as DenseAttrs).activation === 'relu') {
+      // Step and Multiply stay wasm kernels: a data-dependent branch per element in JavaScript
+      // mispredicts half the time and was 4× slower here.
+      const step = run('Step', { x: y }, { alpha: 0 });
+      dyA = run('Multiply', { a: dy, b: step });
+      host.disposeData(step.dataId);
     } else {
-      if (relu) {
-        const step = run('Step', { x: y }, { alpha: 0 });
-        dyA = run('Multiply', { a: dy, b: step });
-        host.disposeData(step.dataId);
-      } else {
-        // An output of its own, so that the engine may dispose it apart from dy.
-        dyA = run('Identity', { x: dy });
-      }
-      db = run('Sum', { x: dyA }, { axis: [0], keepDims: false });
+      // An output of its own, so that the engine may dispose it apart from dy.
+      dyA = run('Identity', { x: dy });
     }
     const dw = run('BatchMatMul', { a: as3d(xT), b: as3d(dyA) }, { transposeA: false, transposeB: false });
+    const db = backendName === 'wasm' ? columnSums(backend as BackendWasm, dyA) : run('Sum', { x: dyA }, { axis: [0], keepDims: false });
     return [dyA, { dataId: dw.dataId, shape: [xT.shape[0]!, dy.shape[1]!], dtype: 'float32' }, db];
   };
 }
 
 /**
- * On wasm, one pass over dy: dyA = dy · step(y) (relu) or dy (linear), and its sums over the rows.
- * The wasm `Step` + `Multiply` give the same products (dy · 1, dy · 0, NaN where y is NaN), and
- * the wasm `Sum` adds row after row in float32 as this loop does, hence the same bits (tested);
- * but `Sum` transposes first to reduce over the first axis, a third of a 256 × 256 layer's
- * backward time.
+ * Σ over the rows of a `[b, n]` matrix in wasm memory. The wasm `Sum` kernel transposes first to
+ * reduce over the first axis (a third of a 256 × 256 layer's backward time); this adds row after
+ * row in float32, the same sequence of roundings as its loop, hence the same bits (tested).
  */
-function activationGradAndSums(backend: BackendWasm, dy: tf.TensorInfo, y: tf.TensorInfo, relu: boolean): [tf.TensorInfo, tf.TensorInfo] {
-  const [rows, n] = dy.shape as [number, number];
-  const sumsInfo = backend.makeOutput([n], 'float32');
-  let dyA: tf.TensorInfo;
-  if (relu) {
-    dyA = backend.makeOutput([rows, n], 'float32');
-  } else {
-    // Linear: dyA is dy, shared (reference counted) so that the engine may dispose it apart.
-    backend.incRef(dy.dataId);
-    dyA = { dataId: dy.dataId, shape: dy.shape, dtype: dy.dtype };
-  }
-  // Views only after every allocation: growing wasm memory detaches older views.
-  const sums = backend.typedArrayFromHeap(sumsInfo) as Float32Array;
-  const g = backend.typedArrayFromHeap(dy) as Float32Array;
+function columnSums(backend: BackendWasm, x: tf.TensorInfo): tf.TensorInfo {
+  const [rows, n] = x.shape as [number, number];
+  const out = backend.makeOutput([n], 'float32');
+  const sums = backend.typedArrayFromHeap(out) as Float32Array;
+  const values = backend.typedArrayFromHeap(x) as Float32Array;
   sums.fill(0);
-  if (relu) {
-    const out = backend.typedArrayFromHeap(dyA) as Float32Array;
-    const act = backend.typedArrayFromHeap(y) as Float32Array;
-    for (let r = 0; r < rows; r++) {
-      const row = r * n;
-      for (let j = 0; j < n; j++) {
-        const a = act[row + j]!;
-        const v = a > 0 ? g[row + j]! : a !== a ? NaN : g[row + j]! * 0;
-        out[row + j] = v;
-        sums[j] += v;
-      }
-    }
-  } else {
-    for (let r = 0; r < rows; r++) {
-      const row = r * n;
-      for (let j = 0; j < n; j++) sums[j] += g[row + j]!;
-    }
+  for (let r = 0; r < rows; r++) {
+    const row = r * n;
+    for (let j = 0; j < n; j++) sums[j] += values[row + j]!;
   }
-  return [dyA, sumsInfo];
+  return out;
 }
 
 /**
