@@ -52,6 +52,28 @@ describe('training on the wasm fast path', () => {
     model.dispose();
   });
 
+  it('reads nothing back from the backend while it trains but the loss sums, once per epoch', async () => {
+    const checked = seedModel();
+    const model = lowerModel(checked);
+    const data = syntheticData(checked, 320, 8);
+    // The wasm backend's async read() is its readSync(): counting readSync counts both.
+    const backend = tf.engine().backend as tf.KernelBackend & { readSync(id: object): unknown };
+    const readSync = backend.readSync;
+    let reads = 0;
+    backend.readSync = function (this: unknown, id: object) {
+      reads++;
+      return readSync.call(this, id);
+    };
+    try {
+      await train(model, checked, { train: data }, { epochs: 3, batch: 32 });
+    } finally {
+      backend.readSync = readSync;
+    }
+    // 10 steps per epoch, one read of the accumulated per-task sums per epoch.
+    expect(reads).toBe(3);
+    model.dispose();
+  });
+
   it('learns on wasm as it does on cpu: the same losses to float32 rounding', async () => {
     const losses = async (backend: string): Promise<number[]> => {
       await tf.setBackend(backend);
