@@ -17,8 +17,7 @@ function values(n: number, seed: number): Float32Array {
  * Five steps of `optimizer` on three variables (one without a gradient at step 3) and the
  * resulting variables and optimizer weights, flattened.
  */
-async function run(optimizer: tf.AdamOptimizer): Promise<{ variables: number[]; state: number[] }> {
-  const shapes = [[7, 5], [5], [3, 2, 4]];
+async function run(optimizer: tf.AdamOptimizer, shapes: number[][] = [[7, 5], [5], [3, 2, 4]]): Promise<{ variables: number[]; state: number[] }> {
   const variables = shapes.map((shape, i) => tf.variable(tf.tensor(values(tf.util.sizeFromShape(shape), 10 + i), shape)));
   for (let step = 0; step < 5; step++) {
     const grads = variables.map((v, i) => ({ name: v.name, tensor: tf.tensor(values(v.size, 100 * step + i), v.shape) }));
@@ -52,6 +51,15 @@ describe('FusedAdam', () => {
       expect(fused.state).toEqual(stock.state);
     });
   }
+
+  it('is bit-identical on wasm for variables of tens of thousands of values', async () => {
+    await tf.setBackend('wasm');
+    const shapes = [[300, 150], [20_000], [3, 2, 4], [70_000]];
+    const fused = await run(new FusedAdam(0.01, 0.9, 0.999), shapes);
+    const stock = await run(tf.train.adam(0.01, 0.9, 0.999), shapes);
+    expect(fused.variables).toEqual(stock.variables);
+    expect(fused.state).toEqual(stock.state);
+  });
 
   it('uses one kernel call per step however many variables there are', async () => {
     await tf.setBackend('wasm');
