@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../cli/main.js';
 import type { CheckedModel } from '../../compiler/ir.js';
+import { mulberry32 } from '../../runtime/data/split.js';
 import { root, type Run } from './run.js';
 
 export interface ModelRunOptions {
@@ -65,24 +66,12 @@ export function jsonLines<T = Record<string, unknown>>(text: string): T[] {
 export const FORBID_TFJS =
   'data:text/javascript,import{register}from"node:module";register("data:text/javascript,export async function resolve(s,c,n){if(s.includes(\\"@tensorflow\\"))throw new Error(\\"TensorFlow.js loaded: \\"+s);return n(s,c)}");';
 
-/** A small deterministic PRNG for synthetic data (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Random JSONL rows that bind to `model` by the default binding (LANGUAGE.md §7): every input
  * with its shape, every label of its kind, class names where the model lists them.
  */
 export function syntheticJsonl(model: CheckedModel, rows: number, seed = 1): string {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const pick = (n: number): number => Math.floor(next() * n);
   const cls = (names: readonly string[] | undefined, n: number): string | number => {
     const id = pick(n);
