@@ -2,9 +2,9 @@
  * A faster `BatchMatMul` for the WebAssembly backend of TensorFlow.js 4.22. The wasm kernel reaches
  * XNNPACK only when neither operand is transposed; otherwise it runs a scalar loop about 6× slower.
  * Every dense layer's gradient is a transposed matmul, so the replacement transposes explicitly
- * (wasm `Transpose`) and calls the original untransposed. Batches of outer products, for which the
- * wasm kernel has no XNNPACK path, become one broadcasting multiply. Facts behind this:
- * /work/shared/FACTS.md.
+ * (wasm `Transpose`) and calls the original untransposed. Batches of matmuls with a size-1 axis,
+ * for which the wasm kernel has no XNNPACK path, become broadcasting multiplies (and sums). Facts
+ * behind this: /work/shared/FACTS.md.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -30,12 +30,12 @@ export function installFastBatchMatMul(): void {
     const transposeA = attrs?.['transposeA'] === true;
     const transposeB = attrs?.['transposeB'] === true;
     if (!transposeA && !transposeB) {
-      const products = outerProducts(backend as tf.KernelBackend, inputs['a'] as tf.TensorInfo, inputs['b'] as tf.TensorInfo, false, false);
+      const products = broadcastMatMul(backend as tf.KernelBackend, inputs['a'] as tf.TensorInfo, inputs['b'] as tf.TensorInfo, false, false);
       return products ?? original.kernelFunc({ inputs, backend, attrs });
     }
     const a = inputs['a'] as tf.TensorInfo;
     const b = inputs['b'] as tf.TensorInfo;
-    const products = outerProducts(backend as tf.KernelBackend, a, b, transposeA, transposeB);
+    const products = broadcastMatMul(backend as tf.KernelBackend, a, b, transposeA, transposeB);
     if (products !== undefined) return products;
     const temporaries: tf.TensorInfo[] = [];
     const swapped = (x: tf.TensorInfo): tf.TensorInfo => {
@@ -79,22 +79,44 @@ export function uninstallFastBatchMatMul(): void {
 }
 
 /**
- * A batch of outer products (inner size 1), e.g. the 256 products [8, 1] · [1, 68] of an MMoE
- * mixture's gradient, as one broadcasting wasm `Multiply`: [b, m, 1] · [b, 1, n]. The wasm matmul
- * has no XNNPACK path for batches and took 1.3 ms there; each output is one product either way,
- * so the result is the same. Undefined when the shapes are not such a case.
+ * Batches of matmuls with a size-1 axis, which the wasm kernel (no XNNPACK path for batches) runs
+ * in its scalar loop at about 0.3 GFLOP/s, as broadcasting wasm kernels (SIMD):
+ *
+ * - inner size 1 (outer products, e.g. the 256 products [8, 1] · [1, 68] of an MMoE mixture's
+ *   gradient): one `Multiply` of [b, m, 1] by [b, 1, n];
+ * - one output column (matrix times vector, the mixture's gradient for its gate), or one output
+ *   row against a transposed B: a `Multiply` of the rows by the vector, then a `Sum` over the last
+ *   axis, in order, as the scalar loop adds.
+ *
+ * Transposing an axis of size 1 moves nothing, so operands are only reshaped. Undefined when the
+ * shapes are not such a case.
  */
-function outerProducts(backend: tf.KernelBackend, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): tf.TensorInfo | undefined {
+function broadcastMatMul(backend: tf.KernelBackend, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): tf.TensorInfo | undefined {
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 3 || b.shape.length < 3) return undefined;
+  const batchA = a.shape.slice(0, -2);
+  const batchB = b.shape.slice(0, -2);
+  if (tf.util.sizeFromShape(batchA) * tf.util.sizeFromShape(batchB) <= 1) return undefined;
   const [ra, ca] = a.shape.slice(-2) as [number, number];
   const [rb, cb] = b.shape.slice(-2) as [number, number];
   const [m, k] = transposeA ? [ca, ra] : [ra, ca];
   const n = transposeB ? rb : cb;
-  if (k !== 1 || tf.util.sizeFromShape(a.shape.slice(0, -2)) * tf.util.sizeFromShape(b.shape.slice(0, -2)) <= 1) return undefined;
-  // With an inner size of 1 a transpose moves nothing: only the shape changes.
-  const column = { ...a, shape: [...a.shape.slice(0, -2), m, 1] };
-  const row = { ...b, shape: [...b.shape.slice(0, -2), 1, n] };
-  return tf.getKernel('Multiply', 'wasm')!.kernelFunc({ inputs: { a: column, b: row }, backend, attrs: {} }) as tf.TensorInfo;
+  const run = (name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}) =>
+    tf.getKernel(name, 'wasm')!.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
+  const as = (x: tf.TensorInfo, batch: number[], rows: number, cols: number): tf.TensorInfo => ({ ...x, shape: [...batch, rows, cols] });
+  if (k === 1) return run('Multiply', { a: as(a, batchA, m, 1), b: as(b, batchB, 1, n) });
+  // Rows [.., r, k] times a vector [.., 1, k], summed over k: [.., r].
+  const rowsTimesVector = (rows: tf.TensorInfo, vector: tf.TensorInfo, shape: (outer: number[]) => number[]): tf.TensorInfo => {
+    const products = run('Multiply', { a: rows, b: vector });
+    try {
+      const sums = run('Sum', { x: products }, { axis: [products.shape.length - 1], keepDims: false });
+      return { ...sums, shape: shape(sums.shape.slice(0, -1)) };
+    } finally {
+      (backend as unknown as DataBackend).disposeData(products.dataId);
+    }
+  };
+  if (n === 1 && (!transposeA || m === 1)) return rowsTimesVector(as(a, batchA, m, k), as(b, batchB, 1, k), (outer) => [...outer, m, 1]);
+  if (m === 1 && transposeB) return rowsTimesVector(b, as(a, batchA, 1, k), (outer) => [...outer, 1, n]);
+  return undefined;
 }
 
 /**

@@ -114,6 +114,10 @@ describe('wasm batched matmuls', () => {
     { name: 'Aᵀ · B, [8, 1]ᵀ · [8, 6]', a: [16, 8, 1], b: [16, 8, 6], ta: true, tb: false },
     { name: 'A · Bᵀ, [8, 6] · [1, 6]ᵀ', a: [16, 8, 6], b: [16, 1, 6], ta: false, tb: true },
     { name: 'both transposed', a: [5, 7, 3], b: [5, 4, 7], ta: true, tb: true },
+    { name: 'matrices times vectors, [8, 6] · [6, 1]', a: [16, 8, 6], b: [16, 6, 1], ta: false, tb: false },
+    { name: 'rows times Bᵀ, [1, 6] · [5, 6]ᵀ', a: [16, 1, 6], b: [16, 5, 6], ta: false, tb: true },
+    { name: 'a transposed column times Bᵀ, [6, 1]ᵀ · [5, 6]ᵀ', a: [16, 6, 1], b: [16, 5, 6], ta: true, tb: true },
+    { name: 'a vector broadcast over the batch of A, [8, 6] · [6, 1]', a: [16, 8, 6], b: [1, 6, 1], ta: false, tb: false },
     { name: 'A broadcast over the batch of B', a: [1, 3, 4], b: [6, 4, 2], ta: false, tb: false },
     { name: 'rank 4 batches', a: [2, 3, 4, 5], b: [2, 3, 5, 2], ta: false, tb: false },
   ];
