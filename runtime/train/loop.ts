@@ -156,8 +156,9 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
       if (history.stopped !== undefined) break;
     }
   } finally {
-    // A strategy the loop made (uncertainty's and GradNorm's variables) ends with the run.
+    // A strategy or optimizer the loop made (their variables and slots) ends with the run.
     if (options.strategy === undefined) strategy.dispose?.();
+    if (options.optimizer === undefined) optimizer.dispose();
     if (best !== undefined) {
       model.setWeights(best.weights);
       history.bestEpoch = best.epoch;

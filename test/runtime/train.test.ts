@@ -92,6 +92,15 @@ describe('train', () => {
     m.dispose();
   });
 
+  it('frees the optimizer and strategy it made itself: a finished run leaves only the model', async () => {
+    const checked = linearModel();
+    const m = lowerModel(checked);
+    const before = tf.memory().numTensors;
+    await train(m, checked, { train: linearProblem(300, 1) }, { epochs: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+    m.dispose();
+  });
+
   it('is deterministic for a given seed', async () => {
     const run = async (seed: number) => {
       const checked = linearModel();
