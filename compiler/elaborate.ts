@@ -216,6 +216,15 @@ class Elaborator {
     };
   }
 
+  /** For a head that reads a gate: which, and the mixture it gets (`mmoe: its own softmax over 4 experts`). */
+  private gateDetail(flow: Flow | undefined): string {
+    if (flow?.source.kind !== 'gate') return '';
+    const gate = this.result.gates.get(flow.source.name)?.node;
+    if (gate === undefined) return ` reading gate \`${flow.source.name}\``;
+    const experts = gate.kind === 'mmoe' ? `${gate.experts} shared experts` : `${gate.shared} shared and ${gate.specific} own experts${gate.kind === 'ple' ? ` per level, ${gate.levels} levels` : ''}`;
+    return ` reading gate \`${gate.name}\` (${gate.kind}: its own softmax over ${experts})`;
+  }
+
   /** An argument that is a pipeline reading model members: a gate's source or a merge's part. */
   private pipelineArgument(value: Value | undefined, callee: string, param: string, owner: string, ownerKind: 'gate' | 'merge'): { flow: Flow; info: TensorInfo } | undefined {
     if (value === undefined || value.kind === 'invalid') return undefined;
@@ -250,7 +259,7 @@ class Elaborator {
       else outShape = result.shape;
     }
     this.semantic.calls.push({ span: last.callee.span, callSpan: last.span, name: spec.name, kind: 'task', ...(built?.info ? { inShape: built.info.shape } : {}), ...(outShape ? { shape: outShape } : {}) });
-    if (outShape) this.describe(decl, outShape, `${spec.name} head`);
+    if (outShape) this.describe(decl, outShape, `${spec.name} head${this.gateDetail(built?.flow)}`);
     const inShape = built?.info?.shape;
     return { decl, flow: built?.flow, task: args ? { spec, units, call: last, ...(inShape ? { inShape } : {}), ...(outShape ? { outShape } : {}) } : undefined };
   }

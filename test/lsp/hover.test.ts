@@ -87,6 +87,13 @@ describe('hover', () => {
     ]);
   });
 
+  test('a head that reads a gate shows which, and the mixture it gets', async () => {
+    expect(await hover(CENSUS.replace('head income', 'head inc<|>ome'))).toEqual({
+      value: '```mtl\n(head) income: [1]\n```\n\nBinary head reading gate `moe` (mmoe: its own softmax over 4 shared experts) in model `Census`',
+      range: '5:7-5:13',
+    });
+  });
+
   test('a weighting method shows its doc and paper', async () => {
     expect(await hover(CENSUS.replace('weighting uncertainty', 'weighting uncert<|>ainty'))).toEqual({
       value: [
