@@ -75,6 +75,8 @@ export async function runTraining(checked: CheckedModel, data: TrainingData, opt
 
   const parts = { checked, source: options.source, sidecar: data.sidecar };
   const epochs: EpochRecord[] = [...(resume?.history?.epochs ?? []).filter((e) => e.partial !== true && e.epoch <= done)];
+  // Strategies that learn from epoch losses (DWA) see the finished epochs again.
+  for (const e of epochs) strategy.onEpochEnd?.(e.epoch, e.taskLoss);
   const historyOf = (extra: Pick<RunHistory, 'bestEpoch' | 'stopped'> = {}): RunHistory => ({
     format: 'mtl-history', version: 1, model: checked.name, backend: options.backend,
     data: { train: data.files.train, ...(data.files.validation !== undefined ? { validation: data.files.validation } : {}) },

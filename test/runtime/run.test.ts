@@ -66,6 +66,24 @@ describe('runTraining', () => {
     resumed.model.dispose();
   });
 
+  it('resumes DWA with the loss ratios of the epochs before the interruption', async () => {
+    const file = path.join(root, 'examples/penguins.mtl');
+    const dwa = compile(file, fs.readFileSync(file, 'utf8').replace('  train {', '  weighting dwa(temperature: 2)\n\n  train {')).models[0]!;
+    const run = async (dir: string, epochs: number, resume?: Awaited<ReturnType<typeof readCheckpoint>>) => {
+      const data = await prepareTrainingData(dwa, { train: csv, validation: 0.2 });
+      const result = await runTraining(dwa, data, { outDir: dir, source: 'penguins.mtl', backend: 'wasm', epochs, ...(resume ? { resume } : {}) });
+      result.model.dispose();
+      return result.history.epochs.map((e) => e.lambda);
+    };
+    const straight = await run(tempDir(), 4);
+    const dir = tempDir();
+    await run(dir, 3);
+    const resumed = await run(dir, 4, (await readCheckpoint(dir))!);
+    // λ(4) comes from the losses of epochs 2 and 3, which the resumed run did not train itself.
+    expect(straight[3]).not.toEqual({ species: 1, sex: 1, mass: 1 });
+    expect(resumed).toEqual(straight);
+  });
+
   it('finds the previous checkpoint when a crash came between the two renames of the swap', async () => {
     const dir = tempDir();
     const data = await prepareTrainingData(penguins, { train: csv, validation: 0 });
