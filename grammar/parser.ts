@@ -43,12 +43,17 @@ function isOneOf(token: IToken, types: readonly TokenType[]): boolean {
   return types.some((type) => tokenMatcher(token, type));
 }
 
-class MtlParser extends CstParser {
+export class MtlParser extends CstParser {
   readonly messages: SyntaxMessages;
 
-  constructor() {
+  /**
+   * `validate: false` skips Chevrotain's grammar validations (ambiguities, left recursion…), which
+   * take most of the parser's construction time at every `mtlc` start; a test builds the parser
+   * with them, so a grammar mistake still fails the suite.
+   */
+  constructor({ validate }: { validate: boolean }) {
     const messages = new SyntaxMessages();
-    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'none', errorMessageProvider: messages });
+    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'none', errorMessageProvider: messages, skipValidations: !validate });
     this.messages = messages;
     this.performSelfAnalysis();
   }
@@ -512,7 +517,7 @@ class MtlParser extends CstParser {
 }
 
 /** The one parser instance: Chevrotain parsers are built once and fed new input per parse. */
-export const mtlParser = new MtlParser();
+export const mtlParser = new MtlParser({ validate: false });
 
 export interface ParseOutput {
   readonly cst: CstNode;

@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { Expr, HeadDecl, InputDecl, Member, ModelDecl } from '../../compiler/ast.js';
+import { MtlParser } from '../../grammar/parser.js';
 import { astOf, model, withoutSpans } from './support.js';
 
 const name = (text: string) => ({ kind: 'Name', text });
@@ -319,5 +320,11 @@ describe('keywords and identifiers', () => {
   test('type words are ordinary names outside a type', () => {
     const members = membersOf('input float: float\ntrunk category = float -> dense(2)');
     expect(members.map((x) => (x as InputDecl).name.text)).toEqual(['float', 'category']);
+  });
+});
+
+describe('the grammar itself', () => {
+  test('passes all of Chevrotain\'s grammar validations (the shared parser skips them to start faster)', () => {
+    expect(() => new MtlParser({ validate: true })).not.toThrow();
   });
 });
