@@ -1,20 +1,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../runtime/backend.js';
-
-/** Runs `f` on the cpu backend and on wasm, returning both results as plain arrays. */
-async function onBoth(f: () => tf.Tensor): Promise<{ cpu: Float32Array; wasm: Float32Array; shape: number[] }> {
-  await tf.setBackend('cpu');
-  const c = f();
-  const cpu = (await c.data()) as Float32Array;
-  c.dispose();
-  await tf.setBackend('wasm');
-  const w = f();
-  const wasm = (await w.data()) as Float32Array;
-  const shape = w.shape;
-  w.dispose();
-  return { cpu, wasm, shape };
-}
+import { onBoth } from './backends.js';
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);

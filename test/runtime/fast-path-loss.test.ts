@@ -4,16 +4,7 @@ import type { LossSpec, TaskKind } from '../../compiler/ir.js';
 import { setupBackend } from '../../runtime/backend.js';
 import { FUSED_LOSS, registerFusedLoss } from '../../runtime/train/fused-loss.js';
 import { maskedLoss } from '../../runtime/train/losses.js';
-
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    out[i] = s / 2147483648;
-  }
-  return out;
-}
+import { values } from './backends.js';
 
 /** Probabilities (softmax rows for classify, sigmoids otherwise), some clipped, and labels with gaps and a NaN in a masked row. */
 function batch(kind: TaskKind, rows: number, units: number) {
