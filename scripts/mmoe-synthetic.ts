@@ -18,6 +18,7 @@ import type { CheckedModel } from '../compiler/ir.js';
 import { setupBackend } from '../runtime/backend.js';
 import type { Dataset } from '../runtime/data/dataset.js';
 import { splitRows, takeRows } from '../runtime/data/index.js';
+import { pearson } from '../runtime/experiments/labels.js';
 import { syntheticData } from '../runtime/experiments/synthetic.js';
 import { meanAndStd } from '../runtime/experiments/tune.js';
 import { lowerModel } from '../runtime/lower.js';
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
     const scores: { shared: number[]; mmoe: number[]; corr: number[]; gain: number[] } = { shared: [], mmoe: [], corr: [], gain: [] };
     for (let run = 1; run <= runs; run++) {
       const data = dataset(rho, rows, run);
-      scores.corr.push(pearson(data.labels.y1!.values, data.labels.y2!.values));
+      scores.corr.push(pearson(data.labels.y1!.values, data.labels.y2!.values) ?? NaN);
       const shared = await heldOutMse(models.shared, data, epochs, run);
       const mmoe = await heldOutMse(models.mmoe, data, epochs, run);
       scores.shared.push(shared);
@@ -89,21 +90,6 @@ async function main(): Promise<void> {
     console.log(`| ${rho} | ${meanAndStd(scores.corr).mean.toFixed(2)} | ${s.mean.toFixed(3)} ± ${s.std.toFixed(3)} | ${m.mean.toFixed(3)} ± ${m.std.toFixed(3)} | ${(g.mean * 100).toFixed(1)}% ± ${(g.std * 100).toFixed(1)}% |`);
   }
   console.log(`\n${details.join('\n')}`);
-}
-
-function pearson(a: Float32Array, b: Float32Array): number {
-  const n = a.length;
-  const ma = a.reduce((s, v) => s + v, 0) / n;
-  const mb = b.reduce((s, v) => s + v, 0) / n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i]! - ma) * (b[i]! - mb);
-    saa += (a[i]! - ma) ** 2;
-    sbb += (b[i]! - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
 }
 
 await main();
