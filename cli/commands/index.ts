@@ -1,7 +1,6 @@
 /**
- * The registry of `mtlc` commands, in the order `mtlc --help` lists them. To add one (build,
- * summary, train, eval, predict, tune, relate, lsp): write `cli/commands/NAME.ts` exporting a
- * `CommandModule`, and list it here. A module that needs TensorFlow.js or the language server must
+ * The registry of `mtlc` commands, in the order `mtlc --help` lists them. To add one, write
+ * `cli/commands/NAME.ts` exporting a `CommandModule`, and list it here. A module that needs TensorFlow.js or the language server must
  * import them with `await import()` inside its action, never at the top: every module listed here is
  * loaded on every run, and `mtlc check` must not load TensorFlow.js.
  */
