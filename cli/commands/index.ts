@@ -1,8 +1,9 @@
 /**
  * The registry of `mtlc` commands, in the order `mtlc --help` lists them. To add one, write
- * `cli/commands/NAME.ts` exporting a `CommandModule`, and list it here. A module that needs TensorFlow.js or the language server must
- * import them with `await import()` inside its action, never at the top: every module listed here is
- * loaded on every run, and `mtlc check` must not load TensorFlow.js.
+ * `cli/commands/NAME.ts` exporting a `CommandModule`, and list it here. A module that needs
+ * TensorFlow.js or the language server must import them with `await import()` inside its action,
+ * never at the top: every module listed here is loaded on every run, and `mtlc check` must not
+ * load TensorFlow.js.
  */
 import { buildCommand } from './build.js';
 import { checkCommand } from './check.js';
