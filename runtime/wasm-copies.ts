@@ -10,6 +10,10 @@
  *   slice: splitting a `[256, 8, 68]` tensor into its 8 experts (the gradient of an MMoE's expert
  *   concatenation) copied it 8 times and took longer than the experts' matmuls. They now read it
  *   where it lies.
+ * - `Slice`, `SplitV` and `Concat` copy row runs with `copyWithin` on wasm memory itself: the
+ *   stock `Concat` (and the first replacements) made a `subarray` view per run, and an MMoE's
+ *   expert stack is 2,048 runs of 68 values each way (2.5× faster measured, about 0.4 ms of an
+ *   MMoE step).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -22,6 +26,9 @@ function sliceFromHeap(backend: BackendWasm, x: tf.TensorInfo, begin: readonly n
   // Views only after the allocation: growing wasm memory detaches older views.
   const from = backend.typedArrayFromHeap(x);
   const to = backend.typedArrayFromHeap(out);
+  const heap = wholeHeap(from);
+  const fromAt = from.byteOffset / from.BYTES_PER_ELEMENT;
+  const toAt = to.byteOffset / to.BYTES_PER_ELEMENT;
   const strides = tf.util.computeStrides(x.shape);
   const rank = x.shape.length;
   // The innermost run that is contiguous in both: the last axis, widened while the slice spans
@@ -42,7 +49,7 @@ function sliceFromHeap(backend: BackendWasm, x: tf.TensorInfo, begin: readonly n
   for (let written = 0; written < count; written += run) {
     let offset = begin[inner]! * (inner < rank - 1 ? strides[inner]! : 1);
     for (let d = 0; d < inner; d++) offset += (begin[d]! + index[d]!) * strides[d]!;
-    to.set(from.subarray(offset, offset + run), written);
+    heap.copyWithin(toAt + written, fromAt + offset, fromAt + offset + run);
     for (let d = inner - 1; d >= 0; d--) {
       if (++index[d]! < size[d]!) break;
       index[d] = 0;
@@ -50,6 +57,55 @@ function sliceFromHeap(backend: BackendWasm, x: tf.TensorInfo, begin: readonly n
   }
   return out;
 }
+
+type HeapView = Float32Array | Int32Array | Uint8Array;
+
+/**
+ * A view of the same type over all of wasm memory, to copy runs with `copyWithin` (no view object
+ * per run). Element offsets are the views' byte offsets over the element size.
+ */
+function wholeHeap(view: tf.backend_util.TypedArray): HeapView {
+  if (view instanceof Float32Array) return new Float32Array(view.buffer);
+  if (view instanceof Int32Array) return new Int32Array(view.buffer);
+  return new Uint8Array(view.buffer);
+}
+
+/**
+ * Concatenation along `axis`: per index of the axes before it, each input's run in turn, as the
+ * stock kernel orders them, copied with `copyWithin`.
+ */
+const concat: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const all = inputs as unknown as tf.TensorInfo[];
+  if (all.length === 0 || all[0]!.dtype === 'string' || all.some((t) => t.dtype !== all[0]!.dtype)) return stock.get('Concat')!.kernelFunc({ inputs, backend, attrs });
+  const wasm = backend as BackendWasm;
+  const axis = tf.util.parseAxisParam((attrs as unknown as { axis: number | number[] }).axis, all[0]!.shape)[0]!;
+  tf.backend_util.assertParamsConsistent(all.map((t) => t.shape), axis);
+  const parts = all.filter((t) => tf.util.sizeFromShape(t.shape) > 0);
+  if (parts.length <= 1) return stock.get('Concat')!.kernelFunc({ inputs, backend, attrs });
+  const outShape = tf.backend_util.computeOutShape(all.map((t) => t.shape), axis);
+  const out = wasm.makeOutput(outShape, all[0]!.dtype);
+  const outer = tf.util.sizeFromShape(parts[0]!.shape.slice(0, axis));
+  const runs = parts.map((t) => tf.util.sizeFromShape(t.shape.slice(axis)));
+  const width = runs.reduce((sum, r) => sum + r, 0);
+  // Views only after the allocation: growing wasm memory detaches older views.
+  const to = wasm.typedArrayFromHeap(out);
+  const heap = wholeHeap(to);
+  const toAt = to.byteOffset / to.BYTES_PER_ELEMENT;
+  const fromAt = parts.map((t) => {
+    const view = wasm.typedArrayFromHeap(t);
+    return view.byteOffset / view.BYTES_PER_ELEMENT;
+  });
+  for (let b = 0; b < outer; b++) {
+    let at = toAt + b * width;
+    for (let i = 0; i < parts.length; i++) {
+      const run = runs[i]!;
+      const from = fromAt[i]! + b * run;
+      heap.copyWithin(at, from, from + run);
+      at += run;
+    }
+  }
+  return out;
+};
 
 const slice: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const x = inputs['x'] as tf.TensorInfo;
@@ -85,9 +141,9 @@ const identity: tf.KernelFunc = ({ inputs, backend }) => {
 
 const stock = new Map<string, tf.KernelConfig>();
 
-/** Replaces the wasm `Identity`, `Slice` and `SplitV` kernels; a no-op when done or when wasm is absent. */
+/** Replaces the wasm `Identity`, `Slice`, `SplitV` and `Concat` kernels; a no-op when done or when wasm is absent. */
 export function installWasmCopies(): void {
-  for (const [name, kernelFunc] of [['Identity', identity], ['Slice', slice], ['SplitV', splitV]] as const) {
+  for (const [name, kernelFunc] of [['Identity', identity], ['Slice', slice], ['SplitV', splitV], ['Concat', concat]] as const) {
     if (stock.has(name)) continue;
     const original = tf.getKernel(name, 'wasm');
     if (original === undefined) continue;

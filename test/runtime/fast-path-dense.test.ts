@@ -58,6 +58,13 @@ describe('fusedDense', () => {
       expect(outputAndGrads((x, w, b) => fusedDense(x, w, b, 'linear'), 300, 37)).toEqual(outputAndGrads(stock('linear'), 300, 37));
     });
 
+    it(`sums the bias gradient bit for bit when the rows are not a multiple of four (the sums' tail), on ${backend}`, async () => {
+      await tf.setBackend(backend);
+      for (const rows of [2, 3, 301, 303]) {
+        expect(outputAndGrads((x, w, b) => fusedDense(x, w, b, 'linear'), rows, 37)).toEqual(outputAndGrads(stock('linear'), rows, 37));
+      }
+    });
+
     it(`gives relu gradients bit for bit as tfjs-core's fused-matmul gradient computes them, on ${backend}`, async () => {
       await tf.setBackend(backend);
       const { x, w, b, up } = operands(300, 37);

@@ -47,7 +47,7 @@ describe('wasm Identity shares the buffer', () => {
   });
 });
 
-describe('wasm Slice and SplitV read in place', () => {
+describe('wasm Slice, SplitV and Concat read in place', () => {
   const x = (): tf.Tensor => tf.tensor(values(4 * 5 * 6 * 3, 1), [4, 5, 6, 3]);
   const boxes: { name: string; begin: number[]; size: number[] }[] = [
     { name: 'one inner row', begin: [1, 2, 3, 0], size: [1, 1, 1, 3] },
@@ -85,10 +85,32 @@ describe('wasm Slice and SplitV read in place', () => {
     expect(wasm).toEqual(cpu);
   });
 
+  it('concatenates along each axis as the cpu backend does (float32, int32, bool, an empty part)', async () => {
+    const { cpu, wasm, shapes } = await onBoth(() =>
+      tf.tidy(() => [
+        ...[0, 1, 2, 3].map((axis) => {
+          const parts = [1, 2, 3].map((size, i) => {
+            const shape = [4, 5, 6, 3];
+            shape[axis] = size;
+            return tf.tensor(values(tf.util.sizeFromShape(shape), 30 + i), shape);
+          });
+          return tf.concat(parts, axis);
+        }),
+        // An MMoE's expert stack: rows [256, 1, 68] side by side.
+        tf.concat([0, 1, 2, 3, 4, 5, 6, 7].map((i) => tf.tensor(values(16 * 7, 40 + i), [16, 1, 7])), 1),
+        tf.concat([tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor2d([5, 6], [2, 1], 'int32')], 1),
+        tf.concat([tf.tensor2d([true, false], [2, 1], 'bool'), tf.tensor2d([false, false, true, true], [2, 2], 'bool')], 1),
+        tf.concat([tf.tensor2d(values(6, 50), [2, 3]), tf.zeros([2, 0]), tf.tensor2d(values(4, 51), [2, 2])], 1),
+      ]),
+    );
+    expect(shapes[4]).toEqual([16, 8, 7]);
+    expect(wasm).toEqual(cpu);
+  });
+
   it('leaves no tensor and no buffer behind', async () => {
     await tf.setBackend('wasm');
     const t = x();
-    const run = () => tf.dispose([tf.slice(t, [1, 1, 1, 1], [2, 2, 2, 2]), ...tf.split(t, 3, 2)]);
+    const run = () => tf.dispose([tf.slice(t, [1, 1, 1, 1], [2, 2, 2, 2]), ...tf.split(t, 3, 2), tf.concat([t, t], 1)]);
     run();
     const before = footprint();
     for (let i = 0; i < 5; i++) run();
