@@ -53,7 +53,10 @@ export function installFastBatchMatMul(): void {
     const direct = (transposeA ? m * k : 0) + (transposeB ? k * n : 0) + k * n;
     const viaTranspose = (transposeA ? 0 : m * k) + (transposeB ? 0 : k * n) + m * n + k * m;
     try {
-      if (direct <= viaTranspose) return matMul(transposeA ? swapped(a) : a, transposeB ? swapped(b) : b);
+      // With one output row or column the swapped product would be a view of the product's buffer;
+      // returned so from inside a gradient, that view was freed twice (a one-row batch crashed
+      // wasm): such products, which are small anyway, are computed directly.
+      if (direct <= viaTranspose || m === 1 || n === 1) return matMul(transposeA ? swapped(a) : a, transposeB ? swapped(b) : b);
       const product = matMul(transposeB ? b : swapped(b), transposeA ? a : swapped(a));
       const result = swapLastTwo(transpose, backend as tf.KernelBackend, product);
       // A moved copy frees the product; a reshaped view is the product.

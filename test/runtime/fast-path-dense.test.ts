@@ -65,6 +65,15 @@ describe('fusedDense', () => {
       }
     });
 
+    it(`takes the gradient of a one-row batch (the last batch of an epoch may have one row), on ${backend}`, async () => {
+      await tf.setBackend(backend);
+      for (const activation of ['linear', 'relu'] as const) {
+        expect(outputAndGrads((x, w, b) => fusedDense(x, w, b, activation), 1, 37)).toEqual(outputAndGrads(stock(activation), 1, 37));
+      }
+      // The backend still works afterwards (a double free used to corrupt wasm memory here).
+      expect(Array.from(await tf.tensor1d([7, 8, 9]).add(1).data())).toEqual([8, 9, 10]);
+    });
+
     it(`gives relu gradients bit for bit as tfjs-core's fused-matmul gradient computes them, on ${backend}`, async () => {
       await tf.setBackend(backend);
       const { x, w, b, up } = operands(300, 37);

@@ -84,6 +84,17 @@ describe('runTraining', () => {
     expect(resumed).toEqual(straight);
   });
 
+  it('trains on wasm when the last batch of an epoch has a single row', async () => {
+    const file = path.join(root, 'examples/penguins.mtl');
+    // 274 training rows in batches of 91: three full batches and one of a single row.
+    const checked = compile(file, fs.readFileSync(file, 'utf8').replace('batch: 32', 'batch: 91')).models[0]!;
+    const data = await prepareTrainingData(checked, { train: csv, validation: 0.2 });
+    expect(data.train.n % 91).toBe(1);
+    const result = await runTraining(checked, data, { outDir: tempDir(), source: 'penguins.mtl', backend: 'wasm', epochs: 2 });
+    expect(result.history.epochs.map((e) => Number.isFinite(e.loss))).toEqual([true, true]);
+    result.model.dispose();
+  });
+
   it('finds the previous checkpoint when a crash came between the two renames of the swap', async () => {
     const dir = tempDir();
     const data = await prepareTrainingData(penguins, { train: csv, validation: 0 });
