@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../../compiler/ir.js';
 import { train, type History, type TrainData, type TrainOptions } from '../train/loop.js';
 import { createStrategy, type StepContext, taskGradients, weightedSum, type WeightingStrategy } from '../train/weighting.js';
+import { gramMatrix } from '../train/weighting/gradients.js';
 import type { PairValue } from './labels.js';
 
 export interface GradientRelations {
@@ -41,7 +42,7 @@ function pairTable(n: number): PairSums[][] {
 }
 
 /** A weighting strategy that measures task gradients on the shared parameters, then lets `inner` update. */
-export class GradientProbe implements WeightingStrategy {
+class GradientProbe implements WeightingStrategy {
   readonly method: WeightingStrategy['method'];
   readonly variables?: readonly tf.Variable[];
   private total: PairSums[][];
@@ -87,24 +88,19 @@ export class GradientProbe implements WeightingStrategy {
     if (ctx.sharedVars.length === 0) return;
     this.sharedParameters = ctx.sharedVars.reduce((s, v) => s + v.size, 0);
     const grads = taskGradients(ctx);
+    const perTask = this.tasks.map((task) => grads[task]!);
     // The Gram matrix G = [g_1 … g_n]ᵀ [g_1 … g_n]: every dot product and squared norm at once.
-    const gram = tf.tidy(() => {
-      const rows = this.tasks.map((task) => tf.concat(grads[task]!.map((g) => g.reshape([-1]))));
-      const stacked = tf.stack(rows);
-      return tf.matMul(stacked, stacked, false, true);
-    });
-    for (const list of Object.values(grads)) tf.dispose(list);
-    const g = gram.dataSync();
-    gram.dispose();
+    const g = gramMatrix(perTask);
+    tf.dispose(perTask.flat());
     const n = this.tasks.length;
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
-        const norms = Math.sqrt(g[i * n + i]!) * Math.sqrt(g[j * n + j]!);
+        const norms = Math.sqrt(g[i]![i]!) * Math.sqrt(g[j]![j]!);
         if (!(norms > 0)) continue;
         for (const table of [this.total, this.epoch]) {
           const cell = table[i]![j]!;
-          cell.cosine += g[i * n + j]! / norms;
-          cell.negative += g[i * n + j]! < 0 ? 1 : 0;
+          cell.cosine += g[i]![j]! / norms;
+          cell.negative += g[i]![j]! < 0 ? 1 : 0;
           cell.count++;
         }
       }

@@ -1,6 +1,6 @@
 /**
  * The machinery the gradient-based weighting methods share: each active task's gradient of its
- * weighted loss λ_i·L_i, the Gram matrix of those gradients on the shared parameters (all a method
+ * weighted loss λ_i·L_i, the Gram matrix of those gradients on the shared parameters (gramMatrix) (all a method
  * needs on the host: norms, dot products, projections, the min-norm point), and the update that
  * gives the shared parameters Σ_i β_i g_i and each task's own parameters γ_i g_i.
  *
@@ -35,7 +35,7 @@ export interface TaskGradients {
 }
 
 /** Each active head's gradient of λ_i·L_i on the shared parameters and on its own. Dispose with `disposeTaskGradients`. */
-export function taskGradientsOf(ctx: StepContext, heads: readonly string[], base: Readonly<Record<string, number>>): TaskGradients {
+function taskGradientsOf(ctx: StepContext, heads: readonly string[], base: Readonly<Record<string, number>>): TaskGradients {
   const values: tf.Scalar[] = [];
   const shared: tf.Tensor[][] = [];
   const own: tf.Tensor[][] = [];
@@ -53,17 +53,38 @@ export function taskGradientsOf(ctx: StepContext, heads: readonly string[], base
   return { heads, losses, shared, own };
 }
 
-export function disposeTaskGradients(grads: TaskGradients): void {
+function disposeTaskGradients(grads: TaskGradients): void {
   tf.dispose([...grads.shared.flat(), ...grads.own.flat()]);
 }
 
-/** G_ij = g_i · g_j over all shared parameters, as plain numbers. */
-export function sharedGram(grads: TaskGradients): number[][] {
-  const t = grads.heads.length;
+/**
+ * The step the gradient-based methods share: the active heads' gradients handed to `combine` and
+ * freed after it. A step without active heads only records its losses and returns false.
+ */
+export function stepWithTaskGradients(
+  ctx: StepContext, base: Readonly<Record<string, number>>, combine: (grads: TaskGradients) => void,
+): boolean {
+  const active = activeHeads(ctx, base);
+  if (active.length === 0) {
+    recordOnly(ctx);
+    return false;
+  }
+  const grads = taskGradientsOf(ctx, active, base);
+  try {
+    combine(grads);
+  } finally {
+    disposeTaskGradients(grads);
+  }
+  return true;
+}
+
+/** G_ij = g_i · g_j, each g_i given as its tensors (one per parameter), as plain numbers. */
+export function gramMatrix(gradients: readonly (readonly tf.Tensor[])[]): number[][] {
+  const t = gradients.length;
   if (t === 0) return [];
-  if (grads.shared[0]!.length === 0) return Array.from({ length: t }, () => new Array<number>(t).fill(0));
+  if (gradients[0]!.length === 0) return Array.from({ length: t }, () => new Array<number>(t).fill(0));
   const gram = tf.tidy(() => {
-    const rows = grads.shared.map((gs) => tf.concat(gs.map((g) => g.reshape([-1]))));
+    const rows = gradients.map((gs) => tf.concat(gs.map((g) => g.reshape([-1]))));
     const matrix = tf.stack(rows);
     return tf.matMul(matrix, matrix, false, true);
   });

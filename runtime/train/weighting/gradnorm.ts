@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { StepContext, WeightingStrategy } from '../weighting.js';
-import { activeHeads, applyCombination, disposeTaskGradients, recordOnly, sharedGram, taskGradientsOf } from './gradients.js';
+import { applyCombination, gramMatrix, stepWithTaskGradients, type TaskGradients } from './gradients.js';
 
 const FLOOR = 1e-4;
 
@@ -42,31 +42,29 @@ export class GradNormWeighting implements WeightingStrategy {
   }
 
   step(ctx: StepContext): void {
-    const active = activeHeads(ctx, this.base);
-    if (active.length === 0) return recordOnly(ctx);
-    const grads = taskGradientsOf(ctx, active, this.base);
+    if (stepWithTaskGradients(ctx, this.base, (grads) => this.update(ctx, grads))) this.renormalise();
+  }
+
+  /** Both updates of one step: the model's parameters by Σ_i w_i·g_i, w by ∇_w L_grad. */
+  private update(ctx: StepContext, grads: TaskGradients): void {
+    const active = grads.heads;
+    const gram = gramMatrix(grads.shared);
+    const all = Array.from(this.weights.dataSync());
+    const index = active.map((h) => this.heads.indexOf(h));
+    const w = index.map((k) => all[k]!);
+    const norms = gram.map((row, i) => Math.sqrt(Math.max(row[i]!, 0)));
+    active.forEach((h, i) => {
+      if (!this.initialLoss.has(h) && grads.losses[i]! > 0) this.initialLoss.set(h, grads.losses[i]!);
+    });
+    const wGrad = gradNormWeightGradient(w, norms, grads.losses, active.map((h) => this.initialLoss.get(h)), this.alpha);
+    const full = new Array<number>(this.heads.length).fill(0);
+    index.forEach((k, i) => { full[k] = wGrad[i]!; });
+    const wGradient = tf.tensor1d(full);
     try {
-      const gram = sharedGram(grads);
-      const all = Array.from(this.weights.dataSync());
-      const index = active.map((h) => this.heads.indexOf(h));
-      const w = index.map((k) => all[k]!);
-      const norms = gram.map((row, i) => Math.sqrt(Math.max(row[i]!, 0)));
-      active.forEach((h, i) => {
-        if (!this.initialLoss.has(h) && grads.losses[i]! > 0) this.initialLoss.set(h, grads.losses[i]!);
-      });
-      const wGrad = gradNormWeightGradient(w, norms, grads.losses, active.map((h) => this.initialLoss.get(h)), this.alpha);
-      const full = new Array<number>(this.heads.length).fill(0);
-      index.forEach((k, i) => { full[k] = wGrad[i]!; });
-      const wGradient = tf.tensor1d(full);
-      try {
-        applyCombination(ctx, grads, w, w, new Map([[this.weights, wGradient]]));
-      } finally {
-        wGradient.dispose();
-      }
+      applyCombination(ctx, grads, w, w, new Map([[this.weights, wGradient]]));
     } finally {
-      disposeTaskGradients(grads);
+      wGradient.dispose();
     }
-    this.renormalise();
   }
 
   /** w ← T·w / Σ w, each w_i first kept ≥ 1e-4. */
@@ -85,7 +83,7 @@ export class GradNormWeighting implements WeightingStrategy {
  * ∂L_grad/∂w_i = sign(G_i − Ḡ·r_i^α)·||∇_W L_i|| for the tasks of one step: their weights, gradient
  * norms, current losses and first losses (undefined until known: L̃_i = 1 then).
  */
-export function gradNormWeightGradient(
+function gradNormWeightGradient(
   w: readonly number[], norms: readonly number[], losses: readonly number[], initial: readonly (number | undefined)[], alpha: number,
 ): number[] {
   const t = w.length;

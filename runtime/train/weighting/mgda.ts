@@ -13,7 +13,7 @@
  * epoch's steps.
  */
 import type { StepContext, WeightingStrategy } from '../weighting.js';
-import { activeHeads, applyCombination, disposeTaskGradients, recordOnly, sharedGram, taskGradientsOf } from './gradients.js';
+import { applyCombination, gramMatrix, stepWithTaskGradients } from './gradients.js';
 
 export class MgdaWeighting implements WeightingStrategy {
   readonly method = 'mgda' as const;
@@ -37,17 +37,12 @@ export class MgdaWeighting implements WeightingStrategy {
   }
 
   step(ctx: StepContext): void {
-    const active = activeHeads(ctx, this.base);
-    if (active.length === 0) return recordOnly(ctx);
-    const grads = taskGradientsOf(ctx, active, this.base);
-    try {
-      const alpha = minNormCoefficients(sharedGram(grads));
-      applyCombination(ctx, grads, alpha, active.map(() => 1));
-      active.forEach((h, i) => { this.sums[h]! += alpha[i]!; });
+    stepWithTaskGradients(ctx, this.base, (grads) => {
+      const alpha = minNormCoefficients(gramMatrix(grads.shared));
+      applyCombination(ctx, grads, alpha, grads.heads.map(() => 1));
+      grads.heads.forEach((h, i) => { this.sums[h]! += alpha[i]!; });
       this.steps++;
-    } finally {
-      disposeTaskGradients(grads);
-    }
+    });
   }
 
   private zeros(): Record<string, number> {

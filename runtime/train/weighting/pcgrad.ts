@@ -12,9 +12,9 @@
  * the coefficients and the Gram matrix G_ij = g_i·g_j (g_i^PC·g_j = Σ_k c_ik·G_kj); one weighted sum
  * of the gradients then gives the update. λ stays the `weights {}` λ.
  */
-import { mulberry32 } from '../../data/split.js';
+import { mulberry32, shuffleInPlace } from '../../data/split.js';
 import type { StepContext, WeightingStrategy } from '../weighting.js';
-import { activeHeads, applyCombination, disposeTaskGradients, recordOnly, sharedGram, taskGradientsOf } from './gradients.js';
+import { applyCombination, gramMatrix, stepWithTaskGradients } from './gradients.js';
 
 export class PcGradWeighting implements WeightingStrategy {
   readonly method = 'pcgrad' as const;
@@ -29,17 +29,12 @@ export class PcGradWeighting implements WeightingStrategy {
   }
 
   step(ctx: StepContext): void {
-    const active = activeHeads(ctx, this.base);
-    if (active.length === 0) return recordOnly(ctx);
-    const grads = taskGradientsOf(ctx, active, this.base);
-    try {
-      const gram = sharedGram(grads);
-      const orders = active.map((_, i) => shuffled(active.map((__, j) => j).filter((j) => j !== i), this.random));
-      const coefficients = pcgradCoefficients(gram, orders);
+    stepWithTaskGradients(ctx, this.base, (grads) => {
+      const active = grads.heads;
+      const orders = active.map((_, i) => shuffledOthers(active.length, i, this.random));
+      const coefficients = pcgradCoefficients(gramMatrix(grads.shared), orders);
       applyCombination(ctx, grads, columnSums(coefficients), active.map(() => 1));
-    } finally {
-      disposeTaskGradients(grads);
-    }
+    });
   }
 }
 
@@ -47,7 +42,7 @@ export class PcGradWeighting implements WeightingStrategy {
  * The projected gradients as coefficients: row i holds c_ij with g_i^PC = Σ_j c_ij·g_j, given the
  * Gram matrix of the task gradients and, per task, the order in which it meets the others.
  */
-export function pcgradCoefficients(gram: readonly (readonly number[])[], orders: readonly (readonly number[])[]): number[][] {
+export function pcgradCoefficients(gram: readonly (readonly number[])[], orders: readonly Iterable<number>[]): number[][] {
   const t = gram.length;
   const c = Array.from({ length: t }, (_, i) => Array.from({ length: t }, (__, j) => (i === j ? 1 : 0)));
   for (let i = 0; i < t; i++) {
@@ -67,10 +62,9 @@ export function columnSums(c: readonly (readonly number[])[]): number[] {
   return c.length === 0 ? [] : c[0]!.map((_, j) => c.reduce((sum, row) => sum + row[j]!, 0));
 }
 
-function shuffled(values: number[], random: () => number): number[] {
-  for (let i = values.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [values[i], values[j]] = [values[j]!, values[i]!];
-  }
-  return values;
+/** The tasks other than `task`, in the order it meets them. */
+function shuffledOthers(count: number, task: number, random: () => number): Int32Array {
+  const others = Int32Array.from({ length: count }, (_, j) => j).filter((j) => j !== task);
+  shuffleInPlace(others, random);
+  return others;
 }
