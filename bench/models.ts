@@ -1,6 +1,6 @@
 /**
  * The models the training benchmarks run, as `.mtl` source compiled by the real compiler. Each
- * names the batch it is timed at; `flops` is the multiply-adds per sample of one forward pass
+ * names the batch it is timed at; `macs` is the multiply-adds per sample of one forward pass
  * (dense layers only), which makes the MMoE comparable with the shared-bottom model.
  */
 import * as fs from 'node:fs';
@@ -17,35 +17,30 @@ export interface BenchModel {
   readonly macs: number;
 }
 
-/** The classic two-task example (LANGUAGE.md §1), at its own batch of 32. */
-export const SEED: BenchModel = {
-  key: 'seed',
-  description: 'seed: 100 → 64 relu → softmax 10, 5',
-  batch: 32,
-  macs: 100 * 64 + 64 * 15,
-  source: `model Seed {
+/** An `.mtl` model of one float[100] input, the `body` line defining `bottom`, and on it heads of 10 and 5 classes. */
+function twoTaskSource(name: string, body: string, bottom: string, batch: number): string {
+  return `model ${name} {
   input x: float[100]
-  trunk shared = x -> dense(64, relu)
-  head task1 = shared -> classify(10)
-  head task2 = shared -> classify(5)
-  train { optimizer: adam(lr: 0.001), batch: 32 }
-}`,
-};
+  ${body}
+  head task1 = ${bottom} -> classify(10)
+  head task2 = ${bottom} -> classify(5)
+  train { optimizer: adam(lr: 0.001), batch: ${batch} }
+}`;
+}
+
+/** A shared-bottom MLP with relu layers of `widths` under the two heads. */
+function sharedBottom(key: string, name: string, description: string, widths: readonly number[], batch: number): BenchModel {
+  const sizes = [100, ...widths, 10 + 5];
+  const macs = sizes.slice(1).reduce((sum, out, i) => sum + sizes[i]! * out, 0);
+  const trunk = `trunk shared = x -> ${widths.map((w) => `dense(${w}, relu)`).join(' -> ')}`;
+  return { key, description, batch, macs, source: twoTaskSource(name, trunk, 'shared', batch) };
+}
+
+/** The classic two-task example (LANGUAGE.md §1), at its own batch of 32. */
+export const SEED = sharedBottom('seed', 'Seed', 'seed: 100 → 64 relu → softmax 10, 5', [64], 32);
 
 /** A wide shared-bottom MLP: the model the speed targets are stated for. */
-export const WIDE: BenchModel = {
-  key: 'wide',
-  description: 'wide MLP: 100 → 256 → 256 → softmax 10, 5',
-  batch: 256,
-  macs: 100 * 256 + 256 * 256 + 256 * 15,
-  source: `model Wide {
-  input x: float[100]
-  trunk shared = x -> dense(256, relu) -> dense(256, relu)
-  head task1 = shared -> classify(10)
-  head task2 = shared -> classify(5)
-  train { optimizer: adam(lr: 0.001), batch: 256 }
-}`,
-};
+export const WIDE = sharedBottom('wide', 'Wide', 'wide MLP: 100 → 256 → 256 → softmax 10, 5', [256, 256], 256);
 
 /**
  * MMoE with 8 experts of 100 → 68 → 68: the experts together cost what the wide model's trunk
@@ -56,13 +51,7 @@ export const MMOE: BenchModel = {
   description: 'MMoE: 8 experts 100 → 68 → 68, gates, softmax 10, 5',
   batch: 256,
   macs: 8 * (100 * 68 + 68 * 68) + 2 * 100 * 8 + 8 * 68 * 2 + 68 * 15,
-  source: `model Moe {
-  input x: float[100]
-  gate moe = mmoe(x, experts: 8, expert: dense(68, relu) -> dense(68, relu))
-  head task1 = moe -> classify(10)
-  head task2 = moe -> classify(5)
-  train { optimizer: adam(lr: 0.001), batch: 256 }
-}`,
+  source: twoTaskSource('Moe', 'gate moe = mmoe(x, experts: 8, expert: dense(68, relu) -> dense(68, relu))', 'moe', 256),
 };
 
 export const SUITE: readonly BenchModel[] = [SEED, WIDE, MMOE];

@@ -1,9 +1,9 @@
 /**
  * Picks the fastest TensorFlow.js backend this machine can run: the native `tfjs-node` when it is
  * installed and loads, else WebAssembly, else plain JavaScript. On wasm it also swaps in a faster
- * `BatchMatMul` (wasm-kernels.ts) and `Identity`/`Slice`/`SplitV` (wasm-copies.ts), and adds the gradient
- * kernels wasm lacks (wasm-gradients.ts). Facts behind these
- * choices: /work/shared/FACTS.md.
+ * `BatchMatMul` (wasm-kernels.ts) and `Identity`/`Slice`/`SplitV`/`Concat` (wasm-copies.ts), and
+ * adds the gradient kernels wasm lacks (wasm-gradients.ts). Facts behind these choices:
+ * /work/shared/FACTS.md.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -13,7 +13,6 @@ import { installWasmGradients } from './wasm-gradients.js';
 import { installFastBatchMatMul } from './wasm-kernels.js';
 import { installWasmCopies } from './wasm-copies.js';
 
-export { installWasmGradients } from './wasm-gradients.js';
 export { installFastBatchMatMul, uninstallFastBatchMatMul } from './wasm-kernels.js';
 export { installWasmCopies, uninstallWasmCopies } from './wasm-copies.js';
 

@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { runKernel } from './wasm-kernels.js';
 
 /** The slice of a tfjs backend the cpu fallback touches (wasm and cpu both have it). */
 interface DataBackend {
@@ -30,12 +31,8 @@ export const WASM_GRADIENT_KERNELS: readonly string[] = [
   'DepthwiseConv2dNativeBackpropInput',
 ];
 
-/**
- * Registers every kernel of `WASM_GRADIENT_KERNELS` that wasm does not have yet; returns the names
- * registered. Safe to call more than once.
- */
-export function installWasmGradients(): string[] {
-  const installed: string[] = [];
+/** Registers every kernel of `WASM_GRADIENT_KERNELS` that wasm does not have yet. Safe to call more than once. */
+export function installWasmGradients(): void {
   for (const name of WASM_GRADIENT_KERNELS) {
     if (tf.getKernel(name, 'wasm') !== undefined) continue;
     const cpuKernel = tf.getKernel(name, 'cpu');
@@ -46,9 +43,7 @@ export function installWasmGradients(): string[] {
       : name === 'UnsortedSegmentSum' ? unsortedSegmentSum
       : onCpu;
     tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
-    installed.push(name);
   }
-  return installed;
 }
 
 /**
@@ -99,11 +94,9 @@ function conv2dBackpropFilter(args: Parameters<tf.KernelFunc>[0], onCpu: tf.Kern
         }
       }
     }
-    const matMul = tf.getKernel('BatchMatMul', 'wasm')!;
-    const out = matMul.kernelFunc({
-      inputs: { a: cols, b: { dataId: dy.dataId, shape: [1, n, co], dtype: 'float32' } },
-      backend, attrs: { transposeA: false, transposeB: false },
-    }) as tf.TensorInfo;
+    const out = runKernel('wasm', backend, 'BatchMatMul', { a: cols, b: { dataId: dy.dataId, shape: [1, n, co], dtype: 'float32' } }, {
+      transposeA: false, transposeB: false,
+    });
     return { dataId: out.dataId, shape: [...filterShape], dtype: 'float32' };
   } finally {
     backend.disposeData(cols.dataId);

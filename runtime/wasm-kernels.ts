@@ -12,6 +12,14 @@ interface DataBackend {
   disposeData(dataId: object, force?: boolean): boolean;
 }
 
+/**
+ * Runs another kernel of the same backend directly, without the engine's bookkeeping: for kernels
+ * composed of other kernels. Looked up per call, so that it finds kernels swapped in later.
+ */
+export function runKernel(backendName: string, backend: unknown, name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
+  return tf.getKernel(name, backendName)!.kernelFunc({ inputs, backend: backend as tf.KernelBackend, attrs }) as tf.TensorInfo;
+}
+
 let originalBatchMatMul: tf.KernelConfig | undefined;
 
 /** Replaces the wasm `BatchMatMul` with `fastBatchMatMul`; a no-op when already done or wasm is absent. */
@@ -29,14 +37,11 @@ export function installFastBatchMatMul(): void {
   const fastBatchMatMul: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const transposeA = attrs?.['transposeA'] === true;
     const transposeB = attrs?.['transposeB'] === true;
-    if (!transposeA && !transposeB) {
-      const products = broadcastMatMul(backend as tf.KernelBackend, inputs['a'] as tf.TensorInfo, inputs['b'] as tf.TensorInfo, false, false);
-      return products ?? original.kernelFunc({ inputs, backend, attrs });
-    }
     const a = inputs['a'] as tf.TensorInfo;
     const b = inputs['b'] as tf.TensorInfo;
     const products = broadcastMatMul(backend as tf.KernelBackend, a, b, transposeA, transposeB);
     if (products !== undefined) return products;
+    if (!transposeA && !transposeB) return original.kernelFunc({ inputs, backend, attrs });
     const temporaries: tf.TensorInfo[] = [];
     const swapped = (x: tf.TensorInfo): tf.TensorInfo => {
       const { info, fresh } = swapLastTwo(transpose, backend as tf.KernelBackend, x);
@@ -103,8 +108,7 @@ function broadcastMatMul(backend: tf.KernelBackend, a: tf.TensorInfo, b: tf.Tens
   const [rb, cb] = b.shape.slice(-2) as [number, number];
   const [m, k] = transposeA ? [ca, ra] : [ra, ca];
   const n = transposeB ? rb : cb;
-  const run = (name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}) =>
-    tf.getKernel(name, 'wasm')!.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
+  const run = (name: string, inputs: tf.NamedTensorInfoMap, attrs?: tf.NamedAttrMap) => runKernel('wasm', backend, name, inputs, attrs);
   const as = (x: tf.TensorInfo, batch: number[], rows: number, cols: number): tf.TensorInfo => ({ ...x, shape: [...batch, rows, cols] });
   if (k === 1) return run('Multiply', { a: as(a, batchA, m, 1), b: as(b, batchB, 1, n) });
   // Rows [.., r, k] times a vector [.., 1, k], summed over k: [.., r].

@@ -10,8 +10,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { runKernel } from '../wasm-kernels.js';
 
-export const FUSED_ADAM = 'MtlFusedAdam';
+const FUSED_ADAM = 'MtlFusedAdam';
 
 interface AdamAttrs {
   /** Variables updated: inputs x0…, g0…, m0…, v0… */
@@ -56,7 +57,7 @@ function wasmAdam(inputs: tf.NamedTensorInfoMap, attrs: AdamAttrs, backend: Back
     return t;
   };
   const kernel = (name: string, a: tf.TensorInfo, b?: tf.TensorInfo): tf.TensorInfo =>
-    temporary(tf.getKernel(name, 'wasm')!.kernelFunc({ inputs: b === undefined ? { x: a } : { a, b }, backend, attrs: {} }) as tf.TensorInfo);
+    temporary(runKernel('wasm', backend, name, b === undefined ? { x: a } : { a, b }));
   try {
     const flat = (['x', 'g', 'm', 'v'] as const).map(() => temporary(backend.makeOutput([total], 'float32')));
     (['x', 'g', 'm', 'v'] as const).forEach((key, j) => {

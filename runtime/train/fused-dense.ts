@@ -14,9 +14,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { runKernel } from '../wasm-kernels.js';
 
-export const FUSED_DENSE = 'MtlDense';
-export const FUSED_DENSE_GRAD = 'MtlDenseGrad';
+const FUSED_DENSE = 'MtlDense';
+const FUSED_DENSE_GRAD = 'MtlDenseGrad';
 
 type Fused = 'relu' | 'linear';
 
@@ -29,20 +30,13 @@ interface KernelHost {
   disposeData(dataId: object): boolean;
 }
 
-/** Runs another kernel of the same backend directly, bypassing the engine. */
-function kernelOf(backend: unknown, backendName: string) {
-  return (name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo =>
-    tf.getKernel(name, backendName)!.kernelFunc({ inputs, backend: backend as tf.KernelBackend, attrs }) as tf.TensorInfo;
-}
-
 const as3d = (t: tf.TensorInfo): tf.TensorInfo => ({ dataId: t.dataId, shape: [1, ...t.shape], dtype: t.dtype });
 
 /** y = act(x · w + bias), x `[b, in]`, w `[in, out]`, bias `[out]`. */
 function dense(backendName: string): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { x, w, bias } = inputs as { x: tf.TensorInfo; w: tf.TensorInfo; bias?: tf.TensorInfo };
-    const run = kernelOf(backend, backendName);
-    const y = run('_FusedMatMul', { a: as3d(x), b: as3d(w), ...(bias ? { bias } : {}) }, {
+    const y = runKernel(backendName, backend, '_FusedMatMul', { a: as3d(x), b: as3d(w), ...(bias ? { bias } : {}) }, {
       transposeA: false, transposeB: false, activation: (attrs as unknown as DenseAttrs).activation, leakyreluAlpha: 0.2,
     });
     return { dataId: y.dataId, shape: [x.shape[0]!, w.shape[1]!], dtype: 'float32' };
@@ -57,21 +51,20 @@ function dense(backendName: string): tf.KernelFunc {
 function denseGrad(backendName: string): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { dy, xT, y } = inputs as { dy: tf.TensorInfo; xT: tf.TensorInfo; y: tf.TensorInfo };
-    const run = kernelOf(backend, backendName);
     const host = backend as unknown as KernelHost;
     let dyA: tf.TensorInfo;
     if ((attrs as unknown as DenseAttrs).activation === 'relu') {
       // Step and Multiply stay wasm kernels: a data-dependent branch per element in JavaScript
       // mispredicts half the time and was 4× slower here.
-      const step = run('Step', { x: y }, { alpha: 0 });
-      dyA = run('Multiply', { a: dy, b: step });
+      const step = runKernel(backendName, backend, 'Step', { x: y }, { alpha: 0 });
+      dyA = runKernel(backendName, backend, 'Multiply', { a: dy, b: step });
       host.disposeData(step.dataId);
     } else {
       // An output of its own, so that the engine may dispose it apart from dy.
-      dyA = run('Identity', { x: dy });
+      dyA = runKernel(backendName, backend, 'Identity', { x: dy });
     }
-    const dw = run('BatchMatMul', { a: as3d(xT), b: as3d(dyA) }, { transposeA: false, transposeB: false });
-    const db = backendName === 'wasm' ? columnSums(backend as BackendWasm, dyA) : run('Sum', { x: dyA }, { axis: [0], keepDims: false });
+    const dw = runKernel(backendName, backend, 'BatchMatMul', { a: as3d(xT), b: as3d(dyA) }, { transposeA: false, transposeB: false });
+    const db = backendName === 'wasm' ? columnSums(backend as BackendWasm, dyA) : runKernel(backendName, backend, 'Sum', { x: dyA }, { axis: [0], keepDims: false });
     return [dyA, { dataId: dw.dataId, shape: [xT.shape[0]!, dy.shape[1]!], dtype: 'float32' }, db];
   };
 }
@@ -143,7 +136,7 @@ function transposedInput(x: tf.Tensor2D): tf.Tensor2D {
 }
 
 /** Registers the two kernels for wasm and cpu, and the gradient, where missing. Safe to call more than once. */
-export function registerFusedDense(): void {
+function registerFusedDense(): void {
   for (const backendName of ['wasm', 'cpu']) {
     if (tf.getKernel(FUSED_DENSE, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_DENSE, backendName, kernelFunc: dense(backendName) });
     if (tf.getKernel(FUSED_DENSE_GRAD, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_DENSE_GRAD, backendName, kernelFunc: denseGrad(backendName) });

@@ -16,7 +16,7 @@ import type { LossSpec } from '../../compiler/ir.js';
 import { EPSILON, type LossTask, type MaskedLoss } from './losses.js';
 
 export const FUSED_LOSS = 'MtlMaskedLoss';
-export const FUSED_LOSS_GRAD = 'MtlMaskedLossGrad';
+const FUSED_LOSS_GRAD = 'MtlMaskedLossGrad';
 
 type Kind = 'categorical_crossentropy' | 'binary_crossentropy';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../runtime/backend.js';
-import { onBoth } from './backends.js';
+import { onBoth, values } from './backends.js';
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
@@ -29,16 +29,6 @@ describe('the wasm BatchMatMul fix', () => {
   beforeAll(async () => {
     await setupBackend('wasm');
   });
-
-  const values = (n: number, seed: number): Float32Array => {
-    const out = new Float32Array(n);
-    let s = seed;
-    for (let i = 0; i < n; i++) {
-      s = (s * 1103515245 + 12345) % 2147483648;
-      out[i] = s / 2147483648 - 0.5;
-    }
-    return out;
-  };
 
   it('replaces the registered wasm kernel', () => {
     expect(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc.name).toBe('fastBatchMatMul');
