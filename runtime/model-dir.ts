@@ -23,9 +23,9 @@ import {
 import { withoutOrthogonalWarning } from './lower.js';
 import type { EpochRecord } from './train/loop.js';
 
-export const CHECKED_JSON = 'checked.json';
+const CHECKED_JSON = 'checked.json';
 export const HISTORY_JSON = 'history.json';
-export const CHECKPOINT_DIR = 'checkpoint';
+const CHECKPOINT_DIR = 'checkpoint';
 const OPTIMIZER_BIN = 'optimizer.bin';
 const STATE_JSON = 'state.json';
 const NEXT_CHECKPOINT = '.checkpoint.next';
@@ -76,7 +76,7 @@ export async function saveModelDir(dir: string, model: tf.LayersModel, parts: Mo
   if (parts.history !== undefined) await writeHistory(dir, parts.history);
 }
 
-export async function writeHistory(dir: string, history: RunHistory): Promise<void> {
+async function writeHistory(dir: string, history: RunHistory): Promise<void> {
   await writeFileAtomic(path.join(dir, HISTORY_JSON), `${JSON.stringify(history, null, 2)}\n`);
 }
 
@@ -99,7 +99,7 @@ export async function openModelDir(dir: string): Promise<LoadedModel & { readonl
   if (existsSync(path.join(dir, MODEL_JSON))) return loadModelDir(dir);
   const at = checkpointDir(dir);
   if (at === undefined) throw new ModelDirError(dir, `not a model directory (it has no ${MODEL_JSON}); mtlc train and mtlc build write one`);
-  const state = await readJson<CheckpointState>(path.join(at, STATE_JSON), 'mtl-checkpoint', 'the checkpoint state');
+  const state = await readState(at);
   return { ...(await loadModelDir(at)), checkpointEpoch: state.epoch };
 }
 
@@ -234,17 +234,21 @@ export async function writeCheckpoint(
   await rm(previous, { recursive: true, force: true });
 }
 
+function readState(checkpoint: string): Promise<CheckpointState> {
+  return readJson<CheckpointState>(path.join(checkpoint, STATE_JSON), 'mtl-checkpoint', 'the checkpoint state');
+}
+
 /** The state of the checkpoint in `dir` (epochs done…) without loading its model; undefined when there is none. */
 export async function readCheckpointState(dir: string): Promise<CheckpointState | undefined> {
   const at = checkpointDir(dir);
-  return at === undefined ? undefined : readJson<CheckpointState>(path.join(at, STATE_JSON), 'mtl-checkpoint', 'the checkpoint state');
+  return at === undefined ? undefined : readState(at);
 }
 
 /** Reads the checkpoint in `dir`; undefined when there is none. */
 export async function readCheckpoint(dir: string): Promise<Checkpoint | undefined> {
   const at = checkpointDir(dir);
   if (at === undefined) return undefined;
-  const state = await readJson<CheckpointState>(path.join(at, STATE_JSON), 'mtl-checkpoint', 'the checkpoint state');
+  const state = await readState(at);
   const loaded = await loadModelDir(at);
   const bytes = await readFile(path.join(at, OPTIMIZER_BIN));
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;

@@ -49,12 +49,17 @@ function dataset(rho: number, rows: number, seed: number): Dataset {
   };
 }
 
-async function heldOutMse(model: CheckedModel, data: Dataset, epochs: number, seed: number): Promise<number> {
+/** The data's rows, 80% to train on and 20% held out, the same split for every model of a run. */
+function heldOutSplit(data: Dataset, seed: number): { train: Dataset; validation: Dataset } {
   const split = splitRows(data.n, 0.2, seed);
+  return { train: takeRows(data, split.train), validation: takeRows(data, split.validation) };
+}
+
+async function heldOutMse(model: CheckedModel, data: { train: Dataset; validation: Dataset }, epochs: number, seed: number): Promise<number> {
   const lowered = lowerModel(model, { seed });
   try {
-    await train(lowered, model, { train: takeRows(data, split.train) }, { epochs, seed });
-    const e = await evaluate(lowered, model, takeRows(data, split.validation));
+    await train(lowered, model, { train: data.train }, { epochs, seed });
+    const e = await evaluate(lowered, model, data.validation);
     return (e.metrics.y1!.mse! + e.metrics.y2!.mse!) / 2;
   } finally {
     lowered.dispose();
@@ -77,8 +82,9 @@ async function main(): Promise<void> {
     for (let run = 1; run <= runs; run++) {
       const data = dataset(rho, rows, run);
       scores.corr.push(pearson(data.labels.y1!.values, data.labels.y2!.values) ?? NaN);
-      const shared = await heldOutMse(models.shared, data, epochs, run);
-      const mmoe = await heldOutMse(models.mmoe, data, epochs, run);
+      const split = heldOutSplit(data, run);
+      const shared = await heldOutMse(models.shared, split, epochs, run);
+      const mmoe = await heldOutMse(models.mmoe, split, epochs, run);
       scores.shared.push(shared);
       scores.mmoe.push(mmoe);
       scores.gain.push((shared - mmoe) / shared);

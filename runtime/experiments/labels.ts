@@ -39,7 +39,7 @@ function sameList(a: readonly string[] | undefined, b: readonly string[] | undef
 }
 
 /** Why R_ij is not meaningful for two tasks, or undefined when it is. */
-export function agreementProblem(a: TaskNode, b: TaskNode): string | undefined {
+function agreementProblem(a: TaskNode, b: TaskNode): string | undefined {
   if (a.kind === 'regress' && b.kind === 'regress') return 'not meaningful: continuous labels (see the correlation)';
   const sameShape = a.kind === b.kind && a.outShape.length === b.outShape.length && a.outShape.every((d, i) => d === b.outShape[i]);
   if (!sameShape || !DISCRETE.has(a.kind)) return `not meaningful: different label spaces (${describeTask(a)} vs ${describeTask(b)})`;

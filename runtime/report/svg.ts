@@ -9,7 +9,7 @@ export function escapeXml(text: string): string {
 }
 
 /** A categorical palette that stays readable on white (Tableau 10). */
-export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
 /** About `count` round tick values covering [min, max], at least `minStep` apart (1 for whole epochs). */
 export function niceTicks(min: number, max: number, count = 5, minStep = 0): number[] {
