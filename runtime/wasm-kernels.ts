@@ -50,10 +50,7 @@ export function installFastBatchMatMul(): void {
     };
     const matMul = (x: tf.TensorInfo, y: tf.TensorInfo): tf.TensorInfo =>
       original.kernelFunc({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
-    const [ra, ca] = a.shape.slice(-2) as [number, number];
-    const [rb, cb] = b.shape.slice(-2) as [number, number];
-    const [m, k] = transposeA ? [ca, ra] : [ra, ca];
-    const n = transposeB ? rb : cb;
+    const { m, k, n } = productSizes(a, b, transposeA, transposeB);
     // Values moved: transposes, plus XNNPACK packing its right operand (the "weights") each call.
     const direct = (transposeA ? m * k : 0) + (transposeB ? k * n : 0) + k * n;
     const viaTranspose = (transposeA ? 0 : m * k) + (transposeB ? 0 : k * n) + m * n + k * m;
@@ -104,10 +101,7 @@ function broadcastMatMul(backend: tf.KernelBackend, a: tf.TensorInfo, b: tf.Tens
   const batchA = a.shape.slice(0, -2);
   const batchB = b.shape.slice(0, -2);
   if (tf.util.sizeFromShape(batchA) * tf.util.sizeFromShape(batchB) <= 1) return undefined;
-  const [ra, ca] = a.shape.slice(-2) as [number, number];
-  const [rb, cb] = b.shape.slice(-2) as [number, number];
-  const [m, k] = transposeA ? [ca, ra] : [ra, ca];
-  const n = transposeB ? rb : cb;
+  const { m, k, n } = productSizes(a, b, transposeA, transposeB);
   const run = (name: string, inputs: tf.NamedTensorInfoMap, attrs?: tf.NamedAttrMap) => runKernel('wasm', backend, name, inputs, attrs);
   const as = (x: tf.TensorInfo, batch: number[], rows: number, cols: number): tf.TensorInfo => ({ ...x, shape: [...batch, rows, cols] });
   if (k === 1) return run('Multiply', { a: as(a, batchA, m, 1), b: as(b, batchB, 1, n) });
@@ -124,6 +118,14 @@ function broadcastMatMul(backend: tf.KernelBackend, a: tf.TensorInfo, b: tf.Tens
   if (n === 1 && (!transposeA || m === 1)) return rowsTimesVector(as(a, batchA, m, k), as(b, batchB, 1, k), (outer) => [...outer, m, 1]);
   if (m === 1 && transposeB) return rowsTimesVector(b, as(a, batchA, 1, k), (outer) => [...outer, 1, n]);
   return undefined;
+}
+
+/** The sizes of the matrices of op(A) · op(B): op(A) is `[m, k]`, op(B) `[k, n]`. */
+function productSizes(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): { m: number; k: number; n: number } {
+  const [ra, ca] = a.shape.slice(-2) as [number, number];
+  const [rb, cb] = b.shape.slice(-2) as [number, number];
+  const [m, k] = transposeA ? [ca, ra] : [ra, ca];
+  return { m, k, n: transposeB ? rb : cb };
 }
 
 /**

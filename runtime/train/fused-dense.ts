@@ -185,14 +185,16 @@ export function useFusedDense(model: tf.LayersModel): void {
     if (layer.getClassName() !== 'Dense') continue;
     const dense = layer as unknown as DenseInternals;
     const original = dense.call.bind(dense);
+    // A layer's activation is fixed when it is made.
+    const name = dense.activation.getClassName();
+    const fused: Fused = name === 'relu' ? 'relu' : 'linear';
+    const inFused = name === 'relu' || name === 'linear';
     dense.call = (inputs, kwargs) => {
       const input = Array.isArray(inputs) ? inputs[0]! : inputs;
       if (input.rank !== 2 || input.dtype !== 'float32' || tf.getKernel(FUSED_DENSE, tf.getBackend()) === undefined) return original(inputs, kwargs);
       return tf.tidy(() => {
-        const name = dense.activation.getClassName();
-        const fused: Fused = name === 'relu' ? 'relu' : 'linear';
         const y = fusedDense(input as tf.Tensor2D, dense.kernel.read() as tf.Tensor2D, dense.bias?.read() as tf.Tensor1D | undefined, fused);
-        return name === 'relu' || name === 'linear' ? y : dense.activation.apply(y);
+        return inFused ? y : dense.activation.apply(y);
       });
     };
   }

@@ -1,4 +1,4 @@
-/** Helpers of the backend tests: deterministic data, and one computation run on cpu and on wasm. */
+/** Helpers of the backend tests: deterministic data, one computation run on cpu and on wasm, and their distance. */
 import { expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 
@@ -26,4 +26,16 @@ export async function onBoth(f: () => tf.Tensor): Promise<{ cpu: Float32Array; w
   w.dispose();
   expect(wasm.length).toBe(cpu.length);
   return { cpu, wasm, shape };
+}
+
+/** The largest difference between `expected` and `actual`, relative to the largest magnitude of `expected`. */
+export function relativeError(expected: Float32Array, actual: Float32Array): number {
+  expect(actual.length).toBe(expected.length);
+  let scale = 0;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) {
+    scale = Math.max(scale, Math.abs(expected[i]!));
+    diff = Math.max(diff, Math.abs(expected[i]! - actual[i]!));
+  }
+  return diff / Math.max(scale, 1e-30);
 }

@@ -2,18 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../runtime/backend.js';
 import { fusedDense, useFusedDense } from '../../runtime/train/fused-dense.js';
-import { values } from './backends.js';
-
-function maxRelativeDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(a[i]!));
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-  }
-  return diff / Math.max(scale, 1e-30);
-}
+import { relativeError, values } from './backends.js';
 
 /** x `[rows, 5]`, w `[5, units]`, b `[units]` and a fixed upstream gradient, as fresh tensors. */
 function operands(rows = 6, units = 4) {
@@ -94,7 +83,7 @@ describe('fusedDense', () => {
       const fused = outputAndGrads((x, w, b) => fusedDense(x, w, b, 'relu'));
       const separate = outputAndGrads(stock('relu'));
       // Bias inside the matmul instead of after it: float32 rounding apart at most.
-      expect(maxRelativeDiff(fused, separate)).toBeLessThan(1e-6);
+      expect(relativeError(fused, separate)).toBeLessThan(1e-6);
     });
   }
 
@@ -148,7 +137,7 @@ describe('useFusedDense', () => {
     const plain = model(5);
     const fast = model(5);
     useFusedDense(fast);
-    expect(maxRelativeDiff(run(plain), run(fast))).toBeLessThan(1e-6);
+    expect(relativeError(run(plain), run(fast))).toBeLessThan(1e-6);
     plain.dispose();
     fast.dispose();
   });

@@ -2,18 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../runtime/backend.js';
 import { WASM_GRADIENT_KERNELS } from '../../runtime/wasm-gradients.js';
-import { onBoth, values } from './backends.js';
-
-/** The largest difference relative to the largest magnitude of the cpu result. */
-function relativeError(cpu: Float32Array, wasm: Float32Array): number {
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < cpu.length; i++) {
-    scale = Math.max(scale, Math.abs(cpu[i]!));
-    diff = Math.max(diff, Math.abs(cpu[i]! - wasm[i]!));
-  }
-  return diff / Math.max(scale, 1e-30);
-}
+import { onBoth, relativeError, values } from './backends.js';
 
 /** Tensor and buffer counts of both backends, to show that a kernel leaves nothing behind. */
 function footprint(): number[] {
