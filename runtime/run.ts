@@ -115,7 +115,8 @@ export async function runTraining(checked: CheckedModel, data: TrainingData, opt
   const lambdas = epochs[epochs.length - 1]?.lambda;
   const evaluation = { batch: checked.train.batch, ...(lambdas !== undefined ? { lambdas } : {}) };
   const onTrain = await evaluate(model, checked, data.train, evaluation);
-  const onValidation = data.validation !== undefined ? await evaluate(model, checked, data.validation, evaluation) : undefined;
+  // The last epoch's validation evaluation, when it is of the saved weights, is not run again.
+  const onValidation = data.validation !== undefined ? trained.validation ?? await evaluate(model, checked, data.validation, evaluation) : undefined;
   await saveModelDir(options.outDir, model, { ...parts, history });
   return {
     history, model, train: onTrain, ...(onValidation !== undefined ? { validation: onValidation } : {}),

@@ -55,6 +55,11 @@ export interface History {
   bestEpoch?: number;
   /** Why training ended before the last epoch. */
   stopped?: 'early' | 'interrupted';
+  /**
+   * The validation evaluation of the weights the model holds at the end, when the last epoch's
+   * is of them (not after a restored earlier epoch, nor after an interrupted one).
+   */
+  validation?: Evaluation;
 }
 
 export interface TrainData {
@@ -85,6 +90,7 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
   let sinceBest = 0;
   // `train { select }` alone also keeps the best epoch's weights (the model that is saved); early stopping also ends the run.
   const keepBest = patience !== undefined || (spec.select !== undefined && data.validation !== undefined);
+  let lastValidation: { epoch: number; evaluation: Evaluation } | undefined;
 
   try {
     for (let epoch = (options.initialEpoch ?? 0) + 1; epoch <= epochs; epoch++) {
@@ -135,6 +141,7 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
       strategy.onEpochEnd?.(epoch, taskLoss);
       let val: Evaluation | undefined;
       if (data.validation !== undefined && !interrupted) val = await evaluate(model, checked, data.validation, { batch: batchSize, lambdas: lambda });
+      lastValidation = val !== undefined ? { epoch, evaluation: val } : undefined;
       const entry: EpochRecord = {
         epoch, loss, taskLoss, lambda,
         ...(val ? { val: { loss: val.loss, taskLoss: val.taskLoss, metrics: val.metrics } } : {}),
@@ -164,6 +171,9 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
       history.bestEpoch = best.epoch;
       tf.dispose(best.weights);
     }
+  }
+  if (lastValidation !== undefined && (history.bestEpoch === undefined || history.bestEpoch === lastValidation.epoch)) {
+    history.validation = lastValidation.evaluation;
   }
   return history;
 }
