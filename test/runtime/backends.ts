@@ -13,19 +13,29 @@ export function values(n: number, seed: number): Float32Array {
   return out;
 }
 
+/** Runs `f` on `backend`; its outputs' values (copies) and shapes, the tensors disposed. */
+async function runOn(backend: string, f: () => tf.Tensor[]): Promise<{ values: tf.TypedArray[]; shapes: number[][] }> {
+  await tf.setBackend(backend);
+  const outputs = f();
+  const values = outputs.map((t) => t.dataSync());
+  const shapes = outputs.map((t) => t.shape);
+  tf.dispose(outputs);
+  return { values, shapes };
+}
+
 /** Runs `f` on the cpu backend, then on wasm, and returns both results as plain arrays. */
 export async function onBoth(f: () => tf.Tensor): Promise<{ cpu: Float32Array; wasm: Float32Array; shape: number[] }> {
-  await tf.setBackend('cpu');
-  const c = f();
-  const cpu = (await c.data()) as Float32Array;
-  c.dispose();
-  await tf.setBackend('wasm');
-  const w = f();
-  const wasm = (await w.data()) as Float32Array;
-  const shape = w.shape;
-  w.dispose();
-  expect(wasm.length).toBe(cpu.length);
-  return { cpu, wasm, shape };
+  const cpu = (await runOn('cpu', () => [f()])).values[0] as Float32Array;
+  const wasm = await runOn('wasm', () => [f()]);
+  expect(wasm.values[0]!.length).toBe(cpu.length);
+  return { cpu, wasm: wasm.values[0] as Float32Array, shape: wasm.shapes[0]! };
+}
+
+/** Runs `f` on the cpu backend, then on wasm; each output of both as a plain array, and wasm's shapes. */
+export async function onBothEach(f: () => tf.Tensor[]): Promise<{ cpu: number[][]; wasm: number[][]; shapes: number[][] }> {
+  const cpu = await runOn('cpu', f);
+  const wasm = await runOn('wasm', f);
+  return { cpu: cpu.values.map((v) => Array.from(v)), wasm: wasm.values.map((v) => Array.from(v)), shapes: wasm.shapes };
 }
 
 /** The largest difference between `expected` and `actual`, relative to the largest magnitude of `expected`. */

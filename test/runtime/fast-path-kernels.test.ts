@@ -1,21 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../runtime/backend.js';
-import { values } from './backends.js';
-
-/** Runs `f` on the cpu backend, then on wasm; both results as plain arrays, and wasm's shapes. */
-async function onBoth(f: () => tf.Tensor[]): Promise<{ cpu: number[][]; wasm: number[][]; shapes: number[][] }> {
-  await tf.setBackend('cpu');
-  const c = f();
-  const cpu = c.map((t) => Array.from(t.dataSync()));
-  tf.dispose(c);
-  await tf.setBackend('wasm');
-  const w = f();
-  const wasm = w.map((t) => Array.from(t.dataSync()));
-  const shapes = w.map((t) => t.shape);
-  tf.dispose(w);
-  return { cpu, wasm, shapes };
-}
+import { onBothEach, values } from './backends.js';
 
 function footprint(): number[] {
   return [tf.memory().numTensors, tf.findBackend('wasm')!.numDataIds()];
@@ -40,7 +26,7 @@ describe('wasm Identity shares the buffer', () => {
   });
 
   it('gives the gradients the tape saved through it as before', async () => {
-    const { cpu, wasm } = await onBoth(() =>
+    const { cpu, wasm } = await onBothEach(() =>
       tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(tf.relu(a), b).square().sum())([tf.tensor2d(values(12, 2), [3, 4]), tf.tensor2d(values(8, 3), [4, 2])])),
     );
     cpu.forEach((c, i) => c.forEach((v, j) => expect(Math.abs(v - wasm[i]![j]!)).toBeLessThan(1e-6)));
@@ -58,24 +44,24 @@ describe('wasm Slice, SplitV and Concat read in place', () => {
   ];
   for (const box of boxes) {
     it(`slices as the cpu backend does: ${box.name}`, async () => {
-      const { cpu, wasm, shapes } = await onBoth(() => tf.tidy(() => [tf.slice(x(), box.begin, box.size)]));
+      const { cpu, wasm, shapes } = await onBothEach(() => tf.tidy(() => [tf.slice(x(), box.begin, box.size)]));
       expect(shapes[0]).toEqual(box.size);
       expect(wasm).toEqual(cpu);
     });
   }
 
   it('slices rank 1 and rank 2 tensors', async () => {
-    const { cpu, wasm } = await onBoth(() => tf.tidy(() => [tf.slice(tf.range(0, 10), 3, 4), tf.slice(tf.tensor2d(values(30, 2), [5, 6]), [1, 2], [3, 3])]));
+    const { cpu, wasm } = await onBothEach(() => tf.tidy(() => [tf.slice(tf.range(0, 10), 3, 4), tf.slice(tf.tensor2d(values(30, 2), [5, 6]), [1, 2], [3, 3])]));
     expect(wasm).toEqual(cpu);
   });
 
   it('splits along each axis as the cpu backend does', async () => {
-    const { cpu, wasm } = await onBoth(() => tf.tidy(() => [0, 1, 2, 3].flatMap((axis) => tf.split(x(), axis === 1 ? [1, 3, 1] : 2 + (axis % 2), axis))));
+    const { cpu, wasm } = await onBothEach(() => tf.tidy(() => [0, 1, 2, 3].flatMap((axis) => tf.split(x(), axis === 1 ? [1, 3, 1] : 2 + (axis % 2), axis))));
     expect(wasm).toEqual(cpu);
   });
 
   it('gives the gradient of a concatenation (SplitV) of the cpu backend', async () => {
-    const { cpu, wasm } = await onBoth(() =>
+    const { cpu, wasm } = await onBothEach(() =>
       tf.tidy(() => {
         const parts = [0, 1, 2].map((i) => tf.tensor(values(8 * 1 * 5, 10 + i), [8, 1, 5]));
         const up = tf.tensor(values(8 * 3 * 5, 20), [8, 3, 5]);
@@ -86,7 +72,7 @@ describe('wasm Slice, SplitV and Concat read in place', () => {
   });
 
   it('concatenates along each axis as the cpu backend does (float32, int32, bool, an empty part)', async () => {
-    const { cpu, wasm, shapes } = await onBoth(() =>
+    const { cpu, wasm, shapes } = await onBothEach(() =>
       tf.tidy(() => [
         ...[0, 1, 2, 3].map((axis) => {
           const parts = [1, 2, 3].map((size, i) => {
@@ -136,7 +122,7 @@ describe('wasm batched matmuls', () => {
   ];
   for (const c of cases) {
     it(`matches the cpu backend: ${c.name}`, async () => {
-      const { cpu, wasm } = await onBoth(() =>
+      const { cpu, wasm } = await onBothEach(() =>
         tf.tidy(() => [tf.matMul(tf.tensor(values(tf.util.sizeFromShape(c.a), 3), c.a), tf.tensor(values(tf.util.sizeFromShape(c.b), 4), c.b), c.ta, c.tb)]),
       );
       const diff = Math.max(...cpu[0]!.map((v, i) => Math.abs(v - wasm[0]![i]!)));
