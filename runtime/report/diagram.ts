@@ -72,10 +72,10 @@ export function modelDiagram(model: CheckedModel, id = 'model'): string {
       row.sort((a, b) => meanX(a) - meanX(b));
     }
     let x = 0;
-    const height = Math.max(...row.map((n) => size(n).height));
-    for (const node of row) {
-      const s = size(node);
-      placed.set(node.id, { node, ...s, x, y: y + (height - s.height) / 2 });
+    const sized = row.map((node) => ({ node, ...size(node) }));
+    const height = Math.max(...sized.map((s) => s.height));
+    for (const s of sized) {
+      placed.set(s.node.id, { ...s, x, y: y + (height - s.height) / 2 });
       x += s.width + COLUMN_GAP;
     }
     rowWidths.push(x - COLUMN_GAP);
