@@ -30,11 +30,13 @@ export interface CheckResult {
   readonly semantic: SemanticModel;
   /** The blocks the models were checked with (the file's, then the imported ones). */
   readonly blocks: ReadonlyMap<string, BlockEntry>;
+  /** Whether some imported file could not be read, which the models were checked knowing. */
+  readonly importFailed: boolean;
   /** What each model gave, in file order: the next check of an edited file reuses what did not change. */
   readonly perModel: readonly ModelCheck[];
 }
 
-/** What checking one model gave, given the blocks; it depends on nothing else. */
+/** What checking one model gave, given the blocks and whether an import failed; it depends on nothing else. */
 export interface ModelCheck {
   readonly decl: ModelDecl;
   /** In the order they were reported (the file's are sorted once, all together). */
@@ -44,10 +46,11 @@ export interface ModelCheck {
 }
 
 /**
- * Checks a file. With `previous`, the check of an earlier version of it, a model whose syntax tree is
- * the same (perhaps moved) and whose blocks are the same is not checked again: its results are moved.
+ * Checks a file, given the blocks of the files it imports and whether some import could not be read.
+ * With `previous`, the check of an earlier version of it, a model whose syntax tree is the same
+ * (perhaps moved) and whose blocks are the same is not checked again: its results are moved.
  */
-export function checkFile(file: MtlFile, importedBlocks: ReadonlyMap<string, BlockEntry> = new Map(), previous?: CheckResult): CheckResult {
+export function checkFile(file: MtlFile, importedBlocks: ReadonlyMap<string, BlockEntry> = new Map(), importFailed = false, previous?: CheckResult): CheckResult {
   const diagnostics: Diagnostic[] = [];
   const report: Report = (d) => diagnostics.push(d);
   const semantic = emptySemanticModel();
@@ -56,9 +59,10 @@ export function checkFile(file: MtlFile, importedBlocks: ReadonlyMap<string, Blo
 
   checkDuplicates(file, importedBlocks, report);
   checkBlockRecursion(file.blocks, report);
-  for (const block of file.blocks) checkBlock(block, blocks, report, semantic);
-  const earlier = previous !== undefined && sameBlocks(previous.blocks, blocks) ? byName(previous.perModel) : new Map<string, ModelCheck[]>();
-  const perModel = file.models.map((model) => reuse(model, earlier.get(model.name.text), importedBlocks.size === 0) ?? checkModel(model, blocks));
+  for (const block of file.blocks) checkBlock(block, blocks, importFailed, report, semantic);
+  const reusable = previous !== undefined && previous.importFailed === importFailed && sameBlocks(previous.blocks, blocks);
+  const earlier = reusable ? byName(previous.perModel) : new Map<string, ModelCheck[]>();
+  const perModel = file.models.map((model) => reuse(model, earlier.get(model.name.text), importedBlocks.size === 0) ?? checkModel(model, blocks, importFailed));
   const models: CheckedModel[] = [];
   for (const check of perModel) {
     diagnostics.push(...check.diagnostics);
@@ -68,12 +72,16 @@ export function checkFile(file: MtlFile, importedBlocks: ReadonlyMap<string, Blo
     if (check.model) models.push(check.model);
   }
   const sorted = dedupe(diagnostics.sort(compareDiagnostics));
-  return { diagnostics: sorted, models: sorted.some((d) => d.severity === 'error') ? [] : models, semantic, blocks, perModel };
+  return { diagnostics: sorted, models: sorted.some((d) => d.severity === 'error') ? [] : models, semantic, blocks, importFailed, perModel };
 }
 
 function byName(checks: readonly ModelCheck[]): Map<string, ModelCheck[]> {
   const map = new Map<string, ModelCheck[]>();
-  for (const check of checks) map.set(check.decl.name.text, [...(map.get(check.decl.name.text) ?? []), check]);
+  for (const check of checks) {
+    const same = map.get(check.decl.name.text);
+    if (same) same.push(check);
+    else map.set(check.decl.name.text, [check]);
+  }
   return map;
 }
 
@@ -118,7 +126,7 @@ function reuse(model: ModelDecl, candidates: readonly ModelCheck[] | undefined, 
   return undefined;
 }
 
-function checkModel(model: ModelDecl, blocks: ReadonlyMap<string, BlockEntry>): ModelCheck {
+function checkModel(model: ModelDecl, blocks: ReadonlyMap<string, BlockEntry>, importFailed: boolean): ModelCheck {
   const reported: Diagnostic[] = [];
   const report: Report = (d) => reported.push(d);
   const semantic = emptySemanticModel();
@@ -130,7 +138,7 @@ function checkModel(model: ModelDecl, blocks: ReadonlyMap<string, BlockEntry>): 
     return found[0];
   };
   checkCycles(model, report);
-  const graph = elaborateModel(model, blocks, report, semantic);
+  const graph = elaborateModel(model, blocks, importFailed, report, semantic);
   const headDecls = graph.heads.map((h) => h.decl);
   if (headDecls.length === 0 && model.name.text !== '') report(diagnostic(Diagnostics.noHeads, model.name.span, [model.name.text]));
 

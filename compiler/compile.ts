@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { MtlFile } from './ast.js';
 import { checkFile, type CheckResult } from './check.js';
-import { diagnostic, Diagnostics, type Diagnostic } from './diagnostics.js';
+import { compareDiagnostics, diagnostic, Diagnostics, type Diagnostic } from './diagnostics.js';
 import type { CheckedModel } from './ir.js';
 import { parse, type ParseResult } from './parse.js';
 import type { SemanticModel } from './semantic.js';
@@ -58,7 +58,7 @@ export function compile(file: string, text: string, host: CompileHost = NO_FILES
   const importDiagnostics: Diagnostic[] = [];
   const blocks = new Map<string, BlockEntry>();
   const imports: string[] = [];
-  let importMissing = false;
+  let importFailed = false;
   const visit = (from: string, tree: MtlFile, top: boolean): void => {
     for (const imp of tree.imports) {
       if (imp.path === undefined) continue;
@@ -66,7 +66,7 @@ export function compile(file: string, text: string, host: CompileHost = NO_FILES
       if (target === path.resolve(file) || imports.includes(target)) continue;
       const source = host.readFile(target);
       if (source === undefined) {
-        importMissing = true;
+        importFailed = true;
         if (top) importDiagnostics.push(diagnostic(Diagnostics.importNotFound, imp.path.span, [imp.path.value]));
         continue;
       }
@@ -81,11 +81,8 @@ export function compile(file: string, text: string, host: CompileHost = NO_FILES
     }
   };
   visit(file, ast, true);
-  const checked = checkFile(ast, blocks, before?.checked);
-  // A block from a file that could not be read is unknown: the missing import is the one root
-  // cause, so an unknown name that resembles no layer or block is not reported again.
-  const semanticDiagnostics = importMissing ? checked.diagnostics.filter((d) => !(d.code === Diagnostics.unknownCallee.code && d.suggestion === undefined)) : checked.diagnostics;
-  const diagnostics = [...syntax, ...importDiagnostics, ...semanticDiagnostics].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  const checked = checkFile(ast, blocks, importFailed, before?.checked);
+  const diagnostics = [...syntax, ...importDiagnostics, ...checked.diagnostics].sort(compareDiagnostics);
   const hasErrors = diagnostics.some((d) => d.severity === 'error');
   const result: CompileResult = {
     file,

@@ -56,10 +56,11 @@ export function memberScope(model: ModelDecl): Map<string, NamedMember> {
 export function elaborateModel(
   model: ModelDecl,
   blocks: ReadonlyMap<string, BlockEntry>,
+  importFailed: boolean,
   report: Report,
   semantic: SemanticModel,
 ): ElaboratedModel {
-  return new Elaborator(model, blocks, report, semantic).run();
+  return new Elaborator(model, blocks, importFailed, report, semantic).run();
 }
 
 class Elaborator {
@@ -74,12 +75,13 @@ class Elaborator {
   constructor(
     private readonly model: ModelDecl,
     blocks: ReadonlyMap<string, BlockEntry>,
+    importFailed: boolean,
     private readonly report: Report,
     private readonly semantic: SemanticModel,
   ) {
     this.scope = memberScope(model);
     const memberKinds = new Map([...this.scope].map(([name, m]) => [name, KIND_WORD[m.kind]]));
-    this.ctx = { blocks, memberKinds, report, namer: this.namer, recordCall: (info) => semantic.calls.push(info) };
+    this.ctx = { blocks, memberKinds, importFailed, report, namer: this.namer, recordCall: (info) => semantic.calls.push(info) };
     this.result = { decl: model, scope: this.scope, inputs: new Map(), trunks: new Map(), gates: new Map(), heads: [], reads: new Map(), idsInputs: new Set() };
   }
 
@@ -198,6 +200,7 @@ class Elaborator {
       const quiet: StageContext = {
         blocks: this.ctx.blocks,
         memberKinds: this.ctx.memberKinds,
+        importFailed: this.ctx.importFailed,
         namer: new LayerNamer(),
         report: (d) => this.report({ ...d, span: expertPipeline!.span, message: `at PLE level 2: ${d.message}` }),
       };
@@ -221,7 +224,8 @@ class Elaborator {
     if (flow?.source.kind !== 'gate') return '';
     const gate = this.result.gates.get(flow.source.name)?.node;
     if (gate === undefined) return ` reading gate \`${flow.source.name}\``;
-    const experts = gate.kind === 'mmoe' ? `${gate.experts} shared experts` : `${gate.shared} shared and ${gate.specific} own experts${gate.kind === 'ple' ? ` per level, ${gate.levels} levels` : ''}`;
+    const own = `${gate.shared} shared and ${gate.specific} own experts`;
+    const experts = gate.kind === 'mmoe' ? `${gate.experts} shared experts` : gate.kind === 'ple' ? `${own} per level, ${gate.levels} levels` : own;
     return ` reading gate \`${gate.name}\` (${gate.kind}: its own softmax over ${experts})`;
   }
 

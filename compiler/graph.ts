@@ -15,13 +15,13 @@ export interface GraphNode {
   readonly lines: readonly string[];
 }
 
-export interface GraphEdge {
+interface GraphEdge {
   readonly from: string;
   readonly to: string;
   readonly label: string;
 }
 
-export interface Graph {
+interface Graph {
   readonly name: string;
   readonly nodes: GraphNode[];
   readonly edges: GraphEdge[];

@@ -43,6 +43,8 @@ export interface StageContext {
   readonly blocks: ReadonlyMap<string, BlockEntry>;
   /** Names of the model's own members, so that `x -> shared` gets a precise message. */
   readonly memberKinds: ReadonlyMap<string, string>;
+  /** Some imported file could not be read (MTL0105): a name that resembles nothing may be one of its blocks. */
+  readonly importFailed: boolean;
   readonly report: Report;
   readonly namer: LayerNamer;
   /** Receives what each call in the compiled file resolved to; absent while inlining a block. */
@@ -147,7 +149,10 @@ function reportMisplacedCall(call: Call, ctx: StageContext): void {
     ctx.report(diagnostic(Diagnostics.wrongKindOfName, span, [name, ctx.memberKinds.get(name)!, 'a layer or block'], { hint: `a pipeline reads ${name} at its start: ${name} -> …` }));
   } else {
     const candidates = [...LAYERS.keys(), ...ctx.blocks.keys(), ...TASKS.keys()];
-    ctx.report(diagnostic(Diagnostics.unknownCallee, span, [name], didYouMean(span, name, candidates)));
+    const guess = didYouMean(span, name, candidates);
+    // The missing import is the one root cause: an unknown name that resembles nothing is not reported again.
+    if (ctx.importFailed && guess.suggestion === undefined) return;
+    ctx.report(diagnostic(Diagnostics.unknownCallee, span, [name], guess));
   }
 }
 
@@ -186,6 +191,6 @@ function inlineBlock(
       ctx.report(d);
     }
   };
-  const nested: StageContext = { blocks: ctx.blocks, memberKinds: ctx.memberKinds, report: redirect, namer: ctx.namer };
+  const nested: StageContext = { blocks: ctx.blocks, memberKinds: ctx.memberKinds, importFailed: ctx.importFailed, report: redirect, namer: ctx.namer };
   return applyStages(block.decl.body.steps, input, inner, ctx.namer.blockPrefix(prefix, name), nested, [...blockStack, name]);
 }

@@ -9,7 +9,7 @@ import type { SemanticModel } from '../semantic.js';
 import { applyStages, blockSignature, LayerNamer, type BlockEntry } from '../stages.js';
 import { coerce, EMPTY_ENV, evaluate, type Report, type Value } from '../values.js';
 
-export function checkBlock(block: BlockDecl, blocks: ReadonlyMap<string, BlockEntry>, report: Report, semantic: SemanticModel): void {
+export function checkBlock(block: BlockDecl, blocks: ReadonlyMap<string, BlockEntry>, importFailed: boolean, report: Report, semantic: SemanticModel): void {
   const sig = blockSignature(block);
   const env = new Map<string, Value>();
   block.params.forEach((param, i) => {
@@ -29,6 +29,7 @@ export function checkBlock(block: BlockDecl, blocks: ReadonlyMap<string, BlockEn
   applyStages(block.body.steps, undefined, env, block.name.text, {
     blocks,
     memberKinds: new Map(),
+    importFailed,
     report,
     namer: new LayerNamer(),
     recordCall: (info) => semantic.calls.push(info),

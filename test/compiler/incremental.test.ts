@@ -133,6 +133,14 @@ describe('compiling an edited text with the previous result', () => {
     expect(result.ast.models.map((m) => m.name.text)).toEqual(['A', 'Between', 'B', 'C']);
   });
 
+  it('checks the models again when an unreadable import is removed or added: it decides whether an unknown name is reported', () => {
+    const text = 'model M {\n  input x: float[4]\n  head h = x -> widget(2) -> regress(1)\n}\n';
+    const withImport = `import "missing.mtl"\n${text}`;
+    const result = expectSameAsFresh([withImport, text, withImport]);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(['MTL0105']);
+    expect(compile('/project/m.mtl', text, host, result).diagnostics.map((d) => [d.code, d.message])).toEqual([['MTL0103', 'unknown layer or block "widget"']]);
+  });
+
   it('parses an import again when its text changed', () => {
     let lib = LIB;
     const changing: CompileHost = { readFile: (file) => (file.endsWith('/lib.mtl') ? lib : undefined) };
