@@ -76,12 +76,12 @@ function wholeHeap(view: tf.backend_util.TypedArray): HeapView {
  */
 const concat: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const all = inputs as unknown as tf.TensorInfo[];
-  if (all.length === 0 || all[0]!.dtype === 'string' || all.some((t) => t.dtype !== all[0]!.dtype)) return stock.get('Concat')!.kernelFunc({ inputs, backend, attrs });
+  if (all.length === 0 || all[0]!.dtype === 'string' || all.some((t) => t.dtype !== all[0]!.dtype)) return runStock('Concat', { inputs, backend, attrs });
   const wasm = backend as BackendWasm;
   const axis = tf.util.parseAxisParam((attrs as unknown as { axis: number | number[] }).axis, all[0]!.shape)[0]!;
   tf.backend_util.assertParamsConsistent(all.map((t) => t.shape), axis);
   const parts = all.filter((t) => tf.util.sizeFromShape(t.shape) > 0);
-  if (parts.length <= 1) return stock.get('Concat')!.kernelFunc({ inputs, backend, attrs });
+  if (parts.length <= 1) return runStock('Concat', { inputs, backend, attrs });
   const outShape = tf.backend_util.computeOutShape(all.map((t) => t.shape), axis);
   const out = wasm.makeOutput(outShape, all[0]!.dtype);
   const outer = tf.util.sizeFromShape(parts[0]!.shape.slice(0, axis));
@@ -110,14 +110,14 @@ const concat: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 const slice: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const x = inputs['x'] as tf.TensorInfo;
   const { begin, size } = attrs as unknown as { begin: number | number[]; size?: number | number[] };
-  if (x.dtype === 'string') return stock.get('Slice')!.kernelFunc({ inputs, backend, attrs });
+  if (x.dtype === 'string') return runStock('Slice', { inputs, backend, attrs });
   const [b, s] = tf.slice_util.parseSliceParams(x, begin, size);
   return sliceFromHeap(backend as BackendWasm, x, b!, s!);
 };
 
 const splitV: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const x = inputs['x'] as tf.TensorInfo;
-  if (x.dtype === 'string') return stock.get('SplitV')!.kernelFunc({ inputs, backend, attrs });
+  if (x.dtype === 'string') return runStock('SplitV', { inputs, backend, attrs });
   const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number | number[] };
   const a = tf.util.parseAxisParam(axis, x.shape)[0]!;
   const sizes = tf.backend_util.prepareSplitSize(x, numOrSizeSplits, a);
@@ -134,12 +134,17 @@ const splitV: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 /** Shares the input's buffer, one more reference to it. */
 const identity: tf.KernelFunc = ({ inputs, backend }) => {
   const x = inputs['x'] as tf.TensorInfo;
-  if (x.dtype === 'string') return stock.get('Identity')!.kernelFunc({ inputs, backend });
+  if (x.dtype === 'string') return runStock('Identity', { inputs, backend });
   (backend as BackendWasm).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 };
 
 const stock = new Map<string, tf.KernelConfig>();
+
+/** The replaced wasm kernel `name`, for the inputs the replacement does not handle (strings, empty parts). */
+function runStock(name: string, args: Parameters<tf.KernelFunc>[0]): ReturnType<tf.KernelFunc> {
+  return stock.get(name)!.kernelFunc(args);
+}
 
 /** Replaces the wasm `Identity`, `Slice`, `SplitV` and `Concat` kernels; a no-op when done or when wasm is absent. */
 export function installWasmCopies(): void {

@@ -26,31 +26,30 @@ interface LossAttrs {
 
 /** Float32 views of inputs and fresh outputs on the wasm and cpu backends. */
 interface Buffers {
-  read(t: tf.TensorInfo): Float32Array;
+  read(backend: unknown, t: tf.TensorInfo): Float32Array;
   /** Allocates every output first, then returns their views and infos (allocation may move wasm memory). */
-  outputs(shapes: number[][]): { views: Float32Array[]; infos: tf.TensorInfo[] };
+  outputs(backend: unknown, shapes: number[][]): { views: Float32Array[]; infos: tf.TensorInfo[] };
 }
 
-function buffers(backendName: string, backend: unknown): Buffers {
-  if (backendName === 'wasm') {
-    const wasm = backend as BackendWasm;
-    return {
-      read: (t) => wasm.typedArrayFromHeap(t) as Float32Array,
-      outputs: (shapes) => {
-        const infos = shapes.map((shape) => wasm.makeOutput(shape, 'float32'));
-        return { views: infos.map((t) => wasm.typedArrayFromHeap(t) as Float32Array), infos };
-      },
-    };
-  }
-  const cpu = backend as { data: { get(id: object): { values: unknown } }; makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo };
-  return {
-    read: (t) => cpu.data.get(t.dataId).values as Float32Array,
-    outputs: (shapes) => {
-      const views = shapes.map((shape) => new Float32Array(tf.util.sizeFromShape(shape)));
-      return { views, infos: shapes.map((shape, i) => cpu.makeTensorInfo(shape, 'float32', views[i]!)) };
+type CpuBackend = { data: { get(id: object): { values: unknown } }; makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo };
+
+const BUFFERS: Record<'wasm' | 'cpu', Buffers> = {
+  wasm: {
+    read: (backend, t) => (backend as BackendWasm).typedArrayFromHeap(t) as Float32Array,
+    outputs: (backend, shapes) => {
+      const wasm = backend as BackendWasm;
+      const infos = shapes.map((shape) => wasm.makeOutput(shape, 'float32'));
+      return { views: infos.map((t) => wasm.typedArrayFromHeap(t) as Float32Array), infos };
     },
-  };
-}
+  },
+  cpu: {
+    read: (backend, t) => (backend as CpuBackend).data.get(t.dataId).values as Float32Array,
+    outputs: (backend, shapes) => {
+      const views = shapes.map((shape) => new Float32Array(tf.util.sizeFromShape(shape)));
+      return { views, infos: shapes.map((shape, i) => (backend as CpuBackend).makeTensorInfo(shape, 'float32', views[i]!)) };
+    },
+  },
+};
 
 /** −log-likelihood of one row; `q` clipped predictions are computed on the fly. */
 function rowLoss(kind: Kind, y: Float32Array, p: Float32Array, from: number, units: number): number {
@@ -63,12 +62,11 @@ function rowLoss(kind: Kind, y: Float32Array, p: Float32Array, from: number, uni
 }
 
 /** Outputs `[mean, sum, count]`: Σ mask · loss over the rows, Σ mask, and sum / max(count, 1). */
-function lossKernel(backendName: string): tf.KernelFunc {
+function lossKernel(io: Buffers): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { y, p, mask } = inputs as { y: tf.TensorInfo; p: tf.TensorInfo; mask: tf.TensorInfo };
-    const io = buffers(backendName, backend);
-    const { views, infos } = io.outputs([[], [], []]);
-    const [Y, P, M] = [io.read(y), io.read(p), io.read(mask)];
+    const { views, infos } = io.outputs(backend, [[], [], []]);
+    const [Y, P, M] = [io.read(backend, y), io.read(backend, p), io.read(backend, mask)];
     const rows = M.length;
     const units = rows === 0 ? 0 : P.length / rows;
     const kind = (attrs as unknown as LossAttrs).loss;
@@ -90,15 +88,14 @@ function lossKernel(backendName: string): tf.KernelFunc {
  * d(sum)/dp and d(mean)/dp, weighted by their upstream gradients (absent ones are zero): for
  * labelled rows mask · (dSum + dMean / max(count, 1)) · ∂loss/∂q, zero where the clip was active.
  */
-function gradKernel(backendName: string): tf.KernelFunc {
+function gradKernel(io: Buffers): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { y, p, mask, count, dMean, dSum } = inputs as Record<string, tf.TensorInfo | undefined>;
-    const io = buffers(backendName, backend);
-    const { views, infos } = io.outputs([[...p!.shape]]);
-    const [Y, P, M] = [io.read(y!), io.read(p!), io.read(mask!)];
+    const { views, infos } = io.outputs(backend, [[...p!.shape]]);
+    const [Y, P, M] = [io.read(backend, y!), io.read(backend, p!), io.read(backend, mask!)];
     const dp = views[0]!;
-    const n = io.read(count!)[0]!;
-    const perRow = (dSum === undefined ? 0 : io.read(dSum)[0]!) + (dMean === undefined ? 0 : io.read(dMean)[0]! / Math.max(n, 1));
+    const n = io.read(backend, count!)[0]!;
+    const perRow = (dSum === undefined ? 0 : io.read(backend, dSum)[0]!) + (dMean === undefined ? 0 : io.read(backend, dMean)[0]! / Math.max(n, 1));
     const rows = M.length;
     const units = rows === 0 ? 0 : P.length / rows;
     const categorical = (attrs as unknown as LossAttrs).loss === 'categorical_crossentropy';
@@ -121,9 +118,9 @@ function gradKernel(backendName: string): tf.KernelFunc {
 
 /** Registers the kernels for wasm and cpu and the gradient, where missing; safe to call more than once. */
 export function registerFusedLoss(): void {
-  for (const backendName of ['wasm', 'cpu']) {
-    if (tf.getKernel(FUSED_LOSS, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_LOSS, backendName, kernelFunc: lossKernel(backendName) });
-    if (tf.getKernel(FUSED_LOSS_GRAD, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_LOSS_GRAD, backendName, kernelFunc: gradKernel(backendName) });
+  for (const [backendName, io] of Object.entries(BUFFERS)) {
+    if (tf.getKernel(FUSED_LOSS, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_LOSS, backendName, kernelFunc: lossKernel(io) });
+    if (tf.getKernel(FUSED_LOSS_GRAD, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_LOSS_GRAD, backendName, kernelFunc: gradKernel(io) });
   }
   if (tf.getGradient(FUSED_LOSS) === undefined) {
     tf.registerGradient({
