@@ -23,7 +23,7 @@ export interface HeadLabel {
 }
 
 /** A metric as the tables show it: four decimals; `—` where there was nothing to measure. */
-export function formatMetric(value: number | undefined): string {
+function formatMetric(value: number | undefined): string {
   if (value === undefined || Number.isNaN(value)) return '—';
   if (!Number.isFinite(value)) return String(value);
   return value.toFixed(4);

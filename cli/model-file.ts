@@ -1,11 +1,12 @@
 /**
- * What the model commands (build, summary, train) share: compile a .mtl file, show its
- * diagnostics as `mtlc check` does (on stderr, since stdout carries the command's own output),
- * and pick the one model to work on.
+ * What the model commands (build, summary, train, tune, relate) share: compile a .mtl file, show
+ * its diagnostics as `mtlc check` does (on stderr, since stdout carries the command's own output),
+ * pick the one model to work on, and find the data it trains on.
  */
+import * as path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CheckedModel, TaskNode } from '../compiler/ir.js';
-import { compileFile, ExitCode, printDiagnostics, type CliContext, type CompiledFile } from './commands/command.js';
+import { compileFile, ExitCode, printDiagnostics, UsageError, type CliContext, type CompiledFile } from './commands/command.js';
 import { summaryLine } from './frame.js';
 
 export interface ModelChoice {
@@ -37,6 +38,35 @@ export function checkedModel(ctx: CliContext, file: string, choice: ModelChoice,
     return undefined;
   }
   return { model, compiled };
+}
+
+/** The training file and the validation (a file, or the fraction of the training rows) of a run. */
+export interface DataSources {
+  readonly train: string;
+  readonly validation: string | number;
+}
+
+/**
+ * Where a run's data comes from: `--data` and `--validation`, else the files a resumed run started
+ * with, else the model's `data { … }` and `train { validation }`, relative to the .mtl file. A model
+ * without data is refused, naming the data as `noun` ("data", "training data").
+ */
+export function dataSources(
+  ctx: CliContext, file: string, checked: CheckedModel, flags: { readonly data?: string; readonly validation?: string },
+  noun: string, resumed: Partial<DataSources> = {},
+): DataSources {
+  const cwd = ctx.io.cwd;
+  const mtlDir = path.dirname(path.resolve(cwd, file));
+  const train = flags.data !== undefined ? path.resolve(cwd, flags.data)
+    : resumed.train ?? (checked.data.train !== undefined ? path.resolve(mtlDir, checked.data.train) : undefined);
+  if (train === undefined) {
+    throw new UsageError(`model "${checked.name}" in "${file}" names no ${noun}: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model`);
+  }
+  const declared = checked.data.validation ?? (typeof checked.train.validation === 'string' ? checked.train.validation : undefined);
+  const validation = flags.validation !== undefined ? path.resolve(cwd, flags.validation)
+    : resumed.validation ?? (declared !== undefined ? path.resolve(mtlDir, declared)
+      : typeof checked.train.validation === 'number' ? checked.train.validation : 0);
+  return { train, validation };
 }
 
 /** A task as the source writes it: `classify(3)`, `binary()`, `regress(1)`. */

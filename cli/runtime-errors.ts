@@ -3,9 +3,15 @@
  * backend, and turning the runtime's user errors into `mtlc:` lines with the right exit code.
  * Runtime errors are recognised by name, so this module loads nothing heavy.
  */
+import { Option } from 'commander';
 import { displayPath, ExitCode, type CliContext } from './commands/command.js';
 
 export type BackendChoice = 'wasm' | 'cpu' | 'node';
+
+/** `--backend NAME`, as every command that runs a model takes it. */
+export function backendOption(): Option {
+  return new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest that loads)').choices(['wasm', 'cpu', 'node']);
+}
 
 export interface StartedBackend {
   /** As TensorFlow.js names it: `wasm`, `cpu`, `tensorflow` (tfjs-node). */

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import type { BoundData } from '../runtime/data/index.js';
 import type { LoadedModel } from '../runtime/model-dir.js';
-import { displayPath, type CliContext } from './commands/command.js';
+import type { CliContext } from './commands/command.js';
 import type { Colors } from './frame.js';
 import { reportRuntimeError, startBackend, type BackendChoice } from './runtime-errors.js';
 
@@ -39,9 +39,4 @@ export async function openWithData(
     reportRuntimeError(ctx, error);
     return undefined;
   }
-}
-
-/** `examples/data/penguins.csv`, as the user named it when it lies below the working directory. */
-export function shownData(ctx: CliContext, bound: BoundData): string {
-  return displayPath(ctx, bound.file);
 }

@@ -9,22 +9,22 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { summarize } from '../../compiler/summary.js';
-import { describeError, writeFileAtomic } from '../host.js';
+import { describeError } from '../host.js';
 import { checkedModel } from '../model-file.js';
 import { runBase } from '../output-dir.js';
-import { startBackend } from '../runtime-errors.js';
-import { displayPath, UsageError, type CliContext, type CommandModule } from './command.js';
+import { backendOption, type BackendChoice, startBackend } from '../runtime-errors.js';
+import { displayPath, refuseToReplace, UsageError, writeOutputFile, type CliContext, type CommandModule } from './command.js';
 
 interface BuildOptions {
   readonly output?: string;
   readonly emit: 'layers' | 'ts';
   readonly force?: boolean;
   readonly model?: string;
-  readonly backend?: 'wasm' | 'cpu' | 'node';
+  readonly backend?: BackendChoice;
 }
 
 /** Where builds go by default, below the working directory. */
-export const BUILD_DIR = 'build';
+const BUILD_DIR = 'build';
 
 export const buildCommand: CommandModule = {
   name: 'build',
@@ -37,7 +37,7 @@ export const buildCommand: CommandModule = {
       .addOption(new Option('--emit <kind>', 'what to write').choices(['layers', 'ts']).default('layers'))
       .option('--force', 'replace a trained model, or an existing .ts file')
       .option('--model <name>', 'the model to build, when the file declares several')
-      .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest that loads)').choices(['wasm', 'cpu', 'node']))
+      .addOption(backendOption())
       .action(async (file: string, options: BuildOptions, command: Command) => {
         const chosen = checkedModel(ctx, file, options, command);
         if (chosen === undefined) return;
@@ -50,13 +50,8 @@ export const buildCommand: CommandModule = {
             return;
           }
           const target = path.resolve(ctx.io.cwd, options.output);
-          if (!options.force && fs.existsSync(target)) throw new UsageError(`"${options.output}" already exists: pass --force to replace it`);
-          try {
-            writeFileAtomic(target, text);
-          } catch (error) {
-            ctx.fail(`cannot write "${options.output}": ${describeError(error)}`);
-            return;
-          }
+          refuseToReplace(target, options.output, options.force);
+          if (!writeOutputFile(ctx, target, options.output, text)) return;
           ctx.out(`wrote ${options.output}\n`);
           return;
         }

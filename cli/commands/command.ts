@@ -3,12 +3,13 @@
  * report its exit code. Commands never call `process.exit` or write to `process.stdout` directly,
  * so tests run them in process with captured output.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { compile, type CompileResult } from '../../compiler/compile.js';
 import type { Diagnostic } from '../../compiler/diagnostics.js';
 import { colors, frameSource, renderDiagnostic, type Colors, type FrameSource } from '../frame.js';
-import { NodeHost, readSource } from '../host.js';
+import { describeError, NodeHost, readSource, writeFileAtomic } from '../host.js';
 
 /** The process as a command sees it; tests pass their own. */
 export interface CliIO {
@@ -137,4 +138,20 @@ export function printDiagnostics(
     write(renderDiagnostic(d, file.source, { colors: c, sourceOf: file.sourceOf }));
   }
   return { errors, warnings };
+}
+
+/** Refuses (exit 2) to replace an existing output file without --force. */
+export function refuseToReplace(file: string, shown: string, force: boolean | undefined): void {
+  if (force !== true && fs.existsSync(file)) throw new UsageError(`"${shown}" already exists: pass --force to replace it`);
+}
+
+/** Writes a command's output file atomically; false after reporting `cannot write "…": reason`. */
+export function writeOutputFile(ctx: CliContext, file: string, shown: string, text: string): boolean {
+  try {
+    writeFileAtomic(file, text);
+    return true;
+  } catch (error) {
+    ctx.fail(`cannot write "${shown}": ${describeError(error)}`);
+    return false;
+  }
 }

@@ -7,10 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { describeError, writeFileAtomic } from '../host.js';
 import { positiveInteger } from '../model-file.js';
 import { numberIn, wholeNumber } from '../number-options.js';
-import { displayPath, type CliContext, type CommandModule } from './command.js';
+import { displayPath, writeOutputFile, type CliContext, type CommandModule } from './command.js';
 
 interface SyntheticFlags {
   readonly correlation: number;
@@ -51,8 +50,7 @@ export const dataCommand: CommandModule = {
           ctx.fail('--dim must be at least 2: the two tasks need two orthogonal directions');
           return;
         }
-        const target = flags.output !== undefined ? path.resolve(ctx.io.cwd, flags.output) : undefined;
-        if (target !== undefined && fs.existsSync(target) && flags.force !== true) {
+        if (flags.output !== undefined && fs.existsSync(path.resolve(ctx.io.cwd, flags.output)) && flags.force !== true) {
           ctx.fail(`"${flags.output}" exists: pass --force to replace it, or choose another -o`);
           return;
         }
@@ -60,16 +58,12 @@ export const dataCommand: CommandModule = {
         const csv = syntheticCsv(syntheticData({
           correlation: flags.correlation, rows: flags.rows, seed: flags.seed, dim: flags.dim, scale: flags.scale, sines: flags.sines, noise: flags.noise,
         }));
-        if (target === undefined) {
+        if (flags.output === undefined) {
           ctx.out(csv);
           return;
         }
-        try {
-          writeFileAtomic(target, csv);
-        } catch (error) {
-          ctx.fail(`cannot write "${flags.output}": ${describeError(error)}`);
-          return;
-        }
+        const target = path.resolve(ctx.io.cwd, flags.output);
+        if (!writeOutputFile(ctx, target, flags.output, csv)) return;
         ctx.err(`wrote ${displayPath(ctx, target)}: ${flags.rows} rows, ρ = ${flags.correlation}, seed ${flags.seed}\n`);
       });
   },

@@ -6,13 +6,14 @@
 import { Option, type Command } from 'commander';
 import { metricsTable } from '../metrics-table.js';
 import { taskLabel } from '../model-file.js';
-import { openWithData, shownData } from '../saved-model.js';
-import { ExitCode, type CliContext, type CommandModule } from './command.js';
+import { backendOption, type BackendChoice } from '../runtime-errors.js';
+import { openWithData } from '../saved-model.js';
+import { displayPath, ExitCode, type CliContext, type CommandModule } from './command.js';
 
 interface EvalOptions {
   readonly data: string;
   readonly format: 'text' | 'json';
-  readonly backend?: 'wasm' | 'cpu' | 'node';
+  readonly backend?: BackendChoice;
 }
 
 /** What `mtlc eval --format json` prints. Metrics that had nothing to measure are null. */
@@ -41,7 +42,7 @@ export const evalCommand: CommandModule = {
       .argument('<dir>', 'a model directory (written by mtlc train)')
       .requiredOption('--data <file>', 'labelled data, CSV or JSONL')
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-      .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest that loads)').choices(['wasm', 'cpu', 'node']))
+      .addOption(backendOption())
       .action(async (dir: string, options: EvalOptions, command: Command) => {
         const c = ctx.colors(command);
         const opened = await openWithData(ctx, dir, options, 'optional', c);
@@ -50,7 +51,7 @@ export const evalCommand: CommandModule = {
         const { evaluate } = await import('../../runtime/train/evaluate.js');
         const { fixedLambdas } = await import('../../runtime/train/weighting.js');
         const checked = saved.checked;
-        const shown = shownData(ctx, bound);
+        const shown = displayPath(ctx, bound.file);
         const labelledHeads = checked.heads.filter((h) => (bound.dataset.labels[h.name]?.mask ?? []).some((m) => m !== 0));
         if (labelledHeads.length === 0) {
           saved.model.dispose();

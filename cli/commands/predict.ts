@@ -4,12 +4,11 @@
  * on stdout when there is no `--out`. An existing `--out` is replaced only with `--force`. The data
  * needs the model's inputs, not its labels.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
-import { describeError, writeFileAtomic } from '../host.js';
+import { backendOption, type BackendChoice } from '../runtime-errors.js';
 import { openWithData } from '../saved-model.js';
-import { UsageError, type CliContext, type CommandModule } from './command.js';
+import { refuseToReplace, UsageError, writeOutputFile, type CliContext, type CommandModule } from './command.js';
 
 interface PredictOptions {
   readonly data: string;
@@ -17,7 +16,7 @@ interface PredictOptions {
   readonly format?: 'jsonl' | 'csv';
   readonly probabilities?: boolean;
   readonly force?: boolean;
-  readonly backend?: 'wasm' | 'cpu' | 'node';
+  readonly backend?: BackendChoice;
 }
 
 const EXTENSIONS: Readonly<Record<string, 'jsonl' | 'csv'>> = { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv' };
@@ -34,13 +33,10 @@ export const predictCommand: CommandModule = {
       .addOption(new Option('--format <format>', 'output format (default: from --out, else jsonl)').choices(['jsonl', 'csv']))
       .option('--probabilities', 'add each class\'s probability for classify, binary, multilabel and tag heads')
       .option('--force', 'replace an existing --out file')
-      .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest that loads)').choices(['wasm', 'cpu', 'node']))
+      .addOption(backendOption())
       .action(async (dir: string, options: PredictOptions, command: Command) => {
         const format = outputFormat(options);
-        const target = options.out !== undefined ? path.resolve(ctx.io.cwd, options.out) : undefined;
-        if (target !== undefined && !options.force && fs.existsSync(target)) {
-          throw new UsageError(`"${options.out}" already exists: pass --force to replace it`);
-        }
+        if (options.out !== undefined) refuseToReplace(path.resolve(ctx.io.cwd, options.out), options.out, options.force);
         const opened = await openWithData(ctx, dir, options, 'ignored', ctx.colors(command));
         if (opened === undefined) return;
         const { saved, bound } = opened;
@@ -51,16 +47,11 @@ export const predictCommand: CommandModule = {
         const heads = saved.checked.heads;
         const records = predictionRecords(heads, outputs, bound.dataset.n, { probabilities: options.probabilities === true });
         const text = format === 'csv' ? predictionsCsv(heads, records) : predictionsJsonl(records);
-        if (target === undefined) {
+        if (options.out === undefined) {
           ctx.out(text);
           return;
         }
-        try {
-          writeFileAtomic(target, text);
-        } catch (error) {
-          ctx.fail(`cannot write "${options.out}": ${describeError(error)}`);
-          return;
-        }
+        if (!writeOutputFile(ctx, path.resolve(ctx.io.cwd, options.out), options.out, text)) return;
         ctx.err(`wrote ${records.length} prediction${records.length === 1 ? '' : 's'} to ${options.out}\n`);
       });
   },

@@ -14,9 +14,9 @@ import type { Dataset } from '../../runtime/data/dataset.js';
 import type { GradientRelations } from '../../runtime/experiments/gradients.js';
 import type { LabelRelations, PairValue } from '../../runtime/experiments/labels.js';
 import { formatMatrix } from '../matrix.js';
-import { checkedModel, positiveInteger } from '../model-file.js';
-import { type BackendChoice, reportRuntimeError, startBackend } from '../runtime-errors.js';
-import { displayPath, ExitCode, UsageError, type CliContext, type CommandModule } from './command.js';
+import { checkedModel, dataSources, positiveInteger } from '../model-file.js';
+import { backendOption, type BackendChoice, reportRuntimeError, startBackend } from '../runtime-errors.js';
+import { displayPath, ExitCode, type CliContext, type CommandModule } from './command.js';
 
 interface RelateOptions {
   readonly data?: string;
@@ -40,7 +40,7 @@ export const relateCommand: CommandModule = {
       .option('--epochs <n>', 'epochs to train while measuring gradients', positiveInteger, 1)
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
       .option('--report <file>', 'also write the HTML report of the measuring run')
-      .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest that loads)').choices(['wasm', 'cpu', 'node']))
+      .addOption(backendOption())
       .option('--model <name>', 'the model to use, when the file declares several')
       .action(async (file: string, options: RelateOptions, command: Command) => {
         const chosen = checkedModel(ctx, file, options, command);
@@ -49,19 +49,6 @@ export const relateCommand: CommandModule = {
       });
   },
 };
-
-/** The training file and validation (file or fraction), resolved as `mtlc train` does. */
-export function dataSources(ctx: CliContext, file: string, checked: CheckedModel, data: string | undefined, validationFlag?: string): { train: string; validation: string | number } {
-  const mtlDir = path.dirname(path.resolve(ctx.io.cwd, file));
-  const train = data !== undefined ? path.resolve(ctx.io.cwd, data) : checked.data.train !== undefined ? path.resolve(mtlDir, checked.data.train) : undefined;
-  if (train === undefined) {
-    throw new UsageError(`model "${checked.name}" in "${file}" names no data: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model`);
-  }
-  const declared = checked.data.validation ?? (typeof checked.train.validation === 'string' ? checked.train.validation : undefined);
-  const validation = validationFlag !== undefined ? path.resolve(ctx.io.cwd, validationFlag)
-    : declared !== undefined ? path.resolve(mtlDir, declared) : typeof checked.train.validation === 'number' ? checked.train.validation : 0;
-  return { train, validation };
-}
 
 /** The label columns of both splits, one after the other: relatedness counts every labelled row. */
 function allLabels(train: Dataset, validation: Dataset | undefined): Dataset {
@@ -80,7 +67,7 @@ function allLabels(train: Dataset, validation: Dataset | undefined): Dataset {
 }
 
 async function relate(ctx: CliContext, file: string, checked: CheckedModel, options: RelateOptions): Promise<void> {
-  const sources = dataSources(ctx, file, checked, options.data, options.validation);
+  const sources = dataSources(ctx, file, checked, options, 'data');
   await startBackend(options.backend);
   const { prepareTrainingData } = await import('../../runtime/prepare.js');
   const { labelRelations } = await import('../../runtime/experiments/labels.js');
@@ -128,7 +115,7 @@ function notes(tasks: readonly string[], matrix: readonly (readonly PairValue[])
   return lines.join('');
 }
 
-export function relateText(checked: CheckedModel, data: string, rows: number, relations: LabelRelations, gradients: GradientRelations, epochs: number): string {
+function relateText(checked: CheckedModel, data: string, rows: number, relations: LabelRelations, gradients: GradientRelations, epochs: number): string {
   const tasks = relations.tasks;
   const out: string[] = [`model ${checked.name}: ${tasks.length} tasks, ${rows} rows of ${data}\n\n`];
   out.push('label agreement R_ij = (1/N) Σ_k I(y_ik = y_jk), over the N rows labelled for both tasks\n');
@@ -155,7 +142,7 @@ function jsonMatrix(matrix: readonly (readonly PairValue[])[]): { values: (numbe
   };
 }
 
-export function relateJson(checked: CheckedModel, data: string, rows: number, relations: LabelRelations, gradients: GradientRelations, epochs: number): unknown {
+function relateJson(checked: CheckedModel, data: string, rows: number, relations: LabelRelations, gradients: GradientRelations, epochs: number): unknown {
   return {
     model: checked.name,
     data,

@@ -28,7 +28,7 @@ export const summaryCommand: CommandModule = {
 };
 
 /** The heads table under the summary. */
-export function formatHeads(model: CheckedModel): string {
+function formatHeads(model: CheckedModel): string {
   const plan = planModel(model);
   const rows = model.heads.map((head) => [head.name, taskLabel(head.task), reads(head.flow), gateOf(model, plan, head), count(ownParams(plan, head))]);
   return `Heads:\n${formatTable(['head', 'task', 'reads', 'gate', 'own params'], rows, (column) => column === 4)}`;

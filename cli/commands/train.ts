@@ -17,10 +17,10 @@ import type { TrainingData } from '../../runtime/prepare.js';
 import type { RunResult } from '../../runtime/run.js';
 import type { Colors } from '../frame.js';
 import { metricsTable } from '../metrics-table.js';
-import { checkedModel, positiveInteger, taskLabel } from '../model-file.js';
+import { checkedModel, dataSources, positiveInteger, taskLabel } from '../model-file.js';
 import { existingRuns, freshDir, runBase } from '../output-dir.js';
 import { TrainingProgress } from '../progress.js';
-import { reportRuntimeError, startBackend } from '../runtime-errors.js';
+import { backendOption, type BackendChoice, reportRuntimeError, startBackend } from '../runtime-errors.js';
 import { displayPath, ExitCode, UsageError, type CliContext, type CommandModule } from './command.js';
 
 interface TrainOptions {
@@ -28,7 +28,7 @@ interface TrainOptions {
   readonly validation?: string;
   readonly output?: string;
   readonly epochs?: number;
-  readonly backend?: 'wasm' | 'cpu' | 'node';
+  readonly backend?: BackendChoice;
   readonly resume?: boolean;
   readonly force?: boolean;
   readonly skipBadRows?: boolean;
@@ -39,7 +39,7 @@ interface TrainOptions {
 }
 
 /** Where default runs go, below the working directory. */
-export const RUNS_DIR = 'runs';
+const RUNS_DIR = 'runs';
 
 export const trainCommand: CommandModule = {
   name: 'train',
@@ -52,7 +52,7 @@ export const trainCommand: CommandModule = {
       .option('--validation <file>', 'validation data (default: data { validation }, else train { validation })')
       .option('-o, --output <dir>', `the model directory to write (default: ${RUNS_DIR}/<name>, then <name>-2, …)`)
       .option('--epochs <n>', 'epochs in all, counting those of a resumed run (default: train { epochs })', positiveInteger)
-      .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest that loads)').choices(['wasm', 'cpu', 'node']))
+      .addOption(backendOption())
       .option('--resume', 'continue the training saved in the output directory (default: the latest run of this file)')
       .addOption(new Option('--force', 'replace a model already in the output directory').conflicts('resume'))
       .option('--skip-bad-rows', 'leave out rows with data problems, count and report them, instead of stopping')
@@ -178,18 +178,8 @@ async function planRun(ctx: CliContext, file: string, checked: CheckedModel, opt
   const done = state?.epoch ?? 0;
   if (done >= epochs) throw new UsageError(`"${shownDir}" has trained ${done} of ${epochs} epochs already: pass --epochs with more than ${done} to train further`);
 
-  const cwd = ctx.io.cwd;
-  const mtlDir = path.dirname(path.resolve(cwd, file));
-  const trainFile = options.data !== undefined ? path.resolve(cwd, options.data)
-    : resumedData?.train ?? (checked.data.train !== undefined ? path.resolve(mtlDir, checked.data.train) : undefined);
-  if (trainFile === undefined) {
-    throw new UsageError(`model "${checked.name}" in "${file}" names no training data: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model`);
-  }
-  const declaredValidation = checked.data.validation ?? (typeof checked.train.validation === 'string' ? checked.train.validation : undefined);
-  const validation = options.validation !== undefined ? path.resolve(cwd, options.validation)
-    : resumedData?.validation ?? (declaredValidation !== undefined ? path.resolve(mtlDir, declaredValidation)
-      : typeof checked.train.validation === 'number' ? checked.train.validation : 0);
-  return { outDir, epochs, done, trainFile, validation };
+  const { train, validation } = dataSources(ctx, file, checked, options, 'training data', resumedData);
+  return { outDir, epochs, done, trainFile: train, validation };
 }
 
 function reportSkipped(ctx: CliContext, skipped: TrainingData['skipped'], c: Colors): void {

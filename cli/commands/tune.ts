@@ -12,12 +12,11 @@ import { compile } from '../../compiler/compile.js';
 import type { CheckedModel } from '../../compiler/ir.js';
 import type { SearchSpace, Setting } from '../../runtime/experiments/search.js';
 import type { SettingResult } from '../../runtime/experiments/tune.js';
-import { describeError, NodeHost, writeFileAtomic } from '../host.js';
-import { checkedModel, positiveInteger } from '../model-file.js';
+import { NodeHost } from '../host.js';
+import { checkedModel, dataSources, positiveInteger } from '../model-file.js';
 import { wholeNumber, wholeNumberFrom } from '../number-options.js';
-import { type BackendChoice, reportRuntimeError, startBackend } from '../runtime-errors.js';
-import { displayPath, ExitCode, type CliContext, type CommandModule, type CompiledFile } from './command.js';
-import { dataSources } from './relate.js';
+import { backendOption, type BackendChoice, reportRuntimeError, startBackend } from '../runtime-errors.js';
+import { displayPath, ExitCode, writeOutputFile, type CliContext, type CommandModule, type CompiledFile } from './command.js';
 
 interface TuneOptions {
   readonly folds: number;
@@ -45,7 +44,7 @@ export const tuneCommand: CommandModule = {
       .option('--seed <n>', 'seed of the fold assignment and random search (default: train { seed })', wholeNumber)
       .option('-o, --output <file>', 'the tuned .mtl to write (default: <name>.tuned.mtl beside FILE)')
       .option('--force', 'replace the output file if it exists')
-      .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest that loads)').choices(['wasm', 'cpu', 'node']))
+      .addOption(backendOption())
       .option('--model <name>', 'the model to tune, when the file declares several')
       .action(async (file: string, options: TuneOptions, command: Command) => {
         const chosen = checkedModel(ctx, file, options, command);
@@ -56,7 +55,7 @@ export const tuneCommand: CommandModule = {
 };
 
 /** `examples/cars.mtl` → `examples/cars.tuned.mtl`. */
-export function tunedPath(file: string): string {
+function tunedPath(file: string): string {
   const ext = path.extname(file);
   return path.join(path.dirname(file), `${path.basename(file, ext)}.tuned${ext === '' ? '.mtl' : ext}`);
 }
@@ -78,7 +77,7 @@ async function tuneModel(ctx: CliContext, file: string, checked: CheckedModel, c
     ctx.fail(`cannot write "${shownOutput}": its directory does not exist`);
     return;
   }
-  const sources = dataSources(ctx, file, checked, options.data);
+  const sources = dataSources(ctx, file, checked, options, 'data');
   const seed = options.seed ?? checked.train.seed;
   const settings = options.trials !== undefined ? randomSettings(space, options.trials, seed) : gridSettings(space);
 
@@ -118,12 +117,7 @@ async function tuneModel(ctx: CliContext, file: string, checked: CheckedModel, c
     ctx.fail(`"${shownOutput}" appeared while tuning: pass --force to replace it, or choose another -o`);
     return;
   }
-  try {
-    writeFileAtomic(output, text);
-  } catch (error) {
-    ctx.fail(`cannot write "${shownOutput}": ${describeError(error)}`);
-    return;
-  }
+  if (!writeOutputFile(ctx, output, shownOutput, text)) return;
   ctx.out(`wrote ${shownOutput}\n`);
   ctx.report(ExitCode.ok);
 }

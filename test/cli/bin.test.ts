@@ -5,13 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { root } from './run.js';
+import { FORBID_TFJS, root } from './run.js';
 
 const bin = path.join(root, 'bin', 'mtlc.js');
-
-/** A module hook, as a data: URL, that makes importing any @tensorflow package fail. */
-export const FORBID_TFJS =
-  'data:text/javascript,import{register}from"node:module";register("data:text/javascript,export async function resolve(s,c,n){if(s.includes(\\"@tensorflow\\"))throw new Error(\\"TensorFlow.js loaded: \\"+s);return n(s,c)}");';
 
 function mtlc(args: string[], nodeArgs: string[] = []) {
   return spawnSync(process.execPath, [...nodeArgs, bin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } });

@@ -1,19 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, mtlc, workspace } from './model-run.js';
+import { jsonLines, mtlc, PENGUIN_CLASSES, workspace, type PenguinPrediction } from './model-run.js';
 
-const CLASSES = ['Adelie', 'Chinstrap', 'Gentoo'];
 const SEXES = ['FEMALE', 'MALE'];
 let dir: string;
-
-interface Prediction {
-  species: string;
-  species_probabilities: Record<string, number>;
-  sex: string;
-  sex_probabilities: Record<string, number>;
-  mass: number;
-}
 
 /** The penguins CSV as records of strings (the file has no quoted cells). */
 function readCsv(file: string): Array<Record<string, string>> {
@@ -36,7 +27,7 @@ function auc(scores: readonly number[], positive: readonly boolean[]): number {
 
 /** Macro F1 over the classes that occur among labels or predictions. */
 function macroF1(predicted: readonly string[], actual: readonly string[]): number {
-  const scores = CLASSES.filter((c) => predicted.includes(c) || actual.includes(c)).map((c) => {
+  const scores = PENGUIN_CLASSES.filter((c) => predicted.includes(c) || actual.includes(c)).map((c) => {
     const tp = predicted.filter((p, i) => p === c && actual[i] === c).length;
     const fp = predicted.filter((p, i) => p === c && actual[i] !== c).length;
     const fn = predicted.filter((p, i) => p !== c && actual[i] === c).length;
@@ -59,7 +50,7 @@ describe('mtlc eval', () => {
     const evaluated = await mtlc(['eval', 'model', '--data', data, '--format', 'json'], { cwd: dir });
     expect(evaluated).toMatchObject({ code: 0, stderr: '' });
     const report = JSON.parse(evaluated.stdout);
-    const predicted = jsonLines<Prediction>((await mtlc(['predict', 'model', '--data', data, '--probabilities'], { cwd: dir })).stdout);
+    const predicted = jsonLines<PenguinPrediction>((await mtlc(['predict', 'model', '--data', data, '--probabilities'], { cwd: dir })).stdout);
     const rows = readCsv(path.join(dir, data));
     expect(predicted).toHaveLength(rows.length);
 

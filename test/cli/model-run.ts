@@ -54,17 +54,35 @@ export function workspace(files: readonly string[] = []): string {
   return dir;
 }
 
+/**
+ * `rows` CSV rows for a two-task model: inputs x_0…x_2 in [-1, 1], a = x_0 − x_1, b = [x_2 > 0].
+ */
+export function pairCsv(rows: number): string {
+  const random = mulberry32(4);
+  const lines = ['x_0,x_1,x_2,a,b'];
+  for (let k = 0; k < rows; k++) {
+    const x = [0, 1, 2].map(() => Number((random() * 2 - 1).toFixed(3)));
+    lines.push([...x, (x[0]! - x[1]!).toFixed(3), x[2]! > 0 ? 1 : 0].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The species of examples/penguins.mtl, in its order. */
+export const PENGUIN_CLASSES = ['Adelie', 'Chinstrap', 'Gentoo'];
+
+/** One record of `mtlc predict --probabilities` for examples/penguins.mtl. */
+export interface PenguinPrediction {
+  species: string;
+  species_probabilities: Record<string, number>;
+  sex: string;
+  sex_probabilities: Record<string, number>;
+  mass: number;
+}
+
 /** The lines of a JSON Lines text, parsed. */
 export function jsonLines<T = Record<string, unknown>>(text: string): T[] {
   return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as T);
 }
-
-/**
- * A module hook, as a data: URL, that makes importing any @tensorflow package fail (the same as
- * test/cli/bin.test.ts uses; importing it from there would run that file's tests here too).
- */
-export const FORBID_TFJS =
-  'data:text/javascript,import{register}from"node:module";register("data:text/javascript,export async function resolve(s,c,n){if(s.includes(\\"@tensorflow\\"))throw new Error(\\"TensorFlow.js loaded: \\"+s);return n(s,c)}");';
 
 /**
  * Random JSONL rows that bind to `model` by the default binding (LANGUAGE.md §7): every input

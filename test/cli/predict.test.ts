@@ -7,17 +7,8 @@ import { setupBackend } from '../../runtime/backend.js';
 import { prepareInferenceData, prepareTrainingData } from '../../runtime/prepare.js';
 import { runTraining } from '../../runtime/run.js';
 import { predict } from '../../runtime/train/evaluate.js';
-import { jsonLines, mtlc, workspace } from './model-run.js';
+import { jsonLines, mtlc, PENGUIN_CLASSES, workspace, type PenguinPrediction } from './model-run.js';
 
-interface PenguinPrediction {
-  species: string;
-  species_probabilities: Record<string, number>;
-  sex: string;
-  sex_probabilities: Record<string, number>;
-  mass: number;
-}
-
-const CLASSES = ['Adelie', 'Chinstrap', 'Gentoo'];
 let dir: string;
 let csv: string;
 /** The trained model's outputs, computed in memory before it was saved. */
@@ -45,9 +36,9 @@ describe('mtlc predict', () => {
     const records = jsonLines<PenguinPrediction>(result.stdout);
     expect(records).toHaveLength(rows);
     records.forEach((r, i) => {
-      const species = CLASSES.map((_, k) => expected.species![i * 3 + k]!);
-      expect(CLASSES.map((c) => Math.fround(r.species_probabilities[c]!))).toEqual(species);
-      expect(r.species).toBe(CLASSES[species.indexOf(Math.max(...species))]);
+      const species = PENGUIN_CLASSES.map((_, k) => expected.species![i * 3 + k]!);
+      expect(PENGUIN_CLASSES.map((c) => Math.fround(r.species_probabilities[c]!))).toEqual(species);
+      expect(r.species).toBe(PENGUIN_CLASSES[species.indexOf(Math.max(...species))]);
       expect(Math.fround(r.sex_probabilities.MALE!)).toBe(expected.sex![i]);
       expect(r.sex).toBe(expected.sex![i]! >= 0.5 ? 'MALE' : 'FEMALE');
       expect(Math.fround(r.mass)).toBe(expected.mass![i]);
@@ -58,7 +49,7 @@ describe('mtlc predict', () => {
     const result = await mtlc(['predict', 'model', '--data', 'examples/data/penguins.csv'], { cwd: dir });
     const first = jsonLines(result.stdout)[0]!;
     expect(Object.keys(first)).toEqual(['species', 'sex', 'mass']);
-    expect(CLASSES).toContain(first.species);
+    expect(PENGUIN_CLASSES).toContain(first.species);
     expect(['FEMALE', 'MALE']).toContain(first.sex);
     expect(String(first.mass).replace(/^\d*\./, '').length).toBeLessThanOrEqual(9);
   });

@@ -25,6 +25,10 @@ export async function run(argv: string[], options: { cwd?: string; isTTY?: boole
   return { code, stdout, stderr };
 }
 
+/** A module hook, as a data: URL, that makes importing any @tensorflow package fail. */
+export const FORBID_TFJS =
+  'data:text/javascript,import{register}from"node:module";register("data:text/javascript,export async function resolve(s,c,n){if(s.includes(\\"@tensorflow\\"))throw new Error(\\"TensorFlow.js loaded: \\"+s);return n(s,c)}");';
+
 /** A fresh directory holding the given files. */
 export function tempDir(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtlc-test-'));

@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FORBID_TFJS } from './model-run.js';
-import { root, run, tempDir } from './run.js';
+import { FORBID_TFJS, root, run, tempDir } from './run.js';
 
 /** `(layer, params)` of every row of a Keras-style table. */
 function layerParams(stdout: string): Array<[string, number]> {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../runtime/data/split.js';
+import { pairCsv } from './model-run.js';
 import { run, tempDir } from './run.js';
 
 const MODEL = `model Pair {
@@ -14,21 +14,11 @@ const MODEL = `model Pair {
 }
 `;
 
-function csv(): string {
-  const random = mulberry32(4);
-  const lines = ['x_0,x_1,x_2,a,b'];
-  for (let k = 0; k < 48; k++) {
-    const x = [0, 1, 2].map(() => Number((random() * 2 - 1).toFixed(3)));
-    lines.push([...x, (x[0]! - x[1]!).toFixed(3), x[2]! > 0 ? 1 : 0].join(','));
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 const count = (text: string, pattern: RegExp) => (text.match(pattern) ?? []).length;
 
 describe('mtlc train --report', () => {
   it('writes report.html into the model directory, with a curve per task and split', async () => {
-    const dir = tempDir({ 'pair.mtl': MODEL, 'pair.csv': csv() });
+    const dir = tempDir({ 'pair.mtl': MODEL, 'pair.csv': pairCsv(48) });
     const result = await run(['train', 'pair.mtl', '--backend', 'cpu', '--quiet', '--report'], { cwd: dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`report: ${path.join('runs', 'pair', 'report.html')}\n`);
@@ -41,7 +31,7 @@ describe('mtlc train --report', () => {
   });
 
   it('writes the report where --report says', async () => {
-    const dir = tempDir({ 'pair.mtl': MODEL, 'pair.csv': csv() });
+    const dir = tempDir({ 'pair.mtl': MODEL, 'pair.csv': pairCsv(48) });
     const result = await run(['train', 'pair.mtl', '--backend', 'cpu', '--quiet', '--epochs', '1', '--report', 'pair.html'], { cwd: dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('report: pair.html\n');

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../runtime/data/split.js';
+import { pairCsv } from './model-run.js';
 import { run, tempDir } from './run.js';
 
 const MODEL = `// Two tasks; tune how much the second counts.
@@ -19,22 +19,11 @@ model Pair {
 }
 `;
 
-/** 60 rows: a = x_0 − x_1, b = [x_2 > 0]. */
-function csv(): string {
-  const random = mulberry32(4);
-  const lines = ['x_0,x_1,x_2,a,b'];
-  for (let k = 0; k < 60; k++) {
-    const x = [0, 1, 2].map(() => Number((random() * 2 - 1).toFixed(3)));
-    lines.push([...x, (x[0]! - x[1]!).toFixed(3), x[2]! > 0 ? 1 : 0].join(','));
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 const args = ['--folds', '2', '--epochs', '1', '--backend', 'cpu'];
 
 describe('mtlc tune', () => {
   it('cross-validates every setting, prints mean ± std, and writes the best weights into <name>.tuned.mtl', async () => {
-    const dir = tempDir({ 'pair.mtl': MODEL, 'pair.csv': csv() });
+    const dir = tempDir({ 'pair.mtl': MODEL, 'pair.csv': pairCsv(60) });
     const result = await run(['tune', 'pair.mtl', ...args], { cwd: dir });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -58,7 +47,7 @@ describe('mtlc tune', () => {
   });
 
   it('never overwrites an existing file without --force, and says so before training', async () => {
-    const dir = tempDir({ 'pair.mtl': MODEL, 'pair.csv': csv(), 'pair.tuned.mtl': '// mine\n' });
+    const dir = tempDir({ 'pair.mtl': MODEL, 'pair.csv': pairCsv(60), 'pair.tuned.mtl': '// mine\n' });
     expect(await run(['tune', 'pair.mtl', ...args], { cwd: dir })).toEqual({
       code: 2, stdout: '', stderr: 'mtlc: "pair.tuned.mtl" exists: pass --force to replace it, or choose another -o\n',
     });
@@ -72,7 +61,7 @@ describe('mtlc tune', () => {
   });
 
   it('writes to -o, and with --trials tries that many settings drawn from the grid', async () => {
-    const dir = tempDir({ 'pair.mtl': MODEL.replace('a: 1.0', 'a: search(0.5, 1, 4)'), 'pair.csv': csv() });
+    const dir = tempDir({ 'pair.mtl': MODEL.replace('a: 1.0', 'a: search(0.5, 1, 4)'), 'pair.csv': pairCsv(60) });
     // out/ does not exist: said before any training.
     expect(await run(['tune', 'pair.mtl', ...args, '--trials', '2', '-o', 'out/best.mtl'], { cwd: dir })).toEqual({
       code: 2, stdout: '', stderr: 'mtlc: cannot write "out/best.mtl": its directory does not exist\n',
@@ -88,7 +77,7 @@ describe('mtlc tune', () => {
   });
 
   it('says there is nothing to tune when no weight is a search(…)', async () => {
-    const dir = tempDir({ 'pair.mtl': MODEL.replace('search(0.2, 2)', '2'), 'pair.csv': csv() });
+    const dir = tempDir({ 'pair.mtl': MODEL.replace('search(0.2, 2)', '2'), 'pair.csv': pairCsv(60) });
     expect(await run(['tune', 'pair.mtl', ...args], { cwd: dir })).toEqual({
       code: 2, stdout: '', stderr: 'mtlc: nothing to tune: no weight of model "Pair" is a search(…); write e.g. weights { a: search(0.1, 0.5, 1.0) }\n',
     });
