@@ -45,14 +45,13 @@ function probabilityMap(head: HeadNode, values: ArrayLike<number>): Record<strin
 export function predictionRecords(
   heads: readonly HeadNode[], outputs: Readonly<Record<string, Float32Array>>, n: number, options: { readonly probabilities?: boolean } = {},
 ): PredictionRecord[] {
+  const layouts = heads.map((head) => ({ head, out: outputs[head.name]!, width: head.task.outShape.reduce((a, b) => a * b, 1) }));
   const records: PredictionRecord[] = [];
   for (let i = 0; i < n; i++) {
     const record: Record<string, PredictionValue> = {};
-    for (const head of heads) {
+    for (const { head, out, width } of layouts) {
       const task = head.task;
-      const out = outputs[head.name]!;
       const units = task.units;
-      const width = task.outShape.reduce((a, b) => a * b, 1);
       const row = out.subarray(i * width, (i + 1) * width);
       switch (task.kind) {
         case 'classify':
@@ -103,11 +102,11 @@ export function predictionsJsonl(records: readonly PredictionRecord[]): string {
  * one cell of JSON.
  */
 export function predictionsCsv(heads: readonly HeadNode[], records: readonly PredictionRecord[]): string {
+  const kinds = new Map(heads.map((h) => [h.name, h.task.kind]));
   const rows = records.map((record) => {
     const flat: Record<string, string | number> = {};
     for (const [key, value] of Object.entries(record)) {
-      const head = heads.find((h) => h.name === key);
-      if (Array.isArray(value) && head?.task.kind === 'regress') value.forEach((v, k) => { flat[`${key}_${k}`] = v as number; });
+      if (Array.isArray(value) && kinds.get(key) === 'regress') value.forEach((v, k) => { flat[`${key}_${k}`] = v as number; });
       else if (Array.isArray(value) && Array.isArray(value[0])) flat[key] = JSON.stringify(value);
       else if (Array.isArray(value)) flat[key] = value.join(';');
       else if (typeof value === 'object') for (const [k, p] of Object.entries(value as Record<string, number>)) flat[`${key}.${k}`] = p;
