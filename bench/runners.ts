@@ -59,7 +59,7 @@ export function mtlRunner(checked: CheckedModel, data: Dataset): Runner {
 /**
  * `model.fit` on the same data, batch and optimizer settings. `stock` runs it with the wasm
  * backend's own kernels (what a user gets from TensorFlow.js); otherwise with mtl's replacements
- * of `BatchMatMul`, `Slice` and `SplitV` (runtime/wasm-kernels.ts, wasm-copies.ts).
+ * of `BatchMatMul`, `Identity`, `Slice`, `SplitV` and `Concat` (runtime/wasm-kernels.ts, wasm-copies.ts).
  */
 export function fitRunner(checked: CheckedModel, data: Dataset, stock: boolean): Runner {
   const model = lowerModel(checked);
@@ -106,7 +106,7 @@ export interface TorchResult {
   readonly torch: string;
 }
 
-export const PYTHON = '/usr/bin/python3';
+const PYTHON = '/usr/bin/python3';
 
 /** True when Debian's PyTorch is importable (see bench/torch_train.py for how to install it). */
 export function torchAvailable(): boolean {

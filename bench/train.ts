@@ -86,6 +86,9 @@ interface MemoryRecord {
   readonly rssMiB: number[];
 }
 
+/** Live tensors gained from the first epoch to the last: zero when nothing leaks. */
+const growthOf = (r: MemoryRecord): number => r.tensors[r.tensors.length - 1]! - r.tensors[0]!;
+
 /** One `train` call of `epochs` epochs, recording the live tensors, tensor bytes and RSS after each. */
 async function memoryRun(bench: BenchModel, samples: number, epochs: number): Promise<MemoryRecord> {
   const checked = checkBenchModel(bench);
@@ -207,7 +210,7 @@ async function full(options: Options, backend: string): Promise<void> {
   console.log('\n(c) memory during one 5-epoch mtl train run');
   console.log(table(['model', 'tensors after epochs 1…5', 'growth', 'tensor MiB', 'RSS MiB after epochs 1…5'], SUITE.map((m) => {
     const r = memory.get(m.key)!;
-    return [m.description, r.tensors.join(' '), String(r.tensors[r.tensors.length - 1]! - r.tensors[0]!), r.megabytes[r.megabytes.length - 1]!.toFixed(2), r.rssMiB.map((x) => x.toFixed(0)).join(' ')];
+    return [m.description, r.tensors.join(' '), String(growthOf(r)), r.megabytes[r.megabytes.length - 1]!.toFixed(2), r.rssMiB.map((x) => x.toFixed(0)).join(' ')];
   })));
   console.log(`peak RSS of the whole run: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 
@@ -215,7 +218,7 @@ async function full(options: Options, backend: string): Promise<void> {
   const mtlWide = wide.get('mtl train')!;
   const stockWide = wide.get('model.fit (stock)')!;
   const widePt = torchSpeed(WIDE.key);
-  const growth = [...memory.values()].map((r) => r.tensors[r.tensors.length - 1]! - r.tensors[0]!);
+  const growth = [...memory.values()].map(growthOf);
   const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
   console.log('\nTargets (issue 6), by CPU time (by wall time)');
   console.log(`  mtl ≥ 6× stock model.fit on the wide MLP: ${ratio(mtlWide.cpu / stockWide.cpu)} (${ratio(mtlWide.wall / stockWide.wall)}) — ${check(mtlWide.cpu >= 6 * stockWide.cpu)}`);
