@@ -8,10 +8,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-interface DataBackend {
-  disposeData(dataId: object, force?: boolean): boolean;
-}
-
 /**
  * Runs another kernel of the same backend directly, without the engine's bookkeeping: for kernels
  * composed of other kernels. Looked up per call, so that it finds kernels swapped in later.
@@ -65,7 +61,7 @@ export function installFastBatchMatMul(): void {
       if (result.fresh) temporaries.push(product);
       return result.info;
     } finally {
-      for (const t of temporaries) (backend as DataBackend).disposeData(t.dataId);
+      for (const t of temporaries) (backend as tf.KernelBackend).disposeData(t.dataId);
     }
   };
 
@@ -112,7 +108,7 @@ function broadcastMatMul(backend: tf.KernelBackend, a: tf.TensorInfo, b: tf.Tens
       const sums = run('Sum', { x: products }, { axis: [products.shape.length - 1], keepDims: false });
       return { ...sums, shape: shape(sums.shape.slice(0, -1)) };
     } finally {
-      (backend as unknown as DataBackend).disposeData(products.dataId);
+      backend.disposeData(products.dataId);
     }
   };
   if (n === 1 && (!transposeA || m === 1)) return rowsTimesVector(as(a, batchA, m, k), as(b, batchB, 1, k), (outer) => [...outer, m, 1]);

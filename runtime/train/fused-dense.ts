@@ -25,11 +25,6 @@ interface DenseAttrs {
   readonly activation: Fused;
 }
 
-/** The slice of a backend that a kernel composed of other kernels needs. */
-interface KernelHost {
-  disposeData(dataId: object): boolean;
-}
-
 const as3d = (t: tf.TensorInfo): tf.TensorInfo => ({ dataId: t.dataId, shape: [1, ...t.shape], dtype: t.dtype });
 
 /** y = act(x · w + bias), x `[b, in]`, w `[in, out]`, bias `[out]`. */
@@ -51,14 +46,13 @@ function dense(backendName: string): tf.KernelFunc {
 function denseGrad(backendName: string): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { dy, xT, y } = inputs as { dy: tf.TensorInfo; xT: tf.TensorInfo; y: tf.TensorInfo };
-    const host = backend as unknown as KernelHost;
     let dyA: tf.TensorInfo;
     if ((attrs as unknown as DenseAttrs).activation === 'relu') {
       // Step and Multiply stay wasm kernels: a data-dependent branch per element in JavaScript
       // mispredicts half the time and was 4× slower here.
       const step = runKernel(backendName, backend, 'Step', { x: y }, { alpha: 0 });
       dyA = runKernel(backendName, backend, 'Multiply', { a: dy, b: step });
-      host.disposeData(step.dataId);
+      (backend as tf.KernelBackend).disposeData(step.dataId);
     } else {
       // An output of its own, so that the engine may dispose it apart from dy.
       dyA = runKernel(backendName, backend, 'Identity', { x: dy });
