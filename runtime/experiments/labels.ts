@@ -13,7 +13,7 @@
  *   as its class id 0/1, regress(1)) and neither is constant over those rows.
  */
 import type { CheckedModel, HeadNode, TaskNode } from '../../compiler/ir.js';
-import type { Dataset } from '../data/dataset.js';
+import type { Dataset, LabelColumn } from '../data/dataset.js';
 import { describeTask } from '../../compiler/graph.js';
 
 /** One cell of a task-by-task matrix: a value, or the reason there is none. */
@@ -64,15 +64,11 @@ function bothLabelled(a: Uint8Array, b: Uint8Array): number[] {
   return rows;
 }
 
-function agreement(a: HeadNode, b: HeadNode, data: Dataset): PairValue {
-  const la = data.labels[a.name];
-  const lb = data.labels[b.name];
-  if (la === undefined || lb === undefined) return { rows: 0, note: 'no labels in the data' };
-  const rows = bothLabelled(la.mask, lb.mask);
+function agreement(a: HeadNode, b: HeadNode, la: LabelColumn, lb: LabelColumn, rows: readonly number[], n: number): PairValue {
   const problem = agreementProblem(a.task, b.task);
   if (problem !== undefined) return { rows: rows.length, note: problem };
   if (rows.length === 0) return { rows: 0, note: 'no row has both labels' };
-  const width = la.values.length / data.n;
+  const width = la.values.length / n;
   let equal = 0;
   for (const k of rows) {
     let same = true;
@@ -108,23 +104,29 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number | un
   return sxy / Math.sqrt(sxx * syy);
 }
 
-function correlation(a: HeadNode, b: HeadNode, data: Dataset): PairValue {
-  const la = data.labels[a.name];
-  const lb = data.labels[b.name];
-  if (la === undefined || lb === undefined) return { rows: 0, note: 'no labels in the data' };
-  const rows = bothLabelled(la.mask, lb.mask);
+function correlation(a: HeadNode, b: HeadNode, la: LabelColumn, lb: LabelColumn, rows: readonly number[]): PairValue {
   if (!scalarLabel(a.task) || !scalarLabel(b.task)) return { rows: rows.length, note: 'undefined: a label is not one number' };
   const r = pearson(rows.map((k) => scalarAt(a.task, la.values, k)), rows.map((k) => scalarAt(b.task, lb.values, k)));
   if (r === undefined) return { rows: rows.length, note: rows.length < 2 ? 'undefined: fewer than two rows have both labels' : 'undefined: a label is constant' };
   return { value: r, rows: rows.length };
 }
 
+/** Both numbers for one pair, over the rows labelled for both (found once). */
+function relation(a: HeadNode, b: HeadNode, data: Dataset): { agreement: PairValue; correlation: PairValue } {
+  const la = data.labels[a.name];
+  const lb = data.labels[b.name];
+  if (la === undefined || lb === undefined) return { agreement: { rows: 0, note: 'no labels in the data' }, correlation: { rows: 0, note: 'no labels in the data' } };
+  const rows = bothLabelled(la.mask, lb.mask);
+  return { agreement: agreement(a, b, la, lb, rows, data.n), correlation: correlation(a, b, la, lb, rows) };
+}
+
 /** Both matrices for every pair of the model's heads (diagonal included), in head order. */
 export function labelRelations(model: CheckedModel, data: Dataset): LabelRelations {
   const heads = model.heads;
+  const pairs = heads.map((a) => heads.map((b) => relation(a, b, data)));
   return {
     tasks: heads.map((h) => h.name),
-    agreement: heads.map((a) => heads.map((b) => agreement(a, b, data))),
-    correlation: heads.map((a) => heads.map((b) => correlation(a, b, data))),
+    agreement: pairs.map((row) => row.map((p) => p.agreement)),
+    correlation: pairs.map((row) => row.map((p) => p.correlation)),
   };
 }
