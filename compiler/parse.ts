@@ -138,7 +138,7 @@ function reparse(text: string, before: string, pieces: readonly Piece[]): ParseR
 /** A piece moved by `delta`, each declaration on its own (so the checker can tell that it only moved). */
 function move(piece: Piece, delta: number): Piece {
   return {
-    span: span(piece.span.start + delta, piece.span.end + delta),
+    span: relocate(piece.span, delta),
     decls: piece.decls.map((decl) => relocate(decl, delta)),
     comments: relocate(piece.comments, delta),
     diagnostics: relocate(piece.diagnostics, delta),
