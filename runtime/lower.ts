@@ -32,18 +32,17 @@ export function withoutOrthogonalWarning<T>(build: () => T): T {
   const restore = () => {
     console.warn = warn;
   };
+  let result: T;
   try {
-    const result = build();
-    if (result instanceof Promise) {
-      result.then(restore, restore);
-      return result;
-    }
-    restore();
-    return result;
+    result = build();
   } catch (error) {
     restore();
     throw error;
   }
+  // A model that loads is built when its promise settles.
+  if (result instanceof Promise) result.then(restore, restore);
+  else restore();
+  return result;
 }
 
 export function lowerPlan(plan: ModelPlan, seed: number): tf.LayersModel {
