@@ -21,7 +21,7 @@ import { displayPath, ExitCode, type CliContext, type CommandModule } from './co
 interface RelateOptions {
   readonly data?: string;
   readonly validation?: string;
-  readonly epochs?: number;
+  readonly epochs: number;
   readonly format: 'text' | 'json';
   readonly report?: string;
   readonly backend?: BackendChoice;
@@ -84,22 +84,22 @@ async function relate(ctx: CliContext, file: string, checked: CheckedModel, opti
   const model = lowerModel(checked);
   let run;
   try {
-    run = await relateGradients(model, checked, { train: data.train, ...(data.validation !== undefined ? { validation: data.validation } : {}) }, { epochs: options.epochs ?? 1 });
+    run = await relateGradients(model, checked, { train: data.train, ...(data.validation !== undefined ? { validation: data.validation } : {}) }, { epochs: options.epochs });
   } finally {
     model.dispose();
   }
   const rows = data.train.n + (data.validation?.n ?? 0);
   if (options.format === 'json') {
-    ctx.out(`${JSON.stringify(relateJson(checked, displayPath(ctx, data.files.train), rows, relations, run.gradients, options.epochs ?? 1), null, 2)}\n`);
+    ctx.out(`${JSON.stringify(relateJson(checked, displayPath(ctx, data.files.train), rows, relations, run.gradients, options.epochs), null, 2)}\n`);
   } else {
-    ctx.out(relateText(checked, displayPath(ctx, data.files.train), rows, relations, run.gradients, options.epochs ?? 1));
+    ctx.out(relateText(checked, displayPath(ctx, data.files.train), rows, relations, run.gradients, options.epochs));
   }
   if (options.report !== undefined) {
     const { writeReport } = await import('../../runtime/report/html.js');
     const target = path.resolve(ctx.io.cwd, options.report);
     await writeReport(target, {
       checked, history: run.history, relations, gradients: run.gradients, source: file,
-      command: `mtlc relate ${file}${options.data !== undefined ? ` --data ${options.data}` : ''}${options.epochs !== undefined && options.epochs !== 1 ? ` --epochs ${options.epochs}` : ''}`,
+      command: `mtlc relate ${file}${options.data !== undefined ? ` --data ${options.data}` : ''}${options.epochs !== 1 ? ` --epochs ${options.epochs}` : ''}`,
     });
     ctx.err(`wrote the report to ${displayPath(ctx, target)}\n`);
   }

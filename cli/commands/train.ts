@@ -17,7 +17,7 @@ import type { TrainingData } from '../../runtime/prepare.js';
 import type { RunResult } from '../../runtime/run.js';
 import type { Colors } from '../frame.js';
 import { metricsTable } from '../metrics-table.js';
-import { checkedModel, dataSources, positiveInteger, taskLabel } from '../model-file.js';
+import { checkedModel, dataSources, positiveInteger, taskLabel, type DataSources } from '../model-file.js';
 import { existingRuns, freshDir, runBase } from '../output-dir.js';
 import { TrainingProgress } from '../progress.js';
 import { backendOption, type BackendChoice, reportRuntimeError, startBackend } from '../runtime-errors.js';
@@ -75,8 +75,7 @@ interface RunPlan {
   /** Epochs in all, and those a resumed checkpoint already did. */
   readonly epochs: number;
   readonly done: number;
-  readonly trainFile: string;
-  readonly validation: string | number;
+  readonly sources: DataSources;
 }
 
 async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, options: TrainOptions, command: Command): Promise<void> {
@@ -97,7 +96,7 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
   try {
     if (options.resume) resume = await modelDir.readCheckpoint(outDir);
     data = await prepareTrainingData(checked, {
-      train: plan.trainFile, validation: plan.validation, skipBadRows: options.skipBadRows === true,
+      ...plan.sources, skipBadRows: options.skipBadRows === true,
       ...(checked.data.format !== undefined ? { format: checked.data.format } : {}),
       ...(resume !== undefined ? { normalization: sidecarNormalization(resume.sidecar) } : {}),
     });
@@ -178,8 +177,7 @@ async function planRun(ctx: CliContext, file: string, checked: CheckedModel, opt
   const done = state?.epoch ?? 0;
   if (done >= epochs) throw new UsageError(`"${shownDir}" has trained ${done} of ${epochs} epochs already: pass --epochs with more than ${done} to train further`);
 
-  const { train, validation } = dataSources(ctx, file, checked, options, 'training data', resumedData);
-  return { outDir, epochs, done, trainFile: train, validation };
+  return { outDir, epochs, done, sources: dataSources(ctx, file, checked, options, 'training data', resumedData) };
 }
 
 function reportSkipped(ctx: CliContext, skipped: TrainingData['skipped'], c: Colors): void {

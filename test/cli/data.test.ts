@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pearson } from './model-run.js';
 import { run, tempDir } from './run.js';
 
 function columns(csv: string): { header: string[]; y1: number[]; y2: number[] } {
@@ -10,13 +11,6 @@ function columns(csv: string): { header: string[]; y1: number[]; y2: number[] } 
   const i2 = header.indexOf('y2');
   const cells = lines.map((l) => l.split(',').map(Number));
   return { header, y1: cells.map((c) => c[i1]!), y2: cells.map((c) => c[i2]!) };
-}
-
-function pearson(x: number[], y: number[]): number {
-  const mx = x.reduce((s, v) => s + v, 0) / x.length;
-  const my = y.reduce((s, v) => s + v, 0) / y.length;
-  const sxy = x.reduce((s, v, i) => s + (v - mx) * (y[i]! - my), 0);
-  return sxy / Math.sqrt(x.reduce((s, v) => s + (v - mx) ** 2, 0) * y.reduce((s, v) => s + (v - my) ** 2, 0));
 }
 
 describe('mtlc data synthetic', () => {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../runtime/data/split.js';
+import { pearson } from './model-run.js';
 import { run, tempDir } from './run.js';
 
 const MODEL = `model Shop {
@@ -38,13 +39,6 @@ function rows(): Row[] {
 function csv(data: readonly Row[]): string {
   const cell = (v: number | null) => (v === null ? '' : String(v));
   return `x_0,x_1,now,later,spend,back\n${data.map((r) => [r.x[0], r.x[1], cell(r.now), cell(r.later), cell(r.spend), cell(r.back)].join(',')).join('\n')}\n`;
-}
-
-function pearson(x: number[], y: number[]): number {
-  const mx = x.reduce((s, v) => s + v, 0) / x.length;
-  const my = y.reduce((s, v) => s + v, 0) / y.length;
-  const sxy = x.reduce((s, v, i) => s + (v - mx) * (y[i]! - my), 0);
-  return sxy / Math.sqrt(x.reduce((s, v) => s + (v - mx) ** 2, 0) * y.reduce((s, v) => s + (v - my) ** 2, 0));
 }
 
 describe('mtlc relate', () => {
