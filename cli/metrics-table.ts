@@ -7,6 +7,8 @@
  *                            accuracy  0.9887      0.9851
  *                            labelled     266          67
  */
+import { describeTask } from '../compiler/graph.js';
+import type { HeadNode } from '../compiler/ir.js';
 
 /** One split's evaluation (runtime/train/evaluate.ts `Evaluation`, structurally). */
 export interface SplitEvaluation {
@@ -16,11 +18,8 @@ export interface SplitEvaluation {
   readonly labelled: Readonly<Record<string, number>>;
 }
 
-export interface HeadLabel {
-  readonly name: string;
-  /** `classify(3)`, `binary()`… */
-  readonly task: string;
-}
+/** A head as the table names it: its name, and its task as the source writes it (`classify(3)`). */
+export type HeadLabel = Pick<HeadNode, 'name' | 'task'>;
 
 /** A metric as the tables show it: four decimals; `—` where there was nothing to measure. */
 function formatMetric(value: number | undefined): string {
@@ -39,7 +38,7 @@ export function metricsTable(heads: readonly HeadLabel[], splits: ReadonlyArray<
       ['labelled rows', (e) => String(e.labelled[head.name] ?? 0)],
     ];
     lines.forEach(([metric, value], i) => {
-      rows.push([i === 0 ? head.name : '', i === 0 ? head.task : '', metric, ...splits.map((s) => value(s.evaluation))]);
+      rows.push([i === 0 ? head.name : '', i === 0 ? describeTask(head.task) : '', metric, ...splits.map((s) => value(s.evaluation))]);
     });
   }
   rows.push(['total', '', 'loss (Σ λ·loss)', ...splits.map((s) => formatMetric(s.evaluation.loss))]);

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { CheckedModel, TaskNode } from '../compiler/ir.js';
+import type { CheckedModel } from '../compiler/ir.js';
 import { compileFile, ExitCode, printDiagnostics, UsageError, type CliContext, type CompiledFile } from './commands/command.js';
 import { summaryLine } from './frame.js';
 
@@ -67,11 +67,6 @@ export function dataSources(
     : resumed.validation ?? (declared !== undefined ? path.resolve(mtlDir, declared)
       : typeof checked.train.validation === 'number' ? checked.train.validation : 0);
   return { train, validation };
-}
-
-/** A task as the source writes it: `classify(3)`, `binary()`, `regress(1)`. */
-export function taskLabel(task: Pick<TaskNode, 'kind' | 'units'>): string {
-  return task.kind === 'binary' ? 'binary()' : `${task.kind}(${task.units})`;
 }
 
 /** A positive integer option (`--epochs 5`); commander calls this with the raw text. */

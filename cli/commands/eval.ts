@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { metricsTable } from '../metrics-table.js';
-import { taskLabel } from '../model-file.js';
+import { describeTask } from '../../compiler/graph.js';
 import { backendOption, type BackendChoice } from '../runtime-errors.js';
 import { openWithData } from '../saved-model.js';
 import { displayPath, ExitCode, type CliContext, type CommandModule } from './command.js';
@@ -67,7 +67,7 @@ export const evalCommand: CommandModule = {
           const report: EvalReport = {
             model: checked.name, data: shown, rows: bound.dataset.n, loss: orNull(evaluation.loss),
             heads: Object.fromEntries(checked.heads.map((h) => [h.name, {
-              task: taskLabel(h.task),
+              task: describeTask(h.task),
               labelled: evaluation.labelled[h.name] ?? 0,
               loss: evaluation.labelled[h.name] ? orNull(evaluation.taskLoss[h.name]) : null,
               metrics: Object.fromEntries(Object.entries(evaluation.metrics[h.name] ?? {}).map(([m, v]) => [m, orNull(v)])),
@@ -77,7 +77,7 @@ export const evalCommand: CommandModule = {
           return;
         }
         ctx.out(`${checked.name} on ${shown} (${bound.dataset.n} rows)\n\n`);
-        ctx.out(metricsTable(checked.heads.map((h) => ({ name: h.name, task: taskLabel(h.task) })), [{ title: 'value', evaluation }]));
+        ctx.out(metricsTable(checked.heads, [{ title: 'value', evaluation }]));
       });
   },
 };

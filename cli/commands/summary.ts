@@ -5,10 +5,11 @@
  * the layer plan (compiler/summary.ts): no TensorFlow.js is loaded and nothing is trained.
  */
 import type { Command } from 'commander';
+import { describeTask } from '../../compiler/graph.js';
 import type { CheckedModel, Flow, HeadNode } from '../../compiler/ir.js';
 import { formatSummary, planModel, summarize, type ModelPlan } from '../../compiler/summary.js';
 import { formatTable } from '../metrics-table.js';
-import { checkedModel, taskLabel } from '../model-file.js';
+import { checkedModel } from '../model-file.js';
 import type { CliContext, CommandModule } from './command.js';
 
 export const summaryCommand: CommandModule = {
@@ -30,7 +31,7 @@ export const summaryCommand: CommandModule = {
 /** The heads table under the summary. */
 function formatHeads(model: CheckedModel): string {
   const plan = planModel(model);
-  const rows = model.heads.map((head) => [head.name, taskLabel(head.task), reads(head.flow), gateOf(model, plan, head), count(ownParams(plan, head))]);
+  const rows = model.heads.map((head) => [head.name, describeTask(head.task), reads(head.flow), gateOf(model, plan, head), count(ownParams(plan, head))]);
   return `Heads:\n${formatTable(['head', 'task', 'reads', 'gate', 'own params'], rows, (column) => column === 4)}`;
 }
 

@@ -17,7 +17,7 @@ import type { TrainingData } from '../../runtime/prepare.js';
 import type { RunResult } from '../../runtime/run.js';
 import type { Colors } from '../frame.js';
 import { metricsTable } from '../metrics-table.js';
-import { checkedModel, dataSources, positiveInteger, taskLabel, type DataSources } from '../model-file.js';
+import { checkedModel, dataSources, positiveInteger, type DataSources } from '../model-file.js';
 import { existingRuns, freshDir, runBase } from '../output-dir.js';
 import { TrainingProgress } from '../progress.js';
 import { backendOption, type BackendChoice, reportRuntimeError, startBackend } from '../runtime-errors.js';
@@ -200,12 +200,11 @@ function describeData(ctx: CliContext, data: TrainingData): string {
 /** The metrics table of the saved model, and how the run ended when it did not run its course. */
 function printOutcome(ctx: CliContext, file: string, checked: CheckedModel, plan: RunPlan, result: RunResult, c: Colors): void {
   const history = result.history;
-  const heads = checked.heads.map((h) => ({ name: h.name, task: taskLabel(h.task) }));
   const splits = [{ title: 'train', evaluation: result.train }, ...(result.validation !== undefined ? [{ title: 'validation', evaluation: result.validation }] : [])];
   const lastEpoch = history.epochs[history.epochs.length - 1]?.epoch ?? plan.done;
   const weightsOf = history.bestEpoch !== undefined && history.bestEpoch !== lastEpoch ? `, with the weights of epoch ${history.bestEpoch}` : '';
   const when = history.stopped === 'interrupted' ? `, interrupted in epoch ${lastEpoch}` : ` after ${lastEpoch} epoch${lastEpoch === 1 ? '' : 's'}${weightsOf}`;
-  ctx.out(`\n${checked.name}${when}:\n\n${metricsTable(heads, splits)}\n`);
+  ctx.out(`\n${checked.name}${when}:\n\n${metricsTable(checked.heads, splits)}\n`);
   for (const note of result.notes) ctx.err(`${c.yellow('note')}: ${note}\n`);
   if (history.stopped === 'early') {
     ctx.out(`stopped early after epoch ${lastEpoch}: no improvement for ${checked.train.earlyStop} epochs; the model keeps the weights of epoch ${history.bestEpoch}\n`);
