@@ -84,8 +84,9 @@ function lineNumberWidth(src: FrameSource, span: Span): number {
   return String(src.lines.position(span.start).line + 1).length;
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+/** `1 file`, `3 files`; `many` for irregular plurals (`batches`). */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
 }
 
 /** `2 errors, 1 warning in 3 files`, or `no problems in 3 files`. */

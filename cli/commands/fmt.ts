@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { formatFile } from '../../compiler/format.js';
 import { parse } from '../../compiler/parse.js';
-import { frameSource, renderDiagnostic } from '../frame.js';
+import { frameSource, plural, renderDiagnostic } from '../frame.js';
 import { describeError, readSource, writeFileAtomic } from '../host.js';
 import { ExitCode, type CliContext, type CommandModule } from './command.js';
 
@@ -58,7 +58,7 @@ export const fmtCommand: CommandModule = {
         }
         if (options.check && unformatted.length > 0) {
           for (const file of unformatted) ctx.out(`would reformat ${file}\n`);
-          ctx.out(`${unformatted.length} of ${files.length} file${files.length === 1 ? '' : 's'} not formatted: run mtlc fmt\n`);
+          ctx.out(`${unformatted.length} of ${plural(files.length, 'file')} not formatted: run mtlc fmt\n`);
           ctx.report(ExitCode.problems);
         }
       });

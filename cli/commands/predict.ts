@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
+import { plural } from '../frame.js';
 import { backendOption, type BackendChoice } from '../runtime-errors.js';
 import { openWithData } from '../saved-model.js';
 import { refuseToReplace, UsageError, writeOutputFile, type CliContext, type CommandModule } from './command.js';
@@ -52,7 +53,7 @@ export const predictCommand: CommandModule = {
           return;
         }
         if (!writeOutputFile(ctx, path.resolve(ctx.io.cwd, options.out), options.out, text)) return;
-        ctx.err(`wrote ${records.length} prediction${records.length === 1 ? '' : 's'} to ${options.out}\n`);
+        ctx.err(`wrote ${plural(records.length, 'prediction')} to ${options.out}\n`);
       });
   },
 };

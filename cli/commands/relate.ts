@@ -13,6 +13,7 @@ import type { CheckedModel } from '../../compiler/ir.js';
 import type { Dataset } from '../../runtime/data/dataset.js';
 import type { GradientRelations } from '../../runtime/experiments/gradients.js';
 import type { LabelRelations, PairValue } from '../../runtime/experiments/labels.js';
+import { plural } from '../frame.js';
 import { formatMatrix } from '../matrix.js';
 import { checkedModel, dataSources, positiveInteger } from '../model-file.js';
 import { backendOption, type BackendChoice, reportRuntimeError, startBackend } from '../runtime-errors.js';
@@ -122,7 +123,7 @@ function relateText(checked: CheckedModel, data: string, rows: number, relations
   out.push(formatMatrix(tasks, relations.agreement), notes(tasks, relations.agreement), '\n');
   out.push('label correlation (Pearson r)\n');
   out.push(formatMatrix(tasks, relations.correlation), notes(tasks, relations.correlation), '\n');
-  const over = `${gradients.steps} step${gradients.steps === 1 ? '' : 's'} of ${epochs} epoch${epochs === 1 ? '' : 's'}`;
+  const over = `${plural(gradients.steps, 'step')} of ${plural(epochs, 'epoch')}`;
   if (gradients.sharedParameters === 0) {
     out.push('gradient cosine: undefined, the heads share no parameters\n');
     return out.join('');

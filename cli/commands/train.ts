@@ -15,7 +15,7 @@ import { summarize } from '../../compiler/summary.js';
 import type { Checkpoint, CheckpointState, RunHistory } from '../../runtime/model-dir.js';
 import type { TrainingData } from '../../runtime/prepare.js';
 import type { RunResult } from '../../runtime/run.js';
-import type { Colors } from '../frame.js';
+import { plural, type Colors } from '../frame.js';
 import { metricsTable } from '../metrics-table.js';
 import { checkedModel, dataSources, positiveInteger, type DataSources } from '../model-file.js';
 import { existingRuns, freshDir, runBase } from '../output-dir.js';
@@ -109,8 +109,8 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
   info(`data: ${describeData(ctx, data)}\n`);
   const batches = Math.ceil(data.train.n / checked.train.batch);
   const params = summarize(checked).total.toLocaleString('en-US');
-  const span = done > 0 ? `epochs ${done + 1}–${epochs} (resuming after epoch ${done})` : `${epochs} epoch${epochs === 1 ? '' : 's'}`;
-  info(`training ${checked.name} (${checked.heads.length} head${checked.heads.length === 1 ? '' : 's'}, ${params} parameters): ${span} of ${batches} batch${batches === 1 ? '' : 'es'}, into ${displayPath(ctx, outDir)}\n`);
+  const span = done > 0 ? `epochs ${done + 1}–${epochs} (resuming after epoch ${done})` : plural(epochs, 'epoch');
+  info(`training ${checked.name} (${plural(checked.heads.length, 'head')}, ${params} parameters): ${span} of ${plural(batches, 'batch', 'batches')}, into ${displayPath(ctx, outDir)}\n`);
 
   if (options.force) await modelDir.clearModelDir(outDir);
   const progress = new TrainingProgress((text) => ctx.err(text), { tty: ctx.io.stderrIsTTY === true, epochs, initialEpoch: done, colors: c });
@@ -183,7 +183,7 @@ async function planRun(ctx: CliContext, file: string, checked: CheckedModel, opt
 function reportSkipped(ctx: CliContext, skipped: TrainingData['skipped'], c: Colors): void {
   for (const file of skipped) {
     const shown = displayPath(ctx, file.file);
-    ctx.err(`${c.yellow('warning')}: skipped ${file.rows} bad row${file.rows === 1 ? '' : 's'} of ${shown} (--skip-bad-rows):\n`);
+    ctx.err(`${c.yellow('warning')}: skipped ${plural(file.rows, 'bad row')} of ${shown} (--skip-bad-rows):\n`);
     for (const problem of file.problems) ctx.err(`  ${problem.message.replace(file.file, shown)}\n`);
     if (file.problemCount > file.problems.length) ctx.err(`  and ${file.problemCount - file.problems.length} more\n`);
   }
@@ -203,7 +203,7 @@ function printOutcome(ctx: CliContext, file: string, checked: CheckedModel, plan
   const splits = [{ title: 'train', evaluation: result.train }, ...(result.validation !== undefined ? [{ title: 'validation', evaluation: result.validation }] : [])];
   const lastEpoch = history.epochs[history.epochs.length - 1]?.epoch ?? plan.done;
   const weightsOf = history.bestEpoch !== undefined && history.bestEpoch !== lastEpoch ? `, with the weights of epoch ${history.bestEpoch}` : '';
-  const when = history.stopped === 'interrupted' ? `, interrupted in epoch ${lastEpoch}` : ` after ${lastEpoch} epoch${lastEpoch === 1 ? '' : 's'}${weightsOf}`;
+  const when = history.stopped === 'interrupted' ? `, interrupted in epoch ${lastEpoch}` : ` after ${plural(lastEpoch, 'epoch')}${weightsOf}`;
   ctx.out(`\n${checked.name}${when}:\n\n${metricsTable(checked.heads, splits)}\n`);
   for (const note of result.notes) ctx.err(`${c.yellow('note')}: ${note}\n`);
   if (history.stopped === 'early') {

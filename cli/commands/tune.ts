@@ -12,6 +12,7 @@ import { compile } from '../../compiler/compile.js';
 import type { CheckedModel } from '../../compiler/ir.js';
 import type { SearchSpace, Setting } from '../../runtime/experiments/search.js';
 import type { SettingResult } from '../../runtime/experiments/tune.js';
+import { plural } from '../frame.js';
 import { NodeHost } from '../host.js';
 import { checkedModel, dataSources, positiveInteger } from '../model-file.js';
 import { wholeNumber, wholeNumberFrom } from '../number-options.js';
@@ -96,9 +97,9 @@ async function tuneModel(ctx: CliContext, file: string, checked: CheckedModel, c
     return;
   }
   const objective = objectiveOf(checked);
-  const searched = options.trials !== undefined && settings.length < gridSize(space) ? `${settings.length} of ${gridSize(space)} settings, drawn at random` : `${settings.length} setting${settings.length === 1 ? '' : 's'}`;
+  const searched = options.trials !== undefined && settings.length < gridSize(space) ? `${settings.length} of ${gridSize(space)} settings, drawn at random` : plural(settings.length, 'setting');
   const epochs = options.epochs ?? checked.train.epochs;
-  ctx.out(`tuning ${checked.name} on ${displayPath(ctx, bound.file)} (${bound.dataset.n} rows): ${searched} × ${options.folds} folds, ${epochs} epoch${epochs === 1 ? '' : 's'} each\n`);
+  ctx.out(`tuning ${checked.name} on ${displayPath(ctx, bound.file)} (${bound.dataset.n} rows): ${searched} × ${options.folds} folds, ${plural(epochs, 'epoch')} each\n`);
   ctx.out(`score: ${objective.label}, ${objective.higherIsBetter ? 'higher' : 'lower'} is better; mean ± std over the folds\n\n`);
   const table = new SettingTable(space, objective.label);
   ctx.out(table.header());
