@@ -24,7 +24,7 @@ import { withoutOrthogonalWarning } from './lower.js';
 import type { EpochRecord } from './train/loop.js';
 
 const CHECKED_JSON = 'checked.json';
-export const HISTORY_JSON = 'history.json';
+const HISTORY_JSON = 'history.json';
 const CHECKPOINT_DIR = 'checkpoint';
 const OPTIMIZER_BIN = 'optimizer.bin';
 const STATE_JSON = 'state.json';
@@ -78,6 +78,14 @@ export async function saveModelDir(dir: string, model: tf.LayersModel, parts: Mo
 
 async function writeHistory(dir: string, history: RunHistory): Promise<void> {
   await writeFileAtomic(path.join(dir, HISTORY_JSON), `${JSON.stringify(history, null, 2)}\n`);
+}
+
+/**
+ * The training history in `dir` (a model directory or its checkpoint); undefined when there is none
+ * or it cannot be read. For decisions before a run: did it stop early, which files did it read.
+ */
+export function readRunHistory(dir: string): Promise<RunHistory | undefined> {
+  return readJson<RunHistory>(path.join(dir, HISTORY_JSON), 'mtl-history', 'the training history').catch(() => undefined);
 }
 
 /** Reads a model directory written by `saveModelDir`; errors name the file and what is wrong. */

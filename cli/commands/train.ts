@@ -6,7 +6,6 @@
  * epoch. Bad data is listed with file, line and column, and nothing is trained (exit 1).
  * TensorFlow.js and the runtime are loaded only when the command runs.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CheckedModel } from '../../compiler/ir.js';
@@ -167,11 +166,11 @@ async function planRun(ctx: CliContext, file: string, checked: CheckedModel, opt
       return undefined;
     }
     if (state === undefined) throw new UsageError(`"${shownDir}" has no checkpoint to resume from (one is written at the end of every complete epoch)`);
-    if (readJsonQuietly<RunHistory>(path.join(outDir, modelDir.HISTORY_JSON))?.stopped === 'early') {
+    if ((await modelDir.readRunHistory(outDir))?.stopped === 'early') {
       throw new UsageError(`training in "${shownDir}" stopped early (no more improvement): there is nothing to resume`);
     }
     // A resumed run reads the files it started with, unless told otherwise.
-    resumedData = readJsonQuietly<RunHistory>(path.join(modelDir.checkpointDir(outDir)!, modelDir.HISTORY_JSON))?.data;
+    resumedData = (await modelDir.readRunHistory(modelDir.checkpointDir(outDir)!))?.data;
   }
   const epochs = options.epochs ?? checked.train.epochs;
   const done = state?.epoch ?? 0;
@@ -235,12 +234,4 @@ function chooseOutputDir(ctx: CliContext, file: string, options: TrainOptions, m
     return runs[runs.length - 1]!;
   }
   return freshDir(base);
-}
-
-function readJsonQuietly<T>(file: string): Partial<T> | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<T>;
-  } catch {
-    return undefined;
-  }
 }
