@@ -14,7 +14,7 @@ import { runKernel } from '../wasm-kernels.js';
 
 const FUSED_ADAM = 'MtlFusedAdam';
 
-interface AdamAttrs {
+export interface AdamAttrs {
   /** Variables updated: inputs x0…, g0…, m0…, v0… */
   readonly count: number;
   readonly learningRate: number;
@@ -29,7 +29,7 @@ function slots(inputs: tf.NamedTensorInfoMap, count: number): { x: tf.TensorInfo
 }
 
 /** The scalars tfjs' Adam makes: beta and 1 − beta as float32, 1 − accBeta in float32 arithmetic. */
-function constants(attrs: AdamAttrs, acc1: number, acc2: number) {
+export function constants(attrs: AdamAttrs, acc1: number, acc2: number) {
   const f = Math.fround;
   return {
     b1: f(attrs.beta1), c1: f(1 - attrs.beta1), b2: f(attrs.beta2), c2: f(1 - attrs.beta2),
@@ -141,17 +141,33 @@ export function registerFusedAdam(): void {
 }
 
 /** The private state of tfjs-core's `AdamOptimizer` that the fused step reads and writes. */
-interface AdamState {
+export interface AdamState {
   accBeta1: tf.Variable;
   accBeta2: tf.Variable;
   accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
   accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
 }
 
+/**
+ * The first and second moments of the variable at `index` of the list the optimizer updates,
+ * made (zeros) on first use and kept by position, as tfjs' Adam does.
+ */
+export function adamMoments(optimizer: tf.AdamOptimizer, index: number, value: tf.Variable): [tf.Variable, tf.Variable] {
+  const state = optimizer as unknown as AdamState;
+  state.accumulatedFirstMoment[index] ??= { originalName: `${value.name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+  state.accumulatedSecondMoment[index] ??= { originalName: `${value.name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+  return [state.accumulatedFirstMoment[index]!.variable, state.accumulatedSecondMoment[index]!.variable];
+}
+
 export class FusedAdam extends tf.AdamOptimizer {
   constructor(learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon?: number) {
     super(learningRate, beta1, beta2, epsilon);
     registerFusedAdam();
+  }
+
+  /** The update's settings, for `count` variables. */
+  attrs(count: number): AdamAttrs {
+    return { count, learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }
 
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
@@ -166,18 +182,14 @@ export class FusedAdam extends tf.AdamOptimizer {
       const targets: tf.Variable[][] = [];
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name]!;
-        // Slots are made on first use and kept by position, as tfjs' Adam does.
-        state.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        state.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        const [m, v] = adamMoments(this, i, value);
         const gradient = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
         if (gradient == null) return;
         const k = targets.length;
-        const m = state.accumulatedFirstMoment[i]!.variable;
-        const v = state.accumulatedSecondMoment[i]!.variable;
         Object.assign(inputs, { [`x${k}`]: value, [`g${k}`]: gradient, [`m${k}`]: m, [`v${k}`]: v });
         targets.push([value, m, v]);
       });
-      const attrs: AdamAttrs = { count: targets.length, learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+      const attrs = this.attrs(targets.length);
       const outputs = tf.engine().runKernel(FUSED_ADAM, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
       targets.forEach((variables, k) => variables.forEach((variable, j) => variable.assign(outputs[3 * k + j]!)));
       state.accBeta1.assign(outputs[3 * targets.length]!);

@@ -18,7 +18,7 @@ import { EPSILON, type LossTask, type MaskedLoss } from './losses.js';
 export const FUSED_LOSS = 'MtlMaskedLoss';
 const FUSED_LOSS_GRAD = 'MtlMaskedLossGrad';
 
-type Kind = 'categorical_crossentropy' | 'binary_crossentropy';
+export type Kind = 'categorical_crossentropy' | 'binary_crossentropy';
 
 interface LossAttrs {
   readonly loss: Kind;
@@ -52,7 +52,7 @@ const BUFFERS: Record<'wasm' | 'cpu', Buffers> = {
 };
 
 /** −log-likelihood of one row; `q` clipped predictions are computed on the fly. */
-function rowLoss(kind: Kind, y: Float32Array, p: Float32Array, from: number, units: number): number {
+function rowLoss(kind: Kind, y: ArrayLike<number>, p: ArrayLike<number>, from: number, units: number): number {
   let total = 0;
   for (let u = from; u < from + units; u++) {
     const q = Math.min(Math.max(p[u]!, EPSILON), 1 - EPSILON);
@@ -61,22 +61,26 @@ function rowLoss(kind: Kind, y: Float32Array, p: Float32Array, from: number, uni
   return kind === 'categorical_crossentropy' ? -total : -total / units;
 }
 
+/** Σ mask · loss over the rows and Σ mask, in double precision; `mask` has one weight per row. */
+export function maskedLossSums(kind: Kind, y: ArrayLike<number>, p: ArrayLike<number>, mask: ArrayLike<number>): { sum: number; count: number } {
+  const rows = mask.length;
+  const units = rows === 0 ? 0 : p.length / rows;
+  let sum = 0;
+  let count = 0;
+  for (let r = 0; r < rows; r++) {
+    const w = mask[r]!;
+    count += w;
+    if (w > 0) sum += w * rowLoss(kind, y, p, r * units, units);
+  }
+  return { sum, count };
+}
+
 /** Outputs `[mean, sum, count]`: Σ mask · loss over the rows, Σ mask, and sum / max(count, 1). */
 function lossKernel(io: Buffers): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { y, p, mask } = inputs as { y: tf.TensorInfo; p: tf.TensorInfo; mask: tf.TensorInfo };
     const { views, infos } = io.outputs(backend, [[], [], []]);
-    const [Y, P, M] = [io.read(backend, y), io.read(backend, p), io.read(backend, mask)];
-    const rows = M.length;
-    const units = rows === 0 ? 0 : P.length / rows;
-    const kind = (attrs as unknown as LossAttrs).loss;
-    let sum = 0;
-    let count = 0;
-    for (let r = 0; r < rows; r++) {
-      const w = M[r]!;
-      count += w;
-      if (w > 0) sum += w * rowLoss(kind, Y, P, r * units, units);
-    }
+    const { sum, count } = maskedLossSums((attrs as unknown as LossAttrs).loss, io.read(backend, y), io.read(backend, p), io.read(backend, mask));
     views[0]![0] = sum / Math.max(count, 1);
     views[1]![0] = sum;
     views[2]![0] = count;
@@ -85,33 +89,39 @@ function lossKernel(io: Buffers): tf.KernelFunc {
 }
 
 /**
- * d(sum)/dp and d(mean)/dp, weighted by their upstream gradients (absent ones are zero): for
- * labelled rows mask · (dSum + dMean / max(count, 1)) · ∂loss/∂q, zero where the clip was active.
+ * Writes into `dp` the gradient of Σ mask · loss with respect to the predictions, each row's
+ * scaled by `perRow`: for labelled rows mask · perRow · ∂loss/∂q, zero where the clip was active.
+ */
+export function maskedLossGradient(kind: Kind, y: ArrayLike<number>, p: ArrayLike<number>, mask: ArrayLike<number>, perRow: number, dp: Float32Array): void {
+  const rows = mask.length;
+  const units = rows === 0 ? 0 : p.length / rows;
+  const categorical = kind === 'categorical_crossentropy';
+  for (let r = 0; r < rows; r++) {
+    const w = mask[r]!;
+    const scale = w > 0 ? w * perRow : 0;
+    for (let u = r * units; u < (r + 1) * units; u++) {
+      const pu = p[u]!;
+      if (scale === 0 || pu < EPSILON || pu > 1 - EPSILON) {
+        dp[u] = 0;
+        continue;
+      }
+      const yu = y[u]!;
+      dp[u] = categorical ? (-scale * yu) / pu : (-scale * (yu / pu - (1 - yu) / (1 - pu))) / units;
+    }
+  }
+}
+
+/**
+ * d(sum)/dp and d(mean)/dp, weighted by their upstream gradients (absent ones are zero):
+ * per row dSum + dMean / max(count, 1).
  */
 function gradKernel(io: Buffers): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { y, p, mask, count, dMean, dSum } = inputs as Record<string, tf.TensorInfo | undefined>;
     const { views, infos } = io.outputs(backend, [[...p!.shape]]);
-    const [Y, P, M] = [io.read(backend, y!), io.read(backend, p!), io.read(backend, mask!)];
-    const dp = views[0]!;
     const n = io.read(backend, count!)[0]!;
     const perRow = (dSum === undefined ? 0 : io.read(backend, dSum)[0]!) + (dMean === undefined ? 0 : io.read(backend, dMean)[0]! / Math.max(n, 1));
-    const rows = M.length;
-    const units = rows === 0 ? 0 : P.length / rows;
-    const categorical = (attrs as unknown as LossAttrs).loss === 'categorical_crossentropy';
-    for (let r = 0; r < rows; r++) {
-      const w = M[r]!;
-      const scale = w > 0 ? w * perRow : 0;
-      for (let u = r * units; u < (r + 1) * units; u++) {
-        const pu = P[u]!;
-        if (scale === 0 || pu < EPSILON || pu > 1 - EPSILON) {
-          dp[u] = 0;
-          continue;
-        }
-        const yu = Y[u]!;
-        dp[u] = categorical ? (-scale * yu) / pu : (-scale * (yu / pu - (1 - yu) / (1 - pu))) / units;
-      }
-    }
+    maskedLossGradient((attrs as unknown as LossAttrs).loss, io.read(backend, y!), io.read(backend, p!), io.read(backend, mask!), perRow, views[0]!);
     return infos[0]!;
   };
 }
@@ -144,7 +154,7 @@ export function registerFusedLoss(): void {
   }
 }
 
-function fusedKind(loss: LossSpec): Kind | undefined {
+export function fusedKind(loss: LossSpec): Kind | undefined {
   return loss.kind === 'categorical_crossentropy' || loss.kind === 'binary_crossentropy' ? loss.kind : undefined;
 }
 

@@ -15,6 +15,7 @@ import { applyModel, batchTensors, disposeBatch, headsInOutputOrder } from './ba
 import { Batches, type Batch, type Dataset } from './dataset.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { maskedLoss, type MaskedLoss } from './losses.js';
+import { compileDenseStep } from './compiled-step.js';
 import { createOptimizer } from './optimizers.js';
 import { createStrategy, type StepContext, weightedSum, type WeightingStrategy } from './weighting.js';
 
@@ -34,6 +35,11 @@ export interface TrainOptions {
   readonly onBatch?: (info: { readonly epoch: number; readonly batch: number; readonly batches: number }) => void;
   /** Polled after every batch; true ends training there (Ctrl-C). */
   readonly shouldStop?: () => boolean;
+  /**
+   * Run models made of dense layers through the compiled step (compiled-step.ts) where they
+   * qualify (default true); false always takes the tape path. Both train to the same bits.
+   */
+  readonly compiledStep?: boolean;
 }
 
 export interface EpochRecord {
@@ -80,6 +86,7 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
   const names = heads.map((h) => h.name);
   const split = splitVariables(model, checked, names);
   const variables = [...split.all, ...(strategy.variables ?? [])];
+  const compiled = options.compiledStep === false ? undefined : compileDenseStep(model, heads, variables, optimizer, strategy, batchSize);
   const batches = new Batches(data.train, Int32Array.from({ length: data.train.n }, (_, i) => i), batchSize, {
     shuffle: options.shuffle ?? spec.shuffle,
     seed: options.seed ?? spec.seed,
@@ -92,37 +99,45 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
   const keepBest = patience !== undefined || (spec.select !== undefined && data.validation !== undefined);
   let lastValidation: { epoch: number; evaluation: Evaluation } | undefined;
 
+  // One step on the gradient tape: model.apply under optimizer.minimize, or the strategy's own step.
+  const tapeStep = (batch: Batch, epoch: number, index: number, sums: DeviceSums): void => {
+    const tensors = batchTensors(model, heads, batch);
+    let stats: tf.Tensor1D | undefined;
+    const forward = (): MaskedLoss[] => {
+      const ys = applyModel(model, tensors.xs, true);
+      return heads.map((h, i) => maskedLoss(h.task, tensors.labels[h.name]!.y, ys[i]!, tensors.labels[h.name]!.mask));
+    };
+    const record = (losses: readonly MaskedLoss[]): void => {
+      if (stats === undefined) stats = tf.keep(tf.stack([...losses.map((l) => l.sum), ...losses.map((l) => l.count)]) as tf.Tensor1D);
+    };
+    if (strategy.step) {
+      strategy.step(stepContext(epoch, index, names, labelledRows(batch, names), forward, record, split, variables, optimizer));
+    } else {
+      optimizer.minimize(() => {
+        const losses = forward();
+        record(losses);
+        const means = Object.fromEntries(names.map((n, i) => [n, losses[i]!.mean]));
+        return strategy.combine ? strategy.combine(means) : weightedSum(means, strategy.lambdas());
+      }, false, variables);
+    }
+    disposeBatch(tensors);
+    if (stats !== undefined) sums.add(stats);
+  };
+
   try {
     for (let epoch = (options.initialEpoch ?? 0) + 1; epoch <= epochs; epoch++) {
-      // [Σ weighted loss per head…, labelled count per head…], summed over the epoch on the device.
-      let accumulated: tf.Tensor1D = tf.zeros([2 * names.length]);
+      // [Σ weighted loss per head…, labelled count per head…], summed over the epoch: on the
+      // device for the tape step, in float32 on the host for the compiled step.
+      const accumulated = compiled ? new HostSums(2 * names.length) : new DeviceSums(2 * names.length);
       let interrupted = false;
       let index = 0;
+      compiled?.load();
       for (const batch of batches.epoch(epoch - 1)) {
-        const tensors = batchTensors(model, heads, batch);
-        let stats: tf.Tensor1D | undefined;
-        const forward = (): MaskedLoss[] => {
-          const ys = applyModel(model, tensors.xs, true);
-          return heads.map((h, i) => maskedLoss(h.task, tensors.labels[h.name]!.y, ys[i]!, tensors.labels[h.name]!.mask));
-        };
-        const record = (losses: readonly MaskedLoss[]): void => {
-          if (stats === undefined) stats = tf.keep(tf.stack([...losses.map((l) => l.sum), ...losses.map((l) => l.count)]) as tf.Tensor1D);
-        };
-        if (strategy.step) {
-          strategy.step(stepContext(epoch, index, names, labelledRows(batch, names), forward, record, split, variables, optimizer));
+        if (compiled) {
+          const step = compiled.run(batch);
+          (accumulated as HostSums).add([...step.sums, ...step.counts]);
         } else {
-          optimizer.minimize(() => {
-            const losses = forward();
-            record(losses);
-            const means = Object.fromEntries(names.map((n, i) => [n, losses[i]!.mean]));
-            return strategy.combine ? strategy.combine(means) : weightedSum(means, strategy.lambdas());
-          }, false, variables);
-        }
-        disposeBatch(tensors);
-        if (stats !== undefined) {
-          const next = accumulated.add(stats) as tf.Tensor1D;
-          tf.dispose([accumulated, stats]);
-          accumulated = next;
+          tapeStep(batch, epoch, index, accumulated as DeviceSums);
         }
         options.onBatch?.({ epoch, batch: index, batches: batches.count });
         index++;
@@ -133,8 +148,8 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
           break;
         }
       }
-      const totals = Array.from(await accumulated.data());
-      accumulated.dispose();
+      compiled?.store();
+      const totals = await accumulated.read();
       const lambda = strategy.lambdas();
       const taskLoss = Object.fromEntries(names.map((n, i) => [n, totals[names.length + i]! > 0 ? totals[i]! / totals[names.length + i]! : 0]));
       const loss = names.reduce((sum, n) => sum + (lambda[n] ?? 1) * taskLoss[n]!, 0);
@@ -166,6 +181,7 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
     // A strategy or optimizer the loop made (their variables and slots) ends with the run.
     if (options.strategy === undefined) strategy.dispose?.();
     if (options.optimizer === undefined) optimizer.dispose();
+    compiled?.dispose();
     if (best !== undefined) {
       model.setWeights(best.weights);
       history.bestEpoch = best.epoch;
@@ -251,4 +267,42 @@ function stepContext(
       tf.dispose(zeros);
     },
   };
+}
+
+/** Per-head sums kept on the device: one kernel per step adds a step's, one read at the end. */
+class DeviceSums {
+  private total: tf.Tensor1D;
+
+  constructor(size: number) {
+    this.total = tf.zeros([size]);
+  }
+
+  add(stats: tf.Tensor1D): void {
+    const next = this.total.add(stats) as tf.Tensor1D;
+    tf.dispose([this.total, stats]);
+    this.total = next;
+  }
+
+  async read(): Promise<number[]> {
+    const values = Array.from(await this.total.data());
+    this.total.dispose();
+    return values;
+  }
+}
+
+/** Per-head sums on the host, added in float32 as the device adds them. */
+class HostSums {
+  private readonly total: Float32Array;
+
+  constructor(size: number) {
+    this.total = new Float32Array(size);
+  }
+
+  add(values: readonly number[]): void {
+    values.forEach((value, i) => (this.total[i] += value));
+  }
+
+  async read(): Promise<number[]> {
+    return Array.from(this.total);
+  }
 }

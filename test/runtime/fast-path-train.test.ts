@@ -42,17 +42,18 @@ describe('training on the wasm fast path', () => {
     });
   }
 
-  it('runs its dense layers, loss and optimizer through the fused kernels', async () => {
+  it('runs its dense layers, loss and optimizer through the fused kernels on the tape path', async () => {
     const checked = seedModel();
     const model = lowerModel(checked);
     const data = syntheticData(checked, 32, 6);
-    await train(model, checked, { train: data }, { epochs: 1, batch: 32 });
-    const profile = await tf.profile(() => train(model, checked, { train: data }, { epochs: 1, batch: 32 }));
+    await train(model, checked, { train: data }, { epochs: 1, batch: 32, compiledStep: false });
+    const profile = await tf.profile(() => train(model, checked, { train: data }, { epochs: 1, batch: 32, compiledStep: false }));
     for (const kernel of ['MtlDense', 'MtlDenseGrad', 'MtlMaskedLoss', 'MtlMaskedLossGrad', 'MtlFusedAdam']) expect(profile.kernelNames).toContain(kernel);
     model.dispose();
   });
 
-  it('reads nothing back from the backend while it trains but the loss sums, once per epoch', async () => {
+  /** Reads from the backend during a 3-epoch run of 10 steps per epoch. */
+  async function readsWhileTraining(compiledStep: boolean): Promise<number> {
     const checked = seedModel();
     const model = lowerModel(checked);
     const data = syntheticData(checked, 320, 8);
@@ -65,13 +66,20 @@ describe('training on the wasm fast path', () => {
       return readSync.call(this, id);
     };
     try {
-      await train(model, checked, { train: data }, { epochs: 3, batch: 32 });
+      await train(model, checked, { train: data }, { epochs: 3, batch: 32, compiledStep });
     } finally {
       backend.readSync = readSync;
+      model.dispose();
     }
-    // 10 steps per epoch, one read of the accumulated per-task sums per epoch.
-    expect(reads).toBe(3);
-    model.dispose();
+    return reads;
+  }
+
+  it('reads nothing back from the backend on the tape path but the loss sums, once per epoch', async () => {
+    expect(await readsWhileTraining(false)).toBe(3);
+  });
+
+  it('reads nothing back from the backend in the compiled step, whose losses are on the host', async () => {
+    expect(await readsWhileTraining(true)).toBe(0);
   });
 
   it('learns on wasm as it does on cpu: the same losses to float32 rounding', async () => {

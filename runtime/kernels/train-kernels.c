@@ -1,0 +1,95 @@
+/*
+ * Training kernels for mtl's compiled dense step (runtime/train/compiled-step.ts), compiled to
+ * WebAssembly with 128-bit SIMD and run on TensorFlow.js' own wasm memory (the module imports it),
+ * so they read and write the backend's buffers in place. Each does in one pass what the stock
+ * wasm backend does in several kernels, with the same float32 operations in the same order, so
+ * the results are bit-identical to the kernels they replace (tested):
+ *
+ *   relu_grad_bias  Step + Multiply (dy · relu'(y)) and the bias gradient (the column sums)
+ *   bias_grad       the column sums alone (a linear layer's bias gradient)
+ *   add_into        Add, accumulating a second gradient into the first
+ *   adam            tf.train.adam's 13 elementwise kernels per update
+ *
+ * Rebuild with `npm run build:kernels` (needs clang and wasm-ld: Debian's clang-14 and lld-14).
+ * Nothing here may use the C stack or static data: the module has no memory of its own, and
+ * both would land in TensorFlow.js' heap. The build checks the output for either.
+ */
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+/* dya = dy · step(y) (1 where y > 0, else 0, as the wasm Step kernel with alpha 0); db[c] = Σ_r dya[r, c],
+   adding the rows in order, one float32 rounding per addition, as the column sums do. */
+EXPORT(relu_grad_bias)
+void relu_grad_bias(const float *dy, const float *y, float *dya, float *db, int rows, int cols) {
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  const v128_t one = wasm_f32x4_splat(1.0f);
+  int c4 = cols & ~3;
+  for (int c = 0; c < cols; c++) db[c] = 0.0f;
+  for (int r = 0; r < rows; r++) {
+    const float *dyr = dy + r * cols;
+    const float *yr = y + r * cols;
+    float *out = dya + r * cols;
+    int c = 0;
+    for (; c < c4; c += 4) {
+      v128_t step = wasm_v128_bitselect(one, zero, wasm_f32x4_gt(wasm_v128_load(yr + c), zero));
+      v128_t g = wasm_f32x4_mul(wasm_v128_load(dyr + c), step);
+      wasm_v128_store(out + c, g);
+      wasm_v128_store(db + c, wasm_f32x4_add(wasm_v128_load(db + c), g));
+    }
+    for (; c < cols; c++) {
+      float g = dyr[c] * (yr[c] > 0.0f ? 1.0f : 0.0f);
+      out[c] = g;
+      db[c] += g;
+    }
+  }
+}
+
+EXPORT(bias_grad)
+void bias_grad(const float *dya, float *db, int rows, int cols) {
+  int c4 = cols & ~3;
+  for (int c = 0; c < cols; c++) db[c] = 0.0f;
+  for (int r = 0; r < rows; r++) {
+    const float *row = dya + r * cols;
+    int c = 0;
+    for (; c < c4; c += 4) wasm_v128_store(db + c, wasm_f32x4_add(wasm_v128_load(db + c), wasm_v128_load(row + c)));
+    for (; c < cols; c++) db[c] += row[c];
+  }
+}
+
+EXPORT(add_into)
+void add_into(float *acc, const float *x, int n) {
+  int n4 = n & ~3;
+  int i = 0;
+  for (; i < n4; i += 4) wasm_v128_store(acc + i, wasm_f32x4_add(wasm_v128_load(acc + i), wasm_v128_load(x + i)));
+  for (; i < n; i++) acc[i] += x[i];
+}
+
+/* One Adam update in place, in the order of tfjs' AdamOptimizer.applyGradients:
+   m = m·b1 + g·c1; v = v·b2 + g²·c2; x = (m / d1) / (sqrt(v / d2) + eps) · step + x,
+   with c = 1 − b, d = 1 − b^t and step = −learning rate. */
+EXPORT(adam)
+void adam(float *x, const float *g, float *m, float *v, int n, float b1, float c1, float b2, float c2, float d1, float d2, float eps, float step) {
+  const v128_t B1 = wasm_f32x4_splat(b1), C1 = wasm_f32x4_splat(c1), B2 = wasm_f32x4_splat(b2), C2 = wasm_f32x4_splat(c2);
+  const v128_t D1 = wasm_f32x4_splat(d1), D2 = wasm_f32x4_splat(d2), EPS = wasm_f32x4_splat(eps), STEP = wasm_f32x4_splat(step);
+  int n4 = n & ~3;
+  int i = 0;
+  for (; i < n4; i += 4) {
+    v128_t gi = wasm_v128_load(g + i);
+    v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m + i), B1), wasm_f32x4_mul(gi, C1));
+    v128_t vi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(v + i), B2), wasm_f32x4_mul(wasm_f32x4_mul(gi, gi), C2));
+    v128_t update = wasm_f32x4_div(wasm_f32x4_div(mi, D1), wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_div(vi, D2)), EPS));
+    wasm_v128_store(x + i, wasm_f32x4_add(wasm_f32x4_mul(update, STEP), wasm_v128_load(x + i)));
+    wasm_v128_store(m + i, mi);
+    wasm_v128_store(v + i, vi);
+  }
+  for (; i < n; i++) {
+    float gi = g[i];
+    float mi = m[i] * b1 + gi * c1;
+    float vi = v[i] * b2 + (gi * gi) * c2;
+    float update = (mi / d1) / (__builtin_sqrtf(vi / d2) + eps);
+    x[i] = update * step + x[i];
+    m[i] = mi;
+    v[i] = vi;
+  }
+}
