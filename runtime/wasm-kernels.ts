@@ -7,6 +7,7 @@
  * behind this: /work/shared/FACTS.md.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /**
  * Runs another kernel of the same backend directly, without the engine's bookkeeping: for kernels
@@ -37,15 +38,17 @@ export function installFastBatchMatMul(): void {
     const b = inputs['b'] as tf.TensorInfo;
     const products = broadcastMatMul(backend as tf.KernelBackend, a, b, transposeA, transposeB);
     if (products !== undefined) return products;
-    if (!transposeA && !transposeB) return original.kernelFunc({ inputs, backend, attrs });
+    const stock = (x: tf.TensorInfo, y: tf.TensorInfo): tf.TensorInfo => {
+      forgetOperators(backend as BackendWasm, y);
+      return original.kernelFunc({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+    };
+    if (!transposeA && !transposeB) return stock(a, b);
     const temporaries: tf.TensorInfo[] = [];
     const swapped = (x: tf.TensorInfo): tf.TensorInfo => {
       const { info, fresh } = swapLastTwo(transpose, backend as tf.KernelBackend, x);
       if (fresh) temporaries.push(info);
       return info;
     };
-    const matMul = (x: tf.TensorInfo, y: tf.TensorInfo): tf.TensorInfo =>
-      original.kernelFunc({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
     const { m, k, n } = productSizes(a, b, transposeA, transposeB);
     // Values moved: transposes, plus XNNPACK packing its right operand (the "weights") each call.
     const direct = (transposeA ? m * k : 0) + (transposeB ? k * n : 0) + k * n;
@@ -54,8 +57,8 @@ export function installFastBatchMatMul(): void {
       // With one output row or column the swapped product would be a view of the product's buffer;
       // returned so from inside a gradient, that view was freed twice (a one-row batch crashed
       // wasm): such products, which are small anyway, are computed directly.
-      if (direct <= viaTranspose || m === 1 || n === 1) return matMul(transposeA ? swapped(a) : a, transposeB ? swapped(b) : b);
-      const product = matMul(transposeB ? b : swapped(b), transposeA ? a : swapped(a));
+      if (direct <= viaTranspose || m === 1 || n === 1) return stock(transposeA ? swapped(a) : a, transposeB ? swapped(b) : b);
+      const product = stock(transposeB ? b : swapped(b), transposeA ? a : swapped(a));
       const result = swapLastTwo(transpose, backend as tf.KernelBackend, product);
       // A moved copy frees the product; a reshaped view is the product.
       if (result.fresh) temporaries.push(product);
@@ -69,6 +72,21 @@ export function installFastBatchMatMul(): void {
   // Keeping the original setupFunc means the kernel still initialises if the backend starts later.
   tf.registerKernel({ ...original, kernelFunc: fastBatchMatMul });
   originalBatchMatMul = original;
+}
+
+/**
+ * Drops the XNNPACK operators the backend keeps for `b`'s buffer. The wasm `BatchMatMul` caches an
+ * operator, with `b` packed into it, by the id of `b`'s buffer alone, not its shape: after a
+ * product with a reshaped view of the same buffer (a gradient's `[1, 1, n]` used as `[1, n, 1]`),
+ * the next product with it reused the operator made for the other shape and returned wrong values.
+ * Registering the buffer again (same place, same size) drops its operators; the next product packs
+ * `b` afresh, which training does every step anyway (new weights, new buffers).
+ */
+function forgetOperators(backend: BackendWasm, b: tf.TensorInfo): void {
+  const data = backend.dataIdMap.get(b.dataId) as unknown as { id: number; memoryOffset: number; shape: number[] };
+  const wasm = backend.wasm as unknown as { _dispose_data(id: number): void; _register_tensor(id: number, size: number, offset: number): void };
+  wasm._dispose_data(data.id);
+  wasm._register_tensor(data.id, tf.util.sizeFromShape(data.shape), data.memoryOffset);
 }
 
 /** Puts the stock wasm `BatchMatMul` back: benchmarks use it to measure what a user gets without the fix. */

@@ -10,6 +10,13 @@
  *   add_into        Add, accumulating a second gradient into the first
  *   adam            tf.train.adam's 13 elementwise kernels per update
  *
+ * and the mixture of a gate (MMoE, CGC, PLE) both ways, which the stock backend runs as a batch
+ * of vector-matrix products in a scalar loop (its sums are in another order, so the mixture
+ * agrees with the tape path to float32 rounding, not to the bit):
+ *
+ *   mixture         out[r] = Σ_e g[r, e] · expert_e[r]
+ *   mixture_grad    dg[r, e] = dout[r] · expert_e[r];  dexpert_e[r] += g[r, e] · dout[r]
+ *
  * Rebuild with `npm run build:kernels` (needs clang and wasm-ld: Debian's clang-14 and lld-14).
  * Nothing here may use the C stack or static data: the module has no memory of its own, and
  * both would land in TensorFlow.js' heap. The build checks the output for either.
@@ -91,5 +98,53 @@ void adam(float *x, const float *g, float *m, float *v, int n, float b1, float c
     x[i] = update * step + x[i];
     m[i] = mi;
     v[i] = vi;
+  }
+}
+
+/* `experts` and `dexperts` are arrays of `count` byte offsets of [rows, d] buffers; g is [rows, count]. */
+EXPORT(mixture)
+void mixture(const float *g, const float *const *experts, float *out, int rows, int count, int d) {
+  int d4 = d & ~3;
+  for (int r = 0; r < rows; r++) {
+    const float *gr = g + r * count;
+    float *o = out + r * d;
+    int u = 0;
+    for (; u < d4; u += 4) {
+      v128_t acc = wasm_f32x4_splat(0.0f);
+      for (int e = 0; e < count; e++) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_f32x4_splat(gr[e]), wasm_v128_load(experts[e] + r * d + u)));
+      wasm_v128_store(o + u, acc);
+    }
+    for (; u < d; u++) {
+      float acc = 0.0f;
+      for (int e = 0; e < count; e++) acc += gr[e] * experts[e][r * d + u];
+      o[u] = acc;
+    }
+  }
+}
+
+EXPORT(mixture_grad)
+void mixture_grad(const float *g, const float *const *experts, const float *dout, float *dg, float *const *dexperts, int rows, int count, int d) {
+  int d4 = d & ~3;
+  for (int r = 0; r < rows; r++) {
+    const float *dr = dout + r * d;
+    for (int e = 0; e < count; e++) {
+      const float *x = experts[e] + r * d;
+      float *dx = dexperts[e] + r * d;
+      float ge = g[r * count + e];
+      v128_t gv = wasm_f32x4_splat(ge);
+      v128_t acc = wasm_f32x4_splat(0.0f);
+      int u = 0;
+      for (; u < d4; u += 4) {
+        v128_t dv = wasm_v128_load(dr + u);
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(dv, wasm_v128_load(x + u)));
+        wasm_v128_store(dx + u, wasm_f32x4_add(wasm_v128_load(dx + u), wasm_f32x4_mul(gv, dv)));
+      }
+      float total = wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1) + wasm_f32x4_extract_lane(acc, 2) + wasm_f32x4_extract_lane(acc, 3);
+      for (; u < d; u++) {
+        total += dr[u] * x[u];
+        dx[u] += ge * dr[u];
+      }
+      dg[r * count + e] = total;
+    }
   }
 }

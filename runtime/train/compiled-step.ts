@@ -1,5 +1,5 @@
 /**
- * A compiled training step for models made only of dense layers, on the wasm backend. The tape
+ * A compiled training step for models made of dense layers and gate mixtures, on the wasm backend. The tape
  * path (model.apply under optimizer.minimize) spends about a fifth of a wide MLP's step in
  * TensorFlow.js' JavaScript: the engine, the gradient tape, tfjs-layers and a tensor object per
  * intermediate. Here the step is planned once: every buffer (inputs, activations, gradients, the
@@ -9,15 +9,18 @@
  * computed in JavaScript (fused-loss.ts).
  *
  * The step computes the same float32 operations as the tape path with mtl's fused kernels
- * (fused-dense.ts, fused-loss.ts, fused-adam.ts), so it trains to the same bits (tested). The
+ * (fused-dense.ts, fused-loss.ts, fused-adam.ts), so a model of dense layers trains to the same
+ * bits (tested); a gate's mixture sums in another order, so gated models agree to float32
+ * rounding. The
  * parameters live in this step's buffers while an epoch runs: `load` copies the model's variables
  * and Adam's state in at the start of an epoch, `store` copies them back at its end, before
  * anything (evaluation, checkpoints, early stopping) reads them.
  *
- * Used when the model has float inputs of rank 2, dense layers (relu or linear inside, softmax
- * with categorical or sigmoid with binary cross-entropy at the heads), a fixed weighting, plain
- * Adam and the wasm backend; `compileDenseStep` returns undefined otherwise and the loop takes the
- * tape path.
+ * Used when the model has float inputs of rank 2; dense layers (relu or linear inside, softmax
+ * with categorical or sigmoid with binary cross-entropy at the heads); gates as the lowering makes
+ * them (expert rows stacked by Reshape and Concatenate, a softmax dense gate, a Dot mixing them);
+ * a fixed weighting, plain Adam and the wasm backend. `compileDenseStep` returns undefined
+ * otherwise and the loop takes the tape path.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -61,19 +64,23 @@ interface Buffer {
 
 type Activation = 'relu' | 'linear' | 'softmax' | 'sigmoid';
 
+/** A `[b, width]` tensor of the step: model inputs side by side (one, or a concatenation), or the output of a node. */
 interface Source {
-  /** The model input's name, or the index of the node that makes it. */
-  readonly input?: string;
+  readonly inputs?: readonly { readonly name: string; readonly width: number }[];
+  /** The node that makes it. */
   readonly node?: number;
   readonly width: number;
-  /** `[b, width]`: the input's values, or the node's output. */
   readonly values: Buffer;
   /** `[width, b]`, made once per step for the kernel gradients of the layers that read it. */
   readonly transposed: Buffer;
+  /** `[b, width]`: the gradient with respect to it, summed over its readers (node outputs only). */
+  readonly grad?: Buffer;
 }
 
-interface Node {
+interface DenseNode {
+  readonly kind: 'dense';
   readonly source: number;
+  readonly out: number;
   readonly units: number;
   readonly activation: Activation;
   readonly kernel: Buffer;
@@ -82,20 +89,31 @@ interface Node {
   readonly biasGrad?: Buffer;
   /** `[b, units]` before softmax or sigmoid. */
   readonly logits?: Buffer;
-  readonly out: Buffer;
-  /** `[b, units]`: the gradient with respect to the output, summed over the layers that read it. */
-  readonly outGrad: Buffer;
   /** `[b, units]`: the gradient with respect to the pre-activation. */
   readonly grad: Buffer;
   /** `[units, in]`: the kernel transposed, for the input gradient. */
   readonly kernelT?: Buffer;
-  readonly head?: { readonly name: string; readonly kind: Kind };
+  readonly head?: { readonly name: string; readonly kind: HeadLoss; readonly index: number };
 }
+
+/** out = Σ_e gate[:, e] · expert_e: a gate's Dot of its softmax with the stacked experts. */
+interface MixNode {
+  readonly kind: 'mix';
+  readonly gate: number;
+  readonly experts: readonly number[];
+  readonly out: number;
+  readonly width: number;
+  /** Arrays in wasm memory of the experts' value and gradient buffers' offsets. */
+  readonly expertValues: number;
+  readonly expertGrads: number;
+}
+
+type Node = DenseNode | MixNode;
 
 export interface CompiledStep {
   /** Copies the variables and Adam's state into the step's buffers: at the start of each epoch. */
   load(): void;
-  /** One training step on `batch`; per head, in the order given, Σ mask · loss and Σ mask. */
+  /** One training step on `batch`; per head, in the order of the model's outputs, Σ mask · loss and Σ mask. */
   run(batch: Batch): { sums: number[]; counts: number[] };
   /** Copies the parameters and Adam's state back into the model and the optimizer. */
   store(): void;
@@ -113,47 +131,137 @@ interface DenseLayer {
   readonly activityRegularizer?: unknown;
 }
 
+/** The losses of the heads the step runs, and the activation each needs. */
+type HeadLoss = Kind | 'mse';
+const HEAD_ACTIVATION: Record<HeadLoss, Activation> = { categorical_crossentropy: 'softmax', binary_crossentropy: 'sigmoid', mse: 'linear' };
+
 const ACTIVATIONS: Record<string, Activation> = { relu: 'relu', linear: 'linear', softmax: 'softmax', sigmoid: 'sigmoid' };
 
-/** The dense graph of `model`, or undefined when a layer, input or head is not one the step runs. */
-function denseGraph(model: tf.LayersModel, heads: readonly HeadNode[]) {
-  const sources: { input?: string; node?: number; width: number }[] = [];
-  const nodes: { name: string; layer: DenseLayer; source: number; activation: Activation; head?: { name: string; kind: Kind } }[] = [];
+/**
+ * The layers in the order tfjs-layers' executor runs them for `model.apply` (a depth-first
+ * post-order from each output in turn, a layer's inputs visited last to first), which is not
+ * always `model.layers`' order. The step runs its nodes in this order, so that a gradient that
+ * several layers add to is summed in the tape path's order, to the same bits.
+ */
+function executionOrder(model: tf.LayersModel): tf.layers.Layer[] {
+  const order: tf.layers.Layer[] = [];
+  const done = new Set<tf.layers.Layer>();
+  for (const output of model.outputs) {
+    const stack: tf.layers.Layer[] = [output.sourceLayer as tf.layers.Layer];
+    const expanded: number[] = [];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (done.has(top)) {
+        stack.pop();
+        continue;
+      }
+      const inputs = (top.inboundNodes[0]?.inboundLayers ?? []) as tf.layers.Layer[];
+      if (inputs.length === 0 || expanded[expanded.length - 1] === stack.length - 1) {
+        stack.pop();
+        if (inputs.length > 0) expanded.pop();
+        order.push(top);
+        done.add(top);
+      } else {
+        expanded.push(stack.length - 1);
+        for (const input of inputs) if (!done.has(input)) stack.push(input);
+      }
+    }
+  }
+  return order;
+}
+
+type PlanNode =
+  | { kind: 'dense'; layer: DenseLayer; source: number; out: number; activation: Activation; head?: { name: string; kind: HeadLoss; index: number } }
+  | { kind: 'mix'; gate: number; experts: number[]; out: number; width: number };
+
+/**
+ * The graph of `model` as sources and nodes in the order they run, or undefined when a layer,
+ * input or head is not one the step runs.
+ */
+function plan(model: tf.LayersModel, heads: readonly HeadNode[]) {
+  const sources: { inputs?: { name: string; width: number }[]; node?: number; width: number }[] = [];
+  const nodes: PlanNode[] = [];
+  /** The source each layer's output is. */
   const sourceOf = new Map<string, number>();
+  /** Reshape rows `[b, 1, d]` of sources, and their stacks `[b, n, d]` (Concatenate on axis 1). */
+  const rows = new Map<string, number>();
+  const stacks = new Map<string, number[]>();
+  /** How each source is read: by dense layers and as experts, or as the gate of a mixture. */
+  const readers = new Map<number, { plain: number; gate: number }>();
+  const read = (source: number, as: 'plain' | 'gate') => {
+    const r = readers.get(source) ?? { plain: 0, gate: 0 };
+    r[as]++;
+    readers.set(source, r);
+  };
+  const produce = (name: string, width: number): number => {
+    sourceOf.set(name, sources.length);
+    sources.push({ node: nodes.length, width });
+    return sources.length - 1;
+  };
   for (const input of model.inputs) {
     if (input.dtype !== 'float32' || input.shape.length !== 2) return undefined;
     sourceOf.set(input.sourceLayer.name, sources.length);
-    sources.push({ input: input.sourceLayer.name, width: input.shape[1]! });
+    sources.push({ inputs: [{ name: input.sourceLayer.name, width: input.shape[1]! }], width: input.shape[1]! });
   }
-  const readers = new Map<string, number>();
-  for (const layer of model.layers) {
-    if (layer.getClassName() === 'InputLayer') continue;
-    const dense = layer as unknown as DenseLayer;
-    const activation = ACTIVATIONS[dense.activation?.getClassName()];
-    const inbound = layer.inboundNodes;
-    if (layer.getClassName() !== 'Dense' || activation === undefined || inbound.length !== 1 || inbound[0]!.inboundLayers.length !== 1) return undefined;
-    if (dense.kernelRegularizer != null || dense.biasRegularizer != null || dense.activityRegularizer != null) return undefined;
-    const from = inbound[0]!.inboundLayers[0]!.name;
-    const source = sourceOf.get(from);
-    if (source === undefined) return undefined;
-    readers.set(from, (readers.get(from) ?? 0) + 1);
-    sourceOf.set(layer.name, sources.length);
-    sources.push({ node: nodes.length, width: dense.units });
-    nodes.push({ name: layer.name, layer: dense, source, activation });
+  for (const layer of executionOrder(model)) {
+    const kind = layer.getClassName();
+    if (kind === 'InputLayer') continue;
+    if (layer.inboundNodes.length !== 1) return undefined;
+    const from = layer.inboundNodes[0]!.inboundLayers.map((l) => l.name);
+    const config = layer.getConfig();
+    if (kind === 'Dense' && from.length === 1) {
+      const dense = layer as unknown as DenseLayer;
+      const activation = ACTIVATIONS[dense.activation.getClassName()];
+      const source = sourceOf.get(from[0]!);
+      if (activation === undefined || source === undefined) return undefined;
+      if (dense.kernelRegularizer != null || dense.biasRegularizer != null || dense.activityRegularizer != null) return undefined;
+      read(source, 'plain');
+      nodes.push({ kind: 'dense', layer: dense, source, activation, out: produce(layer.name, dense.units) });
+    } else if (kind === 'Reshape' && from.length === 1 && sourceOf.has(from[0]!)) {
+      // A row of a stack: the same buffer as its source.
+      const source = sourceOf.get(from[0]!)!;
+      const target = config['targetShape'] as number[];
+      if (target.length !== 2 || target[0] !== 1 || target[1] !== sources[source]!.width) return undefined;
+      rows.set(layer.name, source);
+    } else if (kind === 'Concatenate' && config['axis'] === 1 && from.every((name) => rows.has(name))) {
+      stacks.set(layer.name, from.map((name) => rows.get(name)!));
+    } else if (kind === 'Concatenate' && (config['axis'] === -1 || config['axis'] === 1) && from.every((name) => sources[sourceOf.get(name) ?? -1]?.inputs)) {
+      // Model inputs side by side: filled so from the batch.
+      const inputs = from.flatMap((name) => sources[sourceOf.get(name)!]!.inputs!);
+      sourceOf.set(layer.name, sources.length);
+      sources.push({ inputs, width: inputs.reduce((sum, i) => sum + i.width, 0) });
+    } else if (kind === 'Dot' && from.length === 2 && JSON.stringify(config['axes']) === '[1,1]') {
+      const gate = sourceOf.get(from[0]!);
+      const experts = stacks.get(from[1]!);
+      if (gate === undefined || experts === undefined || sources[gate]!.width !== experts.length) return undefined;
+      const width = sources[experts[0]!]!.width;
+      if (experts.some((e) => sources[e]!.width !== width)) return undefined;
+      read(gate, 'gate');
+      for (const e of experts) read(e, 'plain');
+      nodes.push({ kind: 'mix', gate, experts, width, out: produce(layer.name, width) });
+    } else {
+      return undefined;
+    }
   }
   // Every head is a dense layer that nothing reads, ending in the activation its cross-entropy expects.
   if (model.outputs.length !== heads.length) return undefined;
   for (const [i, output] of model.outputs.entries()) {
     const head = heads[i]!;
-    const index = sources[sourceOf.get(output.sourceLayer.name) ?? -1]?.node;
-    const kind = fusedKind(head.task.loss);
-    if (index === undefined || kind === undefined || head.task.kind === 'tag' || readers.has(output.sourceLayer.name)) return undefined;
-    const node = nodes[index]!;
-    if (node.activation !== (kind === 'categorical_crossentropy' ? 'softmax' : 'sigmoid')) return undefined;
-    node.head = { name: head.name, kind };
+    const source = sourceOf.get(output.sourceLayer.name);
+    const node = source === undefined ? undefined : nodes[sources[source]!.node ?? -1];
+    const kind = head.task.loss.kind === 'mse' ? 'mse' : fusedKind(head.task.loss);
+    if (node?.kind !== 'dense' || kind === undefined || head.task.kind === 'tag' || readers.has(source!)) return undefined;
+    if (node.activation !== HEAD_ACTIVATION[kind]) return undefined;
+    node.head = { name: head.name, kind, index: i };
   }
-  // Softmax and sigmoid only at the heads; every layer leads to a head.
-  if (nodes.some((n) => n.head === undefined && (n.activation === 'softmax' || n.activation === 'sigmoid' || !readers.has(n.name)))) return undefined;
+  // Every other node is read; softmax only in heads and in gates (read once, as a gate), sigmoid only in heads.
+  for (const node of nodes) {
+    if (node.kind === 'dense' && node.head !== undefined) continue;
+    const r = readers.get(node.out);
+    if (r === undefined) return undefined;
+    const activation = node.kind === 'dense' ? node.activation : 'linear';
+    if (activation === 'sigmoid' || (activation === 'softmax') !== (r.gate > 0) || (r.gate > 0 && (r.gate !== 1 || r.plain > 0))) return undefined;
+  }
   return { sources, nodes };
 }
 
@@ -166,13 +274,67 @@ export function compileDenseStep(
   optimizer: tf.Optimizer, strategy: WeightingStrategy, batchSize: number,
 ): CompiledStep | undefined {
   if (tf.getBackend() !== 'wasm' || optimizer.constructor !== FusedAdam || strategy.step !== undefined || strategy.combine !== undefined) return undefined;
-  const graph = denseGraph(model, heads);
+  const graph = plan(model, heads);
   if (graph === undefined) return undefined;
-  // The optimizer updates exactly the dense layers' weights, in the order of `variables`.
-  const weights = graph.nodes.flatMap((n) => [n.layer.kernel.read(), ...(n.layer.bias ? [n.layer.bias.read()] : [])]);
+  // The optimizer updates exactly the dense layers' weights.
+  const weights = graph.nodes.flatMap((n) => (n.kind === 'dense' ? [n.layer.kernel.read(), ...(n.layer.bias ? [n.layer.bias.read()] : [])] : []));
   if (weights.length !== variables.length || weights.some((w) => !variables.includes(w as tf.Variable))) return undefined;
   const backend = tf.backend() as BackendWasm;
   return new DenseStep(backend, graph, variables, optimizer as FusedAdam, strategy, batchSize);
+}
+
+/** What one step's backward pass has done so far. */
+interface StepState {
+  readonly rows: number;
+  /** Sources whose transpose is made. */
+  readonly transposed: Set<number>;
+  /** Sources whose gradient holds a first contribution. */
+  readonly written: Set<number>;
+}
+
+/**
+ * dx = dy·y − Σ(dy·y)·y row by row, in float32: tfjs-core's softmax gradient. `dx` may be `dy`.
+ */
+function softmaxGradient(dy: Float32Array, y: Float32Array, dx: Float32Array, units: number): void {
+  const f = Math.fround;
+  for (let r = 0; r < y.length; r += units) {
+    let total = 0;
+    for (let u = r; u < r + units; u++) {
+      dx[u] = f(dy[u]! * y[u]!);
+      total = f(total + dx[u]!);
+    }
+    for (let u = r; u < r + units; u++) dx[u] = f(dx[u]! - f(total * y[u]!));
+  }
+}
+
+/**
+ * The masked mean squared error of losses.ts computed as the tape path's kernels compute it, op by
+ * op in float32 with the sums in row order, and into `dp` the gradient of λ · the masked mean
+ * with respect to the predictions, as tfjs-core's gradients of those ops compute it: the same bits.
+ * Labels of unlabelled rows count as 0 (the tape path's `where`), and are never read.
+ */
+function squaredError(y: ArrayLike<number>, p: Float32Array, mask: ArrayLike<number>, lambda: number, dp: Float32Array): { sum: number; count: number } {
+  const f = Math.fround;
+  const rows = mask.length;
+  const units = rows === 0 ? 0 : p.length / rows;
+  const label = (r: number, i: number) => (mask[r]! > 0 ? y[i]! : 0);
+  let sum = 0;
+  let count = 0;
+  for (let r = 0; r < rows; r++) {
+    let squares = 0;
+    for (let i = r * units; i < (r + 1) * units; i++) {
+      const d = f(label(r, i) - p[i]!);
+      squares = f(squares + f(d * d));
+    }
+    sum = f(sum + f(f(squares / units) * mask[r]!));
+    count = f(count + mask[r]!);
+  }
+  const dSum = f(f(lambda) / Math.max(count, 1));
+  for (let r = 0; r < rows; r++) {
+    const dRow = f(f(dSum * mask[r]!) / units);
+    for (let i = r * units; i < (r + 1) * units; i++) dp[i] = f(dRow * f(2 * f(p[i]! - label(r, i))));
+  }
+  return { sum, count };
 }
 
 class DenseStep implements CompiledStep {
@@ -198,7 +360,7 @@ class DenseStep implements CompiledStep {
 
   constructor(
     private readonly backend: BackendWasm,
-    graph: NonNullable<ReturnType<typeof denseGraph>>,
+    graph: NonNullable<ReturnType<typeof plan>>,
     private readonly variables: readonly tf.Variable[],
     private readonly optimizer: FusedAdam,
     private readonly strategy: WeightingStrategy,
@@ -218,23 +380,32 @@ class DenseStep implements CompiledStep {
     this.moments = [this.buffer(total), this.buffer(total)];
     this.shapes = this.allocate(8 * 4);
     const b = batchSize;
-    this.sources = graph.sources.map((s) => ({ ...s, values: this.buffer(b * s.width), transposed: this.buffer(b * s.width) }));
+    this.sources = graph.sources.map((s) => ({
+      ...s, values: this.buffer(b * s.width), transposed: this.buffer(b * s.width),
+      ...(s.node !== undefined ? { grad: this.buffer(b * s.width) } : {}),
+    }));
     const slot = (w: tf.Tensor, buffer: Buffer): Buffer => this.view(buffer, this.starts[variables.indexOf(w as tf.Variable)]!, w.size);
-    this.nodes = graph.nodes.map((n) => {
+    this.nodes = graph.nodes.map((n): Node => {
+      if (n.kind === 'mix') {
+        const offsets = (pick: (s: Source) => Buffer): number => {
+          const at = this.allocate(4 * n.experts.length);
+          this.wasm.HEAP32.set(n.experts.map((e) => pick(this.sources[e]!).offset), at / 4);
+          return at;
+        };
+        return { ...n, expertValues: offsets((s) => s.values), expertGrads: offsets((s) => s.grad!) };
+      }
       const kernel = n.layer.kernel.read();
       const bias = n.layer.bias?.read();
-      const inWidth = graph.sources[n.source]!.width;
-      const out = this.sources.find((s) => s.node === graph.nodes.indexOf(n))!.values;
-      const outGrad = this.buffer(b * n.layer.units);
-      const needsInputGrad = graph.sources[n.source]!.node !== undefined;
+      const units = n.layer.units;
       return {
-        source: n.source, units: n.layer.units, activation: n.activation, out, outGrad,
+        kind: 'dense', source: n.source, out: n.out, units, activation: n.activation,
         kernel: slot(kernel, this.params), kernelGrad: slot(kernel, this.grads),
         ...(bias ? { bias: slot(bias, this.params), biasGrad: slot(bias, this.grads) } : {}),
-        ...(n.head ? { logits: this.buffer(b * n.layer.units), head: n.head } : {}),
+        ...(n.activation === 'softmax' || n.activation === 'sigmoid' ? { logits: this.buffer(b * units) } : {}),
+        ...(n.head ? { head: n.head } : {}),
         // A linear layer's gradient before and after its activation is the same.
-        grad: n.activation === 'linear' ? outGrad : this.buffer(b * n.layer.units),
-        ...(needsInputGrad ? { kernelT: this.buffer(inWidth * n.layer.units) } : {}),
+        grad: n.activation === 'linear' ? this.sources[n.out]!.grad! : this.buffer(b * units),
+        ...(graph.sources[n.source]!.node !== undefined ? { kernelT: this.buffer(graph.sources[n.source]!.width * units) } : {}),
       };
     });
     this.scratch = this.buffer(b * Math.max(...graph.sources.map((s) => s.width)));
@@ -274,25 +445,26 @@ class DenseStep implements CompiledStep {
 
   run(batch: Batch): { sums: number[]; counts: number[] } {
     const b = batch.size;
-    for (const source of this.sources) {
-      if (source.input === undefined) continue;
-      const values = batch.inputs[source.input];
-      if (values === undefined) throw new Error(`the data has no values for input "${source.input}"`);
-      this.wasm.HEAPF32.set(values, source.values.offset / 4);
+    for (const source of this.sources) if (source.inputs) this.fill(source, batch);
+    for (const node of this.nodes) {
+      if (node.kind === 'dense') this.forward(node, b);
+      else this.kernels.mixture(this.sources[node.gate]!.values.offset, node.expertValues, this.sources[node.out]!.values.offset, b, node.experts.length, node.width);
     }
-    for (const node of this.nodes) this.forward(node, b);
     const sums: number[] = [];
     const counts: number[] = [];
     const lambdas = this.strategy.lambdas();
     for (const node of this.nodes) {
-      if (node.head === undefined) continue;
+      if (node.kind !== 'dense' || node.head === undefined) continue;
       const { sum, count } = this.headGradient(node, batch, lambdas[node.head.name] ?? 1);
-      sums.push(sum);
-      counts.push(count);
+      sums[node.head.index] = sum;
+      counts[node.head.index] = count;
     }
-    const transposed = new Set<number>();
-    const gradWritten = new Set<number>();
-    for (let i = this.nodes.length - 1; i >= 0; i--) this.backward(this.nodes[i]!, b, transposed, gradWritten);
+    const step: StepState = { rows: b, transposed: new Set(), written: new Set() };
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const node = this.nodes[i]!;
+      if (node.kind === 'dense') this.backward(node, step);
+      else this.mixBackward(node, step);
+    }
     this.adamUpdate();
     return { sums, counts };
   }
@@ -304,9 +476,10 @@ class DenseStep implements CompiledStep {
     this.allocated.length = 0;
   }
 
-  private forward(node: Node, b: number): void {
+  private forward(node: DenseNode, b: number): void {
     const source = this.sources[node.source]!;
-    const into = node.logits ?? node.out;
+    const out = this.sources[node.out]!.values;
+    const into = node.logits ?? out;
     this.bind(source.values, b * source.width);
     this.bind(node.kernel, node.kernel.capacity);
     if (node.bias) this.bind(node.bias, node.units);
@@ -314,9 +487,9 @@ class DenseStep implements CompiledStep {
     const shapes = this.setShapes([1, b, source.width], [1, source.width, node.units]);
     this.wasm.__FusedMatMul(source.values.id, shapes, 3, node.kernel.id, shapes + 12, 3, 0, 0, node.activation === 'relu' ? RELU : LINEAR, node.bias?.id ?? 0, 0, 0, into.id);
     if (node.logits === undefined) return;
-    this.bind(node.out, b * node.units);
-    if (node.activation === 'softmax') this.wasm._Softmax(node.logits.id, node.out.id, node.units, b);
-    else this.wasm._Sigmoid(node.logits.id, node.out.id);
+    this.bind(out, b * node.units);
+    if (node.activation === 'softmax') this.wasm._Softmax(node.logits.id, out.id, node.units, b);
+    else this.wasm._Sigmoid(node.logits.id, out.id);
   }
 
   /**
@@ -324,57 +497,52 @@ class DenseStep implements CompiledStep {
    * logits: the loss gradient of fused-loss.ts (per row λ / max(count, 1)), then softmax's or
    * sigmoid's gradient as tfjs-core computes it, in float32.
    */
-  private headGradient(node: Node, batch: Batch, lambda: number): { sum: number; count: number } {
+  private headGradient(node: DenseNode, batch: Batch, lambda: number): { sum: number; count: number } {
     const b = batch.size;
     const n = b * node.units;
     const label = batch.labels[node.head!.name];
     const y = label?.values ?? new Float32Array(n);
     const mask = label?.mask ?? new Uint8Array(b);
-    const heap = this.wasm.HEAPF32;
-    const p = heap.subarray(node.out.offset / 4, node.out.offset / 4 + n);
-    const { sum, count } = maskedLossSums(node.head!.kind, y, p, mask);
-    const dp = heap.subarray(node.grad.offset / 4, node.grad.offset / 4 + n);
-    maskedLossGradient(node.head!.kind, y, p, mask, Math.fround(lambda) / Math.max(Math.fround(count), 1), dp);
+    const p = this.floats(this.sources[node.out]!.values, n);
+    const dp = this.floats(node.grad, n);
+    const kind = node.head!.kind;
+    if (kind === 'mse') return squaredError(y, p, mask, lambda, dp);
+    const { sum, count } = maskedLossSums(kind, y, p, mask);
+    maskedLossGradient(kind, y, p, mask, Math.fround(lambda) / Math.max(Math.fround(count), 1), dp);
     const f = Math.fround;
-    if (node.activation === 'softmax') {
-      // dx = dy·y − Σ(dy·y)·y, row by row.
-      for (let r = 0; r < n; r += node.units) {
-        let total = 0;
-        for (let u = r; u < r + node.units; u++) {
-          dp[u] = f(dp[u]! * p[u]!);
-          total = f(total + dp[u]!);
-        }
-        for (let u = r; u < r + node.units; u++) dp[u] = f(dp[u]! - f(total * p[u]!));
-      }
-    } else {
-      for (let u = 0; u < n; u++) dp[u] = f(dp[u]! * f(p[u]! * f(1 - p[u]!)));
-    }
+    if (node.activation === 'softmax') softmaxGradient(dp, p, dp, node.units);
+    else for (let u = 0; u < n; u++) dp[u] = f(dp[u]! * f(p[u]! * f(1 - p[u]!)));
     return { sum: f(sum), count: f(count) };
   }
 
-  private backward(node: Node, b: number, transposed: Set<number>, gradWritten: Set<number>): void {
+  private backward(node: DenseNode, step: StepState): void {
     const k = this.kernels;
-    const rows = b;
-    if (node.activation === 'relu') {
-      k.relu_grad_bias(node.outGrad.offset, node.out.offset, node.grad.offset, (node.biasGrad ?? this.scratch).offset, rows, node.units);
-    } else if (node.biasGrad) {
-      k.bias_grad(node.grad.offset, node.biasGrad.offset, rows, node.units);
+    const b = step.rows;
+    const out = this.sources[node.out]!;
+    if (node.head === undefined && node.activation === 'relu') {
+      k.relu_grad_bias(out.grad!.offset, out.values.offset, node.grad.offset, (node.biasGrad ?? this.scratch).offset, b, node.units);
+    } else {
+      // A gate's softmax; a head's gradient is already in `grad`, a linear layer's is its output's.
+      if (node.head === undefined && node.activation === 'softmax') {
+        softmaxGradient(this.floats(out.grad!, b * node.units), this.floats(out.values, b * node.units), this.floats(node.grad, b * node.units), node.units);
+      }
+      if (node.biasGrad) k.bias_grad(node.grad.offset, node.biasGrad.offset, b, node.units);
     }
     const source = this.sources[node.source]!;
     // Kernel gradient: xᵀ · grad, with xᵀ made once per step per input.
-    if (!transposed.has(node.source)) {
+    if (!step.transposed.has(node.source)) {
       this.transpose(source.values, source.transposed, b, source.width);
-      transposed.add(node.source);
+      step.transposed.add(node.source);
     }
     this.bind(source.transposed, b * source.width);
     this.bind(node.grad, b * node.units);
     this.bind(node.kernelGrad, node.kernelGrad.capacity);
     let shapes = this.setShapes([1, source.width, b], [1, b, node.units]);
     this.wasm._BatchMatMul(source.transposed.id, shapes, 3, node.grad.id, shapes + 12, 3, 0, 0, node.kernelGrad.id);
-    if (node.kernelT === undefined || source.node === undefined) return;
-    // Input gradient: grad · kernelᵀ, into the source's output gradient (or added to it).
-    const target = this.nodes[source.node]!.outGrad;
-    const first = !gradWritten.has(source.node);
+    if (node.kernelT === undefined) return;
+    // Input gradient: grad · kernelᵀ, into the source's gradient (or added to it).
+    const target = source.grad!;
+    const first = !step.written.has(node.source);
     const into = first ? target : this.scratch;
     this.transpose(node.kernel, node.kernelT, source.width, node.units);
     this.bind(node.grad, b * node.units);
@@ -382,8 +550,21 @@ class DenseStep implements CompiledStep {
     this.bind(into, b * source.width);
     shapes = this.setShapes([1, b, node.units], [1, node.units, source.width]);
     this.wasm._BatchMatMul(node.grad.id, shapes, 3, node.kernelT.id, shapes + 12, 3, 0, 0, into.id);
-    if (first) gradWritten.add(source.node);
+    if (first) step.written.add(node.source);
     else k.add_into(target.offset, this.scratch.offset, b * source.width);
+  }
+
+  /** The gate's gradient (into its output's, which only this mixture reads) and the experts' (added). */
+  private mixBackward(node: MixNode, step: StepState): void {
+    const b = step.rows;
+    for (const e of node.experts) {
+      if (step.written.has(e)) continue;
+      this.floats(this.sources[e]!.grad!, b * node.width).fill(0);
+      step.written.add(e);
+    }
+    const gate = this.sources[node.gate]!;
+    this.kernels.mixture_grad(gate.values.offset, node.expertValues, this.sources[node.out]!.grad!.offset, gate.grad!.offset, node.expertGrads, b, node.experts.length, node.width);
+    step.written.add(node.gate);
   }
 
   private adamUpdate(): void {
@@ -393,6 +574,28 @@ class DenseStep implements CompiledStep {
     this.acc1 = c.acc1;
     this.acc2 = c.acc2;
     (o as unknown as { incrementIterations(): void }).incrementIterations();
+  }
+
+  /** Copies the source's inputs from the batch, side by side. */
+  private fill(source: Source, batch: Batch): void {
+    const heap = this.wasm.HEAPF32;
+    const start = source.values.offset / 4;
+    let column = 0;
+    for (const input of source.inputs!) {
+      const values = batch.inputs[input.name];
+      if (values === undefined) throw new Error(`the data has no values for input "${input.name}"`);
+      if (input.width === source.width) {
+        heap.set(values, start);
+        continue;
+      }
+      for (let r = 0; r < batch.size; r++) heap.set(values.subarray(r * input.width, (r + 1) * input.width), start + r * source.width + column);
+      column += input.width;
+    }
+  }
+
+  /** The first `n` floats of `buffer`, a view of wasm memory (which a later allocation may move). */
+  private floats(buffer: Buffer, n: number): Float32Array {
+    return this.wasm.HEAPF32.subarray(buffer.offset / 4, buffer.offset / 4 + n);
   }
 
   /** `to` = `from`ᵀ for a `[rows, cols]` matrix, with the backend's Transpose. */

@@ -25,15 +25,27 @@ function checkSource(source: string): CheckedModel {
 }
 
 /**
- * Two heads on a trunk whose last layer is linear: a softmax head, and a sigmoid head behind a
- * tower of its own, with weights other than 1. Batches of 16 over 97 rows end with a one-row batch.
+ * Two inputs side by side under a trunk whose last layer is linear; on it a softmax head, a
+ * sigmoid head behind a tower of its own and a mean-squared-error head, with weights other than 1.
+ * Batches of 16 over 97 rows end with a one-row batch.
  */
 const TOWERS = `model Towers {
   input x: float[12]
-  trunk shared = x -> dense(16, relu) -> dense(8)
+  input z: float[3]
+  trunk shared = concat(x, z) -> dense(16, relu) -> dense(8)
   head kind = shared -> classify(4)
   head flag = shared -> dense(6, relu) -> binary()
-  weights { kind: 0.7, flag: 1.3 }
+  head size = shared -> regress(2)
+  weights { kind: 0.7, flag: 1.3, size: 0.5 }
+  train { optimizer: adam(lr: 0.01), batch: 16 }
+}`;
+
+/** An MMoE whose experts are two layers deep, under a classification and a regression head. */
+const MOE = `model Moe {
+  input x: float[10]
+  gate moe = mmoe(x, experts: 3, expert: dense(8, relu) -> dense(6, relu))
+  head kind = moe -> classify(3)
+  head size = moe -> regress(1)
   train { optimizer: adam(lr: 0.01), batch: 16 }
 }`;
 
@@ -72,12 +84,22 @@ describe('the compiled dense step', () => {
     const data = partlyLabelled(checked, 97, 4);
     const tape = await trained(checked, data, false);
     const compiled = await trained(checked, data, true);
-    expect(compiled.epochs).toEqual(tape.epochs);
     expect(compiled.weights).toEqual(tape.weights);
     expect(compiled.state).toEqual(tape.state);
+    expect(compiled.epochs).toEqual(tape.epochs);
     // It learnt something, and the NaN labels of the missing rows stayed out.
     expect(compiled.epochs[2]!.loss).toBeLessThan(compiled.epochs[0]!.loss);
     expect(compiled.weights.every((w) => w.every(Number.isFinite))).toBe(true);
+  });
+
+  it('trains a gated model as the tape path does, to float32 rounding (the mixture sums in another order)', async () => {
+    const checked = checkSource(MOE);
+    const data = partlyLabelled(checked, 97, 6);
+    const tape = await trained(checked, data, false);
+    const compiled = await trained(checked, data, true);
+    compiled.epochs.forEach((e, i) => expect(Math.abs(e.loss - tape.epochs[i]!.loss)).toBeLessThan(1e-6 * tape.epochs[i]!.loss));
+    compiled.weights.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - tape.weights[i]![j]!)).toBeLessThan(1e-6)));
+    expect(compiled.epochs[2]!.loss).toBeLessThan(compiled.epochs[0]!.loss);
   });
 
   it('trains the seed model to the same bits as the tape path', async () => {
@@ -117,13 +139,15 @@ describe('the compiled dense step', () => {
     const withTrunk = (trunk: string, extra = '', heads = 'head a = t -> classify(3)\n  head b = t -> binary()') =>
       checkSource(`model M {\n  input x: float[8]\n  trunk t = x -> ${trunk}\n  ${heads}\n  ${extra}\n}`);
 
-    it('takes dense models with relu or linear layers and cross-entropy heads', () => {
+    it('takes dense models with relu or linear layers and cross-entropy or squared-error heads, and gated models', () => {
       expect(eligible(withTrunk('dense(8, relu) -> dense(4)'))).toBe(true);
+      expect(eligible(withTrunk('dense(8, relu)', '', 'head a = t -> classify(3)\n  head r = t -> regress(1)'))).toBe(true);
+      expect(eligible(checkSource(MOE))).toBe(true);
     });
     it('leaves other layers, activations and losses to the tape path', () => {
       expect(eligible(withTrunk('dense(8, relu) -> dropout(0.2)'))).toBe(false);
       expect(eligible(withTrunk('dense(8, tanh)'))).toBe(false);
-      expect(eligible(withTrunk('dense(8, relu)', '', 'head a = t -> classify(3)\n  head r = t -> regress(1)'))).toBe(false);
+      expect(eligible(withTrunk('dense(8, relu)', '', 'head a = t -> classify(3)\n  head r = t -> regress(1) { loss: huber(1.0) }'))).toBe(false);
     });
     it('leaves adaptive weighting and optimizers other than Adam to the tape path', () => {
       expect(eligible(withTrunk('dense(8, relu)', 'weighting uncertainty'))).toBe(false);

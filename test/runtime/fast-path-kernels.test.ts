@@ -131,6 +131,16 @@ describe('wasm batched matmuls', () => {
     });
   }
 
+  it('uses a buffer as B under one shape after another: the gradient of a one-row mixture', async () => {
+    // b [1, 1, 6] is first a [6, 1] matrix (transposed, a reshaped view of the same buffer), then
+    // a [1, 6] one; the wasm backend caches its XNNPACK operators by buffer, not shape.
+    const { cpu, wasm } = await onBothEach(() => tf.tidy(() => {
+      const b = tf.tensor(values(6, 5), [1, 1, 6]);
+      return [tf.matMul(tf.tensor(values(18, 6), [1, 3, 6]), b, false, true), tf.matMul(tf.tensor(values(3, 7), [1, 3, 1]), b)];
+    }));
+    cpu.forEach((product, k) => product.forEach((v, i) => expect(Math.abs(v - wasm[k]![i]!)).toBeLessThan(1e-6)));
+  });
+
   it('leaves no tensor and no buffer behind', async () => {
     await tf.setBackend('wasm');
     const a = tf.tensor(values(16 * 8, 5), [16, 8, 1]);
