@@ -9,6 +9,7 @@
  *   bias_grad       the column sums alone (a linear layer's bias gradient)
  *   add_into        Add, accumulating a second gradient into the first
  *   adam            tf.train.adam's 13 elementwise kernels per update
+ *   transpose       Transpose of a matrix, in 4 × 4 blocks (the stock kernel moves one value at a time)
  *
  * and the mixture of a gate (MMoE, CGC, PLE) both ways, which the stock backend runs as a batch
  * of vector-matrix products in a scalar loop (its sums are in another order, so the mixture
@@ -99,6 +100,33 @@ void adam(float *x, const float *g, float *m, float *v, int n, float b1, float c
     m[i] = mi;
     v[i] = vi;
   }
+}
+
+/* dst[c, r] = src[r, c] for a [rows, cols] matrix. */
+EXPORT(transpose)
+void transpose(const float *src, float *dst, int rows, int cols) {
+  int r4 = rows & ~3, c4 = cols & ~3;
+  for (int r = 0; r < r4; r += 4) {
+    const float *s0 = src + r * cols, *s1 = s0 + cols, *s2 = s1 + cols, *s3 = s2 + cols;
+    int c = 0;
+    for (; c < c4; c += 4) {
+      v128_t a0 = wasm_v128_load(s0 + c), a1 = wasm_v128_load(s1 + c), a2 = wasm_v128_load(s2 + c), a3 = wasm_v128_load(s3 + c);
+      v128_t t0 = wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5);
+      v128_t t2 = wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7);
+      wasm_v128_store(dst + c * rows + r, wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5));
+      wasm_v128_store(dst + (c + 1) * rows + r, wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
+      wasm_v128_store(dst + (c + 2) * rows + r, wasm_i32x4_shuffle(t2, t3, 0, 1, 4, 5));
+      wasm_v128_store(dst + (c + 3) * rows + r, wasm_i32x4_shuffle(t2, t3, 2, 3, 6, 7));
+    }
+    for (; c < cols; c++) {
+      dst[c * rows + r] = s0[c];
+      dst[c * rows + r + 1] = s1[c];
+      dst[c * rows + r + 2] = s2[c];
+      dst[c * rows + r + 3] = s3[c];
+    }
+  }
+  for (int r = r4; r < rows; r++)
+    for (int c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c];
 }
 
 /* `experts` and `dexperts` are arrays of `count` byte offsets of [rows, d] buffers; g is [rows, count]. */

@@ -5,7 +5,7 @@
  * intermediate. Here the step is planned once: every buffer (inputs, activations, gradients, the
  * parameters and Adam's moments, each as one flat array) is allocated once in wasm memory, and a
  * step is a fixed list of calls straight into the backend's C functions (XNNPACK matmuls, Softmax,
- * Sigmoid, Transpose) and into mtl's own kernels (train-kernels.c), with the masked losses
+ * Sigmoid) and into mtl's own kernels (train-kernels.c), with the masked losses
  * computed in JavaScript (fused-loss.ts).
  *
  * The step computes the same float32 operations as the tape path with mtl's fused kernels
@@ -42,7 +42,6 @@ interface WasmModule {
   _dispose_data(id: number): void;
   __FusedMatMul(a: number, aShape: number, aRank: number, b: number, bShape: number, bRank: number, transposeA: number, transposeB: number, activation: number, bias: number, prelu: number, alpha: number, out: number): void;
   _BatchMatMul(a: number, aShape: number, aRank: number, b: number, bShape: number, bRank: number, transposeA: number, transposeB: number, out: number): void;
-  _Transpose(x: number, shape: number, rank: number, dtype: number, out: number, perm: number, permRank: number): void;
   _Softmax(x: number, out: number, channels: number, batch: number): void;
   _Sigmoid(x: number, out: number): void;
 }
@@ -351,7 +350,7 @@ class DenseStep implements CompiledStep {
   /** Where each variable starts in the flat buffers (in floats). */
   private readonly starts: number[];
   private readonly total: number;
-  /** Two shapes of rank 3 and a permutation, passed to the C functions by address. */
+  /** Two shapes of rank 3, passed to the C functions by address. */
   private readonly shapes: number;
   /** A `[b, widest]` buffer for input gradients that add to an earlier one. */
   private readonly scratch: Buffer;
@@ -598,12 +597,9 @@ class DenseStep implements CompiledStep {
     return this.wasm.HEAPF32.subarray(buffer.offset / 4, buffer.offset / 4 + n);
   }
 
-  /** `to` = `from`ᵀ for a `[rows, cols]` matrix, with the backend's Transpose. */
+  /** `to` = `from`ᵀ for a `[rows, cols]` matrix. */
   private transpose(from: Buffer, to: Buffer, rows: number, cols: number): void {
-    this.bind(from, rows * cols);
-    this.bind(to, rows * cols);
-    const shapes = this.setShapes([rows, cols, 0], [1, 0, 0]);
-    this.wasm._Transpose(from.id, shapes, 2, 0, to.id, shapes + 12, 2);
+    this.kernels.transpose(from.offset, to.offset, rows, cols);
   }
 
   private setShapes(a: readonly number[], b: readonly number[]): number {
