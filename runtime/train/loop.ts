@@ -1,11 +1,13 @@
 /**
  * The training loop: a custom loop rather than `model.fit`, because multi-task training needs
  * masked per-task losses, λ that a weighting strategy may change every step, and per-task
- * gradients for the adaptive strategies. Each step runs `model.apply(x, {training: true})` inside
- * `optimizer.minimize(f, false, varList)` with the same variable list every step (TensorFlow.js
- * optimizers keep their slots by position). Per-task loss sums stay on the device and are read
- * once per epoch. Batches come in a seeded order, and the lowering seeds the initializers, so a
- * run is reproducible (dropout masks excepted: TensorFlow.js draws them unseeded).
+ * gradients for the adaptive strategies. Models of dense layers and gates take the compiled step
+ * (compiled-step.ts), which computes the same step without the gradient tape. Otherwise each step
+ * runs `model.apply(x, {training: true})` inside `optimizer.minimize(f, false, varList)` with the
+ * same variable list every step (TensorFlow.js optimizers keep their slots by position), and the
+ * per-task loss sums stay on the device, read once per epoch. Batches come in a seeded order, and
+ * the lowering seeds the initializers, so a run is reproducible (dropout masks excepted:
+ * TensorFlow.js draws them unseeded).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel, Metric } from '../../compiler/ir.js';
