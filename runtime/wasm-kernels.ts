@@ -2,7 +2,7 @@
  * A faster `BatchMatMul` for the WebAssembly backend of TensorFlow.js 4.22. The wasm kernel reaches
  * XNNPACK only when neither operand is transposed; otherwise it runs a scalar loop about 6× slower.
  * Every dense layer's gradient is a transposed matmul, so the replacement transposes explicitly
- * (wasm `Transpose`) and calls the original untransposed. Batches of matmuls with a size-1 axis,
+ * (wasm `Transpose`: mtl's, see wasm-copies.ts) and calls the original untransposed. Batches of matmuls with a size-1 axis,
  * for which the wasm kernel has no XNNPACK path, become broadcasting multiplies (and sums). Facts
  * behind this: /work/shared/FACTS.md.
  */
@@ -23,8 +23,7 @@ let originalBatchMatMul: tf.KernelConfig | undefined;
 export function installFastBatchMatMul(): void {
   if (originalBatchMatMul !== undefined) return;
   const original = tf.getKernel('BatchMatMul', 'wasm');
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (original === undefined || transpose === undefined) return;
+  if (original === undefined) return;
 
   /**
    * C = op(A) · op(B) with untransposed XNNPACK matmuls only: either op(A) and op(B) are
@@ -45,7 +44,7 @@ export function installFastBatchMatMul(): void {
     if (!transposeA && !transposeB) return stock(a, b);
     const temporaries: tf.TensorInfo[] = [];
     const swapped = (x: tf.TensorInfo): tf.TensorInfo => {
-      const { info, fresh } = swapLastTwo(transpose, backend as tf.KernelBackend, x);
+      const { info, fresh } = swapLastTwo(backend as tf.KernelBackend, x);
       if (fresh) temporaries.push(info);
       return info;
     };
@@ -59,7 +58,7 @@ export function installFastBatchMatMul(): void {
       // wasm): such products, which are small anyway, are computed directly.
       if (direct <= viaTranspose || m === 1 || n === 1) return stock(transposeA ? swapped(a) : a, transposeB ? swapped(b) : b);
       const product = stock(transposeB ? b : swapped(b), transposeA ? a : swapped(a));
-      const result = swapLastTwo(transpose, backend as tf.KernelBackend, product);
+      const result = swapLastTwo(backend as tf.KernelBackend, product);
       // A moved copy frees the product; a reshaped view is the product.
       if (result.fresh) temporaries.push(product);
       return result.info;
@@ -146,11 +145,11 @@ function productSizes(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, t
  * `x` with its last two axes swapped: a new buffer from the wasm `Transpose`, or, when one of the
  * two has size 1, the same buffer under the swapped shape (`fresh` false: not to be freed).
  */
-function swapLastTwo(transpose: tf.KernelConfig, backend: tf.KernelBackend, x: tf.TensorInfo): { info: tf.TensorInfo; fresh: boolean } {
+function swapLastTwo(backend: tf.KernelBackend, x: tf.TensorInfo): { info: tf.TensorInfo; fresh: boolean } {
   const rank = x.shape.length;
   const shape = [...x.shape.slice(0, -2), x.shape[rank - 1]!, x.shape[rank - 2]!];
   if (x.shape[rank - 1] === 1 || x.shape[rank - 2] === 1) return { info: { ...x, shape }, fresh: false };
-  return { info: transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm: lastTwoSwapped(rank) } }) as tf.TensorInfo, fresh: true };
+  return { info: runKernel('wasm', backend, 'Transpose', { x }, { perm: lastTwoSwapped(rank) }), fresh: true };
 }
 
 /** The permutation that swaps the last two axes: a matrix transpose, batched. */

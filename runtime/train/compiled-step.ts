@@ -28,7 +28,7 @@ import type { HeadNode } from '../../compiler/ir.js';
 import type { Batch } from './dataset.js';
 import { type AdamState, adamMoments, constants, FusedAdam } from './fused-adam.js';
 import { fusedKind, type Kind, maskedLossGradient, maskedLossSums } from './fused-loss.js';
-import { trainKernels, type TrainKernels } from './train-kernels.js';
+import { trainKernels, type TrainKernels } from '../train-kernels.js';
 import type { WeightingStrategy } from './weighting.js';
 
 /** The parts of tfjs-backend-wasm's emscripten module the step calls. */

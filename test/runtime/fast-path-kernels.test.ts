@@ -105,6 +105,23 @@ describe('wasm Slice, SplitV and Concat read in place', () => {
   });
 });
 
+describe('wasm Transpose of matrices in SIMD blocks', () => {
+  const cases: { name: string; shape: number[]; perm: number[] }[] = [
+    { name: 'a matrix whose sides are not multiples of 4', shape: [7, 5], perm: [1, 0] },
+    { name: 'a wide layer\'s input', shape: [256, 100], perm: [1, 0] },
+    { name: 'a batch of matrices', shape: [2, 3, 9, 6], perm: [0, 1, 3, 2] },
+    { name: 'a row', shape: [1, 6], perm: [1, 0] },
+    { name: 'another permutation (the stock kernel)', shape: [3, 4, 5], perm: [2, 0, 1] },
+  ];
+  for (const c of cases) {
+    it(`moves every value where the cpu backend does: ${c.name}`, async () => {
+      const { cpu, wasm, shapes } = await onBothEach(() => tf.tidy(() => [tf.transpose(tf.tensor(values(tf.util.sizeFromShape(c.shape), 9), c.shape), c.perm)]));
+      expect(wasm).toEqual(cpu);
+      expect(shapes[0]).toEqual(c.perm.map((p) => c.shape[p]));
+    });
+  }
+});
+
 describe('wasm batched matmuls', () => {
   const cases: { name: string; a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
     { name: 'outer products [8, 1] · [1, 6] (an MMoE mixture gradient)', a: [16, 8, 1], b: [16, 1, 6], ta: false, tb: false },

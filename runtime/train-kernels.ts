@@ -22,7 +22,7 @@ const instances = new WeakMap<WebAssembly.Memory, TrainKernels>();
 export function trainKernels(memory: WebAssembly.Memory): TrainKernels {
   let kernels = instances.get(memory);
   if (kernels === undefined) {
-    module ??= new WebAssembly.Module(fs.readFileSync(new URL('../kernels/train-kernels.wasm', import.meta.url)));
+    module ??= new WebAssembly.Module(fs.readFileSync(new URL('./kernels/train-kernels.wasm', import.meta.url)));
     kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as TrainKernels;
     instances.set(memory, kernels);
   }
