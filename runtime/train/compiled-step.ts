@@ -1,34 +1,35 @@
 /**
- * A compiled training step for models made of dense layers and gate mixtures, on the wasm backend. The tape
- * path (model.apply under optimizer.minimize) spends about a fifth of a wide MLP's step in
- * TensorFlow.js' JavaScript: the engine, the gradient tape, tfjs-layers and a tensor object per
- * intermediate. Here the step is planned once: every buffer (inputs, activations, gradients, the
- * parameters and Adam's moments, each as one flat array) is allocated once in wasm memory, and a
- * step is a fixed list of calls straight into the backend's C functions (XNNPACK matmuls, Softmax,
- * Sigmoid) and into mtl's own kernels (train-kernels.c), with the masked losses
- * computed in JavaScript (fused-loss.ts).
+ * A compiled training step for models made of dense layers and gate mixtures, on the wasm
+ * backend. The tape path (model.apply under optimizer.minimize) spends about a fifth of a wide
+ * MLP's step in TensorFlow.js' JavaScript: the engine, the gradient tape, tfjs-layers and a tensor
+ * object per intermediate. Here the step is planned once (compiled-plan.ts): every buffer (inputs,
+ * activations, gradients, the parameters and Adam's moments, each as one flat array) is allocated
+ * once in wasm memory, and a step is a fixed list of calls straight into the backend's C functions
+ * (XNNPACK matmuls, Softmax, Sigmoid) and into mtl's own kernels
+ * (runtime/kernels/train-kernels.c), with the heads' losses and their gradients computed on the
+ * host (compiled-heads.ts).
  *
  * The step computes the same float32 operations as the tape path with mtl's fused kernels
  * (fused-dense.ts, fused-loss.ts, fused-adam.ts), so a model of dense layers trains to the same
  * bits (tested); a gate's mixture sums in another order, so gated models agree to float32
- * rounding. The
- * parameters live in this step's buffers while an epoch runs: `load` copies the model's variables
- * and Adam's state in at the start of an epoch, `store` copies them back at its end, before
- * anything (evaluation, checkpoints, early stopping) reads them.
+ * rounding. The parameters live in this step's buffers while an epoch runs: `load` copies the
+ * model's variables and Adam's state in at the start of an epoch, `store` copies them back at its
+ * end, before anything (evaluation, checkpoints, early stopping) reads them.
  *
- * Used when the model has float inputs of rank 2; dense layers (relu or linear inside, softmax
- * with categorical or sigmoid with binary cross-entropy at the heads); gates as the lowering makes
- * them (expert rows stacked by Reshape and Concatenate, a softmax dense gate, a Dot mixing them);
- * a fixed weighting, plain Adam and the wasm backend. `compileDenseStep` returns undefined
- * otherwise and the loop takes the tape path.
+ * Used when the model has float inputs of rank 2; dense layers (relu or linear inside; softmax
+ * with categorical or sigmoid with binary cross-entropy, or linear with mean squared error, at the
+ * heads); gates as the lowering makes them (expert rows stacked by Reshape and Concatenate, a
+ * softmax dense gate, a Dot mixing them); a fixed weighting, plain Adam and the wasm backend.
+ * `compileDenseStep` returns undefined otherwise and the loop takes the tape path.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { HeadNode } from '../../compiler/ir.js';
+import { trainKernels, type TrainKernels } from '../train-kernels.js';
+import { headLossAndGradient, softmaxGradient } from './compiled-heads.js';
+import { type Activation, type HeadLoss, plan, type Plan } from './compiled-plan.js';
 import type { Batch } from './dataset.js';
 import { type AdamState, adamMoments, constants, FusedAdam } from './fused-adam.js';
-import { fusedKind, type Kind, maskedLossGradient, maskedLossSums } from './fused-loss.js';
-import { trainKernels, type TrainKernels } from '../train-kernels.js';
 import type { WeightingStrategy } from './weighting.js';
 
 /** The parts of tfjs-backend-wasm's emscripten module the step calls. */
@@ -60,8 +61,6 @@ interface Buffer {
   readonly id: number;
   readonly capacity: number;
 }
-
-type Activation = 'relu' | 'linear' | 'softmax' | 'sigmoid';
 
 /** A `[b, width]` tensor of the step: model inputs side by side (one, or a concatenation), or the output of a node. */
 interface Source {
@@ -119,151 +118,6 @@ export interface CompiledStep {
   dispose(): void;
 }
 
-/** What a dense layer of tfjs-layers holds (private there). */
-interface DenseLayer {
-  readonly units: number;
-  readonly kernel: { read(): tf.Tensor };
-  readonly bias: { read(): tf.Tensor } | null;
-  readonly activation: { getClassName(): string };
-  readonly kernelRegularizer?: unknown;
-  readonly biasRegularizer?: unknown;
-  readonly activityRegularizer?: unknown;
-}
-
-/** The losses of the heads the step runs, and the activation each needs. */
-type HeadLoss = Kind | 'mse';
-const HEAD_ACTIVATION: Record<HeadLoss, Activation> = { categorical_crossentropy: 'softmax', binary_crossentropy: 'sigmoid', mse: 'linear' };
-
-const ACTIVATIONS: Record<string, Activation> = { relu: 'relu', linear: 'linear', softmax: 'softmax', sigmoid: 'sigmoid' };
-
-/**
- * The layers in the order tfjs-layers' executor runs them for `model.apply` (a depth-first
- * post-order from each output in turn, a layer's inputs visited last to first), which is not
- * always `model.layers`' order. The step runs its nodes in this order, so that a gradient that
- * several layers add to is summed in the tape path's order, to the same bits.
- */
-function executionOrder(model: tf.LayersModel): tf.layers.Layer[] {
-  const order: tf.layers.Layer[] = [];
-  const done = new Set<tf.layers.Layer>();
-  for (const output of model.outputs) {
-    const stack: tf.layers.Layer[] = [output.sourceLayer as tf.layers.Layer];
-    const expanded: number[] = [];
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      if (done.has(top)) {
-        stack.pop();
-        continue;
-      }
-      const inputs = (top.inboundNodes[0]?.inboundLayers ?? []) as tf.layers.Layer[];
-      if (inputs.length === 0 || expanded[expanded.length - 1] === stack.length - 1) {
-        stack.pop();
-        if (inputs.length > 0) expanded.pop();
-        order.push(top);
-        done.add(top);
-      } else {
-        expanded.push(stack.length - 1);
-        for (const input of inputs) if (!done.has(input)) stack.push(input);
-      }
-    }
-  }
-  return order;
-}
-
-type PlanNode =
-  | { kind: 'dense'; layer: DenseLayer; source: number; out: number; activation: Activation; head?: { name: string; kind: HeadLoss; index: number } }
-  | { kind: 'mix'; gate: number; experts: number[]; out: number; width: number };
-
-/**
- * The graph of `model` as sources and nodes in the order they run, or undefined when a layer,
- * input or head is not one the step runs.
- */
-function plan(model: tf.LayersModel, heads: readonly HeadNode[]) {
-  const sources: { inputs?: { name: string; width: number }[]; node?: number; width: number }[] = [];
-  const nodes: PlanNode[] = [];
-  /** The source each layer's output is. */
-  const sourceOf = new Map<string, number>();
-  /** Reshape rows `[b, 1, d]` of sources, and their stacks `[b, n, d]` (Concatenate on axis 1). */
-  const rows = new Map<string, number>();
-  const stacks = new Map<string, number[]>();
-  /** How each source is read: by dense layers and as experts, or as the gate of a mixture. */
-  const readers = new Map<number, { plain: number; gate: number }>();
-  const read = (source: number, as: 'plain' | 'gate') => {
-    const r = readers.get(source) ?? { plain: 0, gate: 0 };
-    r[as]++;
-    readers.set(source, r);
-  };
-  const produce = (name: string, width: number): number => {
-    sourceOf.set(name, sources.length);
-    sources.push({ node: nodes.length, width });
-    return sources.length - 1;
-  };
-  for (const input of model.inputs) {
-    if (input.dtype !== 'float32' || input.shape.length !== 2) return undefined;
-    sourceOf.set(input.sourceLayer.name, sources.length);
-    sources.push({ inputs: [{ name: input.sourceLayer.name, width: input.shape[1]! }], width: input.shape[1]! });
-  }
-  for (const layer of executionOrder(model)) {
-    const kind = layer.getClassName();
-    if (kind === 'InputLayer') continue;
-    if (layer.inboundNodes.length !== 1) return undefined;
-    const from = layer.inboundNodes[0]!.inboundLayers.map((l) => l.name);
-    const config = layer.getConfig();
-    if (kind === 'Dense' && from.length === 1) {
-      const dense = layer as unknown as DenseLayer;
-      const activation = ACTIVATIONS[dense.activation.getClassName()];
-      const source = sourceOf.get(from[0]!);
-      if (activation === undefined || source === undefined) return undefined;
-      if (dense.kernelRegularizer != null || dense.biasRegularizer != null || dense.activityRegularizer != null) return undefined;
-      read(source, 'plain');
-      nodes.push({ kind: 'dense', layer: dense, source, activation, out: produce(layer.name, dense.units) });
-    } else if (kind === 'Reshape' && from.length === 1 && sourceOf.has(from[0]!)) {
-      // A row of a stack: the same buffer as its source.
-      const source = sourceOf.get(from[0]!)!;
-      const target = config['targetShape'] as number[];
-      if (target.length !== 2 || target[0] !== 1 || target[1] !== sources[source]!.width) return undefined;
-      rows.set(layer.name, source);
-    } else if (kind === 'Concatenate' && config['axis'] === 1 && from.every((name) => rows.has(name))) {
-      stacks.set(layer.name, from.map((name) => rows.get(name)!));
-    } else if (kind === 'Concatenate' && (config['axis'] === -1 || config['axis'] === 1) && from.every((name) => sources[sourceOf.get(name) ?? -1]?.inputs)) {
-      // Model inputs side by side: filled so from the batch.
-      const inputs = from.flatMap((name) => sources[sourceOf.get(name)!]!.inputs!);
-      sourceOf.set(layer.name, sources.length);
-      sources.push({ inputs, width: inputs.reduce((sum, i) => sum + i.width, 0) });
-    } else if (kind === 'Dot' && from.length === 2 && JSON.stringify(config['axes']) === '[1,1]') {
-      const gate = sourceOf.get(from[0]!);
-      const experts = stacks.get(from[1]!);
-      if (gate === undefined || experts === undefined || sources[gate]!.width !== experts.length) return undefined;
-      const width = sources[experts[0]!]!.width;
-      if (experts.some((e) => sources[e]!.width !== width)) return undefined;
-      read(gate, 'gate');
-      for (const e of experts) read(e, 'plain');
-      nodes.push({ kind: 'mix', gate, experts, width, out: produce(layer.name, width) });
-    } else {
-      return undefined;
-    }
-  }
-  // Every head is a dense layer that nothing reads, ending in the activation its cross-entropy expects.
-  if (model.outputs.length !== heads.length) return undefined;
-  for (const [i, output] of model.outputs.entries()) {
-    const head = heads[i]!;
-    const source = sourceOf.get(output.sourceLayer.name);
-    const node = source === undefined ? undefined : nodes[sources[source]!.node ?? -1];
-    const kind = head.task.loss.kind === 'mse' ? 'mse' : fusedKind(head.task.loss);
-    if (node?.kind !== 'dense' || kind === undefined || head.task.kind === 'tag' || readers.has(source!)) return undefined;
-    if (node.activation !== HEAD_ACTIVATION[kind]) return undefined;
-    node.head = { name: head.name, kind, index: i };
-  }
-  // Every other node is read; softmax only in heads and in gates (read once, as a gate), sigmoid only in heads.
-  for (const node of nodes) {
-    if (node.kind === 'dense' && node.head !== undefined) continue;
-    const r = readers.get(node.out);
-    if (r === undefined) return undefined;
-    const activation = node.kind === 'dense' ? node.activation : 'linear';
-    if (activation === 'sigmoid' || (activation === 'softmax') !== (r.gate > 0) || (r.gate > 0 && (r.gate !== 1 || r.plain > 0))) return undefined;
-  }
-  return { sources, nodes };
-}
-
 /**
  * The compiled step for `model` trained by `optimizer` on `variables` with `strategy`, batches of
  * up to `batchSize` rows; undefined when this model or setup is not one it runs (see above).
@@ -291,51 +145,6 @@ interface StepState {
   readonly written: Set<number>;
 }
 
-/**
- * dx = dy·y − Σ(dy·y)·y row by row, in float32: tfjs-core's softmax gradient. `dx` may be `dy`.
- */
-function softmaxGradient(dy: Float32Array, y: Float32Array, dx: Float32Array, units: number): void {
-  const f = Math.fround;
-  for (let r = 0; r < y.length; r += units) {
-    let total = 0;
-    for (let u = r; u < r + units; u++) {
-      dx[u] = f(dy[u]! * y[u]!);
-      total = f(total + dx[u]!);
-    }
-    for (let u = r; u < r + units; u++) dx[u] = f(dx[u]! - f(total * y[u]!));
-  }
-}
-
-/**
- * The masked mean squared error of losses.ts computed as the tape path's kernels compute it, op by
- * op in float32 with the sums in row order, and into `dp` the gradient of λ · the masked mean
- * with respect to the predictions, as tfjs-core's gradients of those ops compute it: the same bits.
- * Labels of unlabelled rows count as 0 (the tape path's `where`), and are never read.
- */
-function squaredError(y: ArrayLike<number>, p: Float32Array, mask: ArrayLike<number>, lambda: number, dp: Float32Array): { sum: number; count: number } {
-  const f = Math.fround;
-  const rows = mask.length;
-  const units = rows === 0 ? 0 : p.length / rows;
-  const label = (r: number, i: number) => (mask[r]! > 0 ? y[i]! : 0);
-  let sum = 0;
-  let count = 0;
-  for (let r = 0; r < rows; r++) {
-    let squares = 0;
-    for (let i = r * units; i < (r + 1) * units; i++) {
-      const d = f(label(r, i) - p[i]!);
-      squares = f(squares + f(d * d));
-    }
-    sum = f(sum + f(f(squares / units) * mask[r]!));
-    count = f(count + mask[r]!);
-  }
-  const dSum = f(f(lambda) / Math.max(count, 1));
-  for (let r = 0; r < rows; r++) {
-    const dRow = f(f(dSum * mask[r]!) / units);
-    for (let i = r * units; i < (r + 1) * units; i++) dp[i] = f(dRow * f(2 * f(p[i]! - label(r, i))));
-  }
-  return { sum, count };
-}
-
 class DenseStep implements CompiledStep {
   private readonly wasm: WasmModule;
   private readonly kernels: TrainKernels;
@@ -359,7 +168,7 @@ class DenseStep implements CompiledStep {
 
   constructor(
     private readonly backend: BackendWasm,
-    graph: NonNullable<ReturnType<typeof plan>>,
+    graph: Plan,
     private readonly variables: readonly tf.Variable[],
     private readonly optimizer: FusedAdam,
     private readonly strategy: WeightingStrategy,
@@ -491,27 +300,13 @@ class DenseStep implements CompiledStep {
     else this.wasm._Sigmoid(node.logits.id, out.id);
   }
 
-  /**
-   * The head's masked loss sums, and in `grad` the gradient of λ · mean loss with respect to the
-   * logits: the loss gradient of fused-loss.ts (per row λ / max(count, 1)), then softmax's or
-   * sigmoid's gradient as tfjs-core computes it, in float32.
-   */
+  /** The head's masked loss sums; its gradient with respect to the logits into `grad`. */
   private headGradient(node: DenseNode, batch: Batch, lambda: number): { sum: number; count: number } {
-    const b = batch.size;
-    const n = b * node.units;
+    const n = batch.size * node.units;
     const label = batch.labels[node.head!.name];
     const y = label?.values ?? new Float32Array(n);
-    const mask = label?.mask ?? new Uint8Array(b);
-    const p = this.floats(this.sources[node.out]!.values, n);
-    const dp = this.floats(node.grad, n);
-    const kind = node.head!.kind;
-    if (kind === 'mse') return squaredError(y, p, mask, lambda, dp);
-    const { sum, count } = maskedLossSums(kind, y, p, mask);
-    maskedLossGradient(kind, y, p, mask, Math.fround(lambda) / Math.max(Math.fround(count), 1), dp);
-    const f = Math.fround;
-    if (node.activation === 'softmax') softmaxGradient(dp, p, dp, node.units);
-    else for (let u = 0; u < n; u++) dp[u] = f(dp[u]! * f(p[u]! * f(1 - p[u]!)));
-    return { sum: f(sum), count: f(count) };
+    const mask = label?.mask ?? new Uint8Array(batch.size);
+    return headLossAndGradient(node.head!.kind, y, this.floats(this.sources[node.out]!.values, n), mask, lambda, this.floats(node.grad, n), node.units);
   }
 
   private backward(node: DenseNode, step: StepState): void {
