@@ -9,6 +9,7 @@ export interface TrainKernels {
   relu_grad_bias(dy: number, y: number, dya: number, db: number, rows: number, cols: number): void;
   bias_grad(dya: number, db: number, rows: number, cols: number): void;
   add_into(acc: number, x: number, n: number): void;
+  scale(x: number, n: number, k: number): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
   mixture(g: number, experts: number, out: number, rows: number, count: number, d: number): void;
   mixture_grad(g: number, experts: number, dout: number, dg: number, dexperts: number, rows: number, count: number, d: number): void;

@@ -9,6 +9,7 @@
  *   bias_grad       the column sums alone (a linear layer's bias gradient)
  *   add_into        Add, accumulating a second gradient into the first
  *   adam            tf.train.adam's 13 elementwise kernels per update
+ *   scale           Multiply by a scalar (AdamW's weight decay)
  *   transpose       Transpose of a matrix, in 4 × 4 blocks (the stock kernel moves one value at a time)
  *
  * and the mixture of a gate (MMoE, CGC, PLE) both ways, which the stock backend runs as a batch
@@ -100,6 +101,15 @@ void adam(float *x, const float *g, float *m, float *v, int n, float b1, float c
     m[i] = mi;
     v[i] = vi;
   }
+}
+
+EXPORT(scale)
+void scale(float *x, int n, float k) {
+  const v128_t K = wasm_f32x4_splat(k);
+  int n4 = n & ~3;
+  int i = 0;
+  for (; i < n4; i += 4) wasm_v128_store(x + i, wasm_f32x4_mul(wasm_v128_load(x + i), K));
+  for (; i < n; i++) x[i] *= k;
 }
 
 /* dst[c, r] = src[r, c] for a [rows, cols] matrix. */

@@ -19,7 +19,7 @@
  * Used when the model has float inputs of rank 2; dense layers (relu or linear inside; softmax
  * with categorical or sigmoid with binary cross-entropy, or linear with mean squared error, at the
  * heads); gates as the lowering makes them (expert rows stacked by Reshape and Concatenate, a
- * softmax dense gate, a Dot mixing them); a fixed weighting, plain Adam and the wasm backend.
+ * softmax dense gate, a Dot mixing them); a fixed weighting, Adam or AdamW and the wasm backend.
  * `compileDenseStep` returns undefined otherwise and the loop takes the tape path.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -30,6 +30,7 @@ import { headLossAndGradient, softmaxGradient } from './compiled-heads.js';
 import { type Activation, type HeadLoss, plan, type Plan } from './compiled-plan.js';
 import type { Batch } from './dataset.js';
 import { type AdamState, adamMoments, constants, FusedAdam } from './fused-adam.js';
+import { AdamW, isDecayed } from './optimizers.js';
 import type { WeightingStrategy } from './weighting.js';
 
 /** The parts of tfjs-backend-wasm's emscripten module the step calls. */
@@ -126,7 +127,8 @@ export function compileDenseStep(
   model: tf.LayersModel, heads: readonly HeadNode[], variables: readonly tf.Variable[],
   optimizer: tf.Optimizer, strategy: WeightingStrategy, batchSize: number,
 ): CompiledStep | undefined {
-  if (tf.getBackend() !== 'wasm' || optimizer.constructor !== FusedAdam || strategy.step !== undefined || strategy.combine !== undefined) return undefined;
+  const adam = optimizer.constructor === FusedAdam || optimizer.constructor === AdamW;
+  if (tf.getBackend() !== 'wasm' || !adam || strategy.step !== undefined || strategy.combine !== undefined) return undefined;
   const graph = plan(model, heads);
   if (graph === undefined) return undefined;
   // The optimizer updates exactly the dense layers' weights.
@@ -361,12 +363,22 @@ class DenseStep implements CompiledStep {
     step.written.add(node.gate);
   }
 
+  /** Adam over all parameters, then AdamW's decay of the kernels, as optimizers.ts' AdamW does it. */
   private adamUpdate(): void {
     const o = this.optimizer;
-    const c = constants(o.attrs(this.variables.length), this.acc1, this.acc2);
+    const attrs = o.attrs(this.variables.length);
+    const c = constants(attrs, this.acc1, this.acc2);
     this.kernels.adam(this.params.offset, this.grads.offset, this.moments[0].offset, this.moments[1].offset, this.total, c.b1, c.c1, c.b2, c.c2, c.d1, c.d2, c.eps, c.step);
     this.acc1 = c.acc1;
     this.acc2 = c.acc2;
+    // By constructor: tfjs' optimizer classes answer `instanceof` by duck typing (Symbol.hasInstance),
+    // so every Adam is `instanceof AdamW`.
+    if (o.constructor === AdamW && (o as AdamW).decay !== 0) {
+      const keep = Math.fround(1 - attrs.learningRate * (o as AdamW).decay);
+      this.variables.forEach((v, k) => {
+        if (isDecayed(v.name)) this.kernels.scale(this.params.offset + 4 * this.starts[k]!, v.size, keep);
+      });
+    }
     (o as unknown as { incrementIterations(): void }).incrementIterations();
   }
 

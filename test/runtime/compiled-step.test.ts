@@ -79,18 +79,20 @@ beforeAll(async () => {
 });
 
 describe('the compiled dense step', () => {
-  it('trains to the same bits as the tape path: losses, weights and Adam state', async () => {
-    const checked = checkSource(TOWERS);
-    const data = partlyLabelled(checked, 97, 4);
-    const tape = await trained(checked, data, false);
-    const compiled = await trained(checked, data, true);
-    expect(compiled.weights).toEqual(tape.weights);
-    expect(compiled.state).toEqual(tape.state);
-    expect(compiled.epochs).toEqual(tape.epochs);
-    // It learnt something, and the NaN labels of the missing rows stayed out.
-    expect(compiled.epochs[2]!.loss).toBeLessThan(compiled.epochs[0]!.loss);
-    expect(compiled.weights.every((w) => w.every(Number.isFinite))).toBe(true);
-  });
+  for (const optimizer of ['adam(lr: 0.01)', 'adamw(lr: 0.01, decay: 0.05)']) {
+    it(`trains to the same bits as the tape path: losses, weights and optimizer state (${optimizer})`, async () => {
+      const checked = checkSource(TOWERS.replace('adam(lr: 0.01)', optimizer));
+      const data = partlyLabelled(checked, 97, 4);
+      const tape = await trained(checked, data, false);
+      const compiled = await trained(checked, data, true);
+      expect(compiled.weights).toEqual(tape.weights);
+      expect(compiled.state).toEqual(tape.state);
+      expect(compiled.epochs).toEqual(tape.epochs);
+      // It learnt something, and the NaN labels of the missing rows stayed out.
+      expect(compiled.epochs[2]!.loss).toBeLessThan(compiled.epochs[0]!.loss);
+      expect(compiled.weights.every((w) => w.every(Number.isFinite))).toBe(true);
+    });
+  }
 
   it('trains a gated model as the tape path does, to float32 rounding (the mixture sums in another order)', async () => {
     const checked = checkSource(MOE);
@@ -149,10 +151,11 @@ describe('the compiled dense step', () => {
       expect(eligible(withTrunk('dense(8, tanh)'))).toBe(false);
       expect(eligible(withTrunk('dense(8, relu)', '', 'head a = t -> classify(3)\n  head r = t -> regress(1) { loss: huber(1.0) }'))).toBe(false);
     });
-    it('leaves adaptive weighting and optimizers other than Adam to the tape path', () => {
+    it('leaves adaptive weighting and optimizers other than Adam and AdamW to the tape path', () => {
+      expect(eligible(withTrunk('dense(8, relu)', 'train { optimizer: adamw(lr: 0.001, decay: 0.01) }'))).toBe(true);
       expect(eligible(withTrunk('dense(8, relu)', 'weighting uncertainty'))).toBe(false);
-      expect(eligible(withTrunk('dense(8, relu)', 'train { optimizer: adamw(lr: 0.001, decay: 0.01) }'))).toBe(false);
       expect(eligible(withTrunk('dense(8, relu)', 'train { optimizer: sgd(lr: 0.1) }'))).toBe(false);
+      expect(eligible(withTrunk('dense(8, relu)', 'train { optimizer: rmsprop(lr: 0.01) }'))).toBe(false);
     });
     it('leaves backends other than wasm to the tape path', async () => {
       await tf.setBackend('cpu');
