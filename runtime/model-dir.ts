@@ -173,6 +173,17 @@ export interface CheckpointState {
     readonly runningProducts: readonly tf.io.WeightsManifestEntry[];
   };
   readonly strategy: readonly tf.io.WeightsManifestEntry[];
+  /**
+   * For runs that keep their best epoch (early stopping, `train { select }`): that epoch so far
+   * and its weights, in `optimizer.bin` after the strategy's variables. Absent in older checkpoints.
+   */
+  readonly kept?: { readonly epoch: number; readonly weights: readonly tf.io.WeightsManifestEntry[] };
+}
+
+/** The best epoch so far of a run that keeps it, and its weights in `model.getWeights()` order. */
+export interface KeptEpoch {
+  readonly epoch: number;
+  readonly weights: readonly tf.Tensor[];
 }
 
 export interface Checkpoint extends LoadedModel {
@@ -202,12 +213,12 @@ export function checkpointDir(dir: string): string | undefined {
 }
 
 /**
- * Writes the checkpoint of a completed epoch: the model with its parts, the optimizer's state and
- * the strategy's variables, then swaps it in for the previous one.
+ * Writes the checkpoint of a completed epoch: the model with its parts, the optimizer's state,
+ * the strategy's variables and the kept best epoch, then swaps it in for the previous one.
  */
 export async function writeCheckpoint(
   dir: string, model: tf.LayersModel, parts: ModelParts & { readonly history: RunHistory },
-  epoch: number, optimizer: tf.Optimizer, strategyVariables: readonly tf.Variable[] = [],
+  epoch: number, optimizer: tf.Optimizer, strategyVariables: readonly tf.Variable[] = [], kept?: KeptEpoch,
 ): Promise<void> {
   const next = path.join(dir, NEXT_CHECKPOINT);
   await rm(next, { recursive: true, force: true });
@@ -218,6 +229,7 @@ export async function writeCheckpoint(
     ...slots,
     ...products.map((p) => ({ name: `optimizer.${p.name}`, tensor: p.variable as tf.Tensor })),
     ...strategyVariables.map((v, i) => ({ name: `strategy.${i}`, tensor: v as tf.Tensor })),
+    ...(kept?.weights ?? []).map((tensor, i) => ({ name: `kept.${i}`, tensor })),
   ];
   const encoded = await tf.io.encodeWeights(named);
   // getWeights makes a fresh scalar for the iteration count; the slots themselves are the optimizer's.
@@ -231,7 +243,8 @@ export async function writeCheckpoint(
       weights: specs.slice(0, slots.length),
       runningProducts: specs.slice(slots.length, slots.length + products.length),
     },
-    strategy: specs.slice(slots.length + products.length),
+    strategy: specs.slice(slots.length + products.length, slots.length + products.length + strategyVariables.length),
+    ...(kept !== undefined ? { kept: { epoch: kept.epoch, weights: specs.slice(slots.length + products.length + strategyVariables.length) } } : {}),
   };
   await writeFileAtomic(path.join(next, STATE_JSON), `${JSON.stringify(state, null, 2)}\n`);
   const current = path.join(dir, CHECKPOINT_DIR);
@@ -260,19 +273,21 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | undefine
   const loaded = await loadModelDir(at);
   const bytes = await readFile(path.join(at, OPTIMIZER_BIN));
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const tensors = tf.io.decodeWeights(buffer, [...state.optimizer.weights, ...state.optimizer.runningProducts, ...state.strategy]);
+  const tensors = tf.io.decodeWeights(buffer, [...state.optimizer.weights, ...state.optimizer.runningProducts, ...state.strategy, ...(state.kept?.weights ?? [])]);
   return { ...loaded, state, tensors };
 }
 
 /**
  * Puts a checkpoint's training state into a fresh model, optimizer and strategy variables, and
- * disposes what the checkpoint held. An optimizer of another class keeps its fresh state (false).
+ * disposes what the checkpoint held. An optimizer of another class keeps its fresh state
+ * (`sameOptimizer` false). The kept best epoch comes back as new tensors, the caller's to dispose.
  */
 export async function restoreTraining(
   checkpoint: Checkpoint, model: tf.LayersModel, optimizer: tf.Optimizer, strategyVariables: readonly tf.Variable[] = [],
-): Promise<boolean> {
+): Promise<{ sameOptimizer: boolean; kept?: KeptEpoch }> {
   const { state, tensors } = checkpoint;
   try {
+    const kept = state.kept && { epoch: state.kept.epoch, weights: state.kept.weights.map((spec) => tf.clone(tensors[spec.name]!)) };
     model.setWeights(checkpoint.model.getWeights());
     const sameOptimizer = state.optimizer.className === optimizer.getClassName();
     if (sameOptimizer) {
@@ -281,7 +296,7 @@ export async function restoreTraining(
       for (const spec of state.optimizer.runningProducts) products.get(spec.name)?.assign(tensors[spec.name]!);
     }
     state.strategy.forEach((spec, i) => strategyVariables[i]?.assign(tensors[spec.name]!));
-    return sameOptimizer;
+    return { sameOptimizer, ...(kept !== undefined ? { kept } : {}) };
   } finally {
     checkpoint.model.dispose();
     tf.dispose(Object.values(tensors));

@@ -6,7 +6,8 @@
  *
  * A resumed run restores the weights, the optimizer's slots and the weighting strategy's variables
  * of the checkpoint and continues at the next epoch, so that, dropout aside, it reaches the same
- * weights as a run that was never interrupted. Early stopping starts counting afresh on resume.
+ * weights as a run that was never interrupted. Early stopping and `train { select }` go on from the
+ * best epoch the checkpoint kept, with its weights.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../compiler/ir.js';
@@ -69,8 +70,9 @@ export async function runTraining(checked: CheckedModel, data: TrainingData, opt
   const optimizer = createOptimizer(checked.train.optimizer);
   const strategy = createStrategy(checked);
   const done = resume?.state.epoch ?? 0;
-  if (resume !== undefined && !(await restoreTraining(resume, model, optimizer, strategy.variables))) {
-    notes.push(`the optimizer changed (${resume.state.optimizer.className} → ${optimizer.getClassName()}): it starts without its saved state`);
+  const restored = resume !== undefined ? await restoreTraining(resume, model, optimizer, strategy.variables) : undefined;
+  if (restored?.sameOptimizer === false) {
+    notes.push(`the optimizer changed (${resume!.state.optimizer.className} → ${optimizer.getClassName()}): it starts without its saved state`);
   }
 
   const parts = { checked, source: options.source, sidecar: data.sidecar };
@@ -88,14 +90,15 @@ export async function runTraining(checked: CheckedModel, data: TrainingData, opt
     trained = await train(model, checked, { train: data.train, ...(data.validation !== undefined ? { validation: data.validation } : {}) }, {
       ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
       initialEpoch: done,
+      ...(resume !== undefined ? { resumed: { epochs: [...epochs], ...(restored?.kept !== undefined ? { kept: restored.kept } : {}) } } : {}),
       optimizer,
       strategy,
       ...(options.onBatch !== undefined ? { onBatch: options.onBatch } : {}),
       ...(options.shouldStop !== undefined ? { shouldStop: options.shouldStop } : {}),
-      onEpoch: async (record) => {
+      onEpoch: async (record, kept) => {
         epochs.push(record);
         if (record.partial !== true) {
-          await writeCheckpoint(options.outDir, model, { ...parts, history: historyOf() }, record.epoch, optimizer, strategy.variables);
+          await writeCheckpoint(options.outDir, model, { ...parts, history: historyOf() }, record.epoch, optimizer, strategy.variables, kept);
           checkpointEpoch = record.epoch;
         }
         await options.onEpoch?.(record);
@@ -107,6 +110,7 @@ export async function runTraining(checked: CheckedModel, data: TrainingData, opt
   } finally {
     optimizer.dispose();
     strategy.dispose?.();
+    tf.dispose([...(restored?.kept?.weights ?? [])]);
   }
   const history = historyOf({
     ...(trained.bestEpoch !== undefined ? { bestEpoch: trained.bestEpoch } : {}),

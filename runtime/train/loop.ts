@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel, Metric } from '../../compiler/ir.js';
+import type { KeptEpoch } from '../model-dir.js';
 import { planModel } from '../../compiler/summary.js';
 import { layerHeads } from '../lower.js';
 import { applyModel, batchTensors, disposeBatch, headsInOutputOrder } from './batch.js';
@@ -33,7 +34,17 @@ export interface TrainOptions {
   readonly earlyStop?: number;
   readonly optimizer?: tf.Optimizer;
   readonly strategy?: WeightingStrategy;
-  readonly onEpoch?: (record: EpochRecord) => void | Promise<void>;
+  /**
+   * After each epoch; `kept` is the best epoch so far and its weights when the run keeps its best
+   * epoch (early stopping, `train { select }`), to checkpoint with it.
+   */
+  readonly onEpoch?: (record: EpochRecord, kept?: KeptEpoch) => void | Promise<void>;
+  /**
+   * A resumed run's finished epochs and the best of them kept by the checkpoint: the best epoch
+   * and the patience count go on as if the run had not stopped. Without `kept` (an older
+   * checkpoint) they start afresh, unless the best epoch is the last one, whose weights the model has.
+   */
+  readonly resumed?: { readonly epochs: readonly EpochRecord[]; readonly kept?: KeptEpoch };
   readonly onBatch?: (info: { readonly epoch: number; readonly batch: number; readonly batches: number }) => void;
   /** Polled after every batch; true ends training there (Ctrl-C). */
   readonly shouldStop?: () => boolean;
@@ -99,6 +110,27 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
   let sinceBest = 0;
   // `train { select }` alone also keeps the best epoch's weights (the model that is saved); early stopping also ends the run.
   const keepBest = patience !== undefined || (spec.select !== undefined && data.validation !== undefined);
+  const copyOfModel = () => model.weights.map((w) => tf.keep(tf.clone(w.read())));
+  /** Takes an epoch's monitored value: a new best keeps `weights()`; patience runs out to an early stop. */
+  const observe = (entry: EpochRecord, weights: () => tf.Tensor[]): void => {
+    const value = monitor.read(entry);
+    if (best === undefined || monitor.better(value, best.value)) {
+      tf.dispose(best?.weights ?? []);
+      best = { value, epoch: entry.epoch, weights: weights() };
+      sinceBest = 0;
+    } else if (patience !== undefined && ++sinceBest >= patience) {
+      history.stopped = 'early';
+    }
+  };
+  if (keepBest && options.resumed !== undefined) {
+    for (const entry of options.resumed.epochs) observe(entry, () => []);
+    const kept = options.resumed.kept;
+    if (best !== undefined && kept?.epoch === best.epoch) best.weights = kept.weights.map((w) => tf.keep(tf.clone(w)));
+    else if (best !== undefined && best.epoch === (options.initialEpoch ?? 0)) best.weights = copyOfModel();
+    else best = undefined;
+    if (best === undefined) sinceBest = 0;
+    delete history.stopped;
+  }
   let lastValidation: { epoch: number; evaluation: Evaluation } | undefined;
 
   // One step on the gradient tape: model.apply under optimizer.minimize, or the strategy's own step.
@@ -166,17 +198,8 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
       };
       history.epochs.push(entry);
       if (interrupted) history.stopped = 'interrupted';
-      else if (keepBest) {
-        const value = monitor.read(entry);
-        if (best === undefined || monitor.better(value, best.value)) {
-          tf.dispose(best?.weights ?? []);
-          best = { value, epoch, weights: model.weights.map((w) => tf.keep(tf.clone(w.read()))) };
-          sinceBest = 0;
-        } else if (patience !== undefined && ++sinceBest >= patience) {
-          history.stopped = 'early';
-        }
-      }
-      await options.onEpoch?.(entry);
+      else if (keepBest) observe(entry, copyOfModel);
+      await options.onEpoch?.(entry, best && { epoch: best.epoch, weights: best.weights });
       if (history.stopped !== undefined) break;
     }
   } finally {

@@ -66,6 +66,32 @@ describe('runTraining', () => {
     resumed.model.dispose();
   });
 
+  it('goes on with early stopping from the best epoch the checkpoint kept: the same run as without the interruption', async () => {
+    const file = path.join(root, 'examples/penguins.mtl');
+    const source = fs.readFileSync(file, 'utf8').replace('adam(lr: 0.01)', 'adam(lr: 0.05)').replace('epochs: 60', 'epochs: 60\n    early_stop: 3');
+    const checked = compile(file, source).models[0]!;
+    const data = () => prepareTrainingData(checked, { train: csv, validation: 0.2 });
+    const whole = await runTraining(checked, await data(), { outDir: tempDir(), source: 'penguins.mtl', backend: 'wasm' });
+    const best = whole.history.bestEpoch!;
+    expect(whole.history.stopped).toBe('early');
+    expect(whole.history.epochs.length).toBe(best + 3);
+
+    // Stopped one epoch after the best one: the checkpoint is of epoch best + 1 and keeps epoch best.
+    const dir = tempDir();
+    let epoch = 0;
+    const first = await runTraining(checked, await data(), {
+      outDir: dir, source: 'penguins.mtl', backend: 'wasm', onEpoch: (r) => { epoch = r.epoch; }, shouldStop: () => epoch === best + 1,
+    });
+    first.model.dispose();
+    const checkpoint = (await readCheckpoint(dir))!;
+    expect([checkpoint.state.epoch, checkpoint.state.kept?.epoch]).toEqual([best + 1, best]);
+    const resumed = await runTraining(checked, await data(), { outDir: dir, source: 'penguins.mtl', backend: 'wasm', resume: checkpoint });
+    expect([resumed.history.bestEpoch, resumed.history.stopped, resumed.history.epochs.length]).toEqual([best, 'early', best + 3]);
+    expect(resumed.model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(whole.model.getWeights().map((w) => Array.from(w.dataSync())));
+    whole.model.dispose();
+    resumed.model.dispose();
+  });
+
   it('resumes DWA with the loss ratios of the epochs before the interruption', async () => {
     const file = path.join(root, 'examples/penguins.mtl');
     const dwa = compile(file, fs.readFileSync(file, 'utf8').replace('  train {', '  weighting dwa(temperature: 2)\n\n  train {')).models[0]!;
