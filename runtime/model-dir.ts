@@ -178,6 +178,15 @@ export interface CheckpointState {
    * and its weights, in `optimizer.bin` after the strategy's variables. Absent in older checkpoints.
    */
   readonly kept?: { readonly epoch: number; readonly weights: readonly tf.io.WeightsManifestEntry[] };
+  /** What the weighting strategy keeps besides its variables (GradNorm's first losses), as it gave it. */
+  readonly strategyState?: unknown;
+}
+
+/** The parts of a weighting strategy a checkpoint saves and restores. */
+export interface StrategyParts {
+  readonly variables?: readonly tf.Variable[];
+  state?(): unknown;
+  restore?(state: unknown): void;
 }
 
 /** The best epoch so far of a run that keeps it, and its weights in `model.getWeights()` order. */
@@ -214,12 +223,14 @@ export function checkpointDir(dir: string): string | undefined {
 
 /**
  * Writes the checkpoint of a completed epoch: the model with its parts, the optimizer's state,
- * the strategy's variables and the kept best epoch, then swaps it in for the previous one.
+ * the strategy's variables and state and the kept best epoch, then swaps it in for the previous one.
  */
 export async function writeCheckpoint(
   dir: string, model: tf.LayersModel, parts: ModelParts & { readonly history: RunHistory },
-  epoch: number, optimizer: tf.Optimizer, strategyVariables: readonly tf.Variable[] = [], kept?: KeptEpoch,
+  epoch: number, optimizer: tf.Optimizer, strategy: StrategyParts = {}, kept?: KeptEpoch,
 ): Promise<void> {
+  const strategyVariables = strategy.variables ?? [];
+  const strategyState = strategy.state?.();
   const next = path.join(dir, NEXT_CHECKPOINT);
   await rm(next, { recursive: true, force: true });
   await saveModelDir(next, model, parts);
@@ -245,6 +256,7 @@ export async function writeCheckpoint(
     },
     strategy: specs.slice(slots.length + products.length, slots.length + products.length + strategyVariables.length),
     ...(kept !== undefined ? { kept: { epoch: kept.epoch, weights: specs.slice(slots.length + products.length + strategyVariables.length) } } : {}),
+    ...(strategyState !== undefined ? { strategyState } : {}),
   };
   await writeFileAtomic(path.join(next, STATE_JSON), `${JSON.stringify(state, null, 2)}\n`);
   const current = path.join(dir, CHECKPOINT_DIR);
@@ -283,7 +295,7 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | undefine
  * (`sameOptimizer` false). The kept best epoch comes back as new tensors, the caller's to dispose.
  */
 export async function restoreTraining(
-  checkpoint: Checkpoint, model: tf.LayersModel, optimizer: tf.Optimizer, strategyVariables: readonly tf.Variable[] = [],
+  checkpoint: Checkpoint, model: tf.LayersModel, optimizer: tf.Optimizer, strategy: StrategyParts = {},
 ): Promise<{ sameOptimizer: boolean; kept?: KeptEpoch }> {
   const { state, tensors } = checkpoint;
   try {
@@ -295,7 +307,8 @@ export async function restoreTraining(
       const products = new Map(runningProducts(optimizer).map((p) => [`optimizer.${p.name}`, p.variable]));
       for (const spec of state.optimizer.runningProducts) products.get(spec.name)?.assign(tensors[spec.name]!);
     }
-    state.strategy.forEach((spec, i) => strategyVariables[i]?.assign(tensors[spec.name]!));
+    state.strategy.forEach((spec, i) => strategy.variables?.[i]?.assign(tensors[spec.name]!));
+    if (state.strategyState !== undefined) strategy.restore?.(state.strategyState);
     return { sameOptimizer, ...(kept !== undefined ? { kept } : {}) };
   } finally {
     checkpoint.model.dispose();

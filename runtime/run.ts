@@ -4,7 +4,7 @@
  * training and validation rows, and save the model directory (model-dir.ts). Stopping early,
  * being interrupted (`shouldStop`, Ctrl-C) and finishing all end the same way: the model is saved.
  *
- * A resumed run restores the weights, the optimizer's slots and the weighting strategy's variables
+ * A resumed run restores the weights, the optimizer's slots and the weighting strategy's variables and state
  * of the checkpoint and continues at the next epoch, so that, dropout aside, it reaches the same
  * weights as a run that was never interrupted. Early stopping and `train { select }` go on from the
  * best epoch the checkpoint kept, with its weights.
@@ -70,7 +70,7 @@ export async function runTraining(checked: CheckedModel, data: TrainingData, opt
   const optimizer = createOptimizer(checked.train.optimizer);
   const strategy = createStrategy(checked);
   const done = resume?.state.epoch ?? 0;
-  const restored = resume !== undefined ? await restoreTraining(resume, model, optimizer, strategy.variables) : undefined;
+  const restored = resume !== undefined ? await restoreTraining(resume, model, optimizer, strategy) : undefined;
   if (restored?.sameOptimizer === false) {
     notes.push(`the optimizer changed (${resume!.state.optimizer.className} → ${optimizer.getClassName()}): it starts without its saved state`);
   }
@@ -98,7 +98,7 @@ export async function runTraining(checked: CheckedModel, data: TrainingData, opt
       onEpoch: async (record, kept) => {
         epochs.push(record);
         if (record.partial !== true) {
-          await writeCheckpoint(options.outDir, model, { ...parts, history: historyOf() }, record.epoch, optimizer, strategy.variables, kept);
+          await writeCheckpoint(options.outDir, model, { ...parts, history: historyOf() }, record.epoch, optimizer, strategy, kept);
           checkpointEpoch = record.epoch;
         }
         await options.onEpoch?.(record);

@@ -56,6 +56,10 @@ export interface WeightingStrategy {
   combine?(losses: Readonly<Record<string, tf.Scalar>>): tf.Scalar;
   /** Takes over the update of one batch. When absent the loop minimizes `combine`. */
   step?(ctx: StepContext): void;
+  /** What the strategy keeps besides its variables, as JSON, for checkpoints (GradNorm's first losses). */
+  state?(): unknown;
+  /** Takes back what `state` gave, when a run resumes. */
+  restore?(state: unknown): void;
   /** Called after every epoch with the epoch's mean training loss per head (e.g. DWA's ratios). */
   onEpochEnd?(epoch: number, taskLosses: Readonly<Record<string, number>>): void;
   dispose?(): void;

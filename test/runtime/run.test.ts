@@ -92,6 +92,27 @@ describe('runTraining', () => {
     resumed.model.dispose();
   });
 
+  for (const method of ['gradnorm(alpha: 1.5)', 'pcgrad']) {
+    it(`ends a resumed ${method} run with the weights of an uninterrupted one (first losses and projection orders included)`, async () => {
+      const file = path.join(root, 'examples/penguins.mtl');
+      const source = fs.readFileSync(file, 'utf8').replace('  weights { species: 1.0, sex: 1.0, mass: 1.0 }', `  weighting ${method}`);
+      const checked = compile(file, source).models[0]!;
+      const data = () => prepareTrainingData(checked, { train: csv, validation: 0.2 });
+      const whole = await runTraining(checked, await data(), { outDir: tempDir(), source: 'penguins.mtl', backend: 'wasm', epochs: 4 });
+      const dir = tempDir();
+      let epoch = 0;
+      const first = await runTraining(checked, await data(), {
+        outDir: dir, source: 'penguins.mtl', backend: 'wasm', epochs: 4, onEpoch: (r) => { epoch = r.epoch; }, shouldStop: () => epoch === 2,
+      });
+      first.model.dispose();
+      const resumed = await runTraining(checked, await data(), { outDir: dir, source: 'penguins.mtl', backend: 'wasm', epochs: 4, resume: (await readCheckpoint(dir))! });
+      expect(resumed.history.epochs.map((e) => e.lambda)).toEqual(whole.history.epochs.map((e) => e.lambda));
+      expect(resumed.model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(whole.model.getWeights().map((w) => Array.from(w.dataSync())));
+      whole.model.dispose();
+      resumed.model.dispose();
+    });
+  }
+
   it('resumes DWA with the loss ratios of the epochs before the interruption', async () => {
     const file = path.join(root, 'examples/penguins.mtl');
     const dwa = compile(file, fs.readFileSync(file, 'utf8').replace('  train {', '  weighting dwa(temperature: 2)\n\n  train {')).models[0]!;

@@ -10,7 +10,8 @@
  *   L_grad = Σ_i |G_i − Ḡ·r_i^α|   (the target Ḡ·r_i^α held constant),
  * the model parameters take the gradient of Σ_i w_i·L_i and w takes ∇_w L_grad, both through the
  * model's optimizer in the same step; then w is renormalised so that Σ_i w_i = number of tasks.
- * L_i(0) is the task's loss on the first batch that labels it. A task without labelled rows in a
+ * L_i(0) is the task's loss on the first batch that labels it (kept in checkpoints, so a resumed
+ * run uses the same). A task without labelled rows in a
  * batch sits that step out (its w_i gets no gradient; Ḡ and the mean of L̃ are over the others).
  * Before renormalising, every w_i is kept at least 1e-4: the paper does not say what happens when a
  * weight crosses zero, and a negative weight would climb its task's loss.
@@ -65,6 +66,15 @@ export class GradNormWeighting implements WeightingStrategy {
     } finally {
       wGradient.dispose();
     }
+  }
+
+  state(): { initialLoss: Record<string, number> } {
+    return { initialLoss: Object.fromEntries(this.initialLoss) };
+  }
+
+  restore(state: unknown): void {
+    const saved = (state as { initialLoss?: Record<string, unknown> } | undefined)?.initialLoss ?? {};
+    for (const [head, loss] of Object.entries(saved)) if (this.heads.includes(head) && typeof loss === 'number') this.initialLoss.set(head, loss);
   }
 
   /** w ← T·w / Σ w, each w_i first kept ≥ 1e-4. */

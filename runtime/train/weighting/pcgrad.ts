@@ -6,7 +6,8 @@
  * g_i^PC starts as g_i, and for every other task j in a random order,
  *   if g_i^PC · g_j < 0:  g_i^PC ← g_i^PC − (g_i^PC · g_j / ||g_j||²)·g_j,
  * and the shared parameters take Σ_i g_i^PC. Task-specific parameters take their own task's
- * gradient unchanged. The orders come from a generator seeded by `train { seed }`.
+ * gradient unchanged. The orders come from a generator seeded by `train { seed }`, the epoch and the
+ * batch, so that a resumed run draws the orders an uninterrupted one would.
  *
  * Every g_i^PC is a combination Σ_j c_ij·g_j of the original gradients, so the projections run on
  * the coefficients and the Gram matrix G_ij = g_i·g_j (g_i^PC·g_j = Σ_k c_ik·G_kj); one weighted sum
@@ -18,10 +19,10 @@ import { applyCombination, gramMatrix, stepWithTaskGradients } from './gradients
 
 export class PcGradWeighting implements WeightingStrategy {
   readonly method = 'pcgrad' as const;
-  private readonly random: () => number;
+  private readonly seed: number;
 
   constructor(private readonly heads: readonly string[], private readonly base: Readonly<Record<string, number>>, options: { seed: number }) {
-    this.random = mulberry32(options.seed);
+    this.seed = options.seed;
   }
 
   lambdas(): Record<string, number> {
@@ -31,7 +32,8 @@ export class PcGradWeighting implements WeightingStrategy {
   step(ctx: StepContext): void {
     stepWithTaskGradients(ctx, this.base, (grads) => {
       const active = grads.heads;
-      const orders = active.map((_, i) => shuffledOthers(active.length, i, this.random));
+      const random = mulberry32((this.seed + ctx.epoch * 1_000_003 + ctx.batch * 7_919) >>> 0);
+      const orders = active.map((_, i) => shuffledOthers(active.length, i, random));
       const coefficients = pcgradCoefficients(gramMatrix(grads.shared), orders);
       applyCombination(ctx, grads, columnSums(coefficients), active.map(() => 1));
     });
