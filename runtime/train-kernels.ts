@@ -10,6 +10,8 @@ export interface TrainKernels {
   bias_grad(dya: number, db: number, rows: number, cols: number): void;
   add_into(acc: number, x: number, n: number): void;
   scale(x: number, n: number, k: number): void;
+  dropout(x: number, out: number, mask: number, n: number, threshold: number, scale: number, key: number): void;
+  dropout_grad(dy: number, mask: number, dx: number, n: number, accumulate: number): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
   mixture(g: number, experts: number, out: number, rows: number, count: number, d: number): void;
   mixture_grad(g: number, experts: number, dout: number, dg: number, dexperts: number, rows: number, count: number, d: number): void;

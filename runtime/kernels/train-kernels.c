@@ -10,6 +10,8 @@
  *   add_into        Add, accumulating a second gradient into the first
  *   adam            tf.train.adam's 13 elementwise kernels per update
  *   scale           Multiply by a scalar (AdamW's weight decay)
+ *   dropout         Dropout with a mask drawn from a counter-based hash (seeded: the same key gives
+ *                   the same mask), and dropout_grad, its gradient through the same mask
  *   transpose       Transpose of a matrix, in 4 × 4 blocks (the stock kernel moves one value at a time)
  *
  * and the mixture of a gate (MMoE, CGC, PLE) both ways, which the stock backend runs as a batch
@@ -110,6 +112,40 @@ void scale(float *x, int n, float k) {
   int i = 0;
   for (; i < n4; i += 4) wasm_v128_store(x + i, wasm_f32x4_mul(wasm_v128_load(x + i), K));
   for (; i < n; i++) x[i] *= k;
+}
+
+/* A 32-bit integer hash (two multiply-xorshift rounds), as a counter-based random generator. */
+static inline unsigned hash32(unsigned x) {
+  x ^= x >> 16;
+  x *= 0x21f0aaadu;
+  x ^= x >> 15;
+  x *= 0x735a2d97u;
+  x ^= x >> 15;
+  return x;
+}
+
+/* mask[i] = scale where hash(key, i) ≥ threshold (probability 1 − threshold / 2³²), else 0;
+   out = x · mask. TensorFlow.js' dropout is x · floor(u + keep) / keep: the same values for its own
+   uniform draws. */
+EXPORT(dropout)
+void dropout(const float *x, float *out, float *mask, int n, unsigned threshold, float scale, unsigned key) {
+  for (int i = 0; i < n; i++) {
+    float m = hash32(key + (unsigned)i * 0x9e3779b9u) >= threshold ? scale : 0.0f;
+    mask[i] = m;
+    out[i] = x[i] * m;
+  }
+}
+
+/* dx = dy · mask, or dx += dy · mask when `accumulate` (a second reader's gradient). */
+EXPORT(dropout_grad)
+void dropout_grad(const float *dy, const float *mask, float *dx, int n, int accumulate) {
+  int n4 = n & ~3;
+  int i = 0;
+  for (; i < n4; i += 4) {
+    v128_t g = wasm_f32x4_mul(wasm_v128_load(dy + i), wasm_v128_load(mask + i));
+    wasm_v128_store(dx + i, accumulate ? wasm_f32x4_add(wasm_v128_load(dx + i), g) : g);
+  }
+  for (; i < n; i++) dx[i] = accumulate ? dx[i] + dy[i] * mask[i] : dy[i] * mask[i];
 }
 
 /* dst[c, r] = src[r, c] for a [rows, cols] matrix. */

@@ -1,7 +1,7 @@
 /**
  * The plan of the compiled training step (compiled-step.ts): the lowered model read back as the
  * graph the step runs — sources (`[b, width]` tensors: model inputs, side by side or alone, and
- * node outputs) and nodes (dense layers and gate mixtures) in the order tfjs-layers runs them —
+ * node outputs) and nodes (dense layers, dropout and gate mixtures) in the order tfjs-layers runs them —
  * or undefined when a layer, input or head is not one the step implements.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -62,7 +62,8 @@ function executionOrder(model: tf.LayersModel): tf.layers.Layer[] {
 
 export type PlanNode =
   | { kind: 'dense'; layer: DenseLayer; source: number; out: number; activation: Activation; head?: { name: string; kind: HeadLoss; index: number } }
-  | { kind: 'mix'; gate: number; experts: number[]; out: number; width: number };
+  | { kind: 'mix'; gate: number; experts: number[]; out: number; width: number }
+  | { kind: 'dropout'; source: number; out: number; rate: number };
 
 /**
  * The graph of `model` as sources and nodes in the order they run, or undefined when a layer,
@@ -107,6 +108,16 @@ export function plan(model: tf.LayersModel, heads: readonly HeadNode[]): Plan | 
       if (dense.kernelRegularizer != null || dense.biasRegularizer != null || dense.activityRegularizer != null) return undefined;
       read(source, 'plain');
       nodes.push({ kind: 'dense', layer: dense, source, activation, out: produce(layer.name, dense.units) });
+    } else if (kind === 'Dropout' && from.length === 1 && sourceOf.has(from[0]!) && config['noiseShape'] == null) {
+      const source = sourceOf.get(from[0]!)!;
+      const rate = config['rate'] as number;
+      // tfjs-layers passes the input through unless 0 < rate < 1.
+      if (rate > 0 && rate < 1) {
+        read(source, 'plain');
+        nodes.push({ kind: 'dropout', source, rate, out: produce(layer.name, sources[source]!.width) });
+      } else {
+        sourceOf.set(layer.name, source);
+      }
     } else if (kind === 'Reshape' && from.length === 1 && sourceOf.has(from[0]!)) {
       // A row of a stack: the same buffer as its source.
       const source = sourceOf.get(from[0]!)!;

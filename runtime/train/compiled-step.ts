@@ -16,10 +16,14 @@
  * model's variables and Adam's state in at the start of an epoch, `store` copies them back at its
  * end, before anything (evaluation, checkpoints, early stopping) reads them.
  *
+ * Dropout draws its masks from the run's seed, the epoch, the batch and the layer, so that runs
+ * (and resumed runs) with dropout repeat exactly; the tape path's dropout is TensorFlow.js',
+ * unseeded.
+ *
  * Used when the model has float inputs of rank 2; dense layers (relu or linear inside; softmax
  * with categorical or sigmoid with binary cross-entropy, or linear with mean squared error, at the
  * heads); gates as the lowering makes them (expert rows stacked by Reshape and Concatenate, a
- * softmax dense gate, a Dot mixing them); a fixed weighting, Adam or AdamW and the wasm backend.
+ * softmax dense gate, a Dot mixing them); dropout; a fixed weighting, Adam or AdamW and the wasm backend.
  * `compileDenseStep` returns undefined otherwise and the loop takes the tape path.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -107,13 +111,26 @@ interface MixNode {
   readonly expertGrads: number;
 }
 
-type Node = DenseNode | MixNode;
+/** out = x · mask, the mask drawn anew every step from the run's seed, the step and the node. */
+interface DropoutNode {
+  readonly kind: 'dropout';
+  readonly source: number;
+  readonly out: number;
+  readonly rate: number;
+  /** `[b, width]`: 0 for dropped values, 1 / (1 − rate) for kept ones. */
+  readonly mask: Buffer;
+}
+
+type Node = DenseNode | MixNode | DropoutNode;
 
 export interface CompiledStep {
   /** Copies the variables and Adam's state into the step's buffers: at the start of each epoch. */
   load(): void;
-  /** One training step on `batch`; per head, in the order of the model's outputs, Σ mask · loss and Σ mask. */
-  run(batch: Batch): { sums: number[]; counts: number[] };
+  /**
+   * One training step on `batch`, the `index`th of `epoch` (which, with the seed, draws the
+   * dropout masks); per head, in the order of the model's outputs, Σ mask · loss and Σ mask.
+   */
+  run(batch: Batch, epoch: number, index: number): { sums: number[]; counts: number[] };
   /** Copies the parameters and Adam's state back into the model and the optimizer. */
   store(): void;
   dispose(): void;
@@ -125,7 +142,7 @@ export interface CompiledStep {
  */
 export function compileDenseStep(
   model: tf.LayersModel, heads: readonly HeadNode[], variables: readonly tf.Variable[],
-  optimizer: tf.Optimizer, strategy: WeightingStrategy, batchSize: number,
+  optimizer: tf.Optimizer, strategy: WeightingStrategy, batchSize: number, seed: number,
 ): CompiledStep | undefined {
   const adam = optimizer.constructor === FusedAdam || optimizer.constructor === AdamW;
   if (tf.getBackend() !== 'wasm' || !adam || strategy.step !== undefined || strategy.combine !== undefined) return undefined;
@@ -135,7 +152,14 @@ export function compileDenseStep(
   const weights = graph.nodes.flatMap((n) => (n.kind === 'dense' ? [n.layer.kernel.read(), ...(n.layer.bias ? [n.layer.bias.read()] : [])] : []));
   if (weights.length !== variables.length || weights.some((w) => !variables.includes(w as tf.Variable))) return undefined;
   const backend = tf.backend() as BackendWasm;
-  return new DenseStep(backend, graph, variables, optimizer as FusedAdam, strategy, batchSize);
+  return new DenseStep(backend, graph, variables, optimizer as FusedAdam, strategy, batchSize, seed);
+}
+
+/** The dropout key of node `k` at the `index`th step of `epoch`: a hash of the four, as an unsigned 32-bit integer. */
+function dropoutKey(seed: number, epoch: number, index: number, k: number): number {
+  let h = 0x811c9dc5;
+  for (const v of [seed, epoch, index, k]) h = Math.imul(h ^ (v >>> 0), 0x01000193) ^ (h >>> 13);
+  return h >>> 0;
 }
 
 /** What one step's backward pass has done so far. */
@@ -175,6 +199,7 @@ class DenseStep implements CompiledStep {
     private readonly optimizer: FusedAdam,
     private readonly strategy: WeightingStrategy,
     batchSize: number,
+    private readonly seed: number,
   ) {
     this.wasm = backend.wasm as unknown as WasmModule;
     this.kernels = trainKernels(this.wasm.asm.memory);
@@ -204,6 +229,7 @@ class DenseStep implements CompiledStep {
         };
         return { ...n, expertValues: offsets((s) => s.values), expertGrads: offsets((s) => s.grad!) };
       }
+      if (n.kind === 'dropout') return { ...n, mask: this.buffer(b * graph.sources[n.out]!.width) };
       const kernel = n.layer.kernel.read();
       const bias = n.layer.bias?.read();
       const units = n.layer.units;
@@ -253,13 +279,14 @@ class DenseStep implements CompiledStep {
     });
   }
 
-  run(batch: Batch): { sums: number[]; counts: number[] } {
+  run(batch: Batch, epoch: number, index: number): { sums: number[]; counts: number[] } {
     const b = batch.size;
     for (const source of this.sources) if (source.inputs) this.fill(source, batch);
-    for (const node of this.nodes) {
+    this.nodes.forEach((node, k) => {
       if (node.kind === 'dense') this.forward(node, b);
-      else this.kernels.mixture(this.sources[node.gate]!.values.offset, node.expertValues, this.sources[node.out]!.values.offset, b, node.experts.length, node.width);
-    }
+      else if (node.kind === 'mix') this.kernels.mixture(this.sources[node.gate]!.values.offset, node.expertValues, this.sources[node.out]!.values.offset, b, node.experts.length, node.width);
+      else this.dropout(node, b, dropoutKey(this.seed, epoch, index, k));
+    });
     const sums: number[] = [];
     const counts: number[] = [];
     const lambdas = this.strategy.lambdas();
@@ -273,7 +300,8 @@ class DenseStep implements CompiledStep {
     for (let i = this.nodes.length - 1; i >= 0; i--) {
       const node = this.nodes[i]!;
       if (node.kind === 'dense') this.backward(node, step);
-      else this.mixBackward(node, step);
+      else if (node.kind === 'mix') this.mixBackward(node, step);
+      else this.dropoutBackward(node, step);
     }
     this.adamUpdate();
     return { sums, counts };
@@ -361,6 +389,23 @@ class DenseStep implements CompiledStep {
     const gate = this.sources[node.gate]!;
     this.kernels.mixture_grad(gate.values.offset, node.expertValues, this.sources[node.out]!.grad!.offset, gate.grad!.offset, node.expertGrads, b, node.experts.length, node.width);
     step.written.add(node.gate);
+  }
+
+  /** out = x · mask, with a mask drawn for this step (probability of keeping 1 − rate, kept values scaled as tfjs does). */
+  private dropout(node: DropoutNode, b: number, key: number): void {
+    const source = this.sources[node.source]!;
+    const threshold = Math.min(Math.round(node.rate * 2 ** 32), 2 ** 32 - 1);
+    const scale = Math.fround(1 / Math.fround(1 - node.rate));
+    this.kernels.dropout(source.values.offset, this.sources[node.out]!.values.offset, node.mask.offset, b * source.width, threshold >>> 0, scale, key);
+  }
+
+  /** The source's gradient through the same mask (when the source is a node's output). */
+  private dropoutBackward(node: DropoutNode, step: StepState): void {
+    const source = this.sources[node.source]!;
+    if (source.grad === undefined) return;
+    const first = !step.written.has(node.source);
+    this.kernels.dropout_grad(this.sources[node.out]!.grad!.offset, node.mask.offset, source.grad.offset, step.rows * source.width, first ? 0 : 1);
+    step.written.add(node.source);
   }
 
   /** Adam over all parameters, then AdamW's decay of the kernels, as optimizers.ts' AdamW does it. */

@@ -6,8 +6,8 @@
  * runs `model.apply(x, {training: true})` inside `optimizer.minimize(f, false, varList)` with the
  * same variable list every step (TensorFlow.js optimizers keep their slots by position), and the
  * per-task loss sums stay on the device, read once per epoch. Batches come in a seeded order, and
- * the lowering seeds the initializers, so a run is reproducible (dropout masks excepted:
- * TensorFlow.js draws them unseeded).
+ * the lowering seeds the initializers, so a run is reproducible (dropout masks excepted on the tape
+ * path: TensorFlow.js draws them unseeded; the compiled step seeds them).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel, Metric } from '../../compiler/ir.js';
@@ -99,10 +99,11 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
   const names = heads.map((h) => h.name);
   const split = splitVariables(model, checked, names);
   const variables = [...split.all, ...(strategy.variables ?? [])];
-  const compiled = options.compiledStep === false ? undefined : compileDenseStep(model, heads, variables, optimizer, strategy, batchSize);
+  const seed = options.seed ?? spec.seed;
+  const compiled = options.compiledStep === false ? undefined : compileDenseStep(model, heads, variables, optimizer, strategy, batchSize, seed);
   const batches = new Batches(data.train, Int32Array.from({ length: data.train.n }, (_, i) => i), batchSize, {
     shuffle: options.shuffle ?? spec.shuffle,
-    seed: options.seed ?? spec.seed,
+    seed,
   });
   const monitor = monitorOf(checked, data.validation !== undefined);
   const history: History = { epochs: [] };
@@ -168,7 +169,7 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
       compiled?.load();
       for (const batch of batches.epoch(epoch - 1)) {
         if (compiled) {
-          const step = compiled.run(batch);
+          const step = compiled.run(batch, epoch, index);
           (accumulated as HostSums).add([...step.sums, ...step.counts]);
         } else {
           tapeStep(batch, epoch, index, accumulated as DeviceSums);

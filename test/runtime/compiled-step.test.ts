@@ -15,6 +15,7 @@ import { compileDenseStep } from '../../runtime/train/compiled-step.js';
 import { splitVariables, train } from '../../runtime/train/loop.js';
 import { createOptimizer } from '../../runtime/train/optimizers.js';
 import { createStrategy } from '../../runtime/train/weighting.js';
+import { trainKernels } from '../../runtime/train-kernels.js';
 // @ts-expect-error: a build script, plain JavaScript
 import { compileKernels } from '../../scripts/train-kernels.mjs';
 
@@ -115,6 +116,92 @@ describe('the compiled dense step', () => {
     expect((await trained(checked, data, true, 2)).weights).toEqual((await trained(checked, data, false, 2)).weights);
   });
 
+  describe('dropout', () => {
+    const DROPOUT = (rate: string) => `model Dropped {
+  input x: float[20]
+  trunk t = x -> dense(32, relu) -> dropout(${rate}) -> dense(16, relu)
+  head a = t -> dense(8, relu) -> dropout(${rate}) -> classify(3)
+  head b = t -> regress(1)
+  train { optimizer: adam(lr: 0.01), batch: 16 }
+}`;
+
+    it('passes gradients through as the tape path does: with nothing dropped (rate 1e-9), the same bits', async () => {
+      const checked = checkSource(DROPOUT('1e-9'));
+      const data = partlyLabelled(checked, 97, 7);
+      expect((await trained(checked, data, true)).weights).toEqual((await trained(checked, data, false)).weights);
+    });
+
+    it('draws its masks from the seed: the same run twice gives the same weights, another seed others', async () => {
+      const checked = checkSource(DROPOUT('0.3'));
+      const data = partlyLabelled(checked, 97, 8);
+      const run = async (seed: number) => {
+        const model = lowerModel(checked);
+        const history = await train(model, checked, { train: data }, { epochs: 3, seed });
+        const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+        model.dispose();
+        return { weights, loss: history.epochs.map((e) => e.loss) };
+      };
+      const [first, again, other] = [await run(1), await run(1), await run(2)];
+      expect(again).toEqual(first);
+      expect(other.weights).not.toEqual(first.weights);
+      expect(first.loss[2]!).toBeLessThan(first.loss[0]!);
+    });
+
+    it('drops a unit on the way back exactly when it dropped it on the way forward', async () => {
+      // One row, one Adam step: a weight moves if and only if its gradient is not exactly 0. Unit
+      // k's outgoing weight moves iff the unit was kept (and active); its incoming weights must
+      // move iff the backward mask kept it too.
+      const checked = checkSource(`model One {
+  input x: float[6]
+  trunk t = x -> dense(64, relu) -> dropout(0.5)
+  head y = t -> regress(1)
+  train { optimizer: adam(lr: 0.01), batch: 1 }
+}`);
+      const model = lowerModel(checked);
+      const before = model.getWeights().map((w) => Array.from(w.dataSync()));
+      await train(model, checked, { train: syntheticData(checked, 1, 3) }, { epochs: 1 });
+      const after = model.getWeights().map((w) => Array.from(w.dataSync()));
+      model.dispose();
+      const [w1, , w2] = [0, 1, 2].map((i) => ({ before: before[i]!, after: after[i]! }));
+      const units = Array.from({ length: 64 }, (_, k) => k);
+      const outgoing = units.map((k) => w2!.after[k] !== w2!.before[k]);
+      const incoming = units.map((k) => Array.from({ length: 6 }, (_, i) => i * 64 + k).some((j) => w1!.after[j] !== w1!.before[j]));
+      expect(incoming).toEqual(outgoing);
+      const moved = outgoing.filter(Boolean).length;
+      expect(moved).toBeGreaterThan(5);
+      expect(moved).toBeLessThan(40);
+    });
+
+    it('keeps each value with probability 1 − rate, scaled by 1 / (1 − rate) in float32, and its gradient goes through the same mask', () => {
+      const memory = new WebAssembly.Memory({ initial: 40 });
+      const k = trainKernels(memory);
+      const n = 100_000;
+      const heap = new Float32Array(memory.buffer);
+      const [x, out, mask, dy, dx] = [0, 1, 2, 3, 4].map((i) => i * n);
+      heap.set(Float32Array.from({ length: n }, (_, i) => Math.sin(i) + 2), x);
+      heap.set(Float32Array.from({ length: n }, (_, i) => Math.cos(i)), dy);
+      const scale = Math.fround(1 / Math.fround(0.7));
+      k.dropout(4 * x, 4 * out, 4 * mask, n, Math.round(0.3 * 2 ** 32) >>> 0, scale, 12345);
+      let dropped = 0;
+      const wrong = { mask: 0, out: 0, grad: 0 };
+      for (let i = 0; i < n; i++) {
+        const m = heap[mask + i]!;
+        if (m !== 0 && m !== scale) wrong.mask++;
+        if (m === 0) dropped++;
+        if (heap[out + i] !== Math.fround(heap[x + i]! * m)) wrong.out++;
+      }
+      k.dropout_grad(4 * dy, 4 * mask, 4 * dx, n, 0);
+      for (let i = 0; i < n; i++) if (heap[dx + i] !== Math.fround(heap[dy + i]! * heap[mask + i]!)) wrong.grad++;
+      expect(wrong).toEqual({ mask: 0, out: 0, grad: 0 });
+      expect(Math.abs(dropped / n - 0.3)).toBeLessThan(0.005);
+      const first = heap.slice(mask, mask + n);
+      k.dropout(4 * x, 4 * out, 4 * mask, n, Math.round(0.3 * 2 ** 32) >>> 0, scale, 12345);
+      expect(heap.slice(mask, mask + n)).toEqual(first);
+      k.dropout(4 * x, 4 * out, 4 * mask, n, Math.round(0.3 * 2 ** 32) >>> 0, scale, 12346);
+      expect(heap.slice(mask, mask + n)).not.toEqual(first);
+    });
+  });
+
   it('runs none of the tape path\'s kernels and leaves no tensors behind', async () => {
     const checked = checkSource(TOWERS);
     const model = lowerModel(checked);
@@ -132,7 +219,7 @@ describe('the compiled dense step', () => {
       const model = lowerModel(checked);
       const heads = headsInOutputOrder(model, checked.heads);
       const split = splitVariables(model, checked, heads.map((h) => h.name));
-      const step = compileDenseStep(model, heads, split.all, optimizer, createStrategy(checked), checked.train.batch);
+      const step = compileDenseStep(model, heads, split.all, optimizer, createStrategy(checked), checked.train.batch, checked.train.seed);
       step?.dispose();
       optimizer.dispose();
       model.dispose();
@@ -147,7 +234,6 @@ describe('the compiled dense step', () => {
       expect(eligible(checkSource(MOE))).toBe(true);
     });
     it('leaves other layers, activations and losses to the tape path', () => {
-      expect(eligible(withTrunk('dense(8, relu) -> dropout(0.2)'))).toBe(false);
       expect(eligible(withTrunk('dense(8, tanh)'))).toBe(false);
       expect(eligible(withTrunk('dense(8, relu)', '', 'head a = t -> classify(3)\n  head r = t -> regress(1) { loss: huber(1.0) }'))).toBe(false);
     });
