@@ -21,7 +21,8 @@ import {
   fileSystemHandler, MODEL_JSON, type ModelSidecar, readSidecar, SIDECAR_JSON, WEIGHTS_BIN, writeFileAtomic, writeSidecar,
 } from './io.js';
 import { withoutOrthogonalWarning } from './lower.js';
-import type { EpochRecord } from './train/loop.js';
+import type { EpochRecord, KeptEpoch } from './train/loop.js';
+import type { WeightingStrategy } from './train/weighting.js';
 
 const CHECKED_JSON = 'checked.json';
 const HISTORY_JSON = 'history.json';
@@ -183,17 +184,7 @@ export interface CheckpointState {
 }
 
 /** The parts of a weighting strategy a checkpoint saves and restores. */
-export interface StrategyParts {
-  readonly variables?: readonly tf.Variable[];
-  state?(): unknown;
-  restore?(state: unknown): void;
-}
-
-/** The best epoch so far of a run that keeps it, and its weights in `model.getWeights()` order. */
-export interface KeptEpoch {
-  readonly epoch: number;
-  readonly weights: readonly tf.Tensor[];
-}
+type StrategyParts = Pick<WeightingStrategy, 'variables' | 'state' | 'restore'>;
 
 export interface Checkpoint extends LoadedModel {
   readonly state: CheckpointState;

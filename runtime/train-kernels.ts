@@ -4,6 +4,8 @@
  * into that memory and element counts.
  */
 import * as fs from 'node:fs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wasmModule } from './wasm-module.js';
 
 export interface TrainKernels {
   relu_grad_bias(dy: number, y: number, dya: number, db: number, rows: number, cols: number): void;
@@ -20,6 +22,11 @@ export interface TrainKernels {
 
 let module: WebAssembly.Module | undefined;
 const instances = new WeakMap<WebAssembly.Memory, TrainKernels>();
+
+/** The kernels working on the wasm backend's memory. */
+export function backendKernels(backend: BackendWasm): TrainKernels {
+  return trainKernels(wasmModule(backend).asm.memory);
+}
 
 /** The kernels working on `memory`, made once per memory. */
 export function trainKernels(memory: WebAssembly.Memory): TrainKernels {

@@ -20,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { trainKernels } from './train-kernels.js';
+import { backendKernels } from './train-kernels.js';
 
 /** Copies the `[begin, begin + size)` box of `x` into a new tensor, row run by row run. */
 function sliceFromHeap(backend: BackendWasm, x: tf.TensorInfo, begin: readonly number[], size: readonly number[]): tf.TensorInfo {
@@ -147,7 +147,7 @@ const transpose: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const out = wasm.makeOutput([...x.shape.slice(0, -2), cols, rows], 'float32');
   const matrices = tf.util.sizeFromShape(x.shape.slice(0, -2));
   if (matrices * rows * cols === 0) return out;
-  const kernels = trainKernels((wasm.wasm as unknown as { asm: { memory: WebAssembly.Memory } }).asm.memory);
+  const kernels = backendKernels(wasm);
   // Offsets only after the allocation, which may move wasm memory.
   const from = wasm.typedArrayFromHeap(x).byteOffset;
   const to = wasm.typedArrayFromHeap(out).byteOffset;

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { registerAgain, wasmModule } from './wasm-module.js';
 
 /**
  * Runs another kernel of the same backend directly, without the engine's bookkeeping: for kernels
@@ -74,18 +75,14 @@ export function installFastBatchMatMul(): void {
 }
 
 /**
- * Drops the XNNPACK operators the backend keeps for `b`'s buffer. The wasm `BatchMatMul` caches an
- * operator, with `b` packed into it, by the id of `b`'s buffer alone, not its shape: after a
+ * Drops the XNNPACK operators the backend keeps for `b`'s buffer (see `registerAgain`): after a
  * product with a reshaped view of the same buffer (a gradient's `[1, 1, n]` used as `[1, n, 1]`),
  * the next product with it reused the operator made for the other shape and returned wrong values.
- * Registering the buffer again (same place, same size) drops its operators; the next product packs
- * `b` afresh, which training does every step anyway (new weights, new buffers).
+ * The next product packs `b` afresh, which training does every step anyway (new weights, new buffers).
  */
 function forgetOperators(backend: BackendWasm, b: tf.TensorInfo): void {
   const data = backend.dataIdMap.get(b.dataId) as unknown as { id: number; memoryOffset: number; shape: number[] };
-  const wasm = backend.wasm as unknown as { _dispose_data(id: number): void; _register_tensor(id: number, size: number, offset: number): void };
-  wasm._dispose_data(data.id);
-  wasm._register_tensor(data.id, tf.util.sizeFromShape(data.shape), data.memoryOffset);
+  registerAgain(wasmModule(backend), data.id, tf.util.sizeFromShape(data.shape), data.memoryOffset);
 }
 
 /** Puts the stock wasm `BatchMatMul` back: benchmarks use it to measure what a user gets without the fix. */

@@ -70,7 +70,7 @@ export type PlanNode =
  * input or head is not one the step runs.
  */
 export function plan(model: tf.LayersModel, heads: readonly HeadNode[]): Plan | undefined {
-  const sources: { inputs?: { name: string; width: number }[]; node?: number; width: number }[] = [];
+  const sources: PlanSource[] = [];
   const nodes: PlanNode[] = [];
   /** The source each layer's output is. */
   const sourceOf = new Map<string, number>();
@@ -171,6 +171,7 @@ export interface Plan {
   readonly nodes: readonly PlanNode[];
 }
 
+/** A `[b, width]` tensor of the step: model inputs side by side (one, or a concatenation), or the output of node `node`. */
 export interface PlanSource {
   readonly inputs?: readonly { readonly name: string; readonly width: number }[];
   readonly node?: number;

@@ -29,28 +29,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { HeadNode } from '../../compiler/ir.js';
-import { trainKernels, type TrainKernels } from '../train-kernels.js';
+import { backendKernels, type TrainKernels } from '../train-kernels.js';
+import { registerAgain, type WasmModule, wasmModule } from '../wasm-module.js';
 import { headLossAndGradient, softmaxGradient } from './compiled-heads.js';
-import { type Activation, type HeadLoss, plan, type Plan } from './compiled-plan.js';
+import { type Activation, type HeadLoss, plan, type Plan, type PlanSource } from './compiled-plan.js';
 import type { Batch } from './dataset.js';
 import { type AdamState, adamMoments, constants, FusedAdam } from './fused-adam.js';
 import { AdamW, isDecayed } from './optimizers.js';
 import type { WeightingStrategy } from './weighting.js';
-
-/** The parts of tfjs-backend-wasm's emscripten module the step calls. */
-interface WasmModule {
-  readonly HEAPF32: Float32Array;
-  readonly HEAP32: Int32Array;
-  readonly asm: { readonly memory: WebAssembly.Memory };
-  _malloc(bytes: number): number;
-  _free(offset: number): void;
-  _register_tensor(id: number, size: number, offset: number): void;
-  _dispose_data(id: number): void;
-  __FusedMatMul(a: number, aShape: number, aRank: number, b: number, bShape: number, bRank: number, transposeA: number, transposeB: number, activation: number, bias: number, prelu: number, alpha: number, out: number): void;
-  _BatchMatMul(a: number, aShape: number, aRank: number, b: number, bShape: number, bRank: number, transposeA: number, transposeB: number, out: number): void;
-  _Softmax(x: number, out: number, channels: number, batch: number): void;
-  _Sigmoid(x: number, out: number): void;
-}
 
 /** tfjs-backend-wasm's FusableActivation. */
 const LINEAR = 0;
@@ -67,12 +53,8 @@ interface Buffer {
   readonly capacity: number;
 }
 
-/** A `[b, width]` tensor of the step: model inputs side by side (one, or a concatenation), or the output of a node. */
-interface Source {
-  readonly inputs?: readonly { readonly name: string; readonly width: number }[];
-  /** The node that makes it. */
-  readonly node?: number;
-  readonly width: number;
+/** A source of the plan with its buffers. */
+interface Source extends PlanSource {
   readonly values: Buffer;
   /** `[width, b]`, made once per step for the kernel gradients of the layers that read it. */
   readonly transposed: Buffer;
@@ -128,9 +110,10 @@ export interface CompiledStep {
   load(): void;
   /**
    * One training step on `batch`, the `index`th of `epoch` (which, with the seed, draws the
-   * dropout masks); per head, in the order of the model's outputs, Σ mask · loss and Σ mask.
+   * dropout masks). Returns, as the tape step's stats: Σ mask · loss per head in the order of the
+   * model's outputs, then Σ mask per head, in float32.
    */
-  run(batch: Batch, epoch: number, index: number): { sums: number[]; counts: number[] };
+  run(batch: Batch, epoch: number, index: number): number[];
   /** Copies the parameters and Adam's state back into the model and the optimizer. */
   store(): void;
   dispose(): void;
@@ -201,8 +184,8 @@ class DenseStep implements CompiledStep {
     batchSize: number,
     private readonly seed: number,
   ) {
-    this.wasm = backend.wasm as unknown as WasmModule;
-    this.kernels = trainKernels(this.wasm.asm.memory);
+    this.wasm = wasmModule(backend);
+    this.kernels = backendKernels(backend);
     this.starts = [];
     let total = 0;
     for (const v of variables) {
@@ -279,7 +262,7 @@ class DenseStep implements CompiledStep {
     });
   }
 
-  run(batch: Batch, epoch: number, index: number): { sums: number[]; counts: number[] } {
+  run(batch: Batch, epoch: number, index: number): number[] {
     const b = batch.size;
     for (const source of this.sources) if (source.inputs) this.fill(source, batch);
     this.nodes.forEach((node, k) => {
@@ -287,14 +270,14 @@ class DenseStep implements CompiledStep {
       else if (node.kind === 'mix') this.kernels.mixture(this.sources[node.gate]!.values.offset, node.expertValues, this.sources[node.out]!.values.offset, b, node.experts.length, node.width);
       else this.dropout(node, b, dropoutKey(this.seed, epoch, index, k));
     });
-    const sums: number[] = [];
-    const counts: number[] = [];
+    const heads = this.nodes.filter((n) => n.kind === 'dense' && n.head !== undefined).length;
+    const stats = new Array<number>(2 * heads);
     const lambdas = this.strategy.lambdas();
     for (const node of this.nodes) {
       if (node.kind !== 'dense' || node.head === undefined) continue;
       const { sum, count } = this.headGradient(node, batch, lambdas[node.head.name] ?? 1);
-      sums[node.head.index] = sum;
-      counts[node.head.index] = count;
+      stats[node.head.index] = sum;
+      stats[heads + node.head.index] = count;
     }
     const step: StepState = { rows: b, transposed: new Set(), written: new Set() };
     for (let i = this.nodes.length - 1; i >= 0; i--) {
@@ -304,7 +287,7 @@ class DenseStep implements CompiledStep {
       else this.dropoutBackward(node, step);
     }
     this.adamUpdate();
-    return { sums, counts };
+    return stats;
   }
 
   dispose(): void {
@@ -462,8 +445,7 @@ class DenseStep implements CompiledStep {
   }
 
   private bind(buffer: Buffer, size: number): void {
-    this.wasm._dispose_data(buffer.id);
-    this.wasm._register_tensor(buffer.id, size, buffer.offset);
+    registerAgain(this.wasm, buffer.id, size, buffer.offset);
   }
 
   private allocate(bytes: number): number {

@@ -1,5 +1,6 @@
 /**
- * Adam (Kingma & Ba, 2015) in one kernel call per step. TensorFlow.js' `AdamOptimizer` spends about
+ * Adam (Kingma & Ba, 2015) in one kernel call per step (on wasm, mtl's one-pass `adam` kernel per
+ * variable inside it). TensorFlow.js' `AdamOptimizer` spends about
  * 13 kernel calls per variable per step (each with the engine's bookkeeping), which on small and
  * mixture-of-experts models costs more than the matmuls: 564 of an MMoE step's 1,086 kernel calls
  * were the optimizer's. `FusedAdam` keeps TensorFlow.js' state and names (slot variables `…/m` and
@@ -10,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { runKernel } from '../wasm-kernels.js';
+import { backendKernels } from '../train-kernels.js';
 
 const FUSED_ADAM = 'MtlFusedAdam';
 
@@ -39,61 +40,29 @@ export function constants(attrs: AdamAttrs, acc1: number, acc2: number) {
 }
 
 /**
- * On wasm: the variables, gradients and moments are copied into four flat buffers, the update
- * runs as the same 13 wasm kernels tfjs' Adam uses (SIMD, called directly, without the engine),
- * once over all variables, and the results are copied out per variable. The same operations on
- * the same numbers give the same bits.
+ * On wasm: per variable, the value and moments are copied into fresh outputs (memcpy) and mtl's
+ * `adam` kernel updates them in one pass: the operations of tfjs' 13 elementwise kernels, in their
+ * order, on the same numbers, so the same bits.
  */
 function wasmAdam(inputs: tf.NamedTensorInfoMap, attrs: AdamAttrs, backend: BackendWasm): tf.TensorInfo[] {
   const parts = slots(inputs, attrs.count);
-  const sizes = parts.map((p) => tf.util.sizeFromShape(p.x.shape));
-  const total = sizes.reduce((a, b) => a + b, 0);
+  const outputs = parts.flatMap((p) => [0, 1, 2].map(() => backend.makeOutput(p.x.shape, 'float32')));
+  const acc = [backend.makeOutput([], 'float32'), backend.makeOutput([], 'float32')];
+  // Views and offsets only after the allocations, which may move wasm memory.
   const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-  const temporaries: tf.TensorInfo[] = [];
-  const temporary = (t: tf.TensorInfo): tf.TensorInfo => (temporaries.push(t), t);
-  const scalar = (value: number): tf.TensorInfo => {
-    const t = temporary(backend.makeOutput([], 'float32'));
-    view(t)[0] = value;
-    return t;
-  };
-  const kernel = (name: string, a: tf.TensorInfo, b?: tf.TensorInfo): tf.TensorInfo =>
-    temporary(runKernel('wasm', backend, name, b === undefined ? { x: a } : { a, b }));
-  try {
-    const flat = (['x', 'g', 'm', 'v'] as const).map(() => temporary(backend.makeOutput([total], 'float32')));
-    (['x', 'g', 'm', 'v'] as const).forEach((key, j) => {
-      const into = view(flat[j]!);
-      let offset = 0;
-      parts.forEach((p, k) => {
-        into.set(view(p[key]), offset);
-        offset += sizes[k]!;
-      });
-    });
-    const [x, g, m, v] = flat as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
-    const c = constants(attrs, view(inputs['accBeta1']!)[0]!, view(inputs['accBeta2']!)[0]!);
-    // The operations of AdamOptimizer.applyGradients, in its order.
-    const m2 = kernel('Add', kernel('Multiply', m, scalar(c.b1)), kernel('Multiply', g, scalar(c.c1)));
-    const v2 = kernel('Add', kernel('Multiply', v, scalar(c.b2)), kernel('Multiply', kernel('Square', g), scalar(c.c2)));
-    const mHat = kernel('RealDiv', m2, scalar(c.d1));
-    const vHat = kernel('RealDiv', v2, scalar(c.d2));
-    const update = kernel('RealDiv', mHat, kernel('Add', kernel('Sqrt', vHat), scalar(c.eps)));
-    const x2 = kernel('Add', kernel('Multiply', update, scalar(c.step)), x);
-
-    const outputs = parts.flatMap((p) => [0, 1, 2].map(() => backend.makeOutput(p.x.shape, 'float32')));
-    const acc = [backend.makeOutput([], 'float32'), backend.makeOutput([], 'float32')];
-    [x2, m2, v2].forEach((result, j) => {
-      const from = view(result);
-      let offset = 0;
-      parts.forEach((_, k) => {
-        view(outputs[3 * k + j]!).set(from.subarray(offset, offset + sizes[k]!));
-        offset += sizes[k]!;
-      });
-    });
-    view(acc[0]!)[0] = c.acc1;
-    view(acc[1]!)[0] = c.acc2;
-    return [...outputs, ...acc];
-  } finally {
-    for (const t of temporaries) backend.disposeData(t.dataId);
-  }
+  const c = constants(attrs, view(inputs['accBeta1']!)[0]!, view(inputs['accBeta2']!)[0]!);
+  const kernels = backendKernels(backend);
+  parts.forEach((p, k) => {
+    const [x, m, v] = outputs.slice(3 * k, 3 * k + 3) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+    view(x).set(view(p.x));
+    view(m).set(view(p.m));
+    view(v).set(view(p.v));
+    const at = (t: tf.TensorInfo) => view(t).byteOffset;
+    kernels.adam(at(x), at(p.g), at(m), at(v), view(x).length, c.b1, c.c1, c.b2, c.c2, c.d1, c.d2, c.eps, c.step);
+  });
+  view(acc[0]!)[0] = c.acc1;
+  view(acc[1]!)[0] = c.acc2;
+  return [...outputs, ...acc];
 }
 
 interface CpuBackend {

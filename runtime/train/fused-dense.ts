@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { backendKernels } from '../train-kernels.js';
 import { runKernel } from '../wasm-kernels.js';
 
 const FUSED_DENSE = 'MtlDense';
@@ -42,70 +43,45 @@ function dense(backendName: string): tf.KernelFunc {
  * Outputs `[dyA, dw, dbias]`: dyA = dy · step(y) for relu (dy for linear), dw = xᵀ · dyA,
  * dbias = Σ_rows dyA — tfjs-core's `getFusedDyActivation`, matmul and `getFusedBiasGradient`.
  * Takes xᵀ, made once per backward pass however many layers read x (see `transposedInput`).
+ * On wasm, dyA and dbias come from mtl's `relu_grad_bias` / `bias_grad` kernels in one pass (the
+ * same float32 operations as Step, Multiply and a row-by-row sum, so the same bits); the wasm
+ * `Sum` over the first axis transposes first and took a third of a 256 × 256 layer's backward time.
  */
 function denseGrad(backendName: string): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { dy, xT, y } = inputs as { dy: tf.TensorInfo; xT: tf.TensorInfo; y: tf.TensorInfo };
-    let dyA: tf.TensorInfo;
-    if ((attrs as unknown as DenseAttrs).activation === 'relu') {
-      // Step and Multiply stay wasm kernels: a data-dependent branch per element in JavaScript
-      // mispredicts half the time and was 4× slower here.
-      const step = runKernel(backendName, backend, 'Step', { x: y }, { alpha: 0 });
-      dyA = runKernel(backendName, backend, 'Multiply', { a: dy, b: step });
-      (backend as tf.KernelBackend).disposeData(step.dataId);
-    } else {
-      // An output of its own, so that the engine may dispose it apart from dy.
-      dyA = runKernel(backendName, backend, 'Identity', { x: dy });
-    }
+    const relu = (attrs as unknown as DenseAttrs).activation === 'relu';
+    const [dyA, db] = backendName === 'wasm' ? wasmActivationGrads(backend as BackendWasm, dy, y, relu) : activationGrads(backendName, backend, dy, y, relu);
     const dw = runKernel(backendName, backend, 'BatchMatMul', { a: as3d(xT), b: as3d(dyA) }, { transposeA: false, transposeB: false });
-    const db = backendName === 'wasm' ? columnSums(backend as BackendWasm, dyA) : runKernel(backendName, backend, 'Sum', { x: dyA }, { axis: [0], keepDims: false });
     return [dyA, { dataId: dw.dataId, shape: [xT.shape[0]!, dy.shape[1]!], dtype: 'float32' }, db];
   };
 }
 
-/**
- * Σ over the rows of a `[b, n]` matrix in wasm memory. The wasm `Sum` kernel transposes first to
- * reduce over the first axis (a third of a 256 × 256 layer's backward time); this adds row after
- * row in float32, the same sequence of roundings as its loop, hence the same bits (tested).
- */
-function columnSums(backend: BackendWasm, x: tf.TensorInfo): tf.TensorInfo {
-  const [rows, n] = x.shape as [number, number];
-  const out = backend.makeOutput([n], 'float32');
-  // The loop runs on a copy outside wasm memory: this loop read views of wasm memory at about
-  // 4 ns an element against 1.3 ns from a plain array (measured here), and the copies are memcpys.
-  // Together with the 4-row passes below: a [256, 256] layer's gradient kernel 368 → 186 µs.
-  const size = rows * n;
-  if (scratch.length < size && size <= SCRATCH_KEPT) scratch = new Float32Array(size);
-  if (scratchSums.length < n) scratchSums = new Float32Array(n);
-  const values = size <= SCRATCH_KEPT ? scratch : new Float32Array(size);
-  values.set(backend.typedArrayFromHeap(x) as Float32Array);
-  const sums = scratchSums.subarray(0, n);
-  sums.fill(0);
-  // Four rows per pass over the sums, still added one after the other and rounded to float32
-  // after each addition: the same bits, about 1.5× faster than a pass per row (fewer loads and
-  // stores of the sums).
-  let r = 0;
-  for (; r + 4 <= rows; r += 4) {
-    const a = r * n;
-    const b = a + n;
-    const c = b + n;
-    const d = c + n;
-    for (let j = 0; j < n; j++) {
-      sums[j] = Math.fround(Math.fround(Math.fround(Math.fround(sums[j]! + values[a + j]!) + values[b + j]!) + values[c + j]!) + values[d + j]!);
-    }
+/** `[dyA, dbias]` with the backend's kernels (cpu). */
+function activationGrads(backendName: string, backend: unknown, dy: tf.TensorInfo, y: tf.TensorInfo, relu: boolean): [tf.TensorInfo, tf.TensorInfo] {
+  let dyA: tf.TensorInfo;
+  if (relu) {
+    const step = runKernel(backendName, backend, 'Step', { x: y }, { alpha: 0 });
+    dyA = runKernel(backendName, backend, 'Multiply', { a: dy, b: step });
+    (backend as tf.KernelBackend).disposeData(step.dataId);
+  } else {
+    // An output of its own, so that the engine may dispose it apart from dy.
+    dyA = runKernel(backendName, backend, 'Identity', { x: dy });
   }
-  for (; r < rows; r++) {
-    const row = r * n;
-    for (let j = 0; j < n; j++) sums[j] += values[row + j]!;
-  }
-  (backend.typedArrayFromHeap(out) as Float32Array).set(sums);
-  return out;
+  return [dyA, runKernel(backendName, backend, 'Sum', { x: dyA }, { axis: [0], keepDims: false })];
 }
 
-/** `columnSums`' working copies, grown as needed and kept up to 4 MiB (a wide layer's batch is 256 KiB). */
-const SCRATCH_KEPT = 1 << 20;
-let scratch = new Float32Array(0);
-let scratchSums = new Float32Array(0);
+/** `[dyA, dbias]` on wasm, each pass one call of mtl's kernels. */
+function wasmActivationGrads(backend: BackendWasm, dy: tf.TensorInfo, y: tf.TensorInfo, relu: boolean): [tf.TensorInfo, tf.TensorInfo] {
+  const [rows, cols] = dy.shape as [number, number];
+  const db = backend.makeOutput([cols], 'float32');
+  const dyA = relu ? backend.makeOutput(dy.shape, 'float32') : runKernel('wasm', backend, 'Identity', { x: dy });
+  const at = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
+  const kernels = backendKernels(backend);
+  if (relu) kernels.relu_grad_bias(at(dy), at(y), at(dyA), at(db), rows, cols);
+  else kernels.bias_grad(at(dy), at(db), rows, cols);
+  return [dyA, db];
+}
 
 /**
  * Recently made xᵀ by the buffer of x. The tensors live until the end of their backward pass

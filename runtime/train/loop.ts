@@ -11,7 +11,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel, Metric } from '../../compiler/ir.js';
-import type { KeptEpoch } from '../model-dir.js';
 import { planModel } from '../../compiler/summary.js';
 import { layerHeads } from '../lower.js';
 import { applyModel, batchTensors, disposeBatch, headsInOutputOrder } from './batch.js';
@@ -66,6 +65,12 @@ export interface EpochRecord {
   readonly val?: { readonly loss: number; readonly taskLoss: Record<string, number>; readonly metrics: Record<string, Record<string, number>> };
   /** True for an epoch cut short by `shouldStop`. */
   readonly partial?: boolean;
+}
+
+/** The best epoch so far of a run that keeps it, and its weights in `model.weights` order. */
+export interface KeptEpoch {
+  readonly epoch: number;
+  readonly weights: readonly tf.Tensor[];
 }
 
 export interface History {
@@ -135,7 +140,8 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
   let lastValidation: { epoch: number; evaluation: Evaluation } | undefined;
 
   // One step on the gradient tape: model.apply under optimizer.minimize, or the strategy's own step.
-  const tapeStep = (batch: Batch, epoch: number, index: number, sums: DeviceSums): void => {
+  // Returns the step's [Σ weighted loss per head…, labelled count per head…], on the device.
+  const tapeStep = (batch: Batch, epoch: number, index: number): tf.Tensor1D | undefined => {
     const tensors = batchTensors(model, heads, batch);
     let stats: tf.Tensor1D | undefined;
     const forward = (): MaskedLoss[] => {
@@ -156,24 +162,21 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
       }, false, variables);
     }
     disposeBatch(tensors);
-    if (stats !== undefined) sums.add(stats);
+    return stats;
   };
 
   try {
     for (let epoch = (options.initialEpoch ?? 0) + 1; epoch <= epochs; epoch++) {
-      // [Σ weighted loss per head…, labelled count per head…], summed over the epoch: on the
-      // device for the tape step, in float32 on the host for the compiled step.
-      const accumulated = compiled ? new HostSums(2 * names.length) : new DeviceSums(2 * names.length);
+      // [Σ weighted loss per head…, labelled count per head…], summed over the epoch: in float32
+      // on the host for the compiled step, on the device for the tape step (read once, below).
+      const host = new Float32Array(2 * names.length);
+      const device = compiled ? undefined : new DeviceSums(2 * names.length);
       let interrupted = false;
       let index = 0;
       compiled?.load();
       for (const batch of batches.epoch(epoch - 1)) {
-        if (compiled) {
-          const step = compiled.run(batch, epoch, index);
-          (accumulated as HostSums).add([...step.sums, ...step.counts]);
-        } else {
-          tapeStep(batch, epoch, index, accumulated as DeviceSums);
-        }
+        if (compiled) compiled.run(batch, epoch, index).forEach((value, i) => (host[i] += value));
+        else device!.add(tapeStep(batch, epoch, index));
         options.onBatch?.({ epoch, batch: index, batches: batches.count });
         index++;
         // Let signal handlers run, so that shouldStop can turn true.
@@ -184,7 +187,7 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
         }
       }
       compiled?.store();
-      const totals = await accumulated.read();
+      const totals = device ? await device.read() : Array.from(host);
       const lambda = strategy.lambdas();
       const taskLoss = Object.fromEntries(names.map((n, i) => [n, totals[names.length + i]! > 0 ? totals[i]! / totals[names.length + i]! : 0]));
       const loss = names.reduce((sum, n) => sum + (lambda[n] ?? 1) * taskLoss[n]!, 0);
@@ -303,7 +306,8 @@ class DeviceSums {
     this.total = tf.zeros([size]);
   }
 
-  add(stats: tf.Tensor1D): void {
+  add(stats: tf.Tensor1D | undefined): void {
+    if (stats === undefined) return;
     const next = this.total.add(stats) as tf.Tensor1D;
     tf.dispose([this.total, stats]);
     this.total = next;
@@ -313,22 +317,5 @@ class DeviceSums {
     const values = Array.from(await this.total.data());
     this.total.dispose();
     return values;
-  }
-}
-
-/** Per-head sums on the host, added in float32 as the device adds them. */
-class HostSums {
-  private readonly total: Float32Array;
-
-  constructor(size: number) {
-    this.total = new Float32Array(size);
-  }
-
-  add(values: readonly number[]): void {
-    values.forEach((value, i) => (this.total[i] += value));
-  }
-
-  async read(): Promise<number[]> {
-    return Array.from(this.total);
   }
 }
