@@ -12,9 +12,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../compiler/ir.js';
-import { installFastBatchMatMul, installWasmCopies, uninstallFastBatchMatMul, uninstallWasmCopies } from '../runtime/backend.js';
+import { installAccelerators, uninstallFastBatchMatMul, uninstallFusedDense, uninstallWasmCopies } from '../runtime/accel/index.js';
 import type { Dataset } from '../runtime/data/dataset.js';
-import { lowerModel } from '../runtime/lower.js';
+import { lowerModel } from '../runtime/model/lower.js';
 import { train } from '../runtime/train/loop.js';
 import { createOptimizer } from '../runtime/train/optimizers.js';
 
@@ -78,6 +78,7 @@ export function fitRunner(checked: CheckedModel, data: Dataset, stock: boolean):
       if (stock) {
         uninstallFastBatchMatMul();
         uninstallWasmCopies();
+        uninstallFusedDense();
       }
       try {
         return await timed(async () => {
@@ -85,8 +86,7 @@ export function fitRunner(checked: CheckedModel, data: Dataset, stock: boolean):
           if (!Number.isFinite(history.history['loss']![0] as number)) throw new Error('model.fit: loss is not finite');
         });
       } finally {
-        installFastBatchMatMul();
-        installWasmCopies();
+        installAccelerators();
       }
     },
     dispose() {

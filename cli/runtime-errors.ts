@@ -22,7 +22,7 @@ export interface StartedBackend {
 
 /** Makes the preferred backend (else the fastest that loads) current. */
 export async function startBackend(preferred: BackendChoice | undefined): Promise<StartedBackend> {
-  const { setupBackend } = await import('../runtime/backend.js');
+  const { setupBackend } = await import('../runtime/backend/index.js');
   const name = await setupBackend(preferred);
   const shown = name === 'tensorflow' ? 'node' : name;
   const label = preferred !== undefined && shown !== preferred ? `${shown} (${preferred} is not available here)` : shown;

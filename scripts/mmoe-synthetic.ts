@@ -15,13 +15,13 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../compiler/compile.js';
 import type { CheckedModel } from '../compiler/ir.js';
-import { setupBackend } from '../runtime/backend.js';
+import { setupBackend } from '../runtime/backend/index.js';
 import type { Dataset } from '../runtime/data/dataset.js';
 import { splitRows, takeRows } from '../runtime/data/index.js';
 import { pearson } from '../runtime/experiments/labels.js';
 import { syntheticData } from '../runtime/experiments/synthetic.js';
 import { meanAndStd } from '../runtime/experiments/tune.js';
-import { lowerModel } from '../runtime/lower.js';
+import { lowerModel } from '../runtime/model/lower.js';
 import { evaluate } from '../runtime/train/evaluate.js';
 import { train } from '../runtime/train/loop.js';
 

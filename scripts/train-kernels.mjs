@@ -1,4 +1,4 @@
-// The WebAssembly training kernels (runtime/kernels/train-kernels.c). The build copies the
+// The WebAssembly training kernels (runtime/accel/kernels/train-kernels.c). The build copies the
 // committed .wasm next to the compiled code; `--compile` first rebuilds it from the C source,
 // which needs clang and wasm-ld (Debian: apt-get install clang-14 lld-14), and checks that the
 // module has no data and never touches the C stack: it runs on TensorFlow.js' memory, where
@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const source = path.join(root, 'runtime', 'kernels', 'train-kernels.c');
-const wasm = path.join(root, 'runtime', 'kernels', 'train-kernels.wasm');
+const source = path.join(root, 'runtime', 'accel', 'kernels', 'train-kernels.c');
+const wasm = path.join(root, 'runtime', 'accel', 'kernels', 'train-kernels.wasm');
 
 /** The first of `names` on the PATH. */
 function tool(...names) {
@@ -42,7 +42,7 @@ export function compileKernels(out) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv.includes('--compile')) compileKernels(wasm);
-  const target = path.join(root, 'dist', 'runtime', 'kernels', 'train-kernels.wasm');
+  const target = path.join(root, 'dist', 'runtime', 'accel', 'kernels', 'train-kernels.wasm');
   mkdirSync(path.dirname(target), { recursive: true });
   copyFileSync(wasm, target);
 }

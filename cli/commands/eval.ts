@@ -49,7 +49,7 @@ export const evalCommand: CommandModule = {
         if (opened === undefined) return;
         const { saved, bound } = opened;
         const { evaluate } = await import('../../runtime/train/evaluate.js');
-        const { fixedLambdas } = await import('../../runtime/train/weighting.js');
+        const { fixedLambdas } = await import('../../runtime/train/weighting/index.js');
         const checked = saved.checked;
         const shown = displayPath(ctx, bound.file);
         const labelledHeads = checked.heads.filter((h) => (bound.dataset.labels[h.name]?.mask ?? []).some((m) => m !== 0));

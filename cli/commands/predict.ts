@@ -42,7 +42,7 @@ export const predictCommand: CommandModule = {
         if (opened === undefined) return;
         const { saved, bound } = opened;
         const { predict } = await import('../../runtime/train/evaluate.js');
-        const { predictionRecords, predictionsCsv, predictionsJsonl } = await import('../../runtime/predictions.js');
+        const { predictionRecords, predictionsCsv, predictionsJsonl } = await import('../../runtime/model/predictions.js');
         const outputs = await predict(saved.model, saved.checked, bound.dataset);
         saved.model.dispose();
         const heads = saved.checked.heads;

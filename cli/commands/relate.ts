@@ -70,10 +70,10 @@ function allLabels(train: Dataset, validation: Dataset | undefined): Dataset {
 async function relate(ctx: CliContext, file: string, checked: CheckedModel, options: RelateOptions): Promise<void> {
   const sources = dataSources(ctx, file, checked, options, 'data');
   await startBackend(options.backend);
-  const { prepareTrainingData } = await import('../../runtime/prepare.js');
+  const { prepareTrainingData } = await import('../../runtime/data/prepare.js');
   const { labelRelations } = await import('../../runtime/experiments/labels.js');
   const { relateGradients } = await import('../../runtime/experiments/gradients.js');
-  const { lowerModel } = await import('../../runtime/lower.js');
+  const { lowerModel } = await import('../../runtime/model/lower.js');
   let data;
   try {
     data = await prepareTrainingData(checked, { ...sources, ...(checked.data.format !== undefined ? { format: checked.data.format } : {}) });

@@ -11,9 +11,9 @@ import { Option, type Command } from 'commander';
 import type { CheckedModel } from '../../compiler/ir.js';
 import { summarize } from '../../compiler/summary.js';
 // Types only: the runtime (and TensorFlow.js) is imported when the command runs.
-import type { Checkpoint, CheckpointState, RunHistory } from '../../runtime/model-dir.js';
-import type { TrainingData } from '../../runtime/prepare.js';
-import type { RunResult } from '../../runtime/run.js';
+import type { Checkpoint, CheckpointState, RunHistory } from '../../runtime/model/model-dir.js';
+import type { TrainingData } from '../../runtime/data/prepare.js';
+import type { RunResult } from '../../runtime/train/run.js';
 import { plural, type Colors } from '../frame.js';
 import { metricsTable } from '../metrics-table.js';
 import { checkedModel, dataSources, positiveInteger, type DataSources } from '../model-file.js';
@@ -66,7 +66,7 @@ export const trainCommand: CommandModule = {
   },
 };
 
-type ModelDirModule = typeof import('../../runtime/model-dir.js');
+type ModelDirModule = typeof import('../../runtime/model/model-dir.js');
 
 /** Where a run writes, where it starts, and what it reads: all settled before TensorFlow.js starts. */
 interface RunPlan {
@@ -80,9 +80,9 @@ interface RunPlan {
 async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, options: TrainOptions, command: Command): Promise<void> {
   const c = ctx.colors(command);
   const info = (text: string): void => { if (!options.quiet) ctx.err(text); };
-  const modelDir = await import('../../runtime/model-dir.js');
-  const { prepareTrainingData, sidecarNormalization } = await import('../../runtime/prepare.js');
-  const { runTraining } = await import('../../runtime/run.js');
+  const modelDir = await import('../../runtime/model/model-dir.js');
+  const { prepareTrainingData, sidecarNormalization } = await import('../../runtime/data/prepare.js');
+  const { runTraining } = await import('../../runtime/train/run.js');
   const plan = await planRun(ctx, file, checked, options, modelDir);
   if (plan === undefined) return;
   const { outDir, epochs, done } = plan;

@@ -10,7 +10,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { CheckedModel, Metric } from '../../compiler/ir.js';
 import { applyNormalization, type Dataset, fitNormalization, takeRows } from '../data/index.js';
-import { lowerModel } from '../lower.js';
+import { lowerModel } from '../model/lower.js';
 import { evaluate, type Evaluation } from '../train/evaluate.js';
 import { train } from '../train/loop.js';
 import { kFolds } from './folds.js';

@@ -8,7 +8,7 @@ import { graphMermaid } from '../../compiler/graph.js';
 import type { CheckedModel } from '../../compiler/ir.js';
 import type { GradientRelations } from '../experiments/gradients.js';
 import type { LabelRelations, PairValue } from '../experiments/labels.js';
-import { writeFileAtomic } from '../io.js';
+import { writeFileAtomic } from '../model/io.js';
 import type { EpochRecord } from '../train/loop.js';
 import { modelDiagram } from './diagram.js';
 import { escapeXml, heatmap, lineChart, type Series, shortNumber } from './svg.js';

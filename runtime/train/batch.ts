@@ -5,8 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HeadNode } from '../../compiler/ir.js';
-import type { Batch } from './dataset.js';
-import { useFusedDense } from './fused-dense.js';
+import type { Batch } from '../data/index.js';
 
 export interface LabelTensors {
   /** `[b, units]`, or `[b, t, units]` for `tag`. */
@@ -56,7 +55,6 @@ export function disposeBatch(batch: BatchTensors): void {
 
 /** `model.apply` as a list of outputs, one per head in `model.outputNames` order. */
 export function applyModel(model: tf.LayersModel, xs: readonly tf.Tensor[], training: boolean): tf.Tensor[] {
-  useFusedDense(model);
   const out = model.apply(xs.length === 1 ? xs[0]! : [...xs], { training });
   return Array.isArray(out) ? (out as tf.Tensor[]) : [out as tf.Tensor];
 }

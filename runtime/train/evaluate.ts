@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../../compiler/ir.js';
 import { applyModel, batchTensors, disposeBatch, headsInOutputOrder } from './batch.js';
-import { Batches, type Dataset } from './dataset.js';
-import { maskedLoss } from './losses.js';
+import { Batches, type Dataset } from '../data/index.js';
+import { maskedLoss } from './losses/index.js';
 import { computeMetrics } from './metrics.js';
 
 export interface Evaluation {

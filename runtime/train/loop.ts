@@ -12,14 +12,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel, Metric } from '../../compiler/ir.js';
 import { planModel } from '../../compiler/summary.js';
-import { layerHeads } from '../lower.js';
+import { layerHeads } from '../model/lower.js';
 import { applyModel, batchTensors, disposeBatch, headsInOutputOrder } from './batch.js';
-import { Batches, type Batch, type Dataset } from './dataset.js';
+import { Batches, type Batch, type Dataset } from '../data/index.js';
 import { evaluate, type Evaluation } from './evaluate.js';
-import { maskedLoss, type MaskedLoss } from './losses.js';
-import { compileDenseStep } from './compiled-step.js';
+import { maskedLoss, type MaskedLoss } from './losses/index.js';
+import { compileDenseStep } from './compiled/step.js';
 import { createOptimizer } from './optimizers.js';
-import { createStrategy, type StepContext, weightedSum, type WeightingStrategy } from './weighting.js';
+import { createStrategy, type StepContext, weightedSum, type WeightingStrategy } from './weighting/index.js';
 
 export interface TrainOptions {
   /** Defaults for everything below come from the model's `train { }`. */

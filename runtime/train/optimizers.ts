@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerSpec } from '../../compiler/ir.js';
-import { FusedAdam } from './fused-adam.js';
+import { FusedAdam } from '../accel/index.js';
 
 export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
   switch (spec.kind) {

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { compile } from '../../compiler/compile.js';
 import type { CheckedModel } from '../../compiler/ir.js';
-import { fileSystemHandler } from '../../runtime/io.js';
-import { lowerModel } from '../../runtime/lower.js';
+import { fileSystemHandler } from '../../runtime/model/io.js';
+import { lowerModel } from '../../runtime/model/lower.js';
 import { mtlc, workspace } from './model-run.js';
 import { root } from './run.js';
 

@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/compile.js';
 import type { CheckedModel } from '../../compiler/ir.js';
-import { setupBackend } from '../../runtime/backend.js';
-import { prepareInferenceData, prepareTrainingData } from '../../runtime/prepare.js';
-import { runTraining } from '../../runtime/run.js';
+import { setupBackend } from '../../runtime/backend/index.js';
+import { prepareInferenceData, prepareTrainingData } from '../../runtime/data/prepare.js';
+import { runTraining } from '../../runtime/train/run.js';
 import { predict } from '../../runtime/train/evaluate.js';
 import { jsonLines, mtlc, PENGUIN_CLASSES, workspace, type PenguinPrediction } from './model-run.js';
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { fileSystemHandler } from '../../runtime/io.js';
+import { fileSystemHandler } from '../../runtime/model/io.js';
 import { mtlc, workspace } from './model-run.js';
 
 const PENGUINS = ['examples/penguins.mtl', 'examples/data/penguins.csv'];

@@ -1,6 +1,6 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { setupBackend } from '../../runtime/backend.js';
+import { setupBackend } from '../../runtime/backend/index.js';
 import { onBoth, values } from './backends.js';
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {

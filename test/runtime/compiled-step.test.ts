@@ -8,14 +8,14 @@ import { syntheticData } from '../../bench/synthetic.js';
 import { compile } from '../../compiler/compile.js';
 import type { CheckedModel } from '../../compiler/ir.js';
 import type { Dataset } from '../../runtime/data/dataset.js';
-import { setupBackend } from '../../runtime/backend.js';
-import { lowerModel } from '../../runtime/lower.js';
+import { setupBackend } from '../../runtime/backend/index.js';
+import { lowerModel } from '../../runtime/model/lower.js';
 import { headsInOutputOrder } from '../../runtime/train/batch.js';
-import { compileDenseStep } from '../../runtime/train/compiled-step.js';
+import { compileDenseStep } from '../../runtime/train/compiled/step.js';
 import { splitVariables, train } from '../../runtime/train/loop.js';
 import { createOptimizer } from '../../runtime/train/optimizers.js';
-import { createStrategy } from '../../runtime/train/weighting.js';
-import { trainKernels } from '../../runtime/train-kernels.js';
+import { createStrategy } from '../../runtime/train/weighting/index.js';
+import { trainKernels } from '../../runtime/accel/train-kernels.js';
 // @ts-expect-error: a build script, plain JavaScript
 import { compileKernels } from '../../scripts/train-kernels.mjs';
 
@@ -265,6 +265,6 @@ describe('the compiled dense step', () => {
   it.skipIf(clang === undefined)('is built from the committed C source: rebuilding gives the committed kernels', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mtl-kernels-')), 'train-kernels.wasm');
     compileKernels(out);
-    expect(fs.readFileSync(out).equals(fs.readFileSync(new URL('../../runtime/kernels/train-kernels.wasm', import.meta.url)))).toBe(true);
+    expect(fs.readFileSync(out).equals(fs.readFileSync(new URL('../../runtime/accel/kernels/train-kernels.wasm', import.meta.url)))).toBe(true);
   });
 });

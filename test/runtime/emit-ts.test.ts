@@ -4,8 +4,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { emitTypeScript } from '../../runtime/emit-ts.js';
-import { lowerModel } from '../../runtime/lower.js';
+import { emitTypeScript } from '../../runtime/model/emit-ts.js';
+import { lowerModel } from '../../runtime/model/lower.js';
 import { FIXTURES, seedModel } from './fixtures.js';
 
 // Inside the repository, so that the emitted `import '@tensorflow/tfjs'` resolves.

@@ -9,8 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { compile } from '../../compiler/compile.js';
 import { inputShape } from '../../compiler/summary.js';
-import { setupBackend } from '../../runtime/backend.js';
-import { lowerModel } from '../../runtime/lower.js';
+import { setupBackend } from '../../runtime/backend/index.js';
+import { lowerModel } from '../../runtime/model/lower.js';
 import { NodeHost } from '../../cli/host.js';
 
 const examples = path.resolve(__dirname, '../../examples');

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { setupBackend } from '../../runtime/backend.js';
-import { FusedAdam, registerFusedAdam } from '../../runtime/train/fused-adam.js';
+import { setupBackend } from '../../runtime/backend/index.js';
+import { FusedAdam, registerFusedAdam } from '../../runtime/accel/fused-adam.js';
 import { values } from './backends.js';
 
 /**

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { setupBackend } from '../../runtime/backend.js';
-import { fusedDense, useFusedDense } from '../../runtime/train/fused-dense.js';
+import { setupBackend } from '../../runtime/backend/index.js';
+import { fusedDense, installFusedDense, uninstallFusedDense } from '../../runtime/accel/fused-dense.js';
 import { relativeError, values } from './backends.js';
 
 /** x `[rows, 5]`, w `[5, units]`, b `[units]` and a fixed upstream gradient, as fresh tensors. */
@@ -103,7 +103,7 @@ describe('fusedDense', () => {
   });
 });
 
-describe('useFusedDense', () => {
+describe('installFusedDense', () => {
   /** A small model with relu, linear and softmax dense layers and one dense layer on 3-D input. */
   function model(seed: number): tf.LayersModel {
     const init = (s: number) => tf.initializers.glorotUniform({ seed: seed + s });
@@ -134,18 +134,21 @@ describe('useFusedDense', () => {
 
   it('trains the same function: loss and every weight gradient agree with the unpatched model', async () => {
     await tf.setBackend('wasm');
-    const plain = model(5);
-    const fast = model(5);
-    useFusedDense(fast);
-    expect(relativeError(run(plain), run(fast))).toBeLessThan(1e-6);
-    plain.dispose();
-    fast.dispose();
+    const m = model(5);
+    uninstallFusedDense();
+    let plain: Float32Array;
+    try {
+      plain = run(m);
+    } finally {
+      installFusedDense();
+    }
+    expect(relativeError(plain, run(m))).toBeLessThan(1e-6);
+    m.dispose();
   });
 
   it('runs each 2-D dense layer as one kernel forward', async () => {
     await tf.setBackend('wasm');
     const m = model(6);
-    useFusedDense(m);
     const x = tf.ones([2, 6]);
     const profile = await tf.profile(() => tf.tidy(() => m.apply(x, { training: true }) as tf.Tensor[]));
     expect(profile.kernels.filter((k) => k.name === 'MtlDense')).toHaveLength(3);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { setupBackend } from '../../runtime/backend.js';
-import { WASM_GRADIENT_KERNELS } from '../../runtime/wasm-gradients.js';
+import { setupBackend } from '../../runtime/backend/index.js';
+import { WASM_GRADIENT_KERNELS } from '../../runtime/accel/gradients.js';
 import { onBoth, relativeError, values } from './backends.js';
 
 /** Tensor and buffer counts of both backends, to show that a kernel leaves nothing behind. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { setupBackend } from '../../runtime/backend.js';
+import { setupBackend } from '../../runtime/backend/index.js';
 import { onBothEach, values } from './backends.js';
 
 function footprint(): number[] {

@@ -1,9 +1,9 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { LossSpec, TaskKind } from '../../compiler/ir.js';
-import { setupBackend } from '../../runtime/backend.js';
-import { FUSED_LOSS, registerFusedLoss } from '../../runtime/train/fused-loss.js';
-import { maskedLoss } from '../../runtime/train/losses.js';
+import { setupBackend } from '../../runtime/backend/index.js';
+import { FUSED_LOSS } from '../../runtime/accel/masked-loss.js';
+import { maskedLoss } from '../../runtime/train/losses/index.js';
 import { values } from './backends.js';
 
 /** Probabilities (softmax rows for classify, sigmoids otherwise), some clipped, and labels with gaps and a NaN in a masked row. */
@@ -64,7 +64,6 @@ function expectClose(actual: number[], expected: number[]): void {
 
 beforeAll(async () => {
   await setupBackend('wasm');
-  registerFusedLoss();
 });
 
 afterEach(async () => {

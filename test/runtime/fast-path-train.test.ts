@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { syntheticData } from '../../bench/synthetic.js';
 import type { CheckedModel } from '../../compiler/ir.js';
-import { setupBackend } from '../../runtime/backend.js';
-import { lowerModel } from '../../runtime/lower.js';
+import { setupBackend } from '../../runtime/backend/index.js';
+import { lowerModel } from '../../runtime/model/lower.js';
 import { train } from '../../runtime/train/loop.js';
 import { mmoeModel, multiInputModel, seedModel, textModel } from './fixtures.js';
 

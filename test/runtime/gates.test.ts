@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { compile } from '../../compiler/compile.js';
 import type { CheckedModel, GateNode } from '../../compiler/ir.js';
 import { planModel, type PlanStep } from '../../compiler/summary.js';
-import { lowerModel } from '../../runtime/lower.js';
+import { lowerModel } from '../../runtime/model/lower.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { setupBackend } from '../../runtime/backend.js';
+import { setupBackend } from '../../runtime/backend/index.js';
 import {
   buildSidecar, fileSystemHandler, modelDirOf, readSidecar, registerFileSystemRouter, writeFileAtomic, writeSidecar,
-} from '../../runtime/io.js';
+} from '../../runtime/model/io.js';
 import { penguinModel } from './fixture.js';
 
 let dir: string;

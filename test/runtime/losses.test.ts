@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { LossSpec, TaskKind } from '../../compiler/ir.js';
-import { EPSILON, maskedLoss, type LossTask } from '../../runtime/train/losses.js';
+import { EPSILON } from '../../runtime/accel/index.js';
+import { maskedLoss, type LossTask } from '../../runtime/train/losses/index.js';
 import { auc, computeMetrics } from '../../runtime/train/metrics.js';
 
 beforeAll(async () => {

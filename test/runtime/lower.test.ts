@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../../compiler/ir.js';
 import { planModel } from '../../compiler/summary.js';
-import { lowerModel } from '../../runtime/lower.js';
+import { lowerModel } from '../../runtime/model/lower.js';
 import { FIXTURES, mmoeModel, pleModel, seedModel } from './fixtures.js';
 
 beforeAll(async () => {

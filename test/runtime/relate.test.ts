@@ -6,11 +6,11 @@ import type { Dataset, LabelColumn } from '../../runtime/data/dataset.js';
 import { mulberry32 } from '../../runtime/data/split.js';
 import { relateGradients } from '../../runtime/experiments/gradients.js';
 import { labelRelations } from '../../runtime/experiments/labels.js';
-import { lowerModel } from '../../runtime/lower.js';
+import { lowerModel } from '../../runtime/model/lower.js';
 import { applyModel, batchTensors, disposeBatch, headsInOutputOrder } from '../../runtime/train/batch.js';
-import { Batches } from '../../runtime/train/dataset.js';
+import { Batches } from '../../runtime/data/index.js';
 import { splitVariables } from '../../runtime/train/loop.js';
-import { maskedLoss } from '../../runtime/train/losses.js';
+import { maskedLoss } from '../../runtime/train/losses/index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

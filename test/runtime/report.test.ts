@@ -13,7 +13,7 @@ import { relateGradients } from '../../runtime/experiments/gradients.js';
 import { labelRelations } from '../../runtime/experiments/labels.js';
 import { type ReportInput, renderReport, writeReport } from '../../runtime/report/html.js';
 import { niceTicks } from '../../runtime/report/svg.js';
-import { lowerModel } from '../../runtime/lower.js';
+import { lowerModel } from '../../runtime/model/lower.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -5,12 +5,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { compile } from '../../compiler/compile.js';
 import type { CheckedModel } from '../../compiler/ir.js';
-import { setupBackend } from '../../runtime/backend.js';
+import { setupBackend } from '../../runtime/backend/index.js';
 import type { Dataset } from '../../runtime/data/index.js';
-import { checkpointDir, openModelDir, readCheckpoint, readCheckpointState } from '../../runtime/model-dir.js';
-import { float32Number } from '../../runtime/predictions.js';
-import { keepRowsInPlace, prepareTrainingData } from '../../runtime/prepare.js';
-import { runTraining } from '../../runtime/run.js';
+import { checkpointDir, openModelDir, readCheckpoint, readCheckpointState } from '../../runtime/model/model-dir.js';
+import { float32Number } from '../../runtime/model/predictions.js';
+import { keepRowsInPlace, prepareTrainingData } from '../../runtime/data/prepare.js';
+import { runTraining } from '../../runtime/train/run.js';
 
 const root = path.resolve(__dirname, '../..');
 const csv = path.join(root, 'examples/data/penguins.csv');

@@ -5,7 +5,7 @@ import type { CheckedModel } from '../../compiler/ir.js';
 import type { Dataset } from '../../runtime/data/dataset.js';
 import { mulberry32 } from '../../runtime/data/split.js';
 import { gaussian } from '../../runtime/experiments/synthetic.js';
-import { lowerModel } from '../../runtime/lower.js';
+import { lowerModel } from '../../runtime/model/lower.js';
 import { evaluate } from '../../runtime/train/evaluate.js';
 import { type EpochRecord, train } from '../../runtime/train/loop.js';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { formatSummary, summarize } from '../../compiler/summary.js';
-import { lowerModel } from '../../runtime/lower.js';
+import { lowerModel } from '../../runtime/model/lower.js';
 import { FIXTURES, seedModel } from './fixtures.js';
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { kFolds } from '../../runtime/experiments/folds.js';
 import { gaussian } from '../../runtime/experiments/synthetic.js';
 import { gridSettings, randomSettings, searchSpace, tunedSource, withSetting } from '../../runtime/experiments/search.js';
 import { foldData, meanAndStd, objectiveOf, tune } from '../../runtime/experiments/tune.js';
-import { lowerModel } from '../../runtime/lower.js';
+import { lowerModel } from '../../runtime/model/lower.js';
 import { evaluate } from '../../runtime/train/evaluate.js';
 import { train } from '../../runtime/train/loop.js';
 

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel, OptimizerSpec, WeightingSpec } from '../../compiler/ir.js';
-import type { Dataset } from '../../runtime/train/dataset.js';
+import type { Dataset } from '../../runtime/data/index.js';
 import { head, input, model, src, trunk } from './fixtures.js';
 
 export type Task = 'a' | 'b';

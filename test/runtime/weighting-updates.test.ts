@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { WeightingSpec } from '../../compiler/ir.js';
-import { lowerModel } from '../../runtime/lower.js';
+import { lowerModel } from '../../runtime/model/lower.js';
 import { type History, train } from '../../runtime/train/loop.js';
 import {
   clone, dot, flatParams, getParams, gradient, loss, minus, type Params, plus, referenceData, referenceModel, ROWS, scale, setParams,

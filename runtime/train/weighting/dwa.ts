@@ -8,7 +8,7 @@
  * λ^w the `weights {}`. A ratio that cannot be formed (a task with no labelled rows, hence loss 0,
  * in either epoch) counts as 1: no evidence that the task sped up or slowed down.
  */
-import type { WeightingStrategy } from '../weighting.js';
+import type { WeightingStrategy } from './strategy.js';
 
 export class DwaWeighting implements WeightingStrategy {
   readonly method = 'dwa' as const;

@@ -9,7 +9,7 @@
  * pass draws its own mask.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { StepContext } from '../weighting.js';
+import type { StepContext } from './strategy.js';
 
 /** A head takes part in a step when this batch labels some of its rows and its weight is positive. */
 export function activeHeads(ctx: StepContext, base: Readonly<Record<string, number>>): string[] {
@@ -121,4 +121,26 @@ function readAndDispose(t: tf.Tensor): Float32Array {
   const data = Float32Array.from(t.dataSync());
   t.dispose();
   return data;
+}
+
+/**
+ * Each head's gradient of its own loss with respect to `vars` (default: the shared parameters),
+ * one forward pass per head. A head that does not depend on a variable gets zeros for it.
+ * The caller owns (and disposes) the returned tensors.
+ */
+export function taskGradients(ctx: StepContext, vars: readonly tf.Variable[] = ctx.sharedVars): Record<string, tf.Tensor[]> {
+  const out: Record<string, tf.Tensor[]> = {};
+  for (const head of ctx.heads) {
+    let grads: tf.NamedTensorMap = {};
+    try {
+      const result = tf.variableGrads(() => ctx.taskLosses()[head]!, [...vars]);
+      result.value.dispose();
+      grads = result.grads;
+    } catch (error) {
+      // TensorFlow.js refuses when the loss reaches none of the variables: all zeros then.
+      if (!(error instanceof Error) || !/connection between any variable/.test(error.message)) throw error;
+    }
+    out[head] = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
+  }
+  return out;
 }

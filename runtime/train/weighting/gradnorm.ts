@@ -17,7 +17,7 @@
  * weight crosses zero, and a negative weight would climb its task's loss.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { StepContext, WeightingStrategy } from '../weighting.js';
+import type { StepContext, WeightingStrategy } from './strategy.js';
 import { applyCombination, gramMatrix, stepWithTaskGradients, type TaskGradients } from './gradients.js';
 
 const FLOOR = 1e-4;

@@ -12,7 +12,7 @@
  * gradient, as in the paper's algorithm. The reported λ_i is λ^w_i times the mean α_i over the
  * epoch's steps.
  */
-import type { StepContext, WeightingStrategy } from '../weighting.js';
+import type { StepContext, WeightingStrategy } from './strategy.js';
 import { applyCombination, gramMatrix, stepWithTaskGradients } from './gradients.js';
 
 export class MgdaWeighting implements WeightingStrategy {

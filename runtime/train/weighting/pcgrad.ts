@@ -14,7 +14,7 @@
  * of the gradients then gives the update. λ stays the `weights {}` λ.
  */
 import { mulberry32, shuffleInPlace } from '../../data/split.js';
-import type { StepContext, WeightingStrategy } from '../weighting.js';
+import type { StepContext, WeightingStrategy } from './strategy.js';
 import { applyCombination, gramMatrix, stepWithTaskGradients } from './gradients.js';
 
 export class PcGradWeighting implements WeightingStrategy {

@@ -10,7 +10,7 @@
  * in a batch leaves its whole term out, s_i / 2 included, or s_i would drift down for no reason.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { StepContext, WeightingStrategy } from '../weighting.js';
+import type { StepContext, WeightingStrategy } from './strategy.js';
 import { activeHeads, recordOnly } from './gradients.js';
 
 export class UncertaintyWeighting implements WeightingStrategy {

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { backendKernels } from '../train-kernels.js';
+import { backendKernels } from './train-kernels.js';
 
 const FUSED_ADAM = 'MtlFusedAdam';
 
@@ -30,7 +30,7 @@ function slots(inputs: tf.NamedTensorInfoMap, count: number): { x: tf.TensorInfo
 }
 
 /** The scalars tfjs' Adam makes: beta and 1 − beta as float32, 1 − accBeta in float32 arithmetic. */
-export function constants(attrs: AdamAttrs, acc1: number, acc2: number) {
+export function adamConstants(attrs: AdamAttrs, acc1: number, acc2: number) {
   const f = Math.fround;
   return {
     b1: f(attrs.beta1), c1: f(1 - attrs.beta1), b2: f(attrs.beta2), c2: f(1 - attrs.beta2),
@@ -50,7 +50,7 @@ function wasmAdam(inputs: tf.NamedTensorInfoMap, attrs: AdamAttrs, backend: Back
   const acc = [backend.makeOutput([], 'float32'), backend.makeOutput([], 'float32')];
   // Views and offsets only after the allocations, which may move wasm memory.
   const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-  const c = constants(attrs, view(inputs['accBeta1']!)[0]!, view(inputs['accBeta2']!)[0]!);
+  const c = adamConstants(attrs, view(inputs['accBeta1']!)[0]!, view(inputs['accBeta2']!)[0]!);
   const kernels = backendKernels(backend);
   parts.forEach((p, k) => {
     const [x, m, v] = outputs.slice(3 * k, 3 * k + 3) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
@@ -77,7 +77,7 @@ interface CpuBackend {
 function cpuAdam(inputs: tf.NamedTensorInfoMap, attrs: AdamAttrs, backend: CpuBackend): tf.TensorInfo[] {
   const f = Math.fround;
   const read = (t: tf.TensorInfo) => backend.data.get(t.dataId).values as Float32Array;
-  const c = constants(attrs, read(inputs['accBeta1']!)[0]!, read(inputs['accBeta2']!)[0]!);
+  const c = adamConstants(attrs, read(inputs['accBeta1']!)[0]!, read(inputs['accBeta2']!)[0]!);
   const outputs: tf.TensorInfo[] = [];
   for (const p of slots(inputs, attrs.count)) {
     const [x, g, m, v] = [read(p.x), read(p.g), read(p.m), read(p.v)];
@@ -131,7 +131,6 @@ export function adamMoments(optimizer: tf.AdamOptimizer, index: number, value: t
 export class FusedAdam extends tf.AdamOptimizer {
   constructor(learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon?: number) {
     super(learningRate, beta1, beta2, epsilon);
-    registerFusedAdam();
   }
 
   /** The update's settings, for `count` variables. */

@@ -1,20 +1,14 @@
 /**
- * Picks the fastest TensorFlow.js backend this machine can run: the native `tfjs-node` when it is
- * installed and loads, else WebAssembly, else plain JavaScript. On wasm it also swaps in a faster
- * `BatchMatMul` (wasm-kernels.ts) and `Identity`/`Slice`/`SplitV`/`Concat` (wasm-copies.ts), and
- * adds the gradient kernels wasm lacks (wasm-gradients.ts). Facts behind these choices:
- * /work/shared/FACTS.md.
+ * Starting TensorFlow.js: picks the fastest backend this machine can run (the native `tfjs-node`
+ * when it is installed and loads, else WebAssembly, else plain JavaScript), then registers, once,
+ * everything mtl adds to it: the kernels and layer patch of accel/ and the `file://` model
+ * router of model/io.ts. Nothing else registers kernels. Why these choices: docs/performance.md.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { registerFileSystemRouter } from './io.js';
-import { installWasmGradients } from './wasm-gradients.js';
-import { installFastBatchMatMul } from './wasm-kernels.js';
-import { installWasmCopies } from './wasm-copies.js';
-
-export { installFastBatchMatMul, uninstallFastBatchMatMul } from './wasm-kernels.js';
-export { installWasmCopies, uninstallWasmCopies } from './wasm-copies.js';
+import { installAccelerators } from '../accel/index.js';
+import { registerFileSystemRouter } from '../model/index.js';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
 
@@ -30,6 +24,8 @@ export async function setupBackend(preferred?: BackendName): Promise<string> {
   const order = preferred === undefined ? FALLBACK_ORDER : [preferred, ...FALLBACK_ORDER.filter((b) => b !== preferred)];
   for (const name of order) {
     if (await tryBackend(name)) {
+      // After the wasm module had its chance to load: its kernels are the ones replaced.
+      installAccelerators();
       // After tfjs-node had its chance: it brings its own file:// router.
       registerFileSystemRouter();
       return tf.getBackend();
@@ -50,9 +46,6 @@ async function tryBackend(name: BackendName): Promise<boolean> {
       }
       case 'wasm': {
         await loadWasmBackend();
-        installFastBatchMatMul();
-        installWasmCopies();
-        installWasmGradients();
         return await tf.setBackend('wasm');
       }
       case 'cpu':

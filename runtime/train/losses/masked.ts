@@ -5,11 +5,8 @@
  * (steps, for `tag`). A batch without labelled rows has loss 0 for that task.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LossSpec, TaskNode } from '../../compiler/ir.js';
-import { fusedMaskedLoss } from './fused-loss.js';
-
-/** Keras' fuzz factor: probabilities are clipped to [ε, 1 − ε] before taking logs. */
-export const EPSILON = 1e-7;
+import type { LossSpec, TaskNode } from '../../../compiler/ir.js';
+import { EPSILON, type MaskedLossKind, runMaskedLoss } from '../../accel/index.js';
 
 export interface MaskedLoss {
   /** The masked mean: `sum / max(count, 1)`. */
@@ -28,7 +25,7 @@ export type LossTask = Pick<TaskNode, 'kind' | 'loss'>;
  * for `tag`), `mask` is `[b]` with 1 for labelled rows. Labels of masked rows are ignored, even NaN.
  */
 export function maskedLoss(task: LossTask, yTrue: tf.Tensor, yPred: tf.Tensor, mask: tf.Tensor1D): MaskedLoss {
-  // Cross-entropies run as one kernel each way where the backend has it (fused-loss.ts).
+  // Cross-entropies run as one kernel each way where the backend has it (accel/masked-loss.ts).
   const fused = fusedMaskedLoss(task, yTrue, yPred, mask);
   if (fused !== undefined) return fused;
   return tf.tidy(() => {
@@ -85,4 +82,18 @@ export function rowLoss(loss: LossSpec, y: tf.Tensor, p: tf.Tensor): tf.Tensor {
 
 function categoricalCrossentropy(y: tf.Tensor, p: tf.Tensor): tf.Tensor {
   return tf.neg(y.mul(p.clipByValue(EPSILON, 1 - EPSILON).log()).sum(-1));
+}
+
+/** The losses the masked-loss kernel computes. */
+export function fusedKind(loss: LossSpec): MaskedLossKind | undefined {
+  return loss.kind === 'categorical_crossentropy' || loss.kind === 'binary_crossentropy' ? loss.kind : undefined;
+}
+
+/** The masked loss through the kernel, or undefined when this task or these tensors are not a case for it or the backend has none. */
+function fusedMaskedLoss(task: LossTask, yTrue: tf.Tensor, yPred: tf.Tensor, mask: tf.Tensor1D): MaskedLoss | undefined {
+  const kind = fusedKind(task.loss);
+  if (kind === undefined || task.kind === 'tag' || yPred.rank !== 2 || yTrue.rank !== 2) return undefined;
+  if (yPred.dtype !== 'float32' || yTrue.dtype !== 'float32' || mask.dtype !== 'float32') return undefined;
+  const result = runMaskedLoss(kind, yTrue, yPred, mask);
+  return result && { mean: result[0], sum: result[1], count: result[2] };
 }

@@ -10,15 +10,15 @@
  * best epoch the checkpoint kept, with its weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CheckedModel } from '../compiler/ir.js';
-import { planModel } from '../compiler/summary.js';
-import { lowerModel } from './lower.js';
-import { type Checkpoint, restoreTraining, type RunHistory, saveModelDir, writeCheckpoint } from './model-dir.js';
-import type { TrainingData } from './prepare.js';
-import { evaluate, type Evaluation } from './train/evaluate.js';
-import { type EpochRecord, train, type TrainOptions } from './train/loop.js';
-import { createOptimizer } from './train/optimizers.js';
-import { createStrategy } from './train/weighting.js';
+import type { CheckedModel } from '../../compiler/ir.js';
+import { planModel } from '../../compiler/summary.js';
+import { lowerModel } from '../model/lower.js';
+import { type Checkpoint, restoreTraining, type RunHistory, saveModelDir, writeCheckpoint } from '../model/model-dir.js';
+import type { TrainingData } from '../data/prepare.js';
+import { evaluate, type Evaluation } from './evaluate.js';
+import { type EpochRecord, train, type TrainOptions } from './loop.js';
+import { createOptimizer } from './optimizers.js';
+import { createStrategy } from './weighting/index.js';
 
 export interface RunOptions {
   /** The model directory to write. */

@@ -16,13 +16,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { CheckedModel } from '../compiler/ir.js';
+import type { CheckedModel } from '../../compiler/ir.js';
 import {
   fileSystemHandler, MODEL_JSON, type ModelSidecar, readSidecar, SIDECAR_JSON, WEIGHTS_BIN, writeFileAtomic, writeSidecar,
 } from './io.js';
 import { withoutOrthogonalWarning } from './lower.js';
-import type { EpochRecord, KeptEpoch } from './train/loop.js';
-import type { WeightingStrategy } from './train/weighting.js';
+import type { EpochRecord, KeptEpoch } from '../train/loop.js';
+import type { WeightingStrategy } from '../train/weighting/index.js';
 
 const CHECKED_JSON = 'checked.json';
 const HISTORY_JSON = 'history.json';

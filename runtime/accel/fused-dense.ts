@@ -8,14 +8,15 @@
  * gradient in one call, with the kernels tfjs-core's fused-matmul gradient uses, in its order.
  * The input gradient is a separate matmul, run only when something upstream needs it.
  *
- * `useFusedDense(model)` swaps the `call` of the model's 2-D dense layers for this path on
- * backends that have the kernels (wasm, cpu); the layer's weights, config and saved form do not
- * change. Activations other than relu and linear run after the fused matmul + bias, as tfjs does.
+ * `installFusedDense()` (once, when the backend starts: backend/index.ts) swaps the `call` of
+ * tfjs-layers' Dense for this path on 2-D float inputs and backends that have the kernels (wasm,
+ * cpu); a layer's weights, config and saved form do not change. Activations other than relu and
+ * linear run after the fused matmul + bias, as tfjs does.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { backendKernels } from '../train-kernels.js';
-import { runKernel } from '../wasm-kernels.js';
+import { backendKernels } from './train-kernels.js';
+import { runKernel } from './batch-matmul.js';
 
 const FUSED_DENSE = 'MtlDense';
 const FUSED_DENSE_GRAD = 'MtlDenseGrad';
@@ -84,11 +85,10 @@ function wasmActivationGrads(backend: BackendWasm, dy: tf.TensorInfo, y: tf.Tens
 }
 
 /**
- * Recently made xᵀ by the buffer of x. The tensors live until the end of their backward pass
- * whether listed here or not, so the bound only limits this map; disposed entries are dropped.
+ * xᵀ by the buffer of x, made at most once per backward pass. Keyed weakly by the backend's
+ * buffer ids, so an entry goes with its buffer and the map never outlives a backend's data.
  */
-const transposes = new Map<object, tf.Tensor>();
-const TRANSPOSES_KEPT = 64;
+const transposes = new WeakMap<object, tf.Tensor>();
 
 /**
  * xᵀ for a layer's kernel gradient. Layers that read the same tensor (an MMoE's experts and gates
@@ -101,12 +101,11 @@ function transposedInput(x: tf.Tensor2D): tf.Tensor2D {
   if (known !== undefined && !known.isDisposed) return known as tf.Tensor2D;
   const made = tf.transpose(x);
   transposes.set(x.dataId, made);
-  for (const [key, t] of transposes) if (t.isDisposed || transposes.size > TRANSPOSES_KEPT) transposes.delete(key);
   return made;
 }
 
 /** Registers the two kernels for wasm and cpu, and the gradient, where missing. Safe to call more than once. */
-function registerFusedDense(): void {
+export function registerFusedDense(): void {
   for (const backendName of ['wasm', 'cpu']) {
     if (tf.getKernel(FUSED_DENSE, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_DENSE, backendName, kernelFunc: dense(backendName) });
     if (tf.getKernel(FUSED_DENSE_GRAD, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_DENSE_GRAD, backendName, kernelFunc: denseGrad(backendName) });
@@ -128,7 +127,6 @@ function registerFusedDense(): void {
 
 /** `act(x · w + bias)` through the fused kernels; `bias` may be absent. Differentiable. */
 export function fusedDense(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor1D | undefined, activation: Fused): tf.Tensor2D {
-  registerFusedDense();
   const inputs: tf.NamedTensorMap = bias === undefined ? { x, w } : { x, w, bias };
   return tf.engine().runKernel(FUSED_DENSE, inputs, { activation } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
@@ -141,31 +139,39 @@ interface DenseInternals {
   call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
 }
 
-const patched = new WeakSet<tf.LayersModel>();
+type DenseCall = DenseInternals['call'];
+
+let stockCall: DenseCall | undefined;
+
+/** tfjs-layers' Dense class, whose instances all share `call`. */
+function denseClass(): { prototype: DenseInternals } {
+  return Object.getPrototypeOf(tf.layers.dense({ units: 1 })).constructor;
+}
 
 /**
- * Makes the 2-D dense layers of `model` run through `fusedDense` on backends that have its
- * kernels; other inputs, layers and backends keep tfjs-layers' own path. Idempotent.
+ * Makes every Dense layer run 2-D float inputs through `fusedDense` on backends that have its
+ * kernels; other inputs and backends keep tfjs-layers' own path. Idempotent.
  */
-export function useFusedDense(model: tf.LayersModel): void {
-  if (patched.has(model)) return;
-  patched.add(model);
+export function installFusedDense(): void {
+  if (stockCall !== undefined) return;
   registerFusedDense();
-  for (const layer of model.layers) {
-    if (layer.getClassName() !== 'Dense') continue;
-    const dense = layer as unknown as DenseInternals;
-    const original = dense.call.bind(dense);
-    // A layer's activation is fixed when it is made.
-    const name = dense.activation.getClassName();
-    const fused: Fused = name === 'relu' ? 'relu' : 'linear';
-    const inFused = name === 'relu' || name === 'linear';
-    dense.call = (inputs, kwargs) => {
-      const input = Array.isArray(inputs) ? inputs[0]! : inputs;
-      if (input.rank !== 2 || input.dtype !== 'float32' || tf.getKernel(FUSED_DENSE, tf.getBackend()) === undefined) return original(inputs, kwargs);
-      return tf.tidy(() => {
-        const y = fusedDense(input as tf.Tensor2D, dense.kernel.read() as tf.Tensor2D, dense.bias?.read() as tf.Tensor1D | undefined, fused);
-        return inFused ? y : dense.activation.apply(y);
-      });
-    };
-  }
+  const prototype = denseClass().prototype;
+  const original = prototype.call;
+  stockCall = original;
+  prototype.call = function (this: DenseInternals, inputs, kwargs) {
+    const input = Array.isArray(inputs) ? inputs[0]! : inputs;
+    if (input.rank !== 2 || input.dtype !== 'float32' || tf.getKernel(FUSED_DENSE, tf.getBackend()) === undefined) return original.call(this, inputs, kwargs);
+    const name = this.activation.getClassName();
+    return tf.tidy(() => {
+      const y = fusedDense(input as tf.Tensor2D, this.kernel.read() as tf.Tensor2D, this.bias?.read() as tf.Tensor1D | undefined, name === 'relu' ? 'relu' : 'linear');
+      return name === 'relu' || name === 'linear' ? y : this.activation.apply(y);
+    });
+  };
+}
+
+/** Puts tfjs-layers' own Dense `call` back: benchmarks and tests use it to measure the stock path. */
+export function uninstallFusedDense(): void {
+  if (stockCall === undefined) return;
+  denseClass().prototype.call = stockCall;
+  stockCall = undefined;
 }

@@ -3,8 +3,8 @@
  * of each head and the gradient of λ · its mean with respect to the logits, computed with the
  * float32 operations of the tape path in their order, so that both give the same bits.
  */
-import type { HeadLoss } from './compiled-plan.js';
-import { maskedLossGradient, maskedLossSums } from './fused-loss.js';
+import type { HeadLoss } from './plan.js';
+import { maskedLossGradient, maskedLossSums } from '../../accel/index.js';
 
 /**
  * Σ mask · loss and Σ mask for one head over a batch, and into `grad` the gradient of λ · the

@@ -6,7 +6,7 @@
  * activations, gradients, the parameters and Adam's moments, each as one flat array) is allocated
  * once in wasm memory, and a step is a fixed list of calls straight into the backend's C functions
  * (XNNPACK matmuls, Softmax, Sigmoid) and into mtl's own kernels
- * (runtime/kernels/train-kernels.c), with the heads' losses and their gradients computed on the
+ * (runtime/accel/kernels/train-kernels.c), with the heads' losses and their gradients computed on the
  * host (compiled-heads.ts).
  *
  * The step computes the same float32 operations as the tape path with mtl's fused kernels
@@ -28,15 +28,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { HeadNode } from '../../compiler/ir.js';
-import { backendKernels, type TrainKernels } from '../train-kernels.js';
-import { registerAgain, type WasmModule, wasmModule } from '../wasm-module.js';
-import { headLossAndGradient, softmaxGradient } from './compiled-heads.js';
-import { type Activation, type HeadLoss, plan, type Plan, type PlanSource } from './compiled-plan.js';
-import type { Batch } from './dataset.js';
-import { type AdamState, adamMoments, constants, FusedAdam } from './fused-adam.js';
-import { AdamW, isDecayed } from './optimizers.js';
-import type { WeightingStrategy } from './weighting.js';
+import type { HeadNode } from '../../../compiler/ir.js';
+import {
+  type AdamState, adamConstants, adamMoments, backendKernels, FusedAdam, registerAgain, type TrainKernels, type WasmModule, wasmModule,
+} from '../../accel/index.js';
+import { headLossAndGradient, softmaxGradient } from './heads.js';
+import { type Activation, type HeadLoss, plan, type Plan, type PlanSource } from './plan.js';
+import type { Batch } from '../../data/index.js';
+import { AdamW, isDecayed } from '../optimizers.js';
+import type { WeightingStrategy } from '../weighting/index.js';
 
 /** tfjs-backend-wasm's FusableActivation. */
 const LINEAR = 0;
@@ -395,7 +395,7 @@ class DenseStep implements CompiledStep {
   private adamUpdate(): void {
     const o = this.optimizer;
     const attrs = o.attrs(this.variables.length);
-    const c = constants(attrs, this.acc1, this.acc2);
+    const c = adamConstants(attrs, this.acc1, this.acc2);
     this.kernels.adam(this.params.offset, this.grads.offset, this.moments[0].offset, this.moments[1].offset, this.total, c.b1, c.c1, c.b2, c.c2, c.d1, c.d2, c.eps, c.step);
     this.acc1 = c.acc1;
     this.acc2 = c.acc2;

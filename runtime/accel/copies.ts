@@ -16,7 +16,7 @@
  *   MMoE step).
  * - `Transpose` moved one value at a time: 221 µs for a 256 × 256 matrix, and every dense layer's
  *   gradient transposes its input. Matrix transposes (the last two axes swapped) run mtl's
- *   `transpose` kernel in 4 × 4 SIMD blocks (runtime/kernels/train-kernels.c), 61 µs.
+ *   `transpose` kernel in 4 × 4 SIMD blocks (runtime/accel/kernels/train-kernels.c), 61 µs.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';

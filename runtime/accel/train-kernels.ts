@@ -1,5 +1,5 @@
 /**
- * mtl's own WebAssembly training kernels (runtime/kernels/train-kernels.c), instantiated on the
+ * mtl's own WebAssembly training kernels (runtime/accel/kernels/train-kernels.c), instantiated on the
  * wasm backend's memory so that they work on its buffers in place. Arguments are byte offsets
  * into that memory and element counts.
  */

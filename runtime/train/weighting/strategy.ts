@@ -3,20 +3,15 @@
  * `weights` and `weighting`). A strategy gives the λ of L = Σ λ_i L_i, may own trainable
  * variables of its own, may replace the combination, and may take over the whole update of a
  * batch — which is what gradient-based methods (GradNorm, PCGrad, MGDA) need: per-task gradients
- * on the shared parameters (weighting/gradients.ts). `fixed` lives here, every adaptive method in
- * its own file under weighting/; docs/methods.md gives each formula as implemented.
+ * on the shared parameters (gradients.ts). `fixed` and every adaptive method live in
+ * their own files in this folder (index.ts picks one); docs/methods.md gives each formula as implemented.
  *
  * One rule for all methods: the `weights {}` λ (default 1) scale each task's loss before the
  * method sees it, so an adaptive method balances λ_i·L_i, and the λ it reports is the factor the
  * raw L_i ends up multiplied by.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CheckedModel, WeightingSpec } from '../../compiler/ir.js';
-import { DwaWeighting } from './weighting/dwa.js';
-import { GradNormWeighting } from './weighting/gradnorm.js';
-import { MgdaWeighting } from './weighting/mgda.js';
-import { PcGradWeighting } from './weighting/pcgrad.js';
-import { UncertaintyWeighting } from './weighting/uncertainty.js';
+import type { WeightingSpec } from '../../../compiler/ir.js';
 
 /** Everything one training step offers a strategy that takes over the update. */
 export interface StepContext {
@@ -65,51 +60,6 @@ export interface WeightingStrategy {
   dispose?(): void;
 }
 
-/** λ as written in `weights {}`; a `search(…)` space trains with its first value until tuned. */
-export function fixedLambdas(model: CheckedModel): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const head of model.heads) {
-    const spec = model.weights[head.name];
-    out[head.name] = spec === undefined ? 1 : spec.kind === 'fixed' ? spec.value : spec.values[0] ?? 1;
-  }
-  return out;
-}
-
-/** `weighting fixed`: λ never changes. */
-export class FixedWeighting implements WeightingStrategy {
-  readonly method = 'fixed' as const;
-  private readonly values: Record<string, number>;
-
-  constructor(lambdas: Readonly<Record<string, number>>) {
-    this.values = { ...lambdas };
-  }
-
-  lambdas(): Record<string, number> {
-    return { ...this.values };
-  }
-}
-
-/** The strategy a model's `weighting` names; the defaults of its arguments are the compiler's (LANGUAGE.md §4). */
-export function createStrategy(model: CheckedModel): WeightingStrategy {
-  const spec = model.weighting;
-  const heads = model.heads.map((h) => h.name);
-  const base = fixedLambdas(model);
-  switch (spec.method) {
-    case 'fixed':
-      return new FixedWeighting(base);
-    case 'uncertainty':
-      return new UncertaintyWeighting(heads, base);
-    case 'gradnorm':
-      return new GradNormWeighting(heads, base, { alpha: spec.alpha ?? 1.5 });
-    case 'dwa':
-      return new DwaWeighting(heads, base, { temperature: spec.temperature ?? 2 });
-    case 'pcgrad':
-      return new PcGradWeighting(heads, base, { seed: model.train.seed });
-    case 'mgda':
-      return new MgdaWeighting(heads, base);
-  }
-}
-
 /** Σ λ_i L_i, for heads with a λ. */
 export function weightedSum(losses: Readonly<Record<string, tf.Scalar>>, lambdas: Readonly<Record<string, number>>): tf.Scalar {
   return tf.tidy(() => {
@@ -117,26 +67,4 @@ export function weightedSum(losses: Readonly<Record<string, tf.Scalar>>, lambdas
     for (const [head, loss] of Object.entries(losses)) total = total.add(loss.mul(lambdas[head] ?? 1));
     return total;
   });
-}
-
-/**
- * Each head's gradient of its own loss with respect to `vars` (default: the shared parameters),
- * one forward pass per head. A head that does not depend on a variable gets zeros for it.
- * The caller owns (and disposes) the returned tensors.
- */
-export function taskGradients(ctx: StepContext, vars: readonly tf.Variable[] = ctx.sharedVars): Record<string, tf.Tensor[]> {
-  const out: Record<string, tf.Tensor[]> = {};
-  for (const head of ctx.heads) {
-    let grads: tf.NamedTensorMap = {};
-    try {
-      const result = tf.variableGrads(() => ctx.taskLosses()[head]!, [...vars]);
-      result.value.dispose();
-      grads = result.grads;
-    } catch (error) {
-      // TensorFlow.js refuses when the loss reaches none of the variables: all zeros then.
-      if (!(error instanceof Error) || !/connection between any variable/.test(error.message)) throw error;
-    }
-    out[head] = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
-  }
-  return out;
 }

@@ -1,10 +1,10 @@
 /**
- * A task's masked cross-entropy (losses.ts, LANGUAGE.md §6) as one kernel forward and one
+ * A task's masked cross-entropy (train/losses/masked.ts, LANGUAGE.md §6) as one kernel forward and one
  * backward. Written with tensor ops, the masked loss of one head is about 35 kernel calls forward
  * and 20 backward (mask comparisons, where, clip, log, sums, their gradients): in a training step
  * of the wide two-head MLP that was more than half of all kernel calls, each with the engine's
  * bookkeeping. Here one loop over the batch computes Σ mask · loss, Σ mask and their ratio, and
- * one loop the gradient with respect to the predictions. The arithmetic is that of losses.ts
+ * one loop the gradient with respect to the predictions. The arithmetic is that of train/losses/masked.ts
  * (labels of unlabelled rows never read, predictions clipped to [ε, 1 − ε], the clip's gradient
  * zero outside), in double precision rounded once, so it agrees with the tensor-op version to
  * float32 rounding (tested). Categorical and binary cross-entropy on `[b, units]`; other losses,
@@ -12,16 +12,23 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { LossSpec } from '../../compiler/ir.js';
-import { EPSILON, type LossTask, type MaskedLoss } from './losses.js';
+
+/** Keras' fuzz factor: probabilities are clipped to [ε, 1 − ε] before taking logs. */
+export const EPSILON = 1e-7;
+/**
+ * The clip bounds as float32 holds them, as the tensor ops clip: 1 − ε is 0.99999988 there, so
+ * log(1 − q) at the upper bound is log(1.19e-7), not log(1e-7).
+ */
+const LOW = Math.fround(EPSILON);
+const HIGH = Math.fround(1 - EPSILON);
 
 export const FUSED_LOSS = 'MtlMaskedLoss';
 const FUSED_LOSS_GRAD = 'MtlMaskedLossGrad';
 
-export type Kind = 'categorical_crossentropy' | 'binary_crossentropy';
+export type MaskedLossKind = 'categorical_crossentropy' | 'binary_crossentropy';
 
 interface LossAttrs {
-  readonly loss: Kind;
+  readonly loss: MaskedLossKind;
 }
 
 /** Float32 views of inputs and fresh outputs on the wasm and cpu backends. */
@@ -52,17 +59,17 @@ const BUFFERS: Record<'wasm' | 'cpu', Buffers> = {
 };
 
 /** −log-likelihood of one row; `q` clipped predictions are computed on the fly. */
-function rowLoss(kind: Kind, y: ArrayLike<number>, p: ArrayLike<number>, from: number, units: number): number {
+function rowLoss(kind: MaskedLossKind, y: ArrayLike<number>, p: ArrayLike<number>, from: number, units: number): number {
   let total = 0;
   for (let u = from; u < from + units; u++) {
-    const q = Math.min(Math.max(p[u]!, EPSILON), 1 - EPSILON);
+    const q = Math.min(Math.max(p[u]!, LOW), HIGH);
     total += kind === 'categorical_crossentropy' ? y[u]! * Math.log(q) : y[u]! * Math.log(q) + (1 - y[u]!) * Math.log(1 - q);
   }
   return kind === 'categorical_crossentropy' ? -total : -total / units;
 }
 
 /** Σ mask · loss over the rows and Σ mask, in double precision; `mask` has one weight per row. */
-export function maskedLossSums(kind: Kind, y: ArrayLike<number>, p: ArrayLike<number>, mask: ArrayLike<number>): { sum: number; count: number } {
+export function maskedLossSums(kind: MaskedLossKind, y: ArrayLike<number>, p: ArrayLike<number>, mask: ArrayLike<number>): { sum: number; count: number } {
   const rows = mask.length;
   const units = rows === 0 ? 0 : p.length / rows;
   let sum = 0;
@@ -92,7 +99,7 @@ function lossKernel(io: Buffers): tf.KernelFunc {
  * Writes into `dp` the gradient of Σ mask · loss with respect to the predictions, each row's
  * scaled by `perRow`: for labelled rows mask · perRow · ∂loss/∂q, zero where the clip was active.
  */
-export function maskedLossGradient(kind: Kind, y: ArrayLike<number>, p: ArrayLike<number>, mask: ArrayLike<number>, perRow: number, dp: Float32Array): void {
+export function maskedLossGradient(kind: MaskedLossKind, y: ArrayLike<number>, p: ArrayLike<number>, mask: ArrayLike<number>, perRow: number, dp: Float32Array): void {
   const rows = mask.length;
   const units = rows === 0 ? 0 : p.length / rows;
   const categorical = kind === 'categorical_crossentropy';
@@ -101,7 +108,7 @@ export function maskedLossGradient(kind: Kind, y: ArrayLike<number>, p: ArrayLik
     const scale = w > 0 ? w * perRow : 0;
     for (let u = r * units; u < (r + 1) * units; u++) {
       const pu = p[u]!;
-      if (scale === 0 || pu < EPSILON || pu > 1 - EPSILON) {
+      if (scale === 0 || pu < LOW || pu > HIGH) {
         dp[u] = 0;
         continue;
       }
@@ -127,7 +134,7 @@ function gradKernel(io: Buffers): tf.KernelFunc {
 }
 
 /** Registers the kernels for wasm and cpu and the gradient, where missing; safe to call more than once. */
-export function registerFusedLoss(): void {
+export function registerMaskedLoss(): void {
   for (const [backendName, io] of Object.entries(BUFFERS)) {
     if (tf.getKernel(FUSED_LOSS, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_LOSS, backendName, kernelFunc: lossKernel(io) });
     if (tf.getKernel(FUSED_LOSS_GRAD, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_LOSS_GRAD, backendName, kernelFunc: gradKernel(io) });
@@ -154,20 +161,11 @@ export function registerFusedLoss(): void {
   }
 }
 
-export function fusedKind(loss: LossSpec): Kind | undefined {
-  return loss.kind === 'categorical_crossentropy' || loss.kind === 'binary_crossentropy' ? loss.kind : undefined;
-}
-
 /**
- * The masked loss through the fused kernels, or undefined when this task, these tensors or the
- * current backend are not a case for them (the caller then uses the tensor ops).
+ * [mean, sum, count] of the masked loss through the kernel, or undefined when the current backend
+ * has none (the caller then uses tensor ops). `yTrue`, `yPred` are float32 `[b, units]`, `mask` `[b]`.
  */
-export function fusedMaskedLoss(task: LossTask, yTrue: tf.Tensor, yPred: tf.Tensor, mask: tf.Tensor1D): MaskedLoss | undefined {
-  const kind = fusedKind(task.loss);
-  if (kind === undefined || task.kind === 'tag' || yPred.rank !== 2 || yTrue.rank !== 2) return undefined;
-  if (yPred.dtype !== 'float32' || yTrue.dtype !== 'float32' || mask.dtype !== 'float32') return undefined;
-  registerFusedLoss();
+export function runMaskedLoss(kind: MaskedLossKind, yTrue: tf.Tensor, yPred: tf.Tensor, mask: tf.Tensor1D): [tf.Scalar, tf.Scalar, tf.Scalar] | undefined {
   if (tf.getKernel(FUSED_LOSS, tf.getBackend()) === undefined) return undefined;
-  const [mean, sum, count] = tf.engine().runKernel(FUSED_LOSS, { y: yTrue, p: yPred, mask }, { loss: kind } as unknown as tf.NamedAttrMap) as tf.Scalar[];
-  return { mean: mean!, sum: sum!, count: count! };
+  return tf.engine().runKernel(FUSED_LOSS, { y: yTrue, p: yPred, mask }, { loss: kind } as unknown as tf.NamedAttrMap) as [tf.Scalar, tf.Scalar, tf.Scalar];
 }

@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { runKernel } from './wasm-kernels.js';
+import { runKernel } from './batch-matmul.js';
 
 /** The slice of a tfjs backend the cpu fallback touches (wasm and cpu both have it). */
 interface DataBackend {

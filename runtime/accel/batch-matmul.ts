@@ -4,7 +4,7 @@
  * Every dense layer's gradient is a transposed matmul, so the replacement transposes explicitly
  * (wasm `Transpose`: mtl's, see wasm-copies.ts) and calls the original untransposed. Batches of matmuls with a size-1 axis,
  * for which the wasm kernel has no XNNPACK path, become broadcasting multiplies (and sums). Facts
- * behind this: /work/shared/FACTS.md.
+ * behind this: docs/performance.md.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';

@@ -4,13 +4,13 @@
  * file), `normalize` statistics learned from the training rows only and applied to every split,
  * and, for a saved model, new data bound and normalized exactly as its training data was.
  */
-import type { CheckedModel } from '../compiler/ir.js';
+import type { CheckedModel } from '../../compiler/ir.js';
 import {
   applyNormalization, type BindOptions, type BoundData, type Dataset, DataError, DataErrors, fitNormalization, loadDataset,
   type NormStats, splitRows, takeRows,
-} from './data/index.js';
-import type { DataFormat } from './data/read.js';
-import { buildSidecar, type ModelSidecar } from './io.js';
+} from './index.js';
+import type { DataFormat } from './read.js';
+import { buildSidecar, type ModelSidecar } from '../model/io.js';
 
 export interface TrainingSources {
   /** The training file. */
