@@ -13,10 +13,10 @@ import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../compiler/ir.js';
 import { installAccelerators, uninstallFastBatchMatMul, uninstallFusedDense, uninstallWasmCopies } from '../runtime/accel/index.js';
-import type { Dataset } from '../runtime/data/dataset.js';
-import { lowerModel } from '../runtime/model/lower.js';
-import { train } from '../runtime/train/loop.js';
-import { createOptimizer } from '../runtime/train/optimizers.js';
+import type { Dataset } from '../runtime/data/index.js';
+import { lowerModel } from '../runtime/model/index.js';
+import { train } from '../runtime/train/index.js';
+import { createOptimizer } from '../runtime/train/index.js';
 
 /** Milliseconds one epoch took: on the wall clock, and of this process's CPU time. */
 export interface EpochTime {

@@ -5,8 +5,8 @@
  * benchmarks time training, not learning, so the labels are random.
  */
 import type { CheckedModel, InputNode, TaskNode } from '../compiler/ir.js';
-import { inputWidth, labelWidth, type Dataset, type LabelColumn } from '../runtime/data/dataset.js';
-import { mulberry32 } from '../runtime/data/split.js';
+import { inputWidth, labelWidth, type Dataset, type LabelColumn } from '../runtime/data/index.js';
+import { mulberry32 } from '../runtime/data/index.js';
 
 export function syntheticData(model: CheckedModel, n: number, seed: number): Dataset {
   const random = mulberry32(seed);

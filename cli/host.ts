@@ -39,26 +39,6 @@ export function describeError(error: unknown): string {
   }
 }
 
-/**
- * Writes through a temporary file in the same directory and renames it over the target, so an
- * interrupted write never leaves a half-formatted file.
- */
-export function writeFileAtomic(file: string, text: string): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    fs.writeFileSync(temp, text, 'utf8');
-    try {
-      fs.chmodSync(temp, fs.statSync(file).mode);
-    } catch {
-      // A new file keeps the default mode.
-    }
-    fs.renameSync(temp, file);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
-}
-
 /** The compiler's host on the real file system; every text read is cached for code frames. */
 export class NodeHost implements CompileHost {
   private readonly texts = new Map<string, string | undefined>();

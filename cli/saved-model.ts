@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import type { BoundData } from '../runtime/data/index.js';
-import type { LoadedModel } from '../runtime/model/model-dir.js';
+import type { LoadedModel } from '../runtime/model/index.js';
 import type { CliContext } from './commands/command.js';
 import type { Colors } from './frame.js';
 import { reportRuntimeError, startBackend, type BackendChoice } from './runtime-errors.js';
@@ -19,8 +19,8 @@ export async function openWithData(
   ctx: CliContext, dir: string, options: SavedModelOptions, labels: 'required' | 'optional' | 'ignored', c: Colors,
 ): Promise<{ saved: LoadedModel; bound: BoundData } | undefined> {
   await startBackend(options.backend);
-  const { openModelDir } = await import('../runtime/model/model-dir.js');
-  const { prepareInferenceData } = await import('../runtime/data/prepare.js');
+  const { openModelDir } = await import('../runtime/model/index.js');
+  const { prepareInferenceData } = await import('../runtime/data/index.js');
   let saved: Awaited<ReturnType<typeof openModelDir>>;
   try {
     saved = await openModelDir(path.resolve(ctx.io.cwd, dir));

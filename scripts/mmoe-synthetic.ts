@@ -16,14 +16,14 @@ import { fileURLToPath } from 'node:url';
 import { compile } from '../compiler/compile.js';
 import type { CheckedModel } from '../compiler/ir.js';
 import { setupBackend } from '../runtime/backend/index.js';
-import type { Dataset } from '../runtime/data/dataset.js';
+import type { Dataset } from '../runtime/data/index.js';
 import { splitRows, takeRows } from '../runtime/data/index.js';
-import { pearson } from '../runtime/experiments/labels.js';
-import { syntheticData } from '../runtime/experiments/synthetic.js';
-import { meanAndStd } from '../runtime/experiments/tune.js';
-import { lowerModel } from '../runtime/model/lower.js';
-import { evaluate } from '../runtime/train/evaluate.js';
-import { train } from '../runtime/train/loop.js';
+import { pearson } from '../runtime/experiments/index.js';
+import { syntheticData } from '../runtime/experiments/index.js';
+import { meanAndStd } from '../runtime/experiments/index.js';
+import { lowerModel } from '../runtime/model/index.js';
+import { evaluate } from '../runtime/train/index.js';
+import { train } from '../runtime/train/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -43,7 +43,7 @@ export const buildCommand: CommandModule = {
         if (chosen === undefined) return;
         const checked = chosen.model;
         if (options.emit === 'ts') {
-          const { emitTypeScript } = await import('../../runtime/model/emit-ts.js');
+          const { emitTypeScript } = await import('../../runtime/model/index.js');
           const text = emitTypeScript(checked);
           if (options.output === undefined) {
             ctx.out(text);
@@ -51,21 +51,21 @@ export const buildCommand: CommandModule = {
           }
           const target = path.resolve(ctx.io.cwd, options.output);
           refuseToReplace(target, options.output, options.force);
-          if (!writeOutputFile(ctx, target, options.output, text)) return;
+          if (!await writeOutputFile(ctx, target, options.output, text)) return;
           ctx.out(`wrote ${options.output}\n`);
           return;
         }
         const dir = options.output !== undefined ? path.resolve(ctx.io.cwd, options.output) : runBase(ctx.io.cwd, BUILD_DIR, file);
         await startBackend(options.backend);
-        const modelDir = await import('../../runtime/model/model-dir.js');
+        const modelDir = await import('../../runtime/model/index.js');
         if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
           throw new UsageError(`"${displayPath(ctx, dir)}" is a file, not a directory: choose another -o`);
         }
         if (!options.force && modelDir.holdsTrainedModel(dir)) {
           throw new UsageError(`"${displayPath(ctx, dir)}" holds a trained model: pass --force to replace it with an untrained one, or choose another -o`);
         }
-        const { lowerModel } = await import('../../runtime/model/lower.js');
-        const { buildSidecar } = await import('../../runtime/model/io.js');
+        const { lowerModel } = await import('../../runtime/model/index.js');
+        const { buildSidecar } = await import('../../runtime/model/index.js');
         const model = lowerModel(checked);
         try {
           await modelDir.clearModelDir(dir);

@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import { compile, type CompileResult } from '../../compiler/compile.js';
 import type { Diagnostic } from '../../compiler/diagnostics.js';
 import { colors, frameSource, renderDiagnostic, type Colors, type FrameSource } from '../frame.js';
-import { describeError, NodeHost, readSource, writeFileAtomic } from '../host.js';
+import { writeFileAtomic } from '../../runtime/files/index.js';
+import { describeError, NodeHost, readSource } from '../host.js';
 
 /** The process as a command sees it; tests pass their own. */
 export interface CliIO {
@@ -146,9 +147,9 @@ export function refuseToReplace(file: string, shown: string, force: boolean | un
 }
 
 /** Writes a command's output file atomically; false after reporting `cannot write "…": reason`. */
-export function writeOutputFile(ctx: CliContext, file: string, shown: string, text: string): boolean {
+export async function writeOutputFile(ctx: CliContext, file: string, shown: string, text: string): Promise<boolean> {
   try {
-    writeFileAtomic(file, text);
+    await writeFileAtomic(file, text);
     return true;
   } catch (error) {
     ctx.fail(`cannot write "${shown}": ${describeError(error)}`);

@@ -54,7 +54,7 @@ export const dataCommand: CommandModule = {
           ctx.fail(`"${flags.output}" exists: pass --force to replace it, or choose another -o`);
           return;
         }
-        const { syntheticCsv, syntheticData } = await import('../../runtime/experiments/synthetic.js');
+        const { syntheticCsv, syntheticData } = await import('../../runtime/experiments/index.js');
         const csv = syntheticCsv(syntheticData({
           correlation: flags.correlation, rows: flags.rows, seed: flags.seed, dim: flags.dim, scale: flags.scale, sines: flags.sines, noise: flags.noise,
         }));
@@ -63,7 +63,7 @@ export const dataCommand: CommandModule = {
           return;
         }
         const target = path.resolve(ctx.io.cwd, flags.output);
-        if (!writeOutputFile(ctx, target, flags.output, csv)) return;
+        if (!await writeOutputFile(ctx, target, flags.output, csv)) return;
         ctx.err(`wrote ${displayPath(ctx, target)}: ${flags.rows} rows, ρ = ${flags.correlation}, seed ${flags.seed}\n`);
       });
   },

@@ -48,8 +48,8 @@ export const evalCommand: CommandModule = {
         const opened = await openWithData(ctx, dir, options, 'optional', c);
         if (opened === undefined) return;
         const { saved, bound } = opened;
-        const { evaluate } = await import('../../runtime/train/evaluate.js');
-        const { fixedLambdas } = await import('../../runtime/train/weighting/index.js');
+        const { evaluate } = await import('../../runtime/train/index.js');
+        const { fixedLambdas } = await import('../../runtime/train/index.js');
         const checked = saved.checked;
         const shown = displayPath(ctx, bound.file);
         const labelledHeads = checked.heads.filter((h) => (bound.dataset.labels[h.name]?.mask ?? []).some((m) => m !== 0));

@@ -8,7 +8,8 @@ import { Option, type Command } from 'commander';
 import { formatFile } from '../../compiler/format.js';
 import { parse } from '../../compiler/parse.js';
 import { frameSource, plural, renderDiagnostic } from '../frame.js';
-import { describeError, readSource, writeFileAtomic } from '../host.js';
+import { writeFileAtomic } from '../../runtime/files/index.js';
+import { describeError, readSource } from '../host.js';
 import { ExitCode, type CliContext, type CommandModule } from './command.js';
 
 interface FmtOptions {
@@ -25,7 +26,7 @@ export const fmtCommand: CommandModule = {
       .argument('<files...>', '.mtl files to format')
       .option('--check', 'change nothing; exit 1 if a file is not formatted')
       .addOption(new Option('--stdout', 'print the formatted text instead of writing it').conflicts('check'))
-      .action((files: string[], options: FmtOptions, command: Command) => {
+      .action(async (files: string[], options: FmtOptions, command: Command) => {
         const c = ctx.colors(command);
         const unformatted: string[] = [];
         for (const file of files) {
@@ -49,7 +50,7 @@ export const fmtCommand: CommandModule = {
             unformatted.push(file);
             if (options.check) continue;
             try {
-              writeFileAtomic(absolute, formatted);
+              await writeFileAtomic(absolute, formatted);
               ctx.out(`formatted ${file}\n`);
             } catch (error) {
               ctx.fail(`cannot write "${file}": ${describeError(error)}`);

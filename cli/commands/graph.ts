@@ -6,8 +6,7 @@ import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { graphDot, graphMermaid } from '../../compiler/graph.js';
 import { summaryLine } from '../frame.js';
-import { describeError, writeFileAtomic } from '../host.js';
-import { compileFile, ExitCode, printDiagnostics, type CliContext, type CommandModule } from './command.js';
+import { compileFile, ExitCode, printDiagnostics, writeOutputFile, type CliContext, type CommandModule } from './command.js';
 
 interface GraphOptions {
   readonly format: 'mermaid' | 'dot';
@@ -25,7 +24,7 @@ export const graphCommand: CommandModule = {
       .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
       .option('--model <name>', 'the model to draw, when the file declares several')
       .option('-o, --output <file>', 'write to a file instead of stdout')
-      .action((file: string, options: GraphOptions, command: Command) => {
+      .action(async (file: string, options: GraphOptions, command: Command) => {
         const c = ctx.colors(command);
         const compiled = compileFile(ctx, file);
         if (compiled === undefined) return;
@@ -49,11 +48,7 @@ export const graphCommand: CommandModule = {
           ctx.out(text);
           return;
         }
-        try {
-          writeFileAtomic(path.resolve(ctx.io.cwd, options.output), text);
-        } catch (error) {
-          ctx.fail(`cannot write "${options.output}": ${describeError(error)}`);
-        }
+        await writeOutputFile(ctx, path.resolve(ctx.io.cwd, options.output), options.output, text);
       });
   },
 };

@@ -41,8 +41,8 @@ export const predictCommand: CommandModule = {
         const opened = await openWithData(ctx, dir, options, 'ignored', ctx.colors(command));
         if (opened === undefined) return;
         const { saved, bound } = opened;
-        const { predict } = await import('../../runtime/train/evaluate.js');
-        const { predictionRecords, predictionsCsv, predictionsJsonl } = await import('../../runtime/model/predictions.js');
+        const { predict } = await import('../../runtime/train/index.js');
+        const { predictionRecords, predictionsCsv, predictionsJsonl } = await import('../../runtime/model/index.js');
         const outputs = await predict(saved.model, saved.checked, bound.dataset);
         saved.model.dispose();
         const heads = saved.checked.heads;
@@ -52,7 +52,7 @@ export const predictCommand: CommandModule = {
           ctx.out(text);
           return;
         }
-        if (!writeOutputFile(ctx, path.resolve(ctx.io.cwd, options.out), options.out, text)) return;
+        if (!await writeOutputFile(ctx, path.resolve(ctx.io.cwd, options.out), options.out, text)) return;
         ctx.err(`wrote ${plural(records.length, 'prediction')} to ${options.out}\n`);
       });
   },

@@ -10,9 +10,9 @@
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CheckedModel } from '../../compiler/ir.js';
-import type { Dataset } from '../../runtime/data/dataset.js';
-import type { GradientRelations } from '../../runtime/experiments/gradients.js';
-import type { LabelRelations, PairValue } from '../../runtime/experiments/labels.js';
+import type { Dataset } from '../../runtime/data/index.js';
+import type { GradientRelations } from '../../runtime/experiments/index.js';
+import type { LabelRelations, PairValue } from '../../runtime/experiments/index.js';
 import { plural } from '../frame.js';
 import { formatMatrix } from '../matrix.js';
 import { checkedModel, dataSources, positiveInteger } from '../model-file.js';
@@ -70,10 +70,10 @@ function allLabels(train: Dataset, validation: Dataset | undefined): Dataset {
 async function relate(ctx: CliContext, file: string, checked: CheckedModel, options: RelateOptions): Promise<void> {
   const sources = dataSources(ctx, file, checked, options, 'data');
   await startBackend(options.backend);
-  const { prepareTrainingData } = await import('../../runtime/data/prepare.js');
-  const { labelRelations } = await import('../../runtime/experiments/labels.js');
-  const { relateGradients } = await import('../../runtime/experiments/gradients.js');
-  const { lowerModel } = await import('../../runtime/model/lower.js');
+  const { prepareTrainingData } = await import('../../runtime/data/index.js');
+  const { labelRelations } = await import('../../runtime/experiments/index.js');
+  const { relateGradients } = await import('../../runtime/experiments/index.js');
+  const { lowerModel } = await import('../../runtime/model/index.js');
   let data;
   try {
     data = await prepareTrainingData(checked, { ...sources, ...(checked.data.format !== undefined ? { format: checked.data.format } : {}) });
@@ -96,7 +96,7 @@ async function relate(ctx: CliContext, file: string, checked: CheckedModel, opti
     ctx.out(relateText(checked, displayPath(ctx, data.files.train), rows, relations, run.gradients, options.epochs));
   }
   if (options.report !== undefined) {
-    const { writeReport } = await import('../../runtime/report/html.js');
+    const { writeReport } = await import('../../runtime/report/index.js');
     const target = path.resolve(ctx.io.cwd, options.report);
     await writeReport(target, {
       checked, history: run.history, relations, gradients: run.gradients, source: file,

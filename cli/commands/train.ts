@@ -1,6 +1,6 @@
 /**
  * `mtlc train FILE`: trains a model on its data and saves it as a model directory
- * (runtime/model-dir.ts). Progress goes to stderr (a bar on a terminal, a line per epoch
+ * (runtime/model/model-dir.ts). Progress goes to stderr (a bar on a terminal, a line per epoch
  * elsewhere); the per-task metrics table and where the model was saved go to stdout. Ctrl-C stops
  * after the current batch and saves; `--resume` continues from the checkpoint of the last complete
  * epoch. Bad data is listed with file, line and column, and nothing is trained (exit 1).
@@ -11,9 +11,9 @@ import { Option, type Command } from 'commander';
 import type { CheckedModel } from '../../compiler/ir.js';
 import { summarize } from '../../compiler/summary.js';
 // Types only: the runtime (and TensorFlow.js) is imported when the command runs.
-import type { Checkpoint, CheckpointState, RunHistory } from '../../runtime/model/model-dir.js';
-import type { TrainingData } from '../../runtime/data/prepare.js';
-import type { RunResult } from '../../runtime/train/run.js';
+import type { TrainingData } from '../../runtime/data/index.js';
+import type { CheckpointState, RunHistory } from '../../runtime/model/index.js';
+import type { Checkpoint, RunResult } from '../../runtime/train/index.js';
 import { plural, type Colors } from '../frame.js';
 import { metricsTable } from '../metrics-table.js';
 import { checkedModel, dataSources, positiveInteger, type DataSources } from '../model-file.js';
@@ -66,7 +66,7 @@ export const trainCommand: CommandModule = {
   },
 };
 
-type ModelDirModule = typeof import('../../runtime/model/model-dir.js');
+type ModelDirModule = typeof import('../../runtime/model/index.js');
 
 /** Where a run writes, where it starts, and what it reads: all settled before TensorFlow.js starts. */
 interface RunPlan {
@@ -80,9 +80,9 @@ interface RunPlan {
 async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, options: TrainOptions, command: Command): Promise<void> {
   const c = ctx.colors(command);
   const info = (text: string): void => { if (!options.quiet) ctx.err(text); };
-  const modelDir = await import('../../runtime/model/model-dir.js');
-  const { prepareTrainingData, sidecarNormalization } = await import('../../runtime/data/prepare.js');
-  const { runTraining } = await import('../../runtime/train/run.js');
+  const modelDir = await import('../../runtime/model/index.js');
+  const { prepareTrainingData, sidecarNormalization } = await import('../../runtime/data/index.js');
+  const { readCheckpoint, runTraining } = await import('../../runtime/train/index.js');
   const plan = await planRun(ctx, file, checked, options, modelDir);
   if (plan === undefined) return;
   const { outDir, epochs, done } = plan;
@@ -93,7 +93,7 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
   let resume: Checkpoint | undefined;
   let data;
   try {
-    if (options.resume) resume = await modelDir.readCheckpoint(outDir);
+    if (options.resume) resume = await readCheckpoint(outDir);
     data = await prepareTrainingData(checked, {
       ...plan.sources, skipBadRows: options.skipBadRows === true,
       ...(checked.data.format !== undefined ? { format: checked.data.format } : {}),
@@ -140,7 +140,7 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
   printOutcome(ctx, file, checked, plan, result, c);
   ctx.out(`saved to ${displayPath(ctx, outDir)} (${progress.elapsed().toFixed(1)}s)\n`);
   if (options.report !== undefined && options.report !== false) {
-    const { writeReport } = await import('../../runtime/report/html.js');
+    const { writeReport } = await import('../../runtime/report/index.js');
     const reportFile = typeof options.report === 'string' ? path.resolve(ctx.io.cwd, options.report) : path.join(outDir, 'report.html');
     await writeReport(reportFile, { checked, history: result.history, source: file, command: `mtlc train ${file}` });
     ctx.out(`report: ${displayPath(ctx, reportFile)}\n`);

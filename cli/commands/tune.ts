@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { compile } from '../../compiler/compile.js';
 import type { CheckedModel } from '../../compiler/ir.js';
-import type { SearchSpace, Setting } from '../../runtime/experiments/search.js';
-import type { SettingResult } from '../../runtime/experiments/tune.js';
+import type { SearchSpace, Setting } from '../../runtime/experiments/index.js';
+import type { SettingResult } from '../../runtime/experiments/index.js';
 import { plural } from '../frame.js';
 import { NodeHost } from '../host.js';
 import { checkedModel, dataSources, positiveInteger } from '../model-file.js';
@@ -62,7 +62,7 @@ function tunedPath(file: string): string {
 }
 
 async function tuneModel(ctx: CliContext, file: string, checked: CheckedModel, compiled: CompiledFile, options: TuneOptions): Promise<void> {
-  const { gridSettings, gridSize, randomSettings, searchSpace, tunedSource } = await import('../../runtime/experiments/search.js');
+  const { gridSettings, gridSize, randomSettings, searchSpace, tunedSource } = await import('../../runtime/experiments/index.js');
   const space = searchSpace(checked);
   if (space.heads.length === 0) {
     ctx.fail(`nothing to tune: no weight of model "${checked.name}" is a search(…); write e.g. weights { ${checked.heads[0]?.name ?? 'task'}: search(0.1, 0.5, 1.0) }`);
@@ -84,7 +84,7 @@ async function tuneModel(ctx: CliContext, file: string, checked: CheckedModel, c
 
   await startBackend(options.backend);
   const { loadDataset } = await import('../../runtime/data/index.js');
-  const { objectiveOf, tune } = await import('../../runtime/experiments/tune.js');
+  const { objectiveOf, tune } = await import('../../runtime/experiments/index.js');
   let bound;
   try {
     bound = await loadDataset(checked, sources.train, checked.data.format !== undefined ? { format: checked.data.format } : {});
@@ -118,7 +118,7 @@ async function tuneModel(ctx: CliContext, file: string, checked: CheckedModel, c
     ctx.fail(`"${shownOutput}" appeared while tuning: pass --force to replace it, or choose another -o`);
     return;
   }
-  if (!writeOutputFile(ctx, output, shownOutput, text)) return;
+  if (!await writeOutputFile(ctx, output, shownOutput, text)) return;
   ctx.out(`wrote ${shownOutput}\n`);
   ctx.report(ExitCode.ok);
 }

@@ -1,9 +1,17 @@
-/** Reading real data for a checked model: files → bound, normalized, split, batched typed arrays. */
+/**
+ * Reading real data for a checked model: files → bound, normalized, split, batched typed arrays,
+ * prepared for training and for inference (prepare.ts), with seeded shuffles.
+ */
 export { type BindOptions, type BoundData, loadDataset } from './bind.js';
 export {
   type Dataset, type LabelColumn, inputDataShape, inputWidth, labelDataShape, labelWidth, tagSteps, takeRows,
 } from './dataset.js';
 export { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN } from './errors.js';
 export { applyNormalization, fitNormalization, type NormStats, NORMALIZE_EPSILON, normalizedInputs } from './normalize.js';
+export {
+  type InferenceOptions, keepRowsInPlace, prepareInferenceData, prepareTrainingData, sidecarNormalization, type SkippedRows, type TrainingData,
+  type TrainingSources,
+} from './prepare.js';
 export { type DataFormat, type DataSource, dataFormat, readRows, sourceName } from './read.js';
-export { type Batch, Batches, type BatchOptions, mulberry32, type Split, splitRows } from './split.js';
+export { mulberry32, shuffleInPlace } from './random.js';
+export { type Batch, Batches, type BatchOptions, type Split, splitRows } from './split.js';

@@ -5,12 +5,13 @@
  * and, for a saved model, new data bound and normalized exactly as its training data was.
  */
 import type { CheckedModel } from '../../compiler/ir.js';
-import {
-  applyNormalization, type BindOptions, type BoundData, type Dataset, DataError, DataErrors, fitNormalization, loadDataset,
-  type NormStats, splitRows, takeRows,
-} from './index.js';
+import { buildSidecar, type ModelSidecar } from '../model/index.js';
+import { type BindOptions, type BoundData, loadDataset } from './bind.js';
+import { type Dataset, takeRows } from './dataset.js';
+import { DataError, DataErrors } from './errors.js';
+import { applyNormalization, fitNormalization, type NormStats } from './normalize.js';
 import type { DataFormat } from './read.js';
-import { buildSidecar, type ModelSidecar } from '../model/io.js';
+import { splitRows } from './split.js';
 
 export interface TrainingSources {
   /** The training file. */

@@ -3,7 +3,7 @@
  * split of the runtime) and dealt into k folds whose sizes differ by at most one. Fold f validates
  * on its own rows and trains on all the others.
  */
-import { mulberry32, shuffleInPlace, type Split } from '../data/split.js';
+import { mulberry32, shuffleInPlace, type Split } from '../data/index.js';
 
 export function kFolds(n: number, k: number, seed: number): Split[] {
   if (!(Number.isInteger(k) && k >= 2)) throw new RangeError(`the number of folds must be an integer of at least 2, got ${k}`);

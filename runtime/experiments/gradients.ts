@@ -13,9 +13,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../../compiler/ir.js';
-import { train, type History, type TrainData, type TrainOptions } from '../train/loop.js';
-import { createStrategy, type StepContext, taskGradients, weightedSum, type WeightingStrategy } from '../train/weighting/index.js';
-import { gramMatrix } from '../train/weighting/gradients.js';
+import { train, type History, type TrainData, type TrainOptions } from '../train/index.js';
+import { createStrategy, type StepContext, taskGradients, weightedSum, type WeightingStrategy } from '../train/index.js';
+import { gramMatrix } from '../train/index.js';
 import type { PairValue } from './labels.js';
 
 export interface GradientRelations {

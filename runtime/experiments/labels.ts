@@ -13,7 +13,7 @@
  *   as its class id 0/1, regress(1)) and neither is constant over those rows.
  */
 import type { CheckedModel, HeadNode, TaskNode } from '../../compiler/ir.js';
-import type { Dataset, LabelColumn } from '../data/dataset.js';
+import type { Dataset, LabelColumn } from '../data/index.js';
 import { describeTask } from '../../compiler/graph.js';
 
 /** One cell of a task-by-task matrix: a value, or the reason there is none. */

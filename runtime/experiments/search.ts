@@ -8,7 +8,7 @@
  */
 import type { Expr, ModelDecl, WeightsDecl } from '../../compiler/ast.js';
 import type { CheckedModel } from '../../compiler/ir.js';
-import { mulberry32, shuffleInPlace } from '../data/split.js';
+import { mulberry32, shuffleInPlace } from '../data/index.js';
 
 /** One λ per searched head. */
 export type Setting = Readonly<Record<string, number>>;

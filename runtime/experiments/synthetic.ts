@@ -13,7 +13,7 @@
  * the task structure (u1, u2, α, β) and the rows (x, ε). The same seed at two values of ρ therefore
  * gives the same vectors, sinusoids, inputs and noise, and only the correlation differs.
  */
-import { mulberry32 } from '../data/split.js';
+import { mulberry32 } from '../data/index.js';
 
 export interface SyntheticOptions {
   /** ρ in [−1, 1]: the cosine between w1 and w2. */

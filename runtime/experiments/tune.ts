@@ -8,15 +8,12 @@
  * best mean over the folds (ties: the first in grid order).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { CheckedModel, Metric } from '../../compiler/ir.js';
+import type { CheckedModel } from '../../compiler/ir.js';
 import { applyNormalization, type Dataset, fitNormalization, takeRows } from '../data/index.js';
-import { lowerModel } from '../model/lower.js';
-import { evaluate, type Evaluation } from '../train/evaluate.js';
-import { train } from '../train/loop.js';
+import { lowerModel } from '../model/index.js';
+import { evaluate, type Evaluation, HIGHER_IS_BETTER, train } from '../train/index.js';
 import { kFolds } from './folds.js';
 import { type Setting, withSetting } from './search.js';
-
-const HIGHER_IS_BETTER: ReadonlySet<Metric> = new Set(['accuracy', 'auc', 'precision', 'recall', 'f1', 'r2']);
 
 /** What cross-validation scores a trained fold by. */
 export interface Objective {

@@ -4,38 +4,16 @@
  * sidecar that carries what the data pipeline learned (normalization, class names, label columns).
  * Every file is written atomically, so a crash never leaves a half-written model behind.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../../compiler/ir.js';
+import { writeFileAtomic } from '../files/index.js';
 
 export const FILE_SCHEME = 'file://';
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 export const SIDECAR_JSON = 'mtl.json';
-
-/**
- * Writes `data` to `file` so that readers see either the old file or the whole new one: the
- * bytes go to a temporary file in the same directory (same file system, so `rename` is atomic),
- * are flushed to disk, and the temporary file is renamed over the target.
- */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temp, 'w');
-  try {
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-}
 
 /** `file://dir`, `file://dir/model.json`, `dir` or `dir/model.json` → the model's directory. */
 export function modelDirOf(location: string): string {

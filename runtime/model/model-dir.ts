@@ -18,11 +18,10 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../../compiler/ir.js';
 import {
-  fileSystemHandler, MODEL_JSON, type ModelSidecar, readSidecar, SIDECAR_JSON, WEIGHTS_BIN, writeFileAtomic, writeSidecar,
+  fileSystemHandler, MODEL_JSON, type ModelSidecar, readSidecar, SIDECAR_JSON, WEIGHTS_BIN, writeSidecar,
 } from './io.js';
 import { withoutOrthogonalWarning } from './lower.js';
-import type { EpochRecord, KeptEpoch } from '../train/loop.js';
-import type { WeightingStrategy } from '../train/weighting/index.js';
+import { writeFileAtomic } from '../files/index.js';
 
 const CHECKED_JSON = 'checked.json';
 const HISTORY_JSON = 'history.json';
@@ -39,6 +38,20 @@ export interface CheckedFile {
   /** The .mtl file as the user named it. */
   readonly source: string;
   readonly model: CheckedModel;
+}
+
+/** One epoch of `history.json`. */
+export interface EpochRecord {
+  /** 1-based. */
+  readonly epoch: number;
+  /** Σ λ_i · taskLoss_i over the epoch. */
+  readonly loss: number;
+  /** Mean training loss per head over the epoch's labelled rows. */
+  readonly taskLoss: Record<string, number>;
+  readonly lambda: Record<string, number>;
+  readonly val?: { readonly loss: number; readonly taskLoss: Record<string, number>; readonly metrics: Record<string, Record<string, number>> };
+  /** True for an epoch cut short by `shouldStop`. */
+  readonly partial?: boolean;
 }
 
 /** `history.json`: the record of a training run. */
@@ -166,7 +179,7 @@ export interface CheckpointState {
   readonly epoch: number;
   /**
    * In `optimizer.bin`, in this order: the optimizer's slots as `getWeights` gives them, its
-   * running products (see `RUNNING_PRODUCTS`), the weighting strategy's variables.
+   * running products (see train/checkpoint.ts), the weighting strategy's variables.
    */
   readonly optimizer: {
     readonly className: string;
@@ -183,26 +196,6 @@ export interface CheckpointState {
   readonly strategyState?: unknown;
 }
 
-/** The parts of a weighting strategy a checkpoint saves and restores. */
-type StrategyParts = Pick<WeightingStrategy, 'variables' | 'state' | 'restore'>;
-
-export interface Checkpoint extends LoadedModel {
-  readonly state: CheckpointState;
-  /** The saved tensors, named as in `state`; `restoreTraining` uses and disposes them. */
-  readonly tensors: tf.NamedTensorMap;
-}
-
-/**
- * Adam keeps β₁ᵗ and β₂ᵗ as running float32 products, which `setWeights` recomputes with `pow`
- * and so rounds differently: saved as they are, a resumed run stays exact to the bit.
- */
-const RUNNING_PRODUCTS = ['accBeta1', 'accBeta2'] as const;
-
-function runningProducts(optimizer: tf.Optimizer): Array<{ name: string; variable: tf.Variable }> {
-  const fields = optimizer as unknown as Record<string, unknown>;
-  return RUNNING_PRODUCTS.filter((name) => fields[name] instanceof tf.Variable).map((name) => ({ name, variable: fields[name] as tf.Variable }));
-}
-
 /** The directory of the complete checkpoint in `dir`, if there is one. */
 export function checkpointDir(dir: string): string | undefined {
   for (const name of [CHECKPOINT_DIR, PREVIOUS_CHECKPOINT]) {
@@ -213,42 +206,16 @@ export function checkpointDir(dir: string): string | undefined {
 }
 
 /**
- * Writes the checkpoint of a completed epoch: the model with its parts, the optimizer's state,
- * the strategy's variables and state and the kept best epoch, then swaps it in for the previous one.
+ * Writes a checkpoint: the model directory of `model` with `parts`, `optimizer.bin` and
+ * `state.json`, into a side directory that then replaces the previous checkpoint as a whole.
  */
-export async function writeCheckpoint(
-  dir: string, model: tf.LayersModel, parts: ModelParts & { readonly history: RunHistory },
-  epoch: number, optimizer: tf.Optimizer, strategy: StrategyParts = {}, kept?: KeptEpoch,
+export async function writeCheckpointDir(
+  dir: string, model: tf.LayersModel, parts: ModelParts & { readonly history: RunHistory }, state: CheckpointState, optimizerBin: Uint8Array,
 ): Promise<void> {
-  const strategyVariables = strategy.variables ?? [];
-  const strategyState = strategy.state?.();
   const next = path.join(dir, NEXT_CHECKPOINT);
   await rm(next, { recursive: true, force: true });
   await saveModelDir(next, model, parts);
-  const slots = await optimizer.getWeights();
-  const products = runningProducts(optimizer);
-  const named = [
-    ...slots,
-    ...products.map((p) => ({ name: `optimizer.${p.name}`, tensor: p.variable as tf.Tensor })),
-    ...strategyVariables.map((v, i) => ({ name: `strategy.${i}`, tensor: v as tf.Tensor })),
-    ...(kept?.weights ?? []).map((tensor, i) => ({ name: `kept.${i}`, tensor })),
-  ];
-  const encoded = await tf.io.encodeWeights(named);
-  // getWeights makes a fresh scalar for the iteration count; the slots themselves are the optimizer's.
-  tf.dispose(slots.filter((s) => s.name === 'iter').map((s) => s.tensor));
-  await writeFileAtomic(path.join(next, OPTIMIZER_BIN), new Uint8Array(tf.io.CompositeArrayBuffer.join(encoded.data)));
-  const specs = encoded.specs;
-  const state: CheckpointState = {
-    format: 'mtl-checkpoint', version: 1, epoch,
-    optimizer: {
-      className: optimizer.getClassName(),
-      weights: specs.slice(0, slots.length),
-      runningProducts: specs.slice(slots.length, slots.length + products.length),
-    },
-    strategy: specs.slice(slots.length + products.length, slots.length + products.length + strategyVariables.length),
-    ...(kept !== undefined ? { kept: { epoch: kept.epoch, weights: specs.slice(slots.length + products.length + strategyVariables.length) } } : {}),
-    ...(strategyState !== undefined ? { strategyState } : {}),
-  };
+  await writeFileAtomic(path.join(next, OPTIMIZER_BIN), optimizerBin);
   await writeFileAtomic(path.join(next, STATE_JSON), `${JSON.stringify(state, null, 2)}\n`);
   const current = path.join(dir, CHECKPOINT_DIR);
   const previous = path.join(dir, PREVIOUS_CHECKPOINT);
@@ -268,46 +235,17 @@ export async function readCheckpointState(dir: string): Promise<CheckpointState 
   return at === undefined ? undefined : readState(at);
 }
 
-/** Reads the checkpoint in `dir`; undefined when there is none. */
-export async function readCheckpoint(dir: string): Promise<Checkpoint | undefined> {
+/** The checkpoint in `dir` as written by `writeCheckpointDir`; undefined when there is none. */
+export async function readCheckpointDir(dir: string): Promise<{ loaded: LoadedModel; state: CheckpointState; optimizerBin: ArrayBuffer } | undefined> {
   const at = checkpointDir(dir);
   if (at === undefined) return undefined;
   const state = await readState(at);
   const loaded = await loadModelDir(at);
   const bytes = await readFile(path.join(at, OPTIMIZER_BIN));
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const tensors = tf.io.decodeWeights(buffer, [...state.optimizer.weights, ...state.optimizer.runningProducts, ...state.strategy, ...(state.kept?.weights ?? [])]);
-  return { ...loaded, state, tensors };
+  return { loaded, state, optimizerBin: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer };
 }
 
-/**
- * Puts a checkpoint's training state into a fresh model, optimizer and strategy variables, and
- * disposes what the checkpoint held. An optimizer of another class keeps its fresh state
- * (`sameOptimizer` false). The kept best epoch comes back as new tensors, the caller's to dispose.
- */
-export async function restoreTraining(
-  checkpoint: Checkpoint, model: tf.LayersModel, optimizer: tf.Optimizer, strategy: StrategyParts = {},
-): Promise<{ sameOptimizer: boolean; kept?: KeptEpoch }> {
-  const { state, tensors } = checkpoint;
-  try {
-    const kept = state.kept && { epoch: state.kept.epoch, weights: state.kept.weights.map((spec) => tf.clone(tensors[spec.name]!)) };
-    model.setWeights(checkpoint.model.getWeights());
-    const sameOptimizer = state.optimizer.className === optimizer.getClassName();
-    if (sameOptimizer) {
-      await optimizer.setWeights(state.optimizer.weights.map((s) => ({ name: s.name, tensor: tensors[s.name]! })));
-      const products = new Map(runningProducts(optimizer).map((p) => [`optimizer.${p.name}`, p.variable]));
-      for (const spec of state.optimizer.runningProducts) products.get(spec.name)?.assign(tensors[spec.name]!);
-    }
-    state.strategy.forEach((spec, i) => strategy.variables?.[i]?.assign(tensors[spec.name]!));
-    if (state.strategyState !== undefined) strategy.restore?.(state.strategyState);
-    return { sameOptimizer, ...(kept !== undefined ? { kept } : {}) };
-  } finally {
-    checkpoint.model.dispose();
-    tf.dispose(Object.values(tensors));
-  }
-}
-
-/** Removes what `saveModelDir` and `writeCheckpoint` write in `dir`, and nothing else it holds. */
+/** Removes what `saveModelDir` and `writeCheckpointDir` write in `dir`, and nothing else it holds. */
 export async function clearModelDir(dir: string): Promise<void> {
   for (const file of [MODEL_JSON, WEIGHTS_BIN, SIDECAR_JSON, CHECKED_JSON, HISTORY_JSON]) await rm(path.join(dir, file), { force: true });
   for (const sub of [CHECKPOINT_DIR, NEXT_CHECKPOINT, PREVIOUS_CHECKPOINT]) await rm(path.join(dir, sub), { recursive: true, force: true });

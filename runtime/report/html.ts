@@ -6,10 +6,10 @@
  */
 import { graphMermaid } from '../../compiler/graph.js';
 import type { CheckedModel } from '../../compiler/ir.js';
-import type { GradientRelations } from '../experiments/gradients.js';
-import type { LabelRelations, PairValue } from '../experiments/labels.js';
-import { writeFileAtomic } from '../model/io.js';
-import type { EpochRecord } from '../train/loop.js';
+import type { GradientRelations } from '../experiments/index.js';
+import type { LabelRelations, PairValue } from '../experiments/index.js';
+import { writeFileAtomic } from '../files/index.js';
+import type { EpochRecord } from '../train/index.js';
 import { modelDiagram } from './diagram.js';
 import { escapeXml, heatmap, lineChart, type Series, shortNumber } from './svg.js';
 

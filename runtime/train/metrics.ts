@@ -6,6 +6,9 @@
  */
 import type { Metric, TaskNode } from '../../compiler/ir.js';
 
+/** The metrics for which a larger value is better; for the others (errors) smaller is. */
+export const HIGHER_IS_BETTER: ReadonlySet<Metric> = new Set(['accuracy', 'auc', 'precision', 'recall', 'f1', 'r2']);
+
 /** The part of a task its metrics depend on. */
 export type MetricTask = Pick<TaskNode, 'kind' | 'units' | 'metrics'>;
 

@@ -1,7 +1,7 @@
 /**
  * One training run, as `mtlc train` performs it: lower the checked model (or take up a checkpoint),
  * run the training loop with a checkpoint after every complete epoch, evaluate the result on the
- * training and validation rows, and save the model directory (model-dir.ts). Stopping early,
+ * training and validation rows, and save the model directory (model/model-dir.ts). Stopping early,
  * being interrupted (`shouldStop`, Ctrl-C) and finishing all end the same way: the model is saved.
  *
  * A resumed run restores the weights, the optimizer's slots and the weighting strategy's variables and state
@@ -12,11 +12,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../../compiler/ir.js';
 import { planModel } from '../../compiler/summary.js';
-import { lowerModel } from '../model/lower.js';
-import { type Checkpoint, restoreTraining, type RunHistory, saveModelDir, writeCheckpoint } from '../model/model-dir.js';
-import type { TrainingData } from '../data/prepare.js';
+import type { TrainingData } from '../data/index.js';
+import { type EpochRecord, lowerModel, type RunHistory, saveModelDir } from '../model/index.js';
+import { type Checkpoint, ModelCheckpoint, restoreTraining } from './checkpoint.js';
 import { evaluate, type Evaluation } from './evaluate.js';
-import { type EpochRecord, train, type TrainOptions } from './loop.js';
+import { train, type TrainOptions } from './loop.js';
 import { createOptimizer } from './optimizers.js';
 import { createStrategy } from './weighting/index.js';
 
@@ -84,7 +84,7 @@ export async function runTraining(checked: CheckedModel, data: TrainingData, opt
     data: { train: data.files.train, ...(data.files.validation !== undefined ? { validation: data.files.validation } : {}) },
     epochs: [...epochs], ...extra,
   });
-  let checkpointEpoch = resume !== undefined ? done : undefined;
+  const checkpoint = new ModelCheckpoint(options.outDir, model, optimizer, strategy, () => ({ ...parts, history: historyOf() }), resume !== undefined ? done : undefined);
   let trained;
   try {
     trained = await train(model, checked, { train: data.train, ...(data.validation !== undefined ? { validation: data.validation } : {}) }, {
@@ -97,10 +97,7 @@ export async function runTraining(checked: CheckedModel, data: TrainingData, opt
       ...(options.shouldStop !== undefined ? { shouldStop: options.shouldStop } : {}),
       onEpoch: async (record, kept) => {
         epochs.push(record);
-        if (record.partial !== true) {
-          await writeCheckpoint(options.outDir, model, { ...parts, history: historyOf() }, record.epoch, optimizer, strategy, kept);
-          checkpointEpoch = record.epoch;
-        }
+        await checkpoint.onEpochEnd(record, kept);
         await options.onEpoch?.(record);
       },
     });
@@ -124,6 +121,6 @@ export async function runTraining(checked: CheckedModel, data: TrainingData, opt
   await saveModelDir(options.outDir, model, { ...parts, history });
   return {
     history, model, train: onTrain, ...(onValidation !== undefined ? { validation: onValidation } : {}),
-    ...(checkpointEpoch !== undefined ? { checkpointEpoch } : {}), notes,
+    ...(checkpoint.epoch !== undefined ? { checkpointEpoch: checkpoint.epoch } : {}), notes,
   };
 }

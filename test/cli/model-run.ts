@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../cli/main.js';
 import type { CheckedModel } from '../../compiler/ir.js';
-import { mulberry32 } from '../../runtime/data/split.js';
+import { mulberry32 } from '../../runtime/data/random.js';
 import { root, type Run } from './run.js';
 
 export interface ModelRunOptions {

@@ -12,7 +12,7 @@ import { setupBackend } from '../../runtime/backend/index.js';
 import { lowerModel } from '../../runtime/model/lower.js';
 import { headsInOutputOrder } from '../../runtime/train/batch.js';
 import { compileDenseStep } from '../../runtime/train/compiled/step.js';
-import { splitVariables, train } from '../../runtime/train/loop.js';
+import { splitVariables, train } from '../../runtime/train/index.js';
 import { createOptimizer } from '../../runtime/train/optimizers.js';
 import { createStrategy } from '../../runtime/train/weighting/index.js';
 import { trainKernels } from '../../runtime/accel/train-kernels.js';
@@ -208,7 +208,9 @@ describe('the compiled dense step', () => {
     const data = partlyLabelled(checked, 64, 5);
     await train(model, checked, { train: data }, { epochs: 1 });
     const before = { tensors: tf.memory().numTensors, buffers: tf.engine().backend.numDataIds() };
-    const profile = await tf.profile(() => train(model, checked, { train: data }, { epochs: 2 }));
+    const profile = await tf.profile(async () => {
+      await train(model, checked, { train: data }, { epochs: 2 });
+    });
     for (const kernel of ['MtlDense', 'MtlDenseGrad', 'MtlMaskedLoss', 'MtlFusedAdam', '_FusedMatMul']) expect(profile.kernelNames).not.toContain(kernel);
     expect({ tensors: tf.memory().numTensors, buffers: tf.engine().backend.numDataIds() }).toEqual(before);
     model.dispose();

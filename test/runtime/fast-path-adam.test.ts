@@ -13,7 +13,7 @@ async function run(optimizer: tf.AdamOptimizer, shapes: number[][] = [[7, 5], [5
   for (let step = 0; step < 5; step++) {
     const grads = variables.map((v, i) => ({ name: v.name, tensor: tf.tensor(values(v.size, 100 * step + i), v.shape) }));
     // At step 3 the second variable has no gradient (a map entry of null): it keeps its value.
-    if (step === 3) optimizer.applyGradients(Object.fromEntries(grads.map((g, i) => [g.name, i === 1 ? null : g.tensor])) as unknown as tf.NamedTensorMap);
+    if (step === 3) optimizer.applyGradients(Object.fromEntries(grads.map((g, i) => [g.name, i === 1 ? null : g.tensor])) as unknown as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
     else optimizer.applyGradients(grads);
     tf.dispose(grads.map((g) => g.tensor));
   }

@@ -32,7 +32,7 @@ describe('the wasm gradient kernels', () => {
         tf.tidy(() => {
           const x = tf.tensor4d(values(tf.util.sizeFromShape(c.x), 1), c.x);
           const w = tf.tensor4d(values(tf.util.sizeFromShape(c.filter), 2), c.filter);
-          return tf.grad((f: tf.Tensor4D) => tf.conv2d(x, f, c.stride, c.pad).square().sum())(w);
+          return tf.grad((f: tf.Tensor) => tf.conv2d(x, f as tf.Tensor4D, c.stride, c.pad).square().sum())(w);
         }),
       );
       expect(shape).toEqual(c.filter);
@@ -46,7 +46,7 @@ describe('the wasm gradient kernels', () => {
       tf.tidy(() => {
         const table = tf.tensor2d(values(50 * 6, 3), [50, 6]);
         const ids = tf.tensor2d(Int32Array.from({ length: 4 * 9 }, (_, i) => (i * 7) % 50), [4, 9], 'int32');
-        return tf.grad((t: tf.Tensor2D) => tf.gather(t, ids).mul(tf.tensor(values(4 * 9 * 6, 4), [4, 9, 6])).sum())(table);
+        return tf.grad((t: tf.Tensor) => tf.gather(t, ids).mul(tf.tensor(values(4 * 9 * 6, 4), [4, 9, 6])).sum())(table);
       }),
     );
     expect(Array.from(wasm)).toEqual(Array.from(cpu));
@@ -66,7 +66,7 @@ describe('the wasm gradient kernels', () => {
       tf.tidy(() => {
         const x = tf.tensor4d(values(2 * 6 * 6 * 3, 6), [2, 6, 6, 3]);
         const w = tf.tensor4d(values(3 * 3 * 3 * 2, 7), [3, 3, 3, 2]);
-        const [dx, dw] = tf.grads((a: tf.Tensor4D, b: tf.Tensor4D) => tf.depthwiseConv2d(a, b, 1, 'same').square().sum())([x, w]);
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same').square().sum())([x, w]);
         return tf.concat([dx!.flatten(), dw!.flatten()]);
       }),
     );
@@ -82,9 +82,9 @@ describe('the wasm gradient kernels', () => {
     const ids = tf.tensor1d([1, 5, 5, 19], 'int32');
     const step = (): void => {
       const out = tf.tidy(() => {
-        const gf = tf.grad((w: tf.Tensor4D) => tf.conv2d(x, w, 2, 'same').sum())(f);
-        const gt = tf.grad((t: tf.Tensor2D) => tf.gather(t, ids).sum())(table);
-        const [gx] = tf.grads((a: tf.Tensor4D) => tf.depthwiseConv2d(a, tf.ones([3, 3, 3, 1]), 1, 'same').sum())([x]);
+        const gf = tf.grad((w: tf.Tensor) => tf.conv2d(x, w as tf.Tensor4D, 2, 'same').sum())(f);
+        const gt = tf.grad((t: tf.Tensor) => tf.gather(t, ids).sum())(table);
+        const [gx] = tf.grads((a: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, tf.ones([3, 3, 3, 1]) as tf.Tensor4D, 1, 'same').sum())([x]);
         return tf.stack([gf.sum(), gt.sum(), gx!.sum()]);
       });
       out.dataSync();

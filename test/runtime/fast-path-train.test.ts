@@ -47,7 +47,9 @@ describe('training on the wasm fast path', () => {
     const model = lowerModel(checked);
     const data = syntheticData(checked, 32, 6);
     await train(model, checked, { train: data }, { epochs: 1, batch: 32, compiledStep: false });
-    const profile = await tf.profile(() => train(model, checked, { train: data }, { epochs: 1, batch: 32, compiledStep: false }));
+    const profile = await tf.profile(async () => {
+      await train(model, checked, { train: data }, { epochs: 1, batch: 32, compiledStep: false });
+    });
     for (const kernel of ['MtlDense', 'MtlDenseGrad', 'MtlMaskedLoss', 'MtlMaskedLossGrad', 'MtlFusedAdam']) expect(profile.kernelNames).toContain(kernel);
     model.dispose();
   });
@@ -64,7 +66,7 @@ describe('training on the wasm fast path', () => {
     backend.readSync = function (this: unknown, id: object) {
       reads++;
       return readSync.call(this, id);
-    };
+    } as typeof readSync;
     try {
       await train(model, checked, { train: data }, { epochs: 3, batch: 32, compiledStep });
     } finally {

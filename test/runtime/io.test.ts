@@ -4,9 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../runtime/backend/index.js';
-import {
-  buildSidecar, fileSystemHandler, modelDirOf, readSidecar, registerFileSystemRouter, writeFileAtomic, writeSidecar,
-} from '../../runtime/model/io.js';
+import { writeFileAtomic } from '../../runtime/files/index.js';
+import { buildSidecar, fileSystemHandler, modelDirOf, readSidecar, registerFileSystemRouter, writeSidecar } from '../../runtime/model/io.js';
 import { penguinModel } from './fixture.js';
 
 let dir: string;

@@ -3,13 +3,13 @@ import * as tf from '@tensorflow/tfjs';
 import { compile } from '../../compiler/compile.js';
 import type { CheckedModel } from '../../compiler/ir.js';
 import type { Dataset, LabelColumn } from '../../runtime/data/dataset.js';
-import { mulberry32 } from '../../runtime/data/split.js';
+import { mulberry32 } from '../../runtime/data/random.js';
 import { relateGradients } from '../../runtime/experiments/gradients.js';
 import { labelRelations } from '../../runtime/experiments/labels.js';
 import { lowerModel } from '../../runtime/model/lower.js';
 import { applyModel, batchTensors, disposeBatch, headsInOutputOrder } from '../../runtime/train/batch.js';
 import { Batches } from '../../runtime/data/index.js';
-import { splitVariables } from '../../runtime/train/loop.js';
+import { splitVariables } from '../../runtime/train/index.js';
 import { maskedLoss } from '../../runtime/train/losses/index.js';
 
 beforeAll(async () => {

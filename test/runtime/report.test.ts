@@ -8,7 +8,7 @@ import { compile } from '../../compiler/compile.js';
 import { buildGraph } from '../../compiler/graph.js';
 import type { CheckedModel } from '../../compiler/ir.js';
 import type { Dataset } from '../../runtime/data/dataset.js';
-import { mulberry32 } from '../../runtime/data/split.js';
+import { mulberry32 } from '../../runtime/data/random.js';
 import { relateGradients } from '../../runtime/experiments/gradients.js';
 import { labelRelations } from '../../runtime/experiments/labels.js';
 import { type ReportInput, renderReport, writeReport } from '../../runtime/report/html.js';

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel, OptimizerSpec } from '../../compiler/ir.js';
-import { mulberry32 } from '../../runtime/data/split.js';
+import { mulberry32 } from '../../runtime/data/random.js';
 import { lowerModel } from '../../runtime/model/lower.js';
 import type { Dataset } from '../../runtime/data/index.js';
 import { evaluate } from '../../runtime/train/evaluate.js';
-import { splitVariables, train } from '../../runtime/train/loop.js';
+import { splitVariables, train } from '../../runtime/train/index.js';
 import { AdamW, createOptimizer } from '../../runtime/train/optimizers.js';
 import { taskGradients, type WeightingStrategy } from '../../runtime/train/weighting/index.js';
 import { head, input, mmoeModel, model, seedModel, src, trunk } from './fixtures.js';

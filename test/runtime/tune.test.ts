@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { compile } from '../../compiler/compile.js';
 import type { CheckedModel } from '../../compiler/ir.js';
 import type { Dataset } from '../../runtime/data/dataset.js';
-import { mulberry32 } from '../../runtime/data/split.js';
+import { mulberry32 } from '../../runtime/data/random.js';
 import { kFolds } from '../../runtime/experiments/folds.js';
 import { gaussian } from '../../runtime/experiments/synthetic.js';
 import { gridSettings, randomSettings, searchSpace, tunedSource, withSetting } from '../../runtime/experiments/search.js';

@@ -5,7 +5,7 @@
  * the min-norm problem, and DWA's rule on hand-picked losses.
  */
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../runtime/data/split.js';
+import { mulberry32 } from '../../runtime/data/random.js';
 import { DwaWeighting } from '../../runtime/train/weighting/dwa.js';
 import { frankWolfe, minNormCoefficients, twoPointMinNorm } from '../../runtime/train/weighting/mgda.js';
 import { columnSums, pcgradCoefficients } from '../../runtime/train/weighting/pcgrad.js';

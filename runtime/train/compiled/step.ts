@@ -2,19 +2,19 @@
  * A compiled training step for models made of dense layers and gate mixtures, on the wasm
  * backend. The tape path (model.apply under optimizer.minimize) spends about a fifth of a wide
  * MLP's step in TensorFlow.js' JavaScript: the engine, the gradient tape, tfjs-layers and a tensor
- * object per intermediate. Here the step is planned once (compiled-plan.ts): every buffer (inputs,
+ * object per intermediate. Here the step is planned once (plan.ts): every buffer (inputs,
  * activations, gradients, the parameters and Adam's moments, each as one flat array) is allocated
  * once in wasm memory, and a step is a fixed list of calls straight into the backend's C functions
  * (XNNPACK matmuls, Softmax, Sigmoid) and into mtl's own kernels
  * (runtime/accel/kernels/train-kernels.c), with the heads' losses and their gradients computed on the
- * host (compiled-heads.ts).
+ * host (heads.ts).
  *
  * The step computes the same float32 operations as the tape path with mtl's fused kernels
- * (fused-dense.ts, fused-loss.ts, fused-adam.ts), so a model of dense layers trains to the same
+ * (accel/: fused-dense.ts, masked-loss.ts, fused-adam.ts), so a model of dense layers trains to the same
  * bits (tested); a gate's mixture sums in another order, so gated models agree to float32
  * rounding. The parameters live in this step's buffers while an epoch runs: `load` copies the
- * model's variables and Adam's state in at the start of an epoch, `store` copies them back at its
- * end, before anything (evaluation, checkpoints, early stopping) reads them.
+ * model's variables and Adam's state in at the start of an epoch (`beginEpoch`), and back at its
+ * end (`endEpoch`), before anything (evaluation, checkpoints, early stopping) reads them.
  *
  * Dropout draws its masks from the run's seed, the epoch, the batch and the layer, so that runs
  * (and resumed runs) with dropout repeat exactly; the tape path's dropout is TensorFlow.js',
@@ -36,6 +36,7 @@ import { headLossAndGradient, softmaxGradient } from './heads.js';
 import { type Activation, type HeadLoss, plan, type Plan, type PlanSource } from './plan.js';
 import type { Batch } from '../../data/index.js';
 import { AdamW, isDecayed } from '../optimizers.js';
+import type { TrainStep } from '../step.js';
 import type { WeightingStrategy } from '../weighting/index.js';
 
 /** tfjs-backend-wasm's FusableActivation. */
@@ -105,20 +106,6 @@ interface DropoutNode {
 
 type Node = DenseNode | MixNode | DropoutNode;
 
-export interface CompiledStep {
-  /** Copies the variables and Adam's state into the step's buffers: at the start of each epoch. */
-  load(): void;
-  /**
-   * One training step on `batch`, the `index`th of `epoch` (which, with the seed, draws the
-   * dropout masks). Returns, as the tape step's stats: Σ mask · loss per head in the order of the
-   * model's outputs, then Σ mask per head, in float32.
-   */
-  run(batch: Batch, epoch: number, index: number): number[];
-  /** Copies the parameters and Adam's state back into the model and the optimizer. */
-  store(): void;
-  dispose(): void;
-}
-
 /**
  * The compiled step for `model` trained by `optimizer` on `variables` with `strategy`, batches of
  * up to `batchSize` rows; undefined when this model or setup is not one it runs (see above).
@@ -126,7 +113,7 @@ export interface CompiledStep {
 export function compileDenseStep(
   model: tf.LayersModel, heads: readonly HeadNode[], variables: readonly tf.Variable[],
   optimizer: tf.Optimizer, strategy: WeightingStrategy, batchSize: number, seed: number,
-): CompiledStep | undefined {
+): TrainStep | undefined {
   const adam = optimizer.constructor === FusedAdam || optimizer.constructor === AdamW;
   if (tf.getBackend() !== 'wasm' || !adam || strategy.step !== undefined || strategy.combine !== undefined) return undefined;
   const graph = plan(model, heads);
@@ -154,7 +141,7 @@ interface StepState {
   readonly written: Set<number>;
 }
 
-class DenseStep implements CompiledStep {
+class DenseStep implements TrainStep {
   private readonly wasm: WasmModule;
   private readonly kernels: TrainKernels;
   private readonly allocated: number[] = [];
@@ -230,7 +217,25 @@ class DenseStep implements CompiledStep {
     this.scratch = this.buffer(b * Math.max(...graph.sources.map((s) => s.width)));
   }
 
-  load(): void {
+  /** Σ mask · loss per head in the order of the model's outputs, then Σ mask per head: the epoch's so far, in float32. */
+  private sums = new Float32Array(0);
+
+  beginEpoch(): void {
+    this.load();
+    this.sums = new Float32Array(2 * this.nodes.filter((n) => n.kind === 'dense' && n.head !== undefined).length);
+  }
+
+  run(batch: Batch, epoch: number, index: number): void {
+    this.step(batch, epoch, index).forEach((value, i) => (this.sums[i]! += value));
+  }
+
+  async endEpoch(): Promise<number[]> {
+    this.store();
+    return Array.from(this.sums);
+  }
+
+  /** Copies the variables and Adam's state into the step's buffers: at the start of each epoch. */
+  private load(): void {
     const heap = () => this.wasm.HEAPF32;
     const into = (buffer: Buffer, k: number, t: tf.Tensor) => heap().set(this.backend.typedArrayFromHeap(t) as Float32Array, buffer.offset / 4 + this.starts[k]!);
     this.variables.forEach((v, k) => {
@@ -244,7 +249,8 @@ class DenseStep implements CompiledStep {
     this.acc2 = (this.backend.typedArrayFromHeap(state.accBeta2) as Float32Array)[0]!;
   }
 
-  store(): void {
+  /** Copies the parameters and Adam's state back into the model and the optimizer. */
+  private store(): void {
     const state = this.optimizer as unknown as AdamState;
     tf.tidy(() => {
       const slice = (buffer: Buffer, k: number, v: tf.Variable) => {
@@ -262,7 +268,12 @@ class DenseStep implements CompiledStep {
     });
   }
 
-  run(batch: Batch, epoch: number, index: number): number[] {
+  /**
+   * One training step on `batch`, the `index`th of `epoch` (which, with the seed, draws the
+   * dropout masks). Returns, as the tape step's stats: Σ mask · loss per head in the order of the
+   * model's outputs, then Σ mask per head, in float32.
+   */
+  private step(batch: Batch, epoch: number, index: number): number[] {
     const b = batch.size;
     for (const source of this.sources) if (source.inputs) this.fill(source, batch);
     this.nodes.forEach((node, k) => {

@@ -13,7 +13,7 @@
  * the coefficients and the Gram matrix G_ij = g_i·g_j (g_i^PC·g_j = Σ_k c_ik·G_kj); one weighted sum
  * of the gradients then gives the update. λ stays the `weights {}` λ.
  */
-import { mulberry32, shuffleInPlace } from '../../data/split.js';
+import { mulberry32, shuffleInPlace } from '../../data/index.js';
 import type { StepContext, WeightingStrategy } from './strategy.js';
 import { applyCombination, gramMatrix, stepWithTaskGradients } from './gradients.js';
 
