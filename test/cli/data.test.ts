@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pearson } from './model-run.js';
+import { pearson } from '../helpers/stats.js';
 import { run, tempDir } from './run.js';
 
 function columns(csv: string): { header: string[]; y1: number[]; y2: number[] } {

@@ -79,14 +79,6 @@ export interface PenguinPrediction {
   mass: number;
 }
 
-/** Pearson's r of two equally long samples, written out independently of the runtime's. */
-export function pearson(x: number[], y: number[]): number {
-  const mx = x.reduce((s, v) => s + v, 0) / x.length;
-  const my = y.reduce((s, v) => s + v, 0) / y.length;
-  const sxy = x.reduce((s, v, i) => s + (v - mx) * (y[i]! - my), 0);
-  return sxy / Math.sqrt(x.reduce((s, v) => s + (v - mx) ** 2, 0) * y.reduce((s, v) => s + (v - my) ** 2, 0));
-}
-
 /** The lines of a JSON Lines text, parsed. */
 export function jsonLines<T = Record<string, unknown>>(text: string): T[] {
   return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as T);

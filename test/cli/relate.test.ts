@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../runtime/data/random.js';
-import { pearson } from './model-run.js';
+import { pearson } from '../helpers/stats.js';
 import { run, tempDir } from './run.js';
 
 const MODEL = `model Shop {

@@ -49,3 +49,8 @@ export function relativeError(expected: Float32Array, actual: Float32Array): num
   }
   return diff / Math.max(scale, 1e-30);
 }
+
+/** Tensor and buffer counts of the cpu and wasm backends, to show that a kernel leaves nothing behind. */
+export function footprint(): number[] {
+  return [tf.memory().numTensors, tf.findBackend('cpu')!.numDataIds(), tf.findBackend('wasm')!.numDataIds()];
+}

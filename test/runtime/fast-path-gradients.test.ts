@@ -2,14 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../runtime/backend/index.js';
 import { WASM_GRADIENT_KERNELS } from '../../runtime/accel/gradients.js';
-import { onBoth, relativeError, values } from './backends.js';
-
-/** Tensor and buffer counts of both backends, to show that a kernel leaves nothing behind. */
-function footprint(): number[] {
-  const cpu = tf.findBackend('cpu')!;
-  const wasm = tf.findBackend('wasm')!;
-  return [tf.memory().numTensors, cpu.numDataIds(), wasm.numDataIds()];
-}
+import { footprint, onBoth, relativeError, values } from './backends.js';
 
 beforeAll(async () => {
   expect(await setupBackend('wasm')).toBe('wasm');

@@ -1,11 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../runtime/backend/index.js';
-import { onBothEach, values } from './backends.js';
-
-function footprint(): number[] {
-  return [tf.memory().numTensors, tf.findBackend('wasm')!.numDataIds()];
-}
+import { footprint, onBothEach, values } from './backends.js';
 
 beforeAll(async () => {
   expect(await setupBackend('wasm')).toBe('wasm');

@@ -1,25 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticCsv, syntheticData, syntheticTasks } from '../../runtime/experiments/synthetic.js';
-
-/** Pearson's r, written out plainly. */
-function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i]! / n;
-    mb += b[i]! / n;
-  }
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i]! - ma) * (b[i]! - mb);
-    saa += (a[i]! - ma) ** 2;
-    sbb += (b[i]! - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
+import { pearson } from '../helpers/stats.js';
 
 const dotOf = (a: Float64Array, b: Float64Array) => a.reduce((s, v, i) => s + v * b[i]!, 0);
 
