@@ -59,7 +59,7 @@ export function mtlRunner(checked: CheckedModel, data: Dataset): Runner {
 /**
  * `model.fit` on the same data, batch and optimizer settings. `stock` runs it with the wasm
  * backend's own kernels (what a user gets from TensorFlow.js); otherwise with mtl's replacements
- * of `BatchMatMul`, `Identity`, `Slice`, `SplitV` and `Concat` (runtime/wasm-kernels.ts, wasm-copies.ts).
+ * of `BatchMatMul`, `Identity`, `Slice`, `SplitV` and `Concat` (runtime/accel/batch-matmul.ts, runtime/accel/copies.ts).
  */
 export function fitRunner(checked: CheckedModel, data: Dataset, stock: boolean): Runner {
   const model = lowerModel(checked);

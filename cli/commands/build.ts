@@ -1,8 +1,8 @@
 /**
- * `mtlc build FILE [-o DIR]`: writes the untrained model as a model directory (runtime/model-dir.ts:
+ * `mtlc build FILE [-o DIR]`: writes the untrained model as a model directory (runtime/model/model-dir.ts:
  * the TensorFlow.js LayersModel plus the mtl sidecar and checked model), so it loads with
  * `tf.loadLayersModel` and `mtlc predict` reads it. `--emit ts` instead writes a readable
- * TypeScript module that builds the same network by hand (runtime/emit-ts.ts), on stdout without
+ * TypeScript module that builds the same network by hand (runtime/model/emit-ts.ts), on stdout without
  * `-o`. A previous build in DIR is replaced; a trained model or another file only with `--force`.
  */
 import * as fs from 'node:fs';

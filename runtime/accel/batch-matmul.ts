@@ -2,7 +2,7 @@
  * A faster `BatchMatMul` for the WebAssembly backend of TensorFlow.js 4.22. The wasm kernel reaches
  * XNNPACK only when neither operand is transposed; otherwise it runs a scalar loop about 6× slower.
  * Every dense layer's gradient is a transposed matmul, so the replacement transposes explicitly
- * (wasm `Transpose`: mtl's, see wasm-copies.ts) and calls the original untransposed. Batches of matmuls with a size-1 axis,
+ * (wasm `Transpose`: mtl's, see copies.ts) and calls the original untransposed. Batches of matmuls with a size-1 axis,
  * for which the wasm kernel has no XNNPACK path, become broadcasting multiplies (and sums). Facts
  * behind this: docs/performance.md.
  */

@@ -1,7 +1,7 @@
 /**
  * The parts of tfjs-backend-wasm's emscripten module (its C exports and its memory) that mtl calls
- * directly, bypassing the kernel layer: the compiled training step (train/compiled-step.ts), mtl's
- * own kernels (train-kernels.ts) and the BatchMatMul replacement (wasm-kernels.ts). One place for
+ * directly, bypassing the kernel layer: the compiled training step (train/compiled/step.ts), mtl's
+ * own kernels (train-kernels.ts) and the BatchMatMul replacement (batch-matmul.ts). One place for
  * these internals of tfjs-backend-wasm 4.22.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';

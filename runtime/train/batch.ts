@@ -1,7 +1,7 @@
 /**
  * Turns one batch of the columnar data set into the tensors a lowered model takes: its inputs in
  * `model.inputNames` order, and per head the labels and the label mask. `applyModel` runs the
- * model with its dense layers on the fused path (fused-dense.ts).
+ * model; its dense layers take the fused path that the backend installed (accel/fused-dense.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HeadNode } from '../../compiler/ir.js';

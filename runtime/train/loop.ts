@@ -51,7 +51,7 @@ export interface TrainOptions {
   /** Polled after every batch; true ends training there (Ctrl-C). */
   readonly shouldStop?: () => boolean;
   /**
-   * Run models made of dense layers through the compiled step (compiled-step.ts) where they
+   * Run models made of dense layers through the compiled step (compiled/step.ts) where they
    * qualify (default true); false always takes the tape path. Both train to the same bits.
    */
   readonly compiledStep?: boolean;

@@ -3,7 +3,7 @@
  * AdamW, so `adamw` is Adam followed by decoupled weight decay on the kernels (Loshchilov &
  * Hutter, 2019): after each Adam update, w ← w − lr · decay · w. Biases, normalization scales and
  * shifts are not decayed, as in PyTorch's and Keras' usual setup. Adam's update is one fused
- * kernel call per step (fused-adam.ts), bit-identical to tf.train.adam.
+ * kernel call per step (accel/fused-adam.ts), bit-identical to tf.train.adam.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerSpec } from '../../compiler/ir.js';

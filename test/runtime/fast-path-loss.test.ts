@@ -44,7 +44,7 @@ function lossAndGradient(kind: TaskKind, loss: LossSpec, rows: number, units: nu
   return result;
 }
 
-/** The same, with the fused kernel unregistered on this backend: the tensor-op path of losses.ts. */
+/** The same, with the fused kernel unregistered on this backend: the tensor-op path of train/losses/masked.ts. */
 function withoutFused(run: () => number[]): number[] {
   const backend = tf.getBackend();
   const kernel = tf.getKernel(FUSED_LOSS, backend)!;

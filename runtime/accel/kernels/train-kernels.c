@@ -1,5 +1,5 @@
 /*
- * Training kernels for mtl's compiled dense step (runtime/train/compiled-step.ts), compiled to
+ * Training kernels for mtl's compiled dense step (runtime/train/compiled/step.ts), compiled to
  * WebAssembly with 128-bit SIMD and run on TensorFlow.js' own wasm memory (the module imports it),
  * so they read and write the backend's buffers in place. Each does in one pass what the stock
  * wasm backend does in several kernels, with the same float32 operations in the same order, so

@@ -1,5 +1,5 @@
 /**
- * The heads' losses and gradients of the compiled step (compiled-step.ts), on the host: the loss
+ * The heads' losses and gradients of the compiled step (step.ts), on the host: the loss
  * of each head and the gradient of λ · its mean with respect to the logits, computed with the
  * float32 operations of the tape path in their order, so that both give the same bits.
  */
@@ -8,7 +8,7 @@ import { maskedLossGradient, maskedLossSums } from '../../accel/index.js';
 
 /**
  * Σ mask · loss and Σ mask for one head over a batch, and into `grad` the gradient of λ · the
- * masked mean with respect to the logits: the loss gradient of fused-loss.ts (per row λ /
+ * masked mean with respect to the logits: the loss gradient of accel/masked-loss.ts (per row λ /
  * max(count, 1)) then the activation's gradient as tfjs-core computes it, or for the squared
  * error the gradient of the tape path's ops. `p` holds the predictions, `grad` may not alias it.
  */
@@ -40,7 +40,7 @@ export function softmaxGradient(dy: Float32Array, y: Float32Array, dx: Float32Ar
 }
 
 /**
- * The masked mean squared error of losses.ts computed as the tape path's kernels compute it, op by
+ * The masked mean squared error of losses/masked.ts computed as the tape path's kernels compute it, op by
  * op in float32 with the sums in row order, and into `dp` the gradient of λ · the masked mean
  * with respect to the predictions, as tfjs-core's gradients of those ops compute it: the same bits.
  * Labels of unlabelled rows count as 0 (the tape path's `where`), and are never read.

@@ -1,5 +1,5 @@
 /**
- * The plan of the compiled training step (compiled-step.ts): the lowered model read back as the
+ * The plan of the compiled training step (step.ts): the lowered model read back as the
  * graph the step runs — sources (`[b, width]` tensors: model inputs, side by side or alone, and
  * node outputs) and nodes (dense layers, dropout and gate mixtures) in the order tfjs-layers runs them —
  * or undefined when a layer, input or head is not one the step implements.
