@@ -7,7 +7,8 @@
 import type { Command } from 'commander';
 import { describeTask } from '../../compiler/graph.js';
 import type { CheckedModel, Flow, HeadNode } from '../../compiler/ir.js';
-import { formatSummary, planModel, summarize, type ModelPlan } from '../../compiler/summary.js';
+import { planModel, type ModelPlan } from '../../compiler/plan.js';
+import { formatSummary, summarize } from '../../compiler/summary-table.js';
 import { formatTable } from '../metrics-table.js';
 import { checkedModel } from '../model-file.js';
 import type { CliContext, CommandModule } from './command.js';

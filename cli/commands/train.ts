@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CheckedModel } from '../../compiler/ir.js';
-import { summarize } from '../../compiler/summary.js';
+import { summarize } from '../../compiler/summary-table.js';
 // Types only: the runtime (and TensorFlow.js) is imported when the command runs.
 import type { Checkpoint, CheckpointState, RunHistory } from '../../runtime/model/model-dir.js';
 import type { TrainingData } from '../../runtime/data/prepare.js';

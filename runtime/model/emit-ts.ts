@@ -5,7 +5,7 @@
  * `lowerModel` builds. Pure: returns the source text; writing it is the caller's business.
  */
 import type { CheckedModel } from '../../compiler/ir.js';
-import { planModel, type PlanStep, type PlanValue } from '../../compiler/summary.js';
+import { planModel, type PlanStep, type PlanValue } from '../../compiler/plan.js';
 
 const RESERVED = new Set([
   'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export',

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../../compiler/ir.js';
-import { planModel, type ModelPlan, type PlanStep, type PlanValue } from '../../compiler/summary.js';
+import { planModel, type ModelPlan, type PlanStep, type PlanValue } from '../../compiler/plan.js';
 
 export interface LowerOptions {
   /** Seeds the weight initializers; default: the model's `train { seed }`. */

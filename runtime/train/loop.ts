@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel, Metric } from '../../compiler/ir.js';
-import { planModel } from '../../compiler/summary.js';
+import { planModel } from '../../compiler/plan.js';
 import { layerHeads } from '../model/lower.js';
 import { applyModel, batchTensors, disposeBatch, headsInOutputOrder } from './batch.js';
 import { Batches, type Batch, type Dataset } from '../data/index.js';

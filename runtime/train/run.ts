@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../../compiler/ir.js';
-import { planModel } from '../../compiler/summary.js';
+import { planModel } from '../../compiler/plan.js';
 import { lowerModel } from '../model/lower.js';
 import { type Checkpoint, restoreTraining, type RunHistory, saveModelDir, writeCheckpoint } from '../model/model-dir.js';
 import type { TrainingData } from '../data/prepare.js';
