@@ -4,13 +4,12 @@ import { checkCall } from '../calls.js';
 import { diagnostic, Diagnostics } from '../diagnostics.js';
 import type { LossSpec, Metric } from '../ir.js';
 import { LOSSES } from '../library/methods.js';
+import { HEAD_OPTIONS } from '../library/options.js';
 import type { TaskSpec } from '../library/tasks.js';
 import { optionValue, readOptions, singleCall, wrongOption } from '../options.js';
 import type { SemanticModel } from '../semantic.js';
 import { didYouMean } from '../suggest.js';
 import { describeValue, EMPTY_ENV, type Report } from '../values.js';
-
-export const HEAD_OPTIONS = ['label', 'loss', 'metrics', 'classes'] as const;
 
 export interface HeadOptions {
   readonly label: string;

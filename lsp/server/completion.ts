@@ -6,11 +6,10 @@
  */
 import * as lsp from 'vscode-languageserver/node';
 import type { BlockDecl, ModelDecl } from '../../compiler/ast.js';
-import { DATA_OPTIONS } from '../../compiler/checks/data-options.js';
-import { HEAD_OPTIONS } from '../../compiler/checks/head-options.js';
-import { TRAIN_OPTIONS } from '../../compiler/checks/train-options.js';
 import { formatShape, LAYERS, MERGES } from '../../compiler/library/layers.js';
+import { DATA_FORMATS } from '../../compiler/library/data-formats.js';
 import { GATES, LOSSES, METRICS, OPTIMIZERS, WEIGHTINGS } from '../../compiler/library/methods.js';
+import { DATA_OPTIONS, HEAD_OPTIONS, TRAIN_OPTIONS } from '../../compiler/library/options.js';
 import { describeType, type ArgType } from '../../compiler/library/signature.js';
 import { TASKS } from '../../compiler/library/tasks.js';
 import * as T from '../../grammar/tokens.js';
@@ -77,7 +76,7 @@ function itemsFor(ctx: CursorContext, scope: Scope): lsp.CompletionItem[] {
       }
       return atKey ? optionKeys(TRAIN_OPTIONS, top.keys) : [];
     case 'data':
-      if (atValue) return top.current === 'format' ? ['csv', 'jsonl'].map((f) => ({ ...value(`"${f}"`) })) : [];
+      if (atValue) return top.current === 'format' ? DATA_FORMATS.map((f) => ({ ...value(`"${f}"`) })) : [];
       return atKey ? optionKeys(DATA_OPTIONS, top.keys) : [];
     case 'head':
       if (atValue) return top.current === 'loss' ? [...LOSSES.keys()].map((n) => callItem(lookupCallable(n, 'loss')!, false)) : [];
