@@ -1,6 +1,7 @@
 /** The `train {}` section (LANGUAGE.md §4): optimizer, epochs, batch, validation, early stopping, seed, shuffle, select. */
 import type { TrainDecl } from '../ast.js';
 import { checkCall } from '../calls.js';
+import { graphOf, sectionOf, type ModelContext } from '../check-context.js';
 import { diagnostic, Diagnostics } from '../diagnostics.js';
 import type { Metric, OptimizerSpec, TrainSpec } from '../ir.js';
 import { METRICS, OPTIMIZERS } from '../library/methods.js';
@@ -9,7 +10,12 @@ import { optionValue, readOptions, singleCall, wrongOption, type GivenOption } f
 import { didYouMean } from '../suggest.js';
 import { describeValue, EMPTY_ENV, type Report } from '../values.js';
 
-export function checkTrain(decl: TrainDecl | undefined, heads: readonly string[], report: Report): TrainSpec {
+export function checkTrain(ctx: ModelContext): void {
+  const decl = sectionOf(ctx, 'Train', 'train');
+  ctx.train = trainOf(decl, graphOf(ctx).heads.map((h) => h.decl.name.text), ctx.report);
+}
+
+function trainOf(decl: TrainDecl | undefined, heads: readonly string[], report: Report): TrainSpec {
   if (decl === undefined) return TRAIN_DEFAULTS;
   const options = readOptions('train', decl.options, TRAIN_OPTIONS, report);
   const spec: { -readonly [K in keyof TrainSpec]: TrainSpec[K] } = { ...TRAIN_DEFAULTS };
