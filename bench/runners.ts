@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import type { CheckedModel } from '../compiler/ir.js';
+import type { CheckedModel } from '../compiler/index.js';
 import { installAccelerators, uninstallFastBatchMatMul, uninstallFusedDense, uninstallWasmCopies } from '../runtime/accel/index.js';
 import type { Dataset } from '../runtime/data/dataset.js';
 import { lowerModel } from '../runtime/model/lower.js';

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EXAMPLE_FILE, exampleReport } from '../cli/commands/explain.js';
-import { allDiagnosticKinds, PHASES, type DiagnosticKind, type Phase } from '../compiler/diagnostics.js';
+import { allDiagnosticKinds, PHASES, type DiagnosticKind, type Phase } from '../compiler/index.js';
 
 function fence(language: string, text: string): string {
   return `\`\`\`${language}\n${text.replace(/\n+$/, '')}\n\`\`\``;

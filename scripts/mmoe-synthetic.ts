@@ -13,8 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compile } from '../compiler/compile.js';
-import type { CheckedModel } from '../compiler/ir.js';
+import { compile, type CheckedModel } from '../compiler/index.js';
 import { setupBackend } from '../runtime/backend/index.js';
 import type { Dataset } from '../runtime/data/dataset.js';
 import { splitRows, takeRows } from '../runtime/data/index.js';

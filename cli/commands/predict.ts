@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
-import { DATA_FORMATS, type DataFormat } from '../../compiler/library/data-formats.js';
+import { DATA_FORMATS, type DataFormat } from '../../compiler/index.js';
 import { plural } from '../frame.js';
 import { backendOption, type BackendChoice } from '../runtime-errors.js';
 import { openWithData } from '../saved-model.js';

@@ -9,7 +9,7 @@
  */
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
-import type { CheckedModel } from '../../compiler/ir.js';
+import type { CheckedModel } from '../../compiler/index.js';
 import type { Dataset } from '../../runtime/data/dataset.js';
 import type { GradientRelations } from '../../runtime/experiments/gradients.js';
 import type { LabelRelations, PairValue } from '../../runtime/experiments/labels.js';

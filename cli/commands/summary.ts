@@ -5,10 +5,10 @@
  * the layer plan (compiler/summary.ts): no TensorFlow.js is loaded and nothing is trained.
  */
 import type { Command } from 'commander';
-import { describeTask } from '../../compiler/graph.js';
-import type { CheckedModel, Flow, HeadNode } from '../../compiler/ir.js';
-import { planModel, type ModelPlan } from '../../compiler/plan.js';
-import { formatSummary, summarize } from '../../compiler/summary-table.js';
+import {
+  describeTask, formatSummary, planModel, summarize, type CheckedModel, type Flow, type HeadNode,
+  type ModelPlan,
+} from '../../compiler/index.js';
 import { formatTable } from '../metrics-table.js';
 import { checkedModel } from '../model-file.js';
 import type { CliContext, CommandModule } from './command.js';

@@ -8,8 +8,7 @@
  */
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
-import type { CheckedModel } from '../../compiler/ir.js';
-import { summarize } from '../../compiler/summary-table.js';
+import { summarize, type CheckedModel } from '../../compiler/index.js';
 // Types only: the runtime (and TensorFlow.js) is imported when the command runs.
 import type { Checkpoint, CheckpointState, RunHistory } from '../../runtime/model/model-dir.js';
 import type { TrainingData } from '../../runtime/data/prepare.js';

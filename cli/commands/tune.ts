@@ -8,8 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { compile } from '../../compiler/compile.js';
-import type { CheckedModel } from '../../compiler/ir.js';
+import { compile, type CheckedModel } from '../../compiler/index.js';
 import type { SearchSpace, Setting } from '../../runtime/experiments/search.js';
 import type { SettingResult } from '../../runtime/experiments/tune.js';
 import { plural } from '../frame.js';

@@ -5,13 +5,11 @@
  * values of `train {}`, `data {}` and head options, and head names inside `weights {}`.
  */
 import * as lsp from 'vscode-languageserver/node';
-import type { BlockDecl, ModelDecl } from '../../compiler/ast.js';
-import { formatShape, LAYERS, MERGES } from '../../compiler/library/layers.js';
-import { DATA_FORMATS } from '../../compiler/library/data-formats.js';
-import { GATES, LOSSES, METRICS, OPTIMIZERS, WEIGHTINGS } from '../../compiler/library/methods.js';
-import { DATA_OPTIONS, HEAD_OPTIONS, TRAIN_OPTIONS } from '../../compiler/library/options.js';
-import { describeType, type ArgType } from '../../compiler/library/signature.js';
-import { TASKS } from '../../compiler/library/tasks.js';
+import {
+  DATA_FORMATS, DATA_OPTIONS, describeType, formatShape, GATES, HEAD_OPTIONS, LAYERS, LOSSES,
+  MERGES, METRICS, OPTIMIZERS, TASKS, TRAIN_OPTIONS, WEIGHTINGS, type ArgType, type BlockDecl,
+  type ModelDecl,
+} from '../../compiler/index.js';
 import * as T from '../../grammar/tokens.js';
 import { cursorContext, type CursorContext, type ParenFrame, type Statement } from './cursor.js';
 import { blockSignatureLabel, callableMarkdown, lookupCallable, signatureLabel, type Callable } from './library.js';

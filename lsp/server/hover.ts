@@ -4,8 +4,7 @@
  * rule, one-line doc and, for gates and weighting methods, the paper it implements.
  */
 import type * as lsp from 'vscode-languageserver/node';
-import { formatShape } from '../../compiler/library/layers.js';
-import type { SymbolInfo } from '../../compiler/semantic.js';
+import { formatShape, type SymbolInfo } from '../../compiler/index.js';
 import { toRange } from './diagnostics.js';
 import { blockSignatureLabel, callableMarkdown, fence, shapeChange } from './library.js';
 import { targetAt, type Target } from './resolve.js';

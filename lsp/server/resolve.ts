@@ -4,10 +4,10 @@
  * calls); the syntax tree fills in what the checker did not record (parameters, optimizers, calls it
  * could not resolve). Shared by hover, definition, references and rename.
  */
-import type { BlockDecl, Call, Name, Node, Param } from '../../compiler/ast.js';
-import { nodePathAt, paramReferences } from '../../compiler/locate.js';
-import type { CallInfo, SymbolInfo } from '../../compiler/semantic.js';
-import { contains, type LineIndex, type Span } from '../../compiler/span.js';
+import {
+  contains, nodePathAt, paramReferences, type BlockDecl, type Call, type CallInfo, type LineIndex,
+  type Name, type Node, type Param, type Span, type SymbolInfo,
+} from '../../compiler/index.js';
 import * as path from 'node:path';
 import { lookupCallable, type Callable, type CallSite } from './library.js';
 import type { Analysis, Workspace } from './workspace.js';

@@ -5,11 +5,7 @@
  */
 import { tokenMatcher } from '#chevrotain';
 import type * as lsp from 'vscode-languageserver/node';
-import type { Node } from '../../compiler/ast.js';
-import { ACTIVATIONS } from '../../compiler/library/signature.js';
-import { METRICS } from '../../compiler/library/methods.js';
-import { paramReferences, walk } from '../../compiler/locate.js';
-import type { LineIndex } from '../../compiler/span.js';
+import { ACTIVATIONS, METRICS, paramReferences, walk, type LineIndex, type Node } from '../../compiler/index.js';
 import { lex } from '../../grammar/lexer.js';
 import * as T from '../../grammar/tokens.js';
 import { endOf } from '../../grammar/tokens.js';

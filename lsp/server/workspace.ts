@@ -11,10 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { MtlFile } from '../../compiler/ast.js';
-import { compile, type CompileHost, type CompileResult } from '../../compiler/compile.js';
-import { parse } from '../../compiler/parse.js';
-import { LineIndex } from '../../compiler/span.js';
+import { compile, LineIndex, parse, type CompileHost, type CompileResult, type MtlFile } from '../../compiler/index.js';
 
 /** A compiled document: the result of `compile` for one version of one URI. */
 export interface Analysis {

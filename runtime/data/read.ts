@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import Papa from 'papaparse';
-import type { DataFormat } from '../../compiler/library/data-formats.js';
+import type { DataFormat } from '../../compiler/index.js';
 import { DataError, DataErrors } from './errors.js';
 
 export type { DataFormat };

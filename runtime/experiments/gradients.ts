@@ -12,7 +12,7 @@
  * and backward pass per task per step.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CheckedModel } from '../../compiler/ir.js';
+import type { CheckedModel } from '../../compiler/index.js';
 import { train, type History, type TrainData, type TrainOptions } from '../train/loop.js';
 import { createStrategy, type StepContext, taskGradients, weightedSum, type WeightingStrategy } from '../train/weighting/index.js';
 import { gramMatrix } from '../train/weighting/gradients.js';

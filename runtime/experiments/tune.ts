@@ -8,7 +8,7 @@
  * best mean over the folds (ties: the first in grid order).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { CheckedModel, Metric } from '../../compiler/ir.js';
+import type { CheckedModel, Metric } from '../../compiler/index.js';
 import { applyNormalization, type Dataset, fitNormalization, takeRows } from '../data/index.js';
 import { lowerModel } from '../model/lower.js';
 import { evaluate, type Evaluation } from '../train/evaluate.js';

@@ -4,8 +4,8 @@
  * the order of the model's plan (compiler/summary.ts), so names and parameter counts match what
  * `lowerModel` builds. Pure: returns the source text; writing it is the caller's business.
  */
-import type { CheckedModel } from '../../compiler/ir.js';
-import { planModel, type PlanStep, type PlanValue } from '../../compiler/plan.js';
+import type { CheckedModel } from '../../compiler/index.js';
+import { planModel, type PlanStep, type PlanValue } from '../../compiler/index.js';
 
 const RESERVED = new Set([
   'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export',

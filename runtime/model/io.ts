@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { CheckedModel } from '../../compiler/ir.js';
+import type { CheckedModel } from '../../compiler/index.js';
 
 export const FILE_SCHEME = 'file://';
 export const MODEL_JSON = 'model.json';

@@ -6,8 +6,8 @@
  * model and seed start from the same weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CheckedModel } from '../../compiler/ir.js';
-import { planModel, type ModelPlan, type PlanStep, type PlanValue } from '../../compiler/plan.js';
+import type { CheckedModel } from '../../compiler/index.js';
+import { planModel, type ModelPlan, type PlanStep, type PlanValue } from '../../compiler/index.js';
 
 export interface LowerOptions {
   /** Seeds the weight initializers; default: the model's `train { seed }`. */

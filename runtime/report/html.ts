@@ -4,8 +4,8 @@
  * task weights λ_i(t), and the task-relatedness and gradient-cosine heatmaps of `mtlc relate`.
  * `renderReport` is pure; `writeReport` writes its result atomically.
  */
-import { graphMermaid } from '../../compiler/graph.js';
-import type { CheckedModel } from '../../compiler/ir.js';
+import { graphMermaid } from '../../compiler/index.js';
+import type { CheckedModel } from '../../compiler/index.js';
 import type { GradientRelations } from '../experiments/gradients.js';
 import type { LabelRelations, PairValue } from '../experiments/labels.js';
 import { writeFileAtomic } from '../model/io.js';

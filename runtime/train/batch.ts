@@ -4,7 +4,7 @@
  * model with its dense layers on the fused path (fused-dense.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { HeadNode } from '../../compiler/ir.js';
+import type { HeadNode } from '../../compiler/index.js';
 import type { Batch } from '../data/index.js';
 
 export interface LabelTensors {

@@ -10,8 +10,8 @@
  * path: TensorFlow.js draws them unseeded; the compiled step seeds them).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CheckedModel, Metric } from '../../compiler/ir.js';
-import { planModel } from '../../compiler/plan.js';
+import type { CheckedModel, Metric } from '../../compiler/index.js';
+import { planModel } from '../../compiler/index.js';
 import { layerHeads } from '../model/lower.js';
 import { applyModel, batchTensors, disposeBatch, headsInOutputOrder } from './batch.js';
 import { Batches, type Batch, type Dataset } from '../data/index.js';

@@ -10,8 +10,8 @@
  * best epoch the checkpoint kept, with its weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CheckedModel } from '../../compiler/ir.js';
-import { planModel } from '../../compiler/plan.js';
+import type { CheckedModel } from '../../compiler/index.js';
+import { planModel } from '../../compiler/index.js';
 import { lowerModel } from '../model/lower.js';
 import { type Checkpoint, restoreTraining, type RunHistory, saveModelDir, writeCheckpoint } from '../model/model-dir.js';
 import type { TrainingData } from '../data/prepare.js';
