@@ -16,7 +16,7 @@ export type * from './ir.js';
 export type { CallInfo, SymbolInfo } from './semantic.js';
 
 // Diagnostics
-export { allDiagnosticKinds, PHASES, type Diagnostic, type DiagnosticKind, type Phase, type RelatedInfo, type Severity, type Suggestion } from './diagnostics.js';
+export { allDiagnosticKinds, PHASES, type Diagnostic, type DiagnosticKind, type Phase } from './diagnostics.js';
 export { closest } from './suggest.js';
 
 // Positions

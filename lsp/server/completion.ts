@@ -15,8 +15,8 @@ import { cursorContext, type CursorContext, type ParenFrame, type Statement } fr
 import { blockSignatureLabel, callableMarkdown, lookupCallable, signatureLabel, type Callable } from './library.js';
 import type { Analysis, Workspace } from './workspace.js';
 
-export const TOP_KEYWORDS = ['model', 'block', 'import'] as const;
-export const MEMBER_KEYWORDS = ['input', 'trunk', 'gate', 'head', 'weights', 'weighting', 'train', 'data'] as const;
+const TOP_KEYWORDS = ['model', 'block', 'import'] as const;
+const MEMBER_KEYWORDS = ['input', 'trunk', 'gate', 'head', 'weights', 'weighting', 'train', 'data'] as const;
 const INPUT_TYPES = ['float', 'int', 'category'] as const;
 const INPUT_OPTIONS = ['normalize', 'from', 'vocab'] as const;
 const PARAM_TYPES = ['int', 'float', 'bool', 'string'] as const;

@@ -48,7 +48,7 @@ function hoverText(target: Target, analysis: Analysis): string | undefined {
 }
 
 /** `(trunk) shared: [64]` and what it is: `float input`, `mmoe gate`, `binary head`. */
-export function symbolText(symbol: SymbolInfo): string {
+function symbolText(symbol: SymbolInfo): string {
   const shape = symbol.shape === undefined ? '' : `: ${formatShape(symbol.shape)}`;
   const parts = [fence(`(${symbol.kind}) ${symbol.name}${shape}`)];
   const about: string[] = [];

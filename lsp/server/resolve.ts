@@ -76,7 +76,7 @@ function siteOfKind(kind: CallInfo['kind']): CallSite {
 }
 
 /** Which table a call's name belongs to, from where it is written. */
-export function callSite(nodes: readonly Node[], call: Call): CallSite {
+function callSite(nodes: readonly Node[], call: Call): CallSite {
   const index = nodes.indexOf(call);
   const owner = nodes[index - 1];
   const option = [...nodes.slice(0, index)].reverse().find((n) => n.kind === 'Option');
@@ -133,7 +133,7 @@ export function occurrencesInDocument(analysis: Analysis, target: Target, includ
   return dedupeSpans(spans);
 }
 
-export function dedupeSpans(spans: readonly Span[]): Span[] {
+function dedupeSpans(spans: readonly Span[]): Span[] {
   const seen = new Set<string>();
   return spans.filter((s) => {
     const key = `${s.start}:${s.end}`;

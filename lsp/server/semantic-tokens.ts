@@ -12,8 +12,8 @@ import { endOf } from '../../grammar/tokens.js';
 import { lookupCallable } from './library.js';
 import type { Analysis } from './workspace.js';
 
-export const TOKEN_TYPES = ['keyword', 'type', 'function', 'class', 'variable', 'parameter', 'property', 'enumMember', 'number', 'string', 'comment', 'operator'] as const;
-export const TOKEN_MODIFIERS = ['declaration', 'defaultLibrary'] as const;
+const TOKEN_TYPES = ['keyword', 'type', 'function', 'class', 'variable', 'parameter', 'property', 'enumMember', 'number', 'string', 'comment', 'operator'] as const;
+const TOKEN_MODIFIERS = ['declaration', 'defaultLibrary'] as const;
 export const LEGEND: lsp.SemanticTokensLegend = { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] };
 
 type TokenType = (typeof TOKEN_TYPES)[number];

@@ -42,7 +42,7 @@ export interface WorkspaceOptions {
   readonly log: (message: string) => void;
 }
 
-export function uriToPath(uri: string): string {
+function uriToPath(uri: string): string {
   if (uri.startsWith('file:')) {
     try {
       return path.normalize(fileURLToPath(uri));
@@ -53,11 +53,11 @@ export function uriToPath(uri: string): string {
   return uri;
 }
 
-export function pathToUri(file: string): string {
+function pathToUri(file: string): string {
   return path.isAbsolute(file) ? pathToFileURL(file).href : file;
 }
 
-export function readDisk(file: string): string | undefined {
+function readDisk(file: string): string | undefined {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch {
