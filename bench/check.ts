@@ -15,8 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { compile } from '../compiler/compile.js';
-import { parse } from '../compiler/parse.js';
+import { compile, parse } from '../compiler/index.js';
 
 const CHECK_GOAL_MS = 200;
 const COLD_START_GOAL_MS = 300;

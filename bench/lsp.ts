@@ -12,8 +12,7 @@ import * as os from 'node:os';
 import { PassThrough } from 'node:stream';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type * as lsp from 'vscode-languageserver/node';
-import { compile } from '../compiler/compile.js';
-import { parse } from '../compiler/parse.js';
+import { compile, parse } from '../compiler/index.js';
 import { startStreamServer } from '../lsp/server/main.js';
 
 const DEBOUNCE_MS = 100;

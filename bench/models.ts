@@ -4,8 +4,7 @@
  * (dense layers only), which makes the MMoE comparable with the shared-bottom model.
  */
 import * as fs from 'node:fs';
-import { compile } from '../compiler/compile.js';
-import type { CheckedModel } from '../compiler/ir.js';
+import { compile, type CheckedModel } from '../compiler/index.js';
 
 export interface BenchModel {
   /** Short name for the tables. */

@@ -11,12 +11,11 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import type { CheckedModel } from '../compiler/ir.js';
+import type { CheckedModel } from '../compiler/index.js';
 import { installAccelerators, uninstallFastBatchMatMul, uninstallFusedDense, uninstallWasmCopies } from '../runtime/accel/index.js';
 import type { Dataset } from '../runtime/data/index.js';
 import { lowerModel } from '../runtime/model/index.js';
-import { train } from '../runtime/train/index.js';
-import { createOptimizer } from '../runtime/train/index.js';
+import { train, createOptimizer } from '../runtime/train/index.js';
 
 /** Milliseconds one epoch took: on the wall clock, and of this process's CPU time. */
 export interface EpochTime {

@@ -4,9 +4,8 @@
  * each task (one-hot classes, 0/1, multi-hot, numbers, one-hot tags), every row labelled. The
  * benchmarks time training, not learning, so the labels are random.
  */
-import type { CheckedModel, InputNode, TaskNode } from '../compiler/ir.js';
-import { inputWidth, labelWidth, type Dataset, type LabelColumn } from '../runtime/data/index.js';
-import { mulberry32 } from '../runtime/data/index.js';
+import type { CheckedModel, InputNode, TaskNode } from '../compiler/index.js';
+import { inputWidth, labelWidth, type Dataset, type LabelColumn, mulberry32 } from '../runtime/data/index.js';
 
 export function syntheticData(model: CheckedModel, n: number, seed: number): Dataset {
   const random = mulberry32(seed);

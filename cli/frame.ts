@@ -13,8 +13,7 @@
  * picocolors and are switched off by the caller (no TTY, NO_COLOR, --no-color).
  */
 import pc from 'picocolors';
-import type { Diagnostic } from '../compiler/diagnostics.js';
-import { LineIndex, type Span } from '../compiler/span.js';
+import { LineIndex, type Diagnostic, type Span } from '../compiler/index.js';
 
 export type Colors = ReturnType<typeof pc.createColors>;
 

@@ -7,8 +7,7 @@
  *                            accuracy  0.9887      0.9851
  *                            labelled     266          67
  */
-import { describeTask } from '../compiler/graph.js';
-import type { HeadNode } from '../compiler/ir.js';
+import { describeTask, type HeadNode } from '../compiler/index.js';
 
 /** One split's evaluation (runtime/train/evaluate.ts `Evaluation`, structurally). */
 export interface SplitEvaluation {

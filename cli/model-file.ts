@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { CheckedModel } from '../compiler/ir.js';
+import type { CheckedModel } from '../compiler/index.js';
 import { compileFile, ExitCode, printDiagnostics, UsageError, type CliContext, type CompiledFile } from './commands/command.js';
 import { summaryLine } from './frame.js';
 

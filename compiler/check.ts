@@ -1,27 +1,53 @@
 /**
- * Checking a parsed file: the ordered list of checks, and the checked models they produce.
+ * Checking a parsed file: the ordered lists of checks, and the checked models they produce.
  * Stages run in order — names, blocks, then per model cycles, graph and shapes, options, warnings —
  * and each later stage works with what the earlier ones could resolve, so one mistake is reported once.
  */
-import type { Member, ModelDecl, MtlFile } from './ast.js';
+import type { ModelDecl, MtlFile } from './ast.js';
+import type { Check, FileContext, ModelContext } from './check-context.js';
 import { checkBlockRecursion } from './checks/block-recursion.js';
-import { checkBlock } from './checks/blocks.js';
+import { checkBlocks } from './checks/blocks.js';
 import { checkCycles } from './checks/cycles.js';
 import { checkData } from './checks/data-options.js';
 import { checkDuplicates } from './checks/duplicates.js';
+import { checkGraph } from './checks/graph.js';
 import { checkHeadOptions } from './checks/head-options.js';
+import { checkHeads } from './checks/heads.js';
 import { checkTrain } from './checks/train-options.js';
 import { checkUnused } from './checks/unused.js';
 import { checkWeighting } from './checks/weighting.js';
 import { checkWeights } from './checks/weights.js';
-import { compareDiagnostics, diagnostic, Diagnostics, type Diagnostic } from './diagnostics.js';
-import { elaborateModel } from './elaborate.js';
+import { compareDiagnostics, type Diagnostic } from './diagnostics.js';
 import type { CheckedModel, HeadNode, InputNode } from './ir.js';
 import { isMoved, relocate } from './relocate.js';
 import { emptySemanticModel, type SemanticModel } from './semantic.js';
 import type { Span } from './span.js';
 import type { BlockEntry } from './stages.js';
-import type { Report } from './values.js';
+
+/** The checks of the file as a whole, in order: names declared twice, recursive blocks, then each block on its own. */
+const FILE_CHECKS: readonly Check<FileContext>[] = [
+  checkDuplicates,
+  checkBlockRecursion,
+  checkBlocks,
+];
+
+/**
+ * The checks of one model, in order. Cycles come first, since elaboration leaves a member in a cycle
+ * unknown; the graph check elaborates the graph (names, calls, shapes) that all later checks read;
+ * then the heads and their options, the weights, weighting, train and data sections, each of which
+ * reports a second copy of itself; and last the warnings, which need a model without errors.
+ */
+const MODEL_CHECKS: readonly Check<ModelContext>[] = [
+  checkCycles,
+  checkGraph,
+  checkHeads,
+  checkHeadOptions,
+  checkWeights,
+  checkWeighting,
+  checkTrain,
+  checkData,
+  checkUnused,
+];
 
 export interface CheckResult {
   readonly diagnostics: Diagnostic[];
@@ -52,14 +78,12 @@ export interface ModelCheck {
  */
 export function checkFile(file: MtlFile, importedBlocks: ReadonlyMap<string, BlockEntry> = new Map(), importFailed = false, previous?: CheckResult): CheckResult {
   const diagnostics: Diagnostic[] = [];
-  const report: Report = (d) => diagnostics.push(d);
   const semantic = emptySemanticModel();
   const blocks = new Map(importedBlocks);
   for (const block of [...file.blocks].reverse()) if (block.name.text !== '') blocks.set(block.name.text, { decl: block });
 
-  checkDuplicates(file, importedBlocks, report);
-  checkBlockRecursion(file.blocks, report);
-  for (const block of file.blocks) checkBlock(block, blocks, importFailed, report, semantic);
+  const ctx: FileContext = { file, importedBlocks, blocks, importFailed, report: (d) => diagnostics.push(d), semantic };
+  for (const check of FILE_CHECKS) check(ctx);
   const reusable = previous !== undefined && previous.importFailed === importFailed && sameBlocks(previous.blocks, blocks);
   const earlier = reusable ? byName(previous.perModel) : new Map<string, ModelCheck[]>();
   const perModel = file.models.map((model) => reuse(model, earlier.get(model.name.text), importedBlocks.size === 0) ?? checkModel(model, blocks, importFailed));
@@ -128,44 +152,21 @@ function reuse(model: ModelDecl, candidates: readonly ModelCheck[] | undefined, 
 
 function checkModel(model: ModelDecl, blocks: ReadonlyMap<string, BlockEntry>, importFailed: boolean): ModelCheck {
   const reported: Diagnostic[] = [];
-  const report: Report = (d) => reported.push(d);
   const semantic = emptySemanticModel();
-  const result = (checked?: CheckedModel): ModelCheck => ({ decl: model, diagnostics: reported, semantic, model: checked });
   if (model.name.text !== '') semantic.symbols.push({ name: model.name.text, kind: 'model', nameSpan: model.name.span, span: model.span });
-  const section = <K extends Member['kind']>(kind: K, word: string) => {
-    const found = model.members.filter((m): m is Extract<Member, { kind: K }> => m.kind === kind);
-    for (const extra of found.slice(1)) report(diagnostic(Diagnostics.duplicateSection, extra.span, [word], { related: [{ span: found[0]!.span, message: 'first declared here' }] }));
-    return found[0];
-  };
-  checkCycles(model, report);
-  const graph = elaborateModel(model, blocks, importFailed, report, semantic);
-  const headDecls = graph.heads.map((h) => h.decl);
-  if (headDecls.length === 0 && model.name.text !== '') report(diagnostic(Diagnostics.noHeads, model.name.span, [model.name.text]));
+  const ctx: ModelContext = { model, blocks, importFailed, report: (d) => reported.push(d), reported, semantic };
+  for (const check of MODEL_CHECKS) check(ctx);
+  return { decl: model, diagnostics: reported, semantic, model: checkedModel(ctx) };
+}
 
-  const heads: (HeadNode | undefined)[] = graph.heads.map((head) => {
-    if (head.task === undefined) return undefined;
-    const options = checkHeadOptions(head.decl, head.task.spec, head.task.units, report, semantic);
-    if (head.flow === undefined || head.task.inShape === undefined || head.task.outShape === undefined) return undefined;
-    const { spec, units, call } = head.task;
-    return {
-      name: head.decl.name.text,
-      flow: head.flow,
-      span: head.decl.span,
-      task: { kind: spec.name, units, activation: spec.activation, inShape: head.task.inShape, outShape: head.task.outShape, span: call.span, ...options },
-    };
-  });
-  const weights = checkWeights(section('Weights', 'weights'), headDecls, report, semantic);
-  const weighting = checkWeighting(section('Weighting', 'weighting'), report, semantic);
-  const train = checkTrain(section('Train', 'train'), headDecls.map((h) => h.name.text), report);
-  const data = checkData(section('Data', 'data'), report);
-  // Unused parts are only worth a warning once the graph itself is sound: a broken pipeline reads nothing.
-  if (!reported.some((d) => d.severity === 'error')) checkUnused(graph, report);
-
+/** The checked model, when every part of it resolved. */
+function checkedModel({ model, graph, heads, weights, weighting, train, data }: ModelContext): CheckedModel | undefined {
+  if (graph === undefined || heads === undefined || weights === undefined || weighting === undefined || train === undefined || data === undefined) return undefined;
   const inputs = [...graph.inputs.values()];
   const trunks = [...graph.trunks.values()];
   const gates = [...graph.gates.values()];
-  if (inputs.includes(undefined) || trunks.includes(undefined) || heads.includes(undefined) || gates.some((g) => g.node === undefined)) return result();
-  return result({
+  if (inputs.includes(undefined) || trunks.includes(undefined) || heads.includes(undefined) || gates.some((g) => g.node === undefined)) return undefined;
+  return {
     name: model.name.text,
     inputs: (inputs as InputNode[]).map((i) => (graph.idsInputs.has(i.name) ? { ...i, dtype: 'int', shape: [1], categoryAsIds: true } : i)),
     trunks: trunks as NonNullable<(typeof trunks)[number]>[],
@@ -176,7 +177,7 @@ function checkModel(model: ModelDecl, blocks: ReadonlyMap<string, BlockEntry>, i
     train,
     data,
     span: model.span,
-  });
+  };
 }
 
 function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {

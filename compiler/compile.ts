@@ -32,7 +32,7 @@ export interface CompileResult {
   readonly imports: readonly string[];
 }
 
-export const NO_FILES: CompileHost = { readFile: () => undefined };
+const NO_FILES: CompileHost = { readFile: () => undefined };
 
 /** What a compile made on the way to its result, for the next compile to reuse. */
 interface Stages {

@@ -399,7 +399,7 @@ function inputDetail(decl: InputDecl): string {
   return `${t.dtype} input${t.vocab ? ` (vocab ${t.vocab.value})` : ''}`;
 }
 
-export function concatShape(shapes: readonly Shape[]): Shape | undefined {
+function concatShape(shapes: readonly Shape[]): Shape | undefined {
   const first = shapes[0]!;
   for (const s of shapes) {
     if (s.length !== first.length || s.slice(0, -1).some((d, i) => d !== first[i])) return undefined;
@@ -407,7 +407,7 @@ export function concatShape(shapes: readonly Shape[]): Shape | undefined {
   return [...first.slice(0, -1), shapes.reduce((sum, s) => sum + s[s.length - 1]!, 0)];
 }
 
-export function addShape(shapes: readonly Shape[]): Shape | undefined {
+function addShape(shapes: readonly Shape[]): Shape | undefined {
   const first = shapes[0]!;
   return shapes.every((s) => s.length === first.length && s.every((d, i) => d === first[i])) ? first : undefined;
 }

@@ -26,7 +26,7 @@ import * as T from '../grammar/tokens.js';
 import { endOf } from '../grammar/tokens.js';
 
 /** A line must stay under this many columns to keep an option block or a pipeline on it. */
-export const MAX_WIDTH = 100;
+const MAX_WIDTH = 100;
 
 const INDENT = '  ';
 

@@ -50,7 +50,7 @@ export function describeTask(task: TaskNode): string {
   return task.kind === 'binary' ? 'binary()' : `${task.kind}(${task.units})`;
 }
 
-export function describeInput(input: InputNode): string {
+function describeInput(input: InputNode): string {
   if (input.category !== undefined) {
     const names = input.category.names;
     return names !== undefined ? `category[${names.map((n) => JSON.stringify(n)).join(', ')}]` : `category(${input.category.count})`;

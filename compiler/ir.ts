@@ -3,6 +3,7 @@
  * default filled in and every shape inferred. Lowerings (TensorFlow.js, summary, graph) and the
  * training runtime read only this, never the syntax tree. Shapes exclude the batch dimension.
  */
+import type { DataFormat } from './library/data-formats.js';
 import type { Span } from './span.js';
 
 export type Shape = readonly number[];
@@ -166,7 +167,7 @@ export interface DataSpec {
   readonly train?: string;
   readonly validation?: string;
   readonly test?: string;
-  readonly format?: 'csv' | 'jsonl';
+  readonly format?: DataFormat;
 }
 
 export interface CheckedModel {

@@ -6,7 +6,7 @@
 import { bareName, type BlockDecl, type Expr, type MtlFile, type Name, type Node, type Param } from './ast.js';
 
 /** The direct children of a node, in source order. */
-export function childrenOf(node: Node): Node[] {
+function childrenOf(node: Node): Node[] {
   const opt = <T>(x: T | undefined): T[] => (x === undefined ? [] : [x]);
   switch (node.kind) {
     case 'File':

@@ -19,7 +19,7 @@ import { Block, endOf, Import, Model } from '../grammar/tokens.js';
 import type { SyntaxProblem } from '../grammar/errors.js';
 
 /** Brackets and unary minus signs nested deeper than this are not parsed (MTL0012). */
-export const MAX_NESTING = 100;
+const MAX_NESTING = 100;
 
 export interface ParseResult {
   readonly ast: MtlFile;

@@ -6,7 +6,7 @@
  */
 import type { BlockDecl, Call } from './ast.js';
 import { bindArguments, checkCall, scalarArguments } from './calls.js';
-import { diagnostic, Diagnostics, type Diagnostic } from './diagnostics.js';
+import { diagnostic, Diagnostics, phaseOf, type Diagnostic } from './diagnostics.js';
 import type { LayerNode } from './ir.js';
 import { LAYERS, MERGES, type TensorInfo } from './library/layers.js';
 import { GATES } from './library/methods.js';
@@ -185,7 +185,7 @@ function inlineBlock(
   }
   const declSpan = block.decl.span;
   const redirect: Report = (d: Diagnostic) => {
-    if (d.code.startsWith('MTL03') || block.uri !== undefined) {
+    if (phaseOf(d) === 'shapes' || block.uri !== undefined) {
       ctx.report({ ...d, span: call.span, message: `in block "${name}": ${d.message}` });
     } else if (!contains(declSpan, d.span.start)) {
       ctx.report(d);

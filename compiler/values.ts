@@ -1,6 +1,5 @@
 /** Evaluating argument expressions to values, and checking values against parameter types. */
-import type { Expr, Pipeline } from './ast.js';
-import { bareName } from './ast.js';
+import { type Expr, type Pipeline, bareName } from './ast.js';
 import { diagnostic, Diagnostics, type Diagnostic } from './diagnostics.js';
 import type { ArgValue } from './ir.js';
 import { describeType, type ArgType } from './library/signature.js';

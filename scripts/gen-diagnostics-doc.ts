@@ -10,17 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EXAMPLE_FILE, exampleReport } from '../cli/commands/explain.js';
-import { allDiagnosticKinds, type DiagnosticKind } from '../compiler/diagnostics.js';
-
-const PHASES: readonly [prefix: string, title: string][] = [
-  ['MTL00', 'Lexing and parsing'],
-  ['MTL01', 'Names and scope'],
-  ['MTL02', 'Calls and arguments'],
-  ['MTL03', 'Shapes'],
-  ['MTL04', 'Gates and heads'],
-  ['MTL05', 'Weights, training and data options'],
-  ['MTL09', 'Warnings'],
-];
+import { allDiagnosticKinds, PHASES, type DiagnosticKind, type Phase } from '../compiler/index.js';
 
 function fence(language: string, text: string): string {
   return `\`\`\`${language}\n${text.replace(/\n+$/, '')}\n\`\`\``;
@@ -66,13 +56,10 @@ export function renderDiagnosticsDoc(): string {
     ...kinds.map((k) => `| [${k.code}](#${k.code.toLowerCase()}) | ${k.severity} | ${k.title} |`),
     '',
   ];
-  for (const [prefix, title] of PHASES) {
-    const inPhase = kinds.filter((k) => k.code.startsWith(prefix));
-    if (inPhase.length === 0) continue;
-    out.push(`## ${title}`, '', ...inPhase.map(section));
+  for (const [phase, title] of Object.entries(PHASES) as [Phase, string][]) {
+    const inPhase = kinds.filter((k) => k.phase === phase);
+    if (inPhase.length > 0) out.push(`## ${title}`, '', ...inPhase.map(section));
   }
-  const unphased = kinds.filter((k) => !PHASES.some(([prefix]) => k.code.startsWith(prefix)));
-  if (unphased.length > 0) out.push('## Other', '', ...unphased.map(section));
   return `${out.join('\n').replace(/\n+$/, '')}\n`;
 }
 

@@ -9,10 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { LAYERS, MERGES } from '../compiler/library/layers.js';
-import { GATES, LOSSES, METRICS, OPTIMIZERS, SEARCH, WEIGHTINGS } from '../compiler/library/methods.js';
-import { ACTIVATIONS } from '../compiler/library/signature.js';
-import { TASKS } from '../compiler/library/tasks.js';
+import { ACTIVATIONS, GATES, LAYERS, LOSSES, MERGES, METRICS, OPTIMIZERS, SEARCH, TASKS, WEIGHTINGS } from '../compiler/index.js';
 import { False, Import, keywordTokens, True } from '../grammar/tokens.js';
 
 /** The grammar file, relative to the repository root. */

@@ -13,17 +13,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compile } from '../compiler/compile.js';
-import type { CheckedModel } from '../compiler/ir.js';
+import { compile, type CheckedModel } from '../compiler/index.js';
 import { setupBackend } from '../runtime/backend/index.js';
-import type { Dataset } from '../runtime/data/index.js';
-import { splitRows, takeRows } from '../runtime/data/index.js';
-import { pearson } from '../runtime/experiments/index.js';
-import { syntheticData } from '../runtime/experiments/index.js';
-import { meanAndStd } from '../runtime/experiments/index.js';
+import { type Dataset, splitRows, takeRows } from '../runtime/data/index.js';
+import { pearson, syntheticData, meanAndStd } from '../runtime/experiments/index.js';
 import { lowerModel } from '../runtime/model/index.js';
-import { evaluate } from '../runtime/train/index.js';
-import { train } from '../runtime/train/index.js';
+import { evaluate, train } from '../runtime/train/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -61,8 +61,9 @@ function violation(file: string, reached: string, rule: Rule, all: readonly Rule
   const allowed = rule.imports.find((folder) => reached.startsWith(folder));
   if (allowed === undefined) return `${reached} is in a folder not listed for ${rule.folder}`;
   const room = ruleOf(reached, all);
-  // A runtime room is entered through its index.
-  if (room !== undefined && room.folder.startsWith('runtime/') && reached !== `${room.folder}index.ts`) return `${reached} is inside ${room.folder}: import ${room.folder}index.ts`;
+  // The compiler and each runtime room are entered through their index.
+  const entered = room !== undefined && (room.folder === 'compiler/' || room.folder.startsWith('runtime/'));
+  if (entered && reached !== `${room!.folder}index.ts`) return `${reached} is inside ${room!.folder}: import ${room!.folder}index.ts`;
   return undefined;
 }
 

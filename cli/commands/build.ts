@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
-import { summarize } from '../../compiler/summary.js';
+import { summarize } from '../../compiler/index.js';
 import { describeError } from '../host.js';
 import { checkedModel } from '../model-file.js';
 import { runBase } from '../output-dir.js';

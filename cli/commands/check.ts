@@ -4,8 +4,7 @@
  * Imports only the compiler: checking never loads TensorFlow.js.
  */
 import { Option, type Command } from 'commander';
-import type { Diagnostic } from '../../compiler/diagnostics.js';
-import type { LineIndex, Span } from '../../compiler/span.js';
+import type { Diagnostic, LineIndex, Span } from '../../compiler/index.js';
 import { summaryLine } from '../frame.js';
 import { NodeHost } from '../host.js';
 import { compileFile, displayPath, ExitCode, printDiagnostics, type CliContext, type CommandModule, type CompiledFile } from './command.js';

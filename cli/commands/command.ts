@@ -6,8 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { compile, type CompileResult } from '../../compiler/compile.js';
-import type { Diagnostic } from '../../compiler/diagnostics.js';
+import { compile, type CompileResult, type Diagnostic } from '../../compiler/index.js';
 import { colors, frameSource, renderDiagnostic, type Colors, type FrameSource } from '../frame.js';
 import { writeFileAtomic } from '../../runtime/files/index.js';
 import { describeError, NodeHost, readSource } from '../host.js';

@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { metricsTable } from '../metrics-table.js';
-import { describeTask } from '../../compiler/graph.js';
+import { describeTask } from '../../compiler/index.js';
 import { backendOption, type BackendChoice } from '../runtime-errors.js';
 import { openWithData } from '../saved-model.js';
 import { displayPath, ExitCode, type CliContext, type CommandModule } from './command.js';

@@ -4,9 +4,7 @@
  * (scripts/gen-diagnostics-doc.ts), so the two never disagree.
  */
 import type { Command } from 'commander';
-import { compile } from '../../compiler/compile.js';
-import { allDiagnosticKinds, type DiagnosticKind } from '../../compiler/diagnostics.js';
-import { closest } from '../../compiler/suggest.js';
+import { allDiagnosticKinds, closest, compile, type DiagnosticKind } from '../../compiler/index.js';
 import { colors, frameSource, renderDiagnostic, summaryLine, type Colors } from '../frame.js';
 import { ExitCode, type CliContext, type CommandModule } from './command.js';
 

@@ -5,8 +5,7 @@
  */
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
-import { formatFile } from '../../compiler/format.js';
-import { parse } from '../../compiler/parse.js';
+import { formatFile, parse } from '../../compiler/index.js';
 import { frameSource, plural, renderDiagnostic } from '../frame.js';
 import { writeFileAtomic } from '../../runtime/files/index.js';
 import { describeError, readSource } from '../host.js';

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
-import { graphDot, graphMermaid } from '../../compiler/graph.js';
+import { graphDot, graphMermaid } from '../../compiler/index.js';
 import { summaryLine } from '../frame.js';
 import { compileFile, ExitCode, printDiagnostics, writeOutputFile, type CliContext, type CommandModule } from './command.js';
 

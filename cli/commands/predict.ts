@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
+import { DATA_FORMATS, type DataFormat } from '../../compiler/index.js';
 import { plural } from '../frame.js';
 import { backendOption, type BackendChoice } from '../runtime-errors.js';
 import { openWithData } from '../saved-model.js';
@@ -14,13 +15,13 @@ import { refuseToReplace, UsageError, writeOutputFile, type CliContext, type Com
 interface PredictOptions {
   readonly data: string;
   readonly out?: string;
-  readonly format?: 'jsonl' | 'csv';
+  readonly format?: DataFormat;
   readonly probabilities?: boolean;
   readonly force?: boolean;
   readonly backend?: BackendChoice;
 }
 
-const EXTENSIONS: Readonly<Record<string, 'jsonl' | 'csv'>> = { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv' };
+const EXTENSIONS: Readonly<Record<string, DataFormat>> = { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv' };
 
 export const predictCommand: CommandModule = {
   name: 'predict',
@@ -31,7 +32,7 @@ export const predictCommand: CommandModule = {
       .argument('<dir>', 'a model directory (written by mtlc train)')
       .requiredOption('--data <file>', 'data to predict, CSV or JSONL (labels are not needed)')
       .option('--out <file>', 'write to preds.jsonl or preds.csv instead of stdout')
-      .addOption(new Option('--format <format>', 'output format (default: from --out, else jsonl)').choices(['jsonl', 'csv']))
+      .addOption(new Option('--format <format>', 'output format (default: from --out, else jsonl)').choices(DATA_FORMATS))
       .option('--probabilities', 'add each class\'s probability for classify, binary, multilabel and tag heads')
       .option('--force', 'replace an existing --out file')
       .addOption(backendOption())
@@ -58,7 +59,7 @@ export const predictCommand: CommandModule = {
   },
 };
 
-function outputFormat(options: PredictOptions): 'jsonl' | 'csv' {
+function outputFormat(options: PredictOptions): DataFormat {
   if (options.format !== undefined) return options.format;
   if (options.out === undefined) return 'jsonl';
   const format = EXTENSIONS[path.extname(options.out).toLowerCase()];

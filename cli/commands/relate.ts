@@ -9,10 +9,9 @@
  */
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
-import type { CheckedModel } from '../../compiler/ir.js';
+import type { CheckedModel } from '../../compiler/index.js';
 import type { Dataset } from '../../runtime/data/index.js';
-import type { GradientRelations } from '../../runtime/experiments/index.js';
-import type { LabelRelations, PairValue } from '../../runtime/experiments/index.js';
+import type { GradientRelations, LabelRelations, PairValue } from '../../runtime/experiments/index.js';
 import { plural } from '../frame.js';
 import { formatMatrix } from '../matrix.js';
 import { checkedModel, dataSources, positiveInteger } from '../model-file.js';

@@ -2,12 +2,13 @@
  * `mtlc summary FILE`: the model's layers as Keras' `model.summary()` prints them (layer, output
  * shape, parameters, what each reads, totals), then one line per head: its task, what it reads,
  * its own gate when it reads a mixture of experts, and the parameters only it owns. Computed from
- * the layer plan (compiler/summary.ts): no TensorFlow.js is loaded and nothing is trained.
+ * the layer plan (compiler/plan.ts): no TensorFlow.js is loaded and nothing is trained.
  */
 import type { Command } from 'commander';
-import { describeTask } from '../../compiler/graph.js';
-import type { CheckedModel, Flow, HeadNode } from '../../compiler/ir.js';
-import { formatSummary, planModel, summarize, type ModelPlan } from '../../compiler/summary.js';
+import {
+  describeTask, formatSummary, planModel, summarize, type CheckedModel, type Flow, type HeadNode,
+  type ModelPlan,
+} from '../../compiler/index.js';
 import { formatTable } from '../metrics-table.js';
 import { checkedModel } from '../model-file.js';
 import type { CliContext, CommandModule } from './command.js';

@@ -8,8 +8,7 @@
  */
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
-import type { CheckedModel } from '../../compiler/ir.js';
-import { summarize } from '../../compiler/summary.js';
+import { summarize, type CheckedModel } from '../../compiler/index.js';
 // Types only: the runtime (and TensorFlow.js) is imported when the command runs.
 import type { TrainingData } from '../../runtime/data/index.js';
 import type { CheckpointState, RunHistory } from '../../runtime/model/index.js';

@@ -8,10 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { compile } from '../../compiler/compile.js';
-import type { CheckedModel } from '../../compiler/ir.js';
-import type { SearchSpace, Setting } from '../../runtime/experiments/index.js';
-import type { SettingResult } from '../../runtime/experiments/index.js';
+import { compile, type CheckedModel } from '../../compiler/index.js';
+import type { SearchSpace, Setting, SettingResult } from '../../runtime/experiments/index.js';
 import { plural } from '../frame.js';
 import { NodeHost } from '../host.js';
 import { checkedModel, dataSources, positiveInteger } from '../model-file.js';

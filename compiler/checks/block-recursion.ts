@@ -1,11 +1,11 @@
 /** A block is inlined where it is called, so no block may call itself, directly or through other blocks. */
 import type { BlockDecl, Call } from '../ast.js';
+import type { FileContext } from '../check-context.js';
 import { diagnostic, Diagnostics } from '../diagnostics.js';
-import type { Report } from '../values.js';
 
-export function checkBlockRecursion(blocks: readonly BlockDecl[], report: Report): void {
+export function checkBlockRecursion({ file, report }: FileContext): void {
   const byName = new Map<string, BlockDecl>();
-  for (const block of blocks) if (block.name.text !== '' && !byName.has(block.name.text)) byName.set(block.name.text, block);
+  for (const block of file.blocks) if (block.name.text !== '' && !byName.has(block.name.text)) byName.set(block.name.text, block);
   const calls = (block: BlockDecl): Call[] => (block.body?.steps ?? []).filter((c) => byName.has(c.callee.text));
   const done = new Set<string>();
   const reported = new Set<string>();

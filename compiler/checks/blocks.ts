@@ -1,15 +1,18 @@
 /**
  * Each block on its own (LANGUAGE.md §4): parameter types, defaults of the declared type, and a body
- * whose layers, arguments and nested block calls are valid whatever flows in. What depends on the
- * input shape is checked where the block is called.
+ * valid whatever flows in (what depends on the input shape is checked where the block is called).
  */
 import type { BlockDecl } from '../ast.js';
+import type { CheckContext, FileContext } from '../check-context.js';
 import { diagnostic, Diagnostics } from '../diagnostics.js';
-import type { SemanticModel } from '../semantic.js';
-import { applyStages, blockSignature, LayerNamer, type BlockEntry } from '../stages.js';
-import { coerce, EMPTY_ENV, evaluate, type Report, type Value } from '../values.js';
+import { applyStages, blockSignature, LayerNamer } from '../stages.js';
+import { coerce, EMPTY_ENV, evaluate, type Value } from '../values.js';
 
-export function checkBlock(block: BlockDecl, blocks: ReadonlyMap<string, BlockEntry>, importFailed: boolean, report: Report, semantic: SemanticModel): void {
+export function checkBlocks(ctx: FileContext): void {
+  for (const block of ctx.file.blocks) checkBlock(block, ctx);
+}
+
+function checkBlock(block: BlockDecl, { blocks, importFailed, report, semantic }: CheckContext): void {
   const sig = blockSignature(block);
   const env = new Map<string, Value>();
   block.params.forEach((param, i) => {

@@ -1,11 +1,11 @@
 /** A model is a directed acyclic graph (LANGUAGE.md §4): no member reads itself, directly or through others. */
-import { bareName, type Call, type Expr, type ModelDecl, type Pipeline } from '../ast.js';
+import { bareName, type Call, type Expr, type Pipeline } from '../ast.js';
+import type { ModelContext } from '../check-context.js';
 import { diagnostic, Diagnostics } from '../diagnostics.js';
 import { memberScope } from '../elaborate.js';
 import type { Span } from '../span.js';
-import type { Report } from '../values.js';
 
-export function checkCycles(model: ModelDecl, report: Report): void {
+export function checkCycles({ model, report }: ModelContext): void {
   const deps = new Map<string, { span: Span; reads: string[] }>();
   // Only the declaration a name resolves to takes part; later duplicates are reported on their own.
   const scope = memberScope(model);

@@ -1,12 +1,17 @@
 /** The `data {}` section (LANGUAGE.md §4): the train, validation and test files and their format. */
 import type { DataDecl } from '../ast.js';
+import { sectionOf, type ModelContext } from '../check-context.js';
 import type { DataSpec } from '../ir.js';
+import { DATA_FORMATS, type DataFormat } from '../library/data-formats.js';
+import { DATA_OPTIONS } from '../library/options.js';
 import { optionValue, readOptions } from '../options.js';
 import type { Report } from '../values.js';
 
-export const DATA_OPTIONS = ['train', 'validation', 'test', 'format'] as const;
+export function checkData(ctx: ModelContext): void {
+  ctx.data = dataOf(sectionOf(ctx, 'Data', 'data'), ctx.report);
+}
 
-export function checkData(decl: DataDecl | undefined, report: Report): DataSpec {
+function dataOf(decl: DataDecl | undefined, report: Report): DataSpec {
   if (decl === undefined) return {};
   const options = readOptions('data', decl.options, DATA_OPTIONS, report);
   const spec: { -readonly [K in keyof DataSpec]: DataSpec[K] } = {};
@@ -16,7 +21,7 @@ export function checkData(decl: DataDecl | undefined, report: Report): DataSpec 
     if (typeof path === 'string') spec[name] = path;
   }
   const format = options.get('format');
-  const value = format && optionValue(format, { kind: 'enum', what: 'a data format', values: ['csv', 'jsonl'] }, report);
-  if (value === 'csv' || value === 'jsonl') spec.format = value;
+  const value = format && optionValue(format, { kind: 'enum', what: 'a data format', values: DATA_FORMATS }, report);
+  if (value !== undefined) spec.format = value as DataFormat;
   return spec;
 }

@@ -1,10 +1,10 @@
-/** Names are declared once: members within a model, blocks across a file and its imports, parameters within a block. Every copy is reported. */
-import type { MtlFile, Name } from '../ast.js';
+/** Names are declared once (members within a model, blocks across a file and its imports, parameters within a block), and every copy is reported. */
+import type { Name } from '../ast.js';
+import type { FileContext } from '../check-context.js';
 import { diagnostic, Diagnostics } from '../diagnostics.js';
-import type { BlockEntry } from '../stages.js';
 import type { Report } from '../values.js';
 
-export function checkDuplicates(file: MtlFile, importedBlocks: ReadonlyMap<string, BlockEntry>, report: Report): void {
+export function checkDuplicates({ file, importedBlocks, report }: FileContext): void {
   reportCopies('model', file.models.map((m) => m.name), report);
   reportCopies('block', file.blocks.map((b) => b.name), report);
   for (const block of file.blocks) {

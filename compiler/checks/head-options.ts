@@ -1,25 +1,40 @@
 /** A head's options (LANGUAGE.md §6): label, loss, metrics and classes, each fitted to its task layer. */
 import type { HeadDecl } from '../ast.js';
 import { checkCall } from '../calls.js';
+import { graphOf, type ModelContext } from '../check-context.js';
 import { diagnostic, Diagnostics } from '../diagnostics.js';
 import type { LossSpec, Metric } from '../ir.js';
 import { LOSSES } from '../library/methods.js';
+import { HEAD_OPTIONS } from '../library/options.js';
 import type { TaskSpec } from '../library/tasks.js';
 import { optionValue, readOptions, singleCall, wrongOption } from '../options.js';
 import type { SemanticModel } from '../semantic.js';
 import { didYouMean } from '../suggest.js';
 import { describeValue, EMPTY_ENV, type Report } from '../values.js';
 
-export const HEAD_OPTIONS = ['label', 'loss', 'metrics', 'classes'] as const;
-
-export interface HeadOptions {
+interface HeadOptions {
   readonly label: string;
   readonly loss: LossSpec;
   readonly metrics: readonly Metric[];
   readonly classes?: readonly string[];
 }
 
-export function checkHeadOptions(head: HeadDecl, task: TaskSpec, units: number, report: Report, semantic: SemanticModel): HeadOptions {
+export function checkHeadOptions(ctx: ModelContext): void {
+  ctx.heads = graphOf(ctx).heads.map((head) => {
+    if (head.task === undefined) return undefined;
+    const options = headOptions(head.decl, head.task.spec, head.task.units, ctx.report, ctx.semantic);
+    if (head.flow === undefined || head.task.inShape === undefined || head.task.outShape === undefined) return undefined;
+    const { spec, units, call } = head.task;
+    return {
+      name: head.decl.name.text,
+      flow: head.flow,
+      span: head.decl.span,
+      task: { kind: spec.name, units, activation: spec.activation, inShape: head.task.inShape, outShape: head.task.outShape, span: call.span, ...options },
+    };
+  });
+}
+
+function headOptions(head: HeadDecl, task: TaskSpec, units: number, report: Report, semantic: SemanticModel): HeadOptions {
   const options = readOptions('head', head.options, HEAD_OPTIONS, report);
   const result: { -readonly [K in keyof HeadOptions]: HeadOptions[K] } = {
     label: head.name.text,

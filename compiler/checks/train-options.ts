@@ -1,25 +1,21 @@
 /** The `train {}` section (LANGUAGE.md §4): optimizer, epochs, batch, validation, early stopping, seed, shuffle, select. */
 import type { TrainDecl } from '../ast.js';
 import { checkCall } from '../calls.js';
+import { graphOf, sectionOf, type ModelContext } from '../check-context.js';
 import { diagnostic, Diagnostics } from '../diagnostics.js';
 import type { Metric, OptimizerSpec, TrainSpec } from '../ir.js';
 import { METRICS, OPTIMIZERS } from '../library/methods.js';
+import { TRAIN_DEFAULTS, TRAIN_OPTIONS } from '../library/options.js';
 import { optionValue, readOptions, singleCall, wrongOption, type GivenOption } from '../options.js';
 import { didYouMean } from '../suggest.js';
 import { describeValue, EMPTY_ENV, type Report } from '../values.js';
 
-export const TRAIN_OPTIONS = ['optimizer', 'epochs', 'batch', 'validation', 'early_stop', 'seed', 'shuffle', 'select'] as const;
+export function checkTrain(ctx: ModelContext): void {
+  const decl = sectionOf(ctx, 'Train', 'train');
+  ctx.train = trainOf(decl, graphOf(ctx).heads.map((h) => h.decl.name.text), ctx.report);
+}
 
-export const TRAIN_DEFAULTS: TrainSpec = {
-  optimizer: { kind: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999 },
-  epochs: 10,
-  batch: 32,
-  validation: 0,
-  seed: 42,
-  shuffle: true,
-};
-
-export function checkTrain(decl: TrainDecl | undefined, heads: readonly string[], report: Report): TrainSpec {
+function trainOf(decl: TrainDecl | undefined, heads: readonly string[], report: Report): TrainSpec {
   if (decl === undefined) return TRAIN_DEFAULTS;
   const options = readOptions('train', decl.options, TRAIN_OPTIONS, report);
   const spec: { -readonly [K in keyof TrainSpec]: TrainSpec[K] } = { ...TRAIN_DEFAULTS };

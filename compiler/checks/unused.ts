@@ -1,11 +1,14 @@
 /** Warnings for parts no head uses (inputs, trunks, gates) and for gates that only one head reads. */
+import { graphOf, type ModelContext } from '../check-context.js';
 import { diagnostic, Diagnostics } from '../diagnostics.js';
-import type { ElaboratedModel } from '../elaborate.js';
-import type { Report } from '../values.js';
 
 const WHAT = { Input: 'input', Trunk: 'trunk', Gate: 'gate' } as const;
 
-export function checkUnused(model: ElaboratedModel, report: Report): void {
+export function checkUnused(ctx: ModelContext): void {
+  // Unused parts are only worth a warning once the graph itself is sound: a broken pipeline reads nothing.
+  if (ctx.reported.some((d) => d.severity === 'error')) return;
+  const model = graphOf(ctx);
+  const report = ctx.report;
   const used = new Set<string>();
   const visit = (name: string): void => {
     if (used.has(name)) return;

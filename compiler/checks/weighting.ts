@@ -1,6 +1,7 @@
 /** The `weighting` member (LANGUAGE.md §4): how the task weights λ evolve during training. */
 import type { WeightingDecl } from '../ast.js';
 import { checkCall } from '../calls.js';
+import { sectionOf, type ModelContext } from '../check-context.js';
 import { diagnostic, Diagnostics } from '../diagnostics.js';
 import type { WeightingSpec } from '../ir.js';
 import { WEIGHTINGS } from '../library/methods.js';
@@ -8,7 +9,11 @@ import type { SemanticModel } from '../semantic.js';
 import { didYouMean } from '../suggest.js';
 import { EMPTY_ENV, type Report } from '../values.js';
 
-export function checkWeighting(decl: WeightingDecl | undefined, report: Report, semantic: SemanticModel): WeightingSpec {
+export function checkWeighting(ctx: ModelContext): void {
+  ctx.weighting = weightingOf(sectionOf(ctx, 'Weighting', 'weighting'), ctx.report, ctx.semantic);
+}
+
+function weightingOf(decl: WeightingDecl | undefined, report: Report, semantic: SemanticModel): WeightingSpec {
   const call = decl?.call;
   if (call === undefined || call.callee.text === '') return { method: 'fixed' };
   const name = call.callee.text;

@@ -4,6 +4,7 @@
  * the candidates that `mtlc tune` tries.
  */
 import type { HeadDecl, WeightsDecl } from '../ast.js';
+import { graphOf, sectionOf, type ModelContext } from '../check-context.js';
 import { diagnostic, Diagnostics } from '../diagnostics.js';
 import type { WeightSpec } from '../ir.js';
 import { readOptions, singleCall, wrongOption } from '../options.js';
@@ -11,7 +12,12 @@ import type { SemanticModel } from '../semantic.js';
 import { didYouMean } from '../suggest.js';
 import { describeValue, EMPTY_ENV, evaluate, type Report, type Value } from '../values.js';
 
-export function checkWeights(decl: WeightsDecl | undefined, heads: readonly HeadDecl[], report: Report, semantic: SemanticModel): Record<string, WeightSpec> {
+export function checkWeights(ctx: ModelContext): void {
+  const decl = sectionOf(ctx, 'Weights', 'weights');
+  ctx.weights = weightsOf(decl, graphOf(ctx).heads.map((h) => h.decl), ctx.report, ctx.semantic);
+}
+
+function weightsOf(decl: WeightsDecl | undefined, heads: readonly HeadDecl[], report: Report, semantic: SemanticModel): Record<string, WeightSpec> {
   const names = heads.map((h) => h.name.text).filter((n) => n !== '');
   const weights: Record<string, WeightSpec> = {};
   if (decl !== undefined) {

@@ -5,21 +5,18 @@
  * values of `train {}`, `data {}` and head options, and head names inside `weights {}`.
  */
 import * as lsp from 'vscode-languageserver/node';
-import type { BlockDecl, ModelDecl } from '../../compiler/ast.js';
-import { DATA_OPTIONS } from '../../compiler/checks/data-options.js';
-import { HEAD_OPTIONS } from '../../compiler/checks/head-options.js';
-import { TRAIN_OPTIONS } from '../../compiler/checks/train-options.js';
-import { formatShape, LAYERS, MERGES } from '../../compiler/library/layers.js';
-import { GATES, LOSSES, METRICS, OPTIMIZERS, WEIGHTINGS } from '../../compiler/library/methods.js';
-import { describeType, type ArgType } from '../../compiler/library/signature.js';
-import { TASKS } from '../../compiler/library/tasks.js';
+import {
+  DATA_FORMATS, DATA_OPTIONS, describeType, formatShape, GATES, HEAD_OPTIONS, LAYERS, LOSSES,
+  MERGES, METRICS, OPTIMIZERS, TASKS, TRAIN_OPTIONS, WEIGHTINGS, type ArgType, type BlockDecl,
+  type ModelDecl,
+} from '../../compiler/index.js';
 import * as T from '../../grammar/tokens.js';
 import { cursorContext, type CursorContext, type ParenFrame, type Statement } from './cursor.js';
 import { blockSignatureLabel, callableMarkdown, lookupCallable, signatureLabel, type Callable } from './library.js';
 import type { Analysis, Workspace } from './workspace.js';
 
-export const TOP_KEYWORDS = ['model', 'block', 'import'] as const;
-export const MEMBER_KEYWORDS = ['input', 'trunk', 'gate', 'head', 'weights', 'weighting', 'train', 'data'] as const;
+const TOP_KEYWORDS = ['model', 'block', 'import'] as const;
+const MEMBER_KEYWORDS = ['input', 'trunk', 'gate', 'head', 'weights', 'weighting', 'train', 'data'] as const;
 const INPUT_TYPES = ['float', 'int', 'category'] as const;
 const INPUT_OPTIONS = ['normalize', 'from', 'vocab'] as const;
 const PARAM_TYPES = ['int', 'float', 'bool', 'string'] as const;
@@ -77,7 +74,7 @@ function itemsFor(ctx: CursorContext, scope: Scope): lsp.CompletionItem[] {
       }
       return atKey ? optionKeys(TRAIN_OPTIONS, top.keys) : [];
     case 'data':
-      if (atValue) return top.current === 'format' ? ['csv', 'jsonl'].map((f) => ({ ...value(`"${f}"`) })) : [];
+      if (atValue) return top.current === 'format' ? DATA_FORMATS.map((f) => ({ ...value(`"${f}"`) })) : [];
       return atKey ? optionKeys(DATA_OPTIONS, top.keys) : [];
     case 'head':
       if (atValue) return top.current === 'loss' ? [...LOSSES.keys()].map((n) => callItem(lookupCallable(n, 'loss')!, false)) : [];

@@ -172,12 +172,3 @@ export function innermostCall(ctx: CursorContext): ParenFrame | undefined {
   }
   return undefined;
 }
-
-/** The innermost option section (`weights`, `train`, `data`, head options) the cursor is in. */
-export function innermostSection(ctx: CursorContext): CurlyFrame | undefined {
-  for (let i = ctx.frames.length - 1; i >= 0; i--) {
-    const frame = ctx.frames[i]!;
-    if (frame.kind === 'curly') return frame;
-  }
-  return undefined;
-}

@@ -4,8 +4,7 @@
  * file), and the did-you-mean replacement kept in `data` for the code actions.
  */
 import * as lsp from 'vscode-languageserver/node';
-import type { Diagnostic } from '../../compiler/diagnostics.js';
-import type { LineIndex, Span } from '../../compiler/span.js';
+import type { Diagnostic, LineIndex, Span } from '../../compiler/index.js';
 import type { Analysis, Workspace } from './workspace.js';
 
 export const SOURCE = 'mtl';

@@ -3,9 +3,7 @@
  * that span lines (a gate's arguments), block comments, and runs of line comments or imports.
  */
 import * as lsp from 'vscode-languageserver/node';
-import type { Node } from '../../compiler/ast.js';
-import { walk } from '../../compiler/locate.js';
-import type { Span } from '../../compiler/span.js';
+import { walk, type Node, type Span } from '../../compiler/index.js';
 import type { Analysis } from './workspace.js';
 
 const FOLDABLE = new Set<Node['kind']>(['Model', 'Block', 'Input', 'Trunk', 'Gate', 'Head', 'Weights', 'Weighting', 'Train', 'Data', 'Call', 'List']);

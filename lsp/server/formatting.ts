@@ -1,6 +1,6 @@
 /** Formatting: the same layout as `mtlc fmt` (compiler/format.ts); a file with syntax errors is left alone. */
 import type * as lsp from 'vscode-languageserver/node';
-import { formatFile } from '../../compiler/format.js';
+import { formatFile } from '../../compiler/index.js';
 import type { Analysis } from './workspace.js';
 
 export function formatting(analysis: Analysis): lsp.TextEdit[] {

@@ -4,8 +4,7 @@
  * rule, one-line doc and, for gates and weighting methods, the paper it implements.
  */
 import type * as lsp from 'vscode-languageserver/node';
-import { formatShape } from '../../compiler/library/layers.js';
-import type { SymbolInfo } from '../../compiler/semantic.js';
+import { formatShape, type SymbolInfo } from '../../compiler/index.js';
 import { toRange } from './diagnostics.js';
 import { blockSignatureLabel, callableMarkdown, fence, shapeChange } from './library.js';
 import { targetAt, type Target } from './resolve.js';
@@ -49,7 +48,7 @@ function hoverText(target: Target, analysis: Analysis): string | undefined {
 }
 
 /** `(trunk) shared: [64]` and what it is: `float input`, `mmoe gate`, `binary head`. */
-export function symbolText(symbol: SymbolInfo): string {
+function symbolText(symbol: SymbolInfo): string {
   const shape = symbol.shape === undefined ? '' : `: ${formatShape(symbol.shape)}`;
   const parts = [fence(`(${symbol.kind}) ${symbol.name}${shape}`)];
   const about: string[] = [];

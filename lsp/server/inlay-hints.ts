@@ -3,7 +3,7 @@
  * `x -> dense(64, relu)`: [64]` — for every layer, block and task layer whose input shape is known.
  */
 import * as lsp from 'vscode-languageserver/node';
-import { formatShape } from '../../compiler/library/layers.js';
+import { formatShape } from '../../compiler/index.js';
 import type { Analysis } from './workspace.js';
 
 const STAGE_KINDS = new Set(['layer', 'block', 'task']);

@@ -3,12 +3,10 @@
  * weighting methods, optimizers, losses — straight from the compiler's library tables, so hover,
  * completion and signature help agree with `mtlc explain` and with the checker.
  */
-import type { BlockDecl } from '../../compiler/ast.js';
-import { formatShape, LAYERS, MERGES } from '../../compiler/library/layers.js';
-import { GATES, LOSSES, OPTIMIZERS, SEARCH, WEIGHTINGS } from '../../compiler/library/methods.js';
-import { describeType, formatSignature, type ParamSpec, type Signature } from '../../compiler/library/signature.js';
-import { TASKS } from '../../compiler/library/tasks.js';
-import type { Shape } from '../../compiler/ir.js';
+import {
+  describeType, formatShape, formatSignature, GATES, LAYERS, LOSSES, MERGES, OPTIMIZERS, SEARCH,
+  TASKS, WEIGHTINGS, type BlockDecl, type ParamSpec, type Shape, type Signature,
+} from '../../compiler/index.js';
 
 export type CallableKind = 'layer' | 'task' | 'gate' | 'merge' | 'weighting' | 'optimizer' | 'loss' | 'search';
 

@@ -41,7 +41,7 @@ export interface ServerOptions {
   readonly keepProcess?: boolean;
 }
 
-export const CAPABILITIES: InitializeResult['capabilities'] = {
+const CAPABILITIES: InitializeResult['capabilities'] = {
   textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
   hoverProvider: true,
   completionProvider: { triggerCharacters: ['>', '(', ',', ':', '['] },
@@ -58,7 +58,7 @@ export const CAPABILITIES: InitializeResult['capabilities'] = {
 };
 
 /** Starts serving on a connection; returns the workspace (tests inspect it). */
-export function startServer(connection: Connection, options: ServerOptions = {}): Workspace {
+function startServer(connection: Connection, options: ServerOptions = {}): Workspace {
   const documents = new TextDocuments(TextDocument);
   const log = (message: string) => connection.console.error(message);
   const workspace: Workspace = new Workspace({

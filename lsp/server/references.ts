@@ -3,7 +3,7 @@
  * the open documents that import its file.
  */
 import type * as lsp from 'vscode-languageserver/node';
-import type { Span } from '../../compiler/span.js';
+import type { Span } from '../../compiler/index.js';
 import { toRange } from './diagnostics.js';
 import { occurrencesInDocument, targetAt, type Target } from './resolve.js';
 import type { Analysis, Workspace } from './workspace.js';

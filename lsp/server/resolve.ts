@@ -4,10 +4,10 @@
  * calls); the syntax tree fills in what the checker did not record (parameters, optimizers, calls it
  * could not resolve). Shared by hover, definition, references and rename.
  */
-import type { BlockDecl, Call, Name, Node, Param } from '../../compiler/ast.js';
-import { nodePathAt, paramReferences } from '../../compiler/locate.js';
-import type { CallInfo, SymbolInfo } from '../../compiler/semantic.js';
-import { contains, type LineIndex, type Span } from '../../compiler/span.js';
+import {
+  contains, nodePathAt, paramReferences, type BlockDecl, type Call, type CallInfo, type LineIndex,
+  type Name, type Node, type Param, type Span, type SymbolInfo,
+} from '../../compiler/index.js';
 import * as path from 'node:path';
 import { lookupCallable, type Callable, type CallSite } from './library.js';
 import type { Analysis, Workspace } from './workspace.js';
@@ -76,7 +76,7 @@ function siteOfKind(kind: CallInfo['kind']): CallSite {
 }
 
 /** Which table a call's name belongs to, from where it is written. */
-export function callSite(nodes: readonly Node[], call: Call): CallSite {
+function callSite(nodes: readonly Node[], call: Call): CallSite {
   const index = nodes.indexOf(call);
   const owner = nodes[index - 1];
   const option = [...nodes.slice(0, index)].reverse().find((n) => n.kind === 'Option');
@@ -133,7 +133,7 @@ export function occurrencesInDocument(analysis: Analysis, target: Target, includ
   return dedupeSpans(spans);
 }
 
-export function dedupeSpans(spans: readonly Span[]): Span[] {
+function dedupeSpans(spans: readonly Span[]): Span[] {
   const seen = new Set<string>();
   return spans.filter((s) => {
     const key = `${s.start}:${s.end}`;

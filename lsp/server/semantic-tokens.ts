@@ -5,19 +5,15 @@
  */
 import { tokenMatcher } from '#chevrotain';
 import type * as lsp from 'vscode-languageserver/node';
-import type { Node } from '../../compiler/ast.js';
-import { ACTIVATIONS } from '../../compiler/library/signature.js';
-import { METRICS } from '../../compiler/library/methods.js';
-import { paramReferences, walk } from '../../compiler/locate.js';
-import type { LineIndex } from '../../compiler/span.js';
+import { ACTIVATIONS, METRICS, paramReferences, walk, type LineIndex, type Node } from '../../compiler/index.js';
 import { lex } from '../../grammar/lexer.js';
 import * as T from '../../grammar/tokens.js';
 import { endOf } from '../../grammar/tokens.js';
 import { lookupCallable } from './library.js';
 import type { Analysis } from './workspace.js';
 
-export const TOKEN_TYPES = ['keyword', 'type', 'function', 'class', 'variable', 'parameter', 'property', 'enumMember', 'number', 'string', 'comment', 'operator'] as const;
-export const TOKEN_MODIFIERS = ['declaration', 'defaultLibrary'] as const;
+const TOKEN_TYPES = ['keyword', 'type', 'function', 'class', 'variable', 'parameter', 'property', 'enumMember', 'number', 'string', 'comment', 'operator'] as const;
+const TOKEN_MODIFIERS = ['declaration', 'defaultLibrary'] as const;
 export const LEGEND: lsp.SemanticTokensLegend = { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] };
 
 type TokenType = (typeof TOKEN_TYPES)[number];

@@ -3,9 +3,7 @@
  * heads, the shape of each as its detail. Built from the syntax tree, so an outline survives errors.
  */
 import * as lsp from 'vscode-languageserver/node';
-import type { Name, NamedMember } from '../../compiler/ast.js';
-import { formatShape } from '../../compiler/library/layers.js';
-import type { Span } from '../../compiler/span.js';
+import { formatShape, type Name, type NamedMember, type Span } from '../../compiler/index.js';
 import { toRange } from './diagnostics.js';
 import type { Analysis } from './workspace.js';
 

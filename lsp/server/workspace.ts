@@ -11,10 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { MtlFile } from '../../compiler/ast.js';
-import { compile, type CompileHost, type CompileResult } from '../../compiler/compile.js';
-import { parse } from '../../compiler/parse.js';
-import { LineIndex } from '../../compiler/span.js';
+import { compile, LineIndex, parse, type CompileHost, type CompileResult, type MtlFile } from '../../compiler/index.js';
 
 /** A compiled document: the result of `compile` for one version of one URI. */
 export interface Analysis {
@@ -45,7 +42,7 @@ export interface WorkspaceOptions {
   readonly log: (message: string) => void;
 }
 
-export function uriToPath(uri: string): string {
+function uriToPath(uri: string): string {
   if (uri.startsWith('file:')) {
     try {
       return path.normalize(fileURLToPath(uri));
@@ -56,11 +53,11 @@ export function uriToPath(uri: string): string {
   return uri;
 }
 
-export function pathToUri(file: string): string {
+function pathToUri(file: string): string {
   return path.isAbsolute(file) ? pathToFileURL(file).href : file;
 }
 
-export function readDisk(file: string): string | undefined {
+function readDisk(file: string): string | undefined {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch {

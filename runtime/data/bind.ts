@@ -13,7 +13,7 @@
  * A multilabel or tag label is one cell holding ids (or class names) separated by `;`, or by
  * blanks when the cell has no `;` (see `parseList`); in JSONL it is an array.
  */
-import type { CheckedModel, HeadNode, InputNode } from '../../compiler/ir.js';
+import type { CheckedModel, HeadNode, InputNode } from '../../compiler/index.js';
 import { type Dataset, type LabelColumn, inputWidth, isIntInput, labelWidth, tagSteps } from './dataset.js';
 import { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, ProblemList } from './errors.js';
 import { type DataFormat, type DataSource, type Row, dataFormat, readRows, sourceName } from './read.js';

@@ -2,7 +2,7 @@
  * The columnar in-memory form of a data set: one typed array per input and per head, row-major,
  * ready to be sliced into batches and handed to TensorFlow.js without per-row objects.
  */
-import type { InputNode, TaskNode } from '../../compiler/ir.js';
+import type { InputNode, TaskNode } from '../../compiler/index.js';
 
 export interface LabelColumn {
   /**

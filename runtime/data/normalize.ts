@@ -5,7 +5,7 @@
  * A feature is a position on the input's last axis: `float[n]` has n features, a `float[t, f]`
  * sequence has f, shared by all t steps. Variance is the population variance.
  */
-import type { CheckedModel, InputNode } from '../../compiler/ir.js';
+import type { CheckedModel, InputNode } from '../../compiler/index.js';
 import type { Dataset } from './dataset.js';
 
 export interface NormStats {

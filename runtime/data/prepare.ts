@@ -4,7 +4,7 @@
  * file), `normalize` statistics learned from the training rows only and applied to every split,
  * and, for a saved model, new data bound and normalized exactly as its training data was.
  */
-import type { CheckedModel } from '../../compiler/ir.js';
+import type { CheckedModel } from '../../compiler/index.js';
 import { buildSidecar, type ModelSidecar } from '../model/index.js';
 import { type BindOptions, type BoundData, loadDataset } from './bind.js';
 import { type Dataset, takeRows } from './dataset.js';

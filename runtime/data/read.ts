@@ -7,9 +7,10 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import Papa from 'papaparse';
+import type { DataFormat } from '../../compiler/index.js';
 import { DataError, DataErrors } from './errors.js';
 
-export type DataFormat = 'csv' | 'jsonl';
+export type { DataFormat };
 
 /** A data file on disk, or inline text with the name its errors should report (tests, stdin). */
 export type DataSource = string | { readonly name: string; readonly text: string };

@@ -12,10 +12,8 @@
  * and backward pass per task per step.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CheckedModel } from '../../compiler/ir.js';
-import { train, type History, type TrainData, type TrainOptions } from '../train/index.js';
-import { createStrategy, type StepContext, taskGradients, weightedSum, type WeightingStrategy } from '../train/index.js';
-import { gramMatrix } from '../train/index.js';
+import type { CheckedModel } from '../../compiler/index.js';
+import { train, type History, type TrainData, type TrainOptions, createStrategy, type StepContext, taskGradients, weightedSum, type WeightingStrategy, gramMatrix } from '../train/index.js';
 import type { PairValue } from './labels.js';
 
 export interface GradientRelations {

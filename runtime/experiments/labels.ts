@@ -12,9 +12,8 @@
  * - Pearson's r of the labels as numbers, defined when both labels are scalars (binary, classify(2)
  *   as its class id 0/1, regress(1)) and neither is constant over those rows.
  */
-import type { CheckedModel, HeadNode, TaskNode } from '../../compiler/ir.js';
+import { type CheckedModel, type HeadNode, type TaskNode, describeTask } from '../../compiler/index.js';
 import type { Dataset, LabelColumn } from '../data/index.js';
-import { describeTask } from '../../compiler/graph.js';
 
 /** One cell of a task-by-task matrix: a value, or the reason there is none. */
 export interface PairValue {

@@ -6,8 +6,7 @@
  * text with each `search(…)` replaced by the chosen candidate, as written, edited by span so that
  * comments and layout stay as they were. No TensorFlow.js here.
  */
-import type { Expr, ModelDecl, WeightsDecl } from '../../compiler/ast.js';
-import type { CheckedModel } from '../../compiler/ir.js';
+import type { Expr, ModelDecl, WeightsDecl, CheckedModel } from '../../compiler/index.js';
 import { mulberry32, shuffleInPlace } from '../data/index.js';
 
 /** One λ per searched head. */

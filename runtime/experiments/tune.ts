@@ -8,7 +8,7 @@
  * best mean over the folds (ties: the first in grid order).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { CheckedModel } from '../../compiler/ir.js';
+import type { CheckedModel } from '../../compiler/index.js';
 import { applyNormalization, type Dataset, fitNormalization, takeRows } from '../data/index.js';
 import { lowerModel } from '../model/index.js';
 import { evaluate, type Evaluation, HIGHER_IS_BETTER, train } from '../train/index.js';

@@ -1,11 +1,10 @@
 /**
  * Emits a checked model as a standalone TypeScript module that builds the same network with
  * TensorFlow.js layers, written out by hand the way a Keras script is: one `const` per layer, in
- * the order of the model's plan (compiler/summary.ts), so names and parameter counts match what
+ * the order of the model's plan (compiler/plan.ts), so names and parameter counts match what
  * `lowerModel` builds. Pure: returns the source text; writing it is the caller's business.
  */
-import type { CheckedModel } from '../../compiler/ir.js';
-import { planModel, type PlanStep, type PlanValue } from '../../compiler/summary.js';
+import { type CheckedModel, planModel, type PlanStep, type PlanValue } from '../../compiler/index.js';
 
 const RESERVED = new Set([
   'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export',

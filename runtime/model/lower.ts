@@ -1,13 +1,12 @@
 /**
  * Lowers a checked model to a TensorFlow.js functional model: one `tf.input` per input the heads
- * read, one named layer per step of the model's plan (compiler/summary.ts), one output per head
+ * read, one named layer per step of the model's plan (compiler/plan.ts), one output per head
  * named after the head. Only built-in layers are used, so the saved model loads anywhere
  * TensorFlow.js runs. Kernel initializers are seeded from the model's `train { seed }`, so the same
  * model and seed start from the same weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CheckedModel } from '../../compiler/ir.js';
-import { planModel, type ModelPlan, type PlanStep, type PlanValue } from '../../compiler/summary.js';
+import { type CheckedModel, planModel, type ModelPlan, type PlanStep, type PlanValue } from '../../compiler/index.js';
 
 export interface LowerOptions {
   /** Seeds the weight initializers; default: the model's `train { seed }`. */

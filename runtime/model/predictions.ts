@@ -7,7 +7,7 @@
  * float32, so written predictions equal the model's outputs exactly. No TensorFlow.js here.
  */
 import Papa from 'papaparse';
-import type { HeadNode } from '../../compiler/ir.js';
+import type { HeadNode } from '../../compiler/index.js';
 
 export type PredictionValue = string | number | readonly (string | number)[] | Readonly<Record<string, number>> | readonly (readonly number[])[];
 export type PredictionRecord = Readonly<Record<string, PredictionValue>>;

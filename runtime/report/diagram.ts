@@ -4,8 +4,7 @@
  * inputs), nodes within a row ordered by the mean position of their sources — with every edge
  * labelled by the shape that flows along it. Works offline; no Mermaid runtime needed.
  */
-import { buildGraph, type GraphNode, type NodeKind } from '../../compiler/graph.js';
-import type { CheckedModel } from '../../compiler/ir.js';
+import { buildGraph, type GraphNode, type NodeKind, type CheckedModel } from '../../compiler/index.js';
 import { escapeXml } from './svg.js';
 
 const STYLE: Record<NodeKind, { fill: string; stroke: string; dash?: string }> = {

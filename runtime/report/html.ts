@@ -4,10 +4,8 @@
  * task weights λ_i(t), and the task-relatedness and gradient-cosine heatmaps of `mtlc relate`.
  * `renderReport` is pure; `writeReport` writes its result atomically.
  */
-import { graphMermaid } from '../../compiler/graph.js';
-import type { CheckedModel } from '../../compiler/ir.js';
-import type { GradientRelations } from '../experiments/index.js';
-import type { LabelRelations, PairValue } from '../experiments/index.js';
+import { graphMermaid, type CheckedModel } from '../../compiler/index.js';
+import type { GradientRelations, LabelRelations, PairValue } from '../experiments/index.js';
 import { writeFileAtomic } from '../files/index.js';
 import type { EpochRecord } from '../train/index.js';
 import { modelDiagram } from './diagram.js';

@@ -4,7 +4,7 @@
  * model; its dense layers take the fused path that the backend installed (accel/fused-dense.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { HeadNode } from '../../compiler/ir.js';
+import type { HeadNode } from '../../compiler/index.js';
 import type { Batch } from '../data/index.js';
 
 export interface LabelTensors {

@@ -6,7 +6,7 @@
  * A resumed run replays its finished epochs, so the best epoch and the patience count go on as
  * if it had not stopped. Generic over the weights, so that any engine can keep its own.
  */
-import type { CheckedModel } from '../../compiler/ir.js';
+import type { CheckedModel } from '../../compiler/index.js';
 import type { EpochRecord } from '../model/index.js';
 import { HIGHER_IS_BETTER } from './metrics.js';
 

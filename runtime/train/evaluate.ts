@@ -4,7 +4,7 @@
  * computed on the host from the predictions.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CheckedModel } from '../../compiler/ir.js';
+import type { CheckedModel } from '../../compiler/index.js';
 import { applyModel, batchTensors, disposeBatch, headsInOutputOrder } from './batch.js';
 import { Batches, type Dataset } from '../data/index.js';
 import { maskedLoss } from './losses/index.js';

@@ -9,7 +9,7 @@
  * path: TensorFlow.js draws them unseeded; the compiled step seeds them).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CheckedModel } from '../../compiler/ir.js';
+import type { CheckedModel } from '../../compiler/index.js';
 import { Batches, type Dataset } from '../data/index.js';
 import type { EpochRecord } from '../model/index.js';
 import { headsInOutputOrder } from './batch.js';

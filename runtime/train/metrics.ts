@@ -4,7 +4,7 @@
  * row, like Keras); classify precision, recall, F1 and AUC are macro averages over classes
  * (one-vs-rest for AUC); `tag` accuracy counts labelled steps. A metric with nothing to count is NaN.
  */
-import type { Metric, TaskNode } from '../../compiler/ir.js';
+import type { Metric, TaskNode } from '../../compiler/index.js';
 
 /** The metrics for which a larger value is better; for the others (errors) smaller is. */
 export const HIGHER_IS_BETTER: ReadonlySet<Metric> = new Set(['accuracy', 'auc', 'precision', 'recall', 'f1', 'r2']);

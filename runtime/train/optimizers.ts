@@ -6,7 +6,7 @@
  * kernel call per step (accel/fused-adam.ts), bit-identical to tf.train.adam.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerSpec } from '../../compiler/ir.js';
+import type { OptimizerSpec } from '../../compiler/index.js';
 import { FusedAdam } from '../accel/index.js';
 
 export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {

@@ -10,8 +10,7 @@
  * best epoch the checkpoint kept, with its weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CheckedModel } from '../../compiler/ir.js';
-import { planModel } from '../../compiler/summary.js';
+import { type CheckedModel, planModel } from '../../compiler/index.js';
 import type { TrainingData } from '../data/index.js';
 import { type EpochRecord, lowerModel, type RunHistory, saveModelDir } from '../model/index.js';
 import { type Checkpoint, ModelCheckpoint, restoreTraining } from './checkpoint.js';

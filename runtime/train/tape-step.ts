@@ -5,7 +5,7 @@
  * where it needs per-task gradients. The per-head loss sums stay on the device, read once per epoch.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { HeadNode } from '../../compiler/ir.js';
+import type { HeadNode } from '../../compiler/index.js';
 import type { Batch } from '../data/index.js';
 import { applyModel, batchTensors, disposeBatch } from './batch.js';
 import { maskedLoss, type MaskedLoss } from './losses/index.js';

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { compile } from '../../compiler/compile.js';
-import { inputShape } from '../../compiler/summary.js';
+import { inputShape } from '../../compiler/plan.js';
 import { setupBackend } from '../../runtime/backend/index.js';
 import { lowerModel } from '../../runtime/model/lower.js';
 import { NodeHost } from '../../cli/host.js';

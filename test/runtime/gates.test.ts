@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { compile } from '../../compiler/compile.js';
 import type { CheckedModel, GateNode } from '../../compiler/ir.js';
-import { planModel, type PlanStep } from '../../compiler/summary.js';
+import { planModel, type PlanStep } from '../../compiler/plan.js';
 import { lowerModel } from '../../runtime/model/lower.js';
 
 beforeAll(async () => {

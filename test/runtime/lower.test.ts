@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../../compiler/ir.js';
-import { planModel } from '../../compiler/summary.js';
+import { planModel } from '../../compiler/plan.js';
 import { lowerModel } from '../../runtime/model/lower.js';
 import { FIXTURES, mmoeModel, pleModel, seedModel } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { formatSummary, summarize } from '../../compiler/summary.js';
+import { formatSummary, summarize } from '../../compiler/summary-table.js';
 import { lowerModel } from '../../runtime/model/lower.js';
 import { FIXTURES, seedModel } from './fixtures.js';
 

@@ -5,7 +5,7 @@
  * or undefined when a layer, input or head is not one the step implements.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { HeadNode } from '../../../compiler/ir.js';
+import type { HeadNode } from '../../../compiler/index.js';
 import type { MaskedLossKind as Kind } from '../../accel/index.js';
 import { fusedKind } from '../losses/index.js';
 

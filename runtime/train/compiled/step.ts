@@ -28,7 +28,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { HeadNode } from '../../../compiler/ir.js';
+import type { HeadNode } from '../../../compiler/index.js';
 import {
   type AdamState, adamConstants, adamMoments, backendKernels, FusedAdam, registerAgain, type TrainKernels, type WasmModule, wasmModule,
 } from '../../accel/index.js';

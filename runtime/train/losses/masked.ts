@@ -5,7 +5,7 @@
  * (steps, for `tag`). A batch without labelled rows has loss 0 for that task.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LossSpec, TaskNode } from '../../../compiler/ir.js';
+import type { LossSpec, TaskNode } from '../../../compiler/index.js';
 import { EPSILON, type MaskedLossKind, runMaskedLoss } from '../../accel/index.js';
 
 export interface MaskedLoss {

@@ -1,5 +1,5 @@
 /** `weighting fixed` (the default): λ as written in `weights {}`, never changed. */
-import type { CheckedModel } from '../../../compiler/ir.js';
+import type { CheckedModel } from '../../../compiler/index.js';
 import type { WeightingStrategy } from './strategy.js';
 
 /** λ as written in `weights {}`; a `search(…)` space trains with its first value until tuned. */

@@ -1,5 +1,5 @@
 /** The weighting strategies (LANGUAGE.md §4 `weighting`): the interface, `fixed`, and every adaptive method, one per file. */
-import type { CheckedModel } from '../../../compiler/ir.js';
+import type { CheckedModel } from '../../../compiler/index.js';
 import { DwaWeighting } from './dwa.js';
 import { fixedLambdas, FixedWeighting } from './fixed.js';
 import { GradNormWeighting } from './gradnorm.js';

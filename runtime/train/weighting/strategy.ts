@@ -11,7 +11,7 @@
  * raw L_i ends up multiplied by.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WeightingSpec } from '../../../compiler/ir.js';
+import type { WeightingSpec } from '../../../compiler/index.js';
 
 /** Everything one training step offers a strategy that takes over the update. */
 export interface StepContext {
