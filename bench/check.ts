@@ -156,7 +156,9 @@ function main(): number {
   if (result.diagnostics.length > 0) {
     const first = result.diagnostics[0]!;
     const at = result.lines.position(first.span.start);
-    process.stderr.write(`bench: the generated file is not clean (${result.diagnostics.length} diagnostics); first: ${first.code} ${first.message} at ${at.line + 1}:${at.character + 1}\n`);
+    process.stderr.write(
+      `bench: the generated file is not clean (${result.diagnostics.length} diagnostics); first: ${first.code} ${first.message} at ${at.line + 1}:${at.character + 1}\n`,
+    );
     if (errors.length > 0) return 1;
   }
 

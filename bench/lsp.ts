@@ -30,7 +30,8 @@ export function benchmarkFile(targetLines = 1000): string {
   for (let m = 0; lines.length < targetLines; m++) {
     lines.push(`/* Model ${m}: a census-style model with a gate and a text encoder. */`, `model Census${m} {`);
     lines.push('  input features: float[64] normalize', '  input tokens: int[40] vocab 5000', '  input region: category(12)');
-    for (let t = 0; t < 12; t++) lines.push(`  trunk t${t} = ${t === 0 ? 'features' : `t${t - 1}`} -> dense(${64 - t}, relu) -> dropout(0.1)`);
+    for (let t = 0; t < 12; t++)
+      lines.push(`  trunk t${t} = ${t === 0 ? 'features' : `t${t - 1}`} -> dense(${64 - t}, relu) -> dropout(0.1)`);
     lines.push('  trunk text = tokens -> embedding(32) -> lstm(32, sequences: true) -> globalpool()');
     lines.push('  trunk joined = concat(t11, text, region) -> mlp(48)');
     lines.push('  gate moe = mmoe(joined, experts: 4, expert: dense(32, relu) -> dense(16, relu))');
@@ -76,7 +77,8 @@ async function main(): Promise<void> {
   const first = published(version);
   await client.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'mtl', version, text } });
   const opened = await first;
-  if (opened.diagnostics.some((d) => d.severity === 1)) throw new Error(`the benchmark file has errors: ${JSON.stringify(opened.diagnostics[0])}`);
+  if (opened.diagnostics.some((d) => d.severity === 1))
+    throw new Error(`the benchmark file has errors: ${JSON.stringify(opened.diagnostics[0])}`);
 
   // One-character edits in the middle of the file: `dense(64` → `dense(65` and back.
   const lines = text.split('\n');
@@ -90,7 +92,12 @@ async function main(): Promise<void> {
     const start = performance.now();
     await client.sendNotification('textDocument/didChange', {
       textDocument: { uri, version },
-      contentChanges: [{ range: { start: { line: editLine, character: column }, end: { line: editLine, character: column + 1 } }, text: i % 2 === 0 ? '5' : '4' }],
+      contentChanges: [
+        {
+          range: { start: { line: editLine, character: column }, end: { line: editLine, character: column + 1 } },
+          text: i % 2 === 0 ? '5' : '4',
+        },
+      ],
     });
     await done;
     editTimes.push(performance.now() - start);
@@ -101,7 +108,7 @@ async function main(): Promise<void> {
   const current = workspace.analysis(uri)!.result.text;
   const at = lines.slice(0, editLine).join('\n').length + 1 + column;
   const changed = (i: number) => current.slice(0, at) + (i % 2 === 0 ? '5' : '4') + current.slice(at + 1);
-  const typed = (i: number) => (i % 2 === 0 ? current.slice(0, at) + '0' + current.slice(at) : current);
+  const typed = (i: number) => (i % 2 === 0 ? `${current.slice(0, at)}0${current.slice(at)}` : current);
   const reusing = (next: (i: number) => string) => {
     const times: number[] = [];
     let last = compile('/bench/census.mtl', next(1));

@@ -57,8 +57,11 @@ export const SUITE: readonly BenchModel[] = [SEED, WIDE, MMOE];
 
 /** The checked model of a benchmark model; throws on diagnostics (a bug in this file). */
 export function checkBenchModel(model: BenchModel): CheckedModel {
-  const result = compile(`bench/${model.key}.mtl`, model.source, { readFile: (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined) });
+  const result = compile(`bench/${model.key}.mtl`, model.source, {
+    readFile: (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined),
+  });
   const checked = result.models[0];
-  if (checked === undefined) throw new Error(`bench model ${model.key} does not check: ${result.diagnostics.map((d) => d.message).join('; ')}`);
+  if (checked === undefined)
+    throw new Error(`bench model ${model.key} does not check: ${result.diagnostics.map((d) => d.message).join('; ')}`);
   return checked;
 }

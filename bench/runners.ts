@@ -119,7 +119,10 @@ export function torchAvailable(): boolean {
  */
 export function torchRunner(script: string, models: readonly string[], threads: number, steps: number): Map<string, TorchResult> {
   const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
-  const run = spawnSync(PYTHON, [script, '--models', models.join(','), '--threads', String(threads), '--steps', String(steps)], { env, encoding: 'utf8' });
+  const run = spawnSync(PYTHON, [script, '--models', models.join(','), '--threads', String(threads), '--steps', String(steps)], {
+    env,
+    encoding: 'utf8',
+  });
   if (run.status !== 0) throw new Error(`${script} exited ${run.status}: ${run.stderr}`);
   const results = new Map<string, TorchResult>();
   for (const line of run.stdout.split('\n')) {

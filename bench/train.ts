@@ -95,15 +95,20 @@ async function memoryRun(bench: BenchModel, samples: number, epochs: number): Pr
   const data = syntheticData(checked, samples, 7);
   const model = lowerModel(checked);
   const record: MemoryRecord = { tensors: [], megabytes: [], rssMiB: [] };
-  await train(model, checked, { train: data }, {
-    epochs,
-    onEpoch: () => {
-      const memory = tf.memory();
-      record.tensors.push(memory.numTensors);
-      record.megabytes.push(memory.numBytes / 2 ** 20);
-      record.rssMiB.push(process.memoryUsage().rss / 2 ** 20);
+  await train(
+    model,
+    checked,
+    { train: data },
+    {
+      epochs,
+      onEpoch: () => {
+        const memory = tf.memory();
+        record.tensors.push(memory.numTensors);
+        record.megabytes.push(memory.numBytes / 2 ** 20);
+        record.rssMiB.push(process.memoryUsage().rss / 2 ** 20);
+      },
     },
-  });
+  );
   model.dispose();
   return record;
 }
@@ -115,13 +120,21 @@ const speedCell = (s: Speed): string => `${int(s.cpu)} (${int(s.wall)})`;
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(header), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [
+    line(header),
+    `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 function machine(backend: string): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   return `${cpu}, ${os.cpus().length} cores; Node ${process.version}; TensorFlow.js ${tf.version.tfjs} on ${backend} (1 thread); load average ${load}`;
 }
 
@@ -141,11 +154,24 @@ async function quick(options: Options, backend: string): Promise<void> {
   const checked = checkBenchModel(WIDE);
   const data = syntheticData(checked, options.samples, 1);
   const runners = [mtlRunner(checked, data), fitRunner(checked, data, true)];
-  const [mtl, fit] = (await race(runners.map((runner) => ({ runner, samples: options.samples })), options.rounds)) as [Speed, Speed];
+  const [mtl, fit] = (await race(
+    runners.map((runner) => ({ runner, samples: options.samples })),
+    options.rounds,
+  )) as [Speed, Speed];
   runners.forEach((r) => r.dispose());
-  console.log(`bench:train — ${WIDE.description}, batch ${WIDE.batch}, ${int(options.samples)} samples per epoch, best of ${options.rounds} epochs after one warm-up`);
+  console.log(
+    `bench:train — ${WIDE.description}, batch ${WIDE.batch}, ${int(options.samples)} samples per epoch, best of ${options.rounds} epochs after one warm-up`,
+  );
   console.log(machine(backend));
-  console.log(table(['trainer', 'samples/s of CPU time (of wall time)'], [['mtl train', speedCell(mtl)], ['tfjs-layers model.fit', speedCell(fit)]]));
+  console.log(
+    table(
+      ['trainer', 'samples/s of CPU time (of wall time)'],
+      [
+        ['mtl train', speedCell(mtl)],
+        ['tfjs-layers model.fit', speedCell(fit)],
+      ],
+    ),
+  );
   console.log(`mtl train / model.fit: ${ratio(mtl.cpu / fit.cpu)} by CPU time, ${ratio(mtl.wall / fit.wall)} by wall time`);
 }
 
@@ -165,7 +191,11 @@ async function full(options: Options, backend: string): Promise<void> {
     const checked = checkBenchModel(bench);
     const samples = stepsOf(bench) * bench.batch;
     const data = syntheticData(checked, samples, 1);
-    return [mtlRunner(checked, data), fitRunner(checked, data, false), fitRunner(checked, data, true)].map((runner) => ({ bench, runner, samples }));
+    return [mtlRunner(checked, data), fitRunner(checked, data, false), fitRunner(checked, data, true)].map((runner) => ({
+      bench,
+      runner,
+      samples,
+    }));
   });
   const measured = await race(entries, options.rounds);
   const speeds = new Map<string, Map<string, Speed>>(SUITE.map((m) => [m.key, new Map()]));
@@ -181,37 +211,75 @@ async function full(options: Options, backend: string): Promise<void> {
   const memory = new Map<string, MemoryRecord>();
   for (const bench of SUITE) memory.set(bench.key, await memoryRun(bench, stepsOf(bench) * bench.batch, 5));
 
-  console.log(`bench — ${int(options.samples)} samples per epoch, best of ${options.rounds} epochs after one warm-up, contenders interleaved`);
+  console.log(
+    `bench — ${int(options.samples)} samples per epoch, best of ${options.rounds} epochs after one warm-up, contenders interleaved`,
+  );
   console.log(machine(backend));
-  console.log(torch
-    ? `PyTorch: ${torchRuns[0]?.values().next().value?.torch ?? '?'} from Debian, ${options.threads} thread(s) (torch.set_num_threads and OPENBLAS_NUM_THREADS), best of two runs`
-    : 'PyTorch: not measured (/usr/bin/python3 -c "import torch" fails; apt-get install -y python3-torch libopenblas0-pthread)');
+  console.log(
+    torch
+      ? `PyTorch: ${torchRuns[0]?.values().next().value?.torch ?? '?'} from Debian, ${options.threads} thread(s) (torch.set_num_threads and OPENBLAS_NUM_THREADS), best of two runs`
+      : 'PyTorch: not measured (/usr/bin/python3 -c "import torch" fails; apt-get install -y python3-torch libopenblas0-pthread)',
+  );
   console.log('\n(a, b) throughput: samples per second of CPU time (per second of wall time); ratios by CPU time');
-  console.log(table(
-    ['model', 'batch', 'mtl train', 'fit + mtl kernels', 'fit (stock)', 'PyTorch', 'mtl / stock fit', 'mtl / fit+kernels', 'mtl / PyTorch'],
-    SUITE.map((m) => {
-      const s = speeds.get(m.key)!;
-      const mtl = s.get('mtl train')!;
-      const pt = torchSpeed(m.key);
-      return [
-        m.description, String(m.batch), speedCell(mtl), speedCell(s.get('model.fit + mtl kernels')!), speedCell(s.get('model.fit (stock)')!),
-        pt === undefined ? '—' : speedCell(pt), ratio(mtl.cpu / s.get('model.fit (stock)')!.cpu), ratio(mtl.cpu / s.get('model.fit + mtl kernels')!.cpu),
-        pt === undefined ? '—' : ratio(mtl.cpu / pt.cpu),
-      ];
-    }),
-  ));
+  console.log(
+    table(
+      [
+        'model',
+        'batch',
+        'mtl train',
+        'fit + mtl kernels',
+        'fit (stock)',
+        'PyTorch',
+        'mtl / stock fit',
+        'mtl / fit+kernels',
+        'mtl / PyTorch',
+      ],
+      SUITE.map((m) => {
+        const s = speeds.get(m.key)!;
+        const mtl = s.get('mtl train')!;
+        const pt = torchSpeed(m.key);
+        return [
+          m.description,
+          String(m.batch),
+          speedCell(mtl),
+          speedCell(s.get('model.fit + mtl kernels')!),
+          speedCell(s.get('model.fit (stock)')!),
+          pt === undefined ? '—' : speedCell(pt),
+          ratio(mtl.cpu / s.get('model.fit (stock)')!.cpu),
+          ratio(mtl.cpu / s.get('model.fit + mtl kernels')!.cpu),
+          pt === undefined ? '—' : ratio(mtl.cpu / pt.cpu),
+        ];
+      }),
+    ),
+  );
 
   const perSample = (m: BenchModel) => 1e6 / speeds.get(m.key)!.get('mtl train')!.cpu;
   const moeCost = perSample(MMOE) / perSample(WIDE);
   console.log('\nMMoE against the shared-bottom model (mtl train)');
-  console.log(table(['model', 'multiply-adds/sample', 'µs CPU/sample'], [WIDE, MMOE].map((m) => [m.description, int(m.macs), perSample(m).toFixed(1)])));
+  console.log(
+    table(
+      ['model', 'multiply-adds/sample', 'µs CPU/sample'],
+      [WIDE, MMOE].map((m) => [m.description, int(m.macs), perSample(m).toFixed(1)]),
+    ),
+  );
   console.log(`MMoE time per sample / shared-bottom: ${ratio(moeCost)} at ${ratio(MMOE.macs / WIDE.macs)} the multiply-adds`);
 
   console.log('\n(c) memory during one 5-epoch mtl train run');
-  console.log(table(['model', 'tensors after epochs 1…5', 'growth', 'tensor MiB', 'RSS MiB after epochs 1…5'], SUITE.map((m) => {
-    const r = memory.get(m.key)!;
-    return [m.description, r.tensors.join(' '), String(growthOf(r)), r.megabytes[r.megabytes.length - 1]!.toFixed(2), r.rssMiB.map((x) => x.toFixed(0)).join(' ')];
-  })));
+  console.log(
+    table(
+      ['model', 'tensors after epochs 1…5', 'growth', 'tensor MiB', 'RSS MiB after epochs 1…5'],
+      SUITE.map((m) => {
+        const r = memory.get(m.key)!;
+        return [
+          m.description,
+          r.tensors.join(' '),
+          String(growthOf(r)),
+          r.megabytes[r.megabytes.length - 1]!.toFixed(2),
+          r.rssMiB.map((x) => x.toFixed(0)).join(' '),
+        ];
+      }),
+    ),
+  );
   console.log(`peak RSS of the whole run: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 
   const wide = speeds.get(WIDE.key)!;
@@ -221,8 +289,12 @@ async function full(options: Options, backend: string): Promise<void> {
   const growth = [...memory.values()].map(growthOf);
   const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
   console.log('\nTargets (issue 6), by CPU time (by wall time)');
-  console.log(`  mtl ≥ 6× stock model.fit on the wide MLP: ${ratio(mtlWide.cpu / stockWide.cpu)} (${ratio(mtlWide.wall / stockWide.wall)}) — ${check(mtlWide.cpu >= 6 * stockWide.cpu)}`);
-  console.log(`  mtl ≥ 0.33× PyTorch at ${options.threads} thread(s) on the wide MLP: ${widePt === undefined ? 'not measured' : `${ratio(mtlWide.cpu / widePt.cpu)} (${ratio(mtlWide.wall / widePt.wall)}) — ${check(mtlWide.cpu >= 0.33 * widePt.cpu)}`}`);
+  console.log(
+    `  mtl ≥ 6× stock model.fit on the wide MLP: ${ratio(mtlWide.cpu / stockWide.cpu)} (${ratio(mtlWide.wall / stockWide.wall)}) — ${check(mtlWide.cpu >= 6 * stockWide.cpu)}`,
+  );
+  console.log(
+    `  mtl ≥ 0.33× PyTorch at ${options.threads} thread(s) on the wide MLP: ${widePt === undefined ? 'not measured' : `${ratio(mtlWide.cpu / widePt.cpu)} (${ratio(mtlWide.wall / widePt.wall)}) — ${check(mtlWide.cpu >= 0.33 * widePt.cpu)}`}`,
+  );
   console.log(`  MMoE ≤ 1.5× shared-bottom time per sample: ${ratio(moeCost)} — ${check(moeCost <= 1.5)}`);
   console.log(`  zero tensor growth across epochs: ${growth.join(', ')} — ${check(growth.every((g) => g === 0))}`);
 }

@@ -27,7 +27,10 @@ function formatMetric(value: number | undefined): string {
   return value.toFixed(4);
 }
 
-export function metricsTable(heads: readonly HeadLabel[], splits: ReadonlyArray<{ readonly title: string; readonly evaluation: SplitEvaluation }>): string {
+export function metricsTable(
+  heads: readonly HeadLabel[],
+  splits: ReadonlyArray<{ readonly title: string; readonly evaluation: SplitEvaluation }>,
+): string {
   const rows: string[][] = [];
   for (const head of heads) {
     const metricNames = [...new Set(splits.flatMap((s) => Object.keys(s.evaluation.metrics[head.name] ?? {})))];
@@ -45,9 +48,16 @@ export function metricsTable(heads: readonly HeadLabel[], splits: ReadonlyArray<
 }
 
 /** Left-aligned columns, right-aligned where `right(column)`, two spaces apart, a rule under the header. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[], right: (column: number) => boolean = () => false): string {
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  right: (column: number) => boolean = () => false,
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((cell, i) => (right(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
+    cells
+      .map((cell, i) => (right(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return `${[line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n')}\n`;
 }

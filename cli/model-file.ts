@@ -18,7 +18,12 @@ export interface ModelChoice {
  * The checked model of `file`, or undefined after reporting why there is none: the file cannot be
  * read (exit 2), has errors (exit 1, every diagnostic shown), or the model to use is ambiguous (2).
  */
-export function checkedModel(ctx: CliContext, file: string, choice: ModelChoice, command: Command): { model: CheckedModel; compiled: CompiledFile } | undefined {
+export function checkedModel(
+  ctx: CliContext,
+  file: string,
+  choice: ModelChoice,
+  command: Command,
+): { model: CheckedModel; compiled: CompiledFile } | undefined {
   const c = ctx.colors(command);
   const compiled = compileFile(ctx, file);
   if (compiled === undefined) return undefined;
@@ -52,20 +57,34 @@ export interface DataSources {
  * without data is refused, naming the data as `noun` ("data", "training data").
  */
 export function dataSources(
-  ctx: CliContext, file: string, checked: CheckedModel, flags: { readonly data?: string; readonly validation?: string },
-  noun: string, resumed: Partial<DataSources> = {},
+  ctx: CliContext,
+  file: string,
+  checked: CheckedModel,
+  flags: { readonly data?: string; readonly validation?: string },
+  noun: string,
+  resumed: Partial<DataSources> = {},
 ): DataSources {
   const cwd = ctx.io.cwd;
   const mtlDir = path.dirname(path.resolve(cwd, file));
-  const train = flags.data !== undefined ? path.resolve(cwd, flags.data)
-    : resumed.train ?? (checked.data.train !== undefined ? path.resolve(mtlDir, checked.data.train) : undefined);
+  const train =
+    flags.data !== undefined
+      ? path.resolve(cwd, flags.data)
+      : (resumed.train ?? (checked.data.train !== undefined ? path.resolve(mtlDir, checked.data.train) : undefined));
   if (train === undefined) {
-    throw new UsageError(`model "${checked.name}" in "${file}" names no ${noun}: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model`);
+    throw new UsageError(
+      `model "${checked.name}" in "${file}" names no ${noun}: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model`,
+    );
   }
   const declared = checked.data.validation ?? (typeof checked.train.validation === 'string' ? checked.train.validation : undefined);
-  const validation = flags.validation !== undefined ? path.resolve(cwd, flags.validation)
-    : resumed.validation ?? (declared !== undefined ? path.resolve(mtlDir, declared)
-      : typeof checked.train.validation === 'number' ? checked.train.validation : 0);
+  const validation =
+    flags.validation !== undefined
+      ? path.resolve(cwd, flags.validation)
+      : (resumed.validation ??
+        (declared !== undefined
+          ? path.resolve(mtlDir, declared)
+          : typeof checked.train.validation === 'number'
+            ? checked.train.validation
+            : 0));
   return { train, validation };
 }
 

@@ -22,7 +22,9 @@ export function numberIn(min: number, max: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-      throw new InvalidArgumentError(max === Number.MAX_VALUE ? `expected a number of at least ${min}.` : `expected a number from ${min} to ${max}.`);
+      throw new InvalidArgumentError(
+        max === Number.MAX_VALUE ? `expected a number of at least ${min}.` : `expected a number from ${min} to ${max}.`,
+      );
     }
     return n;
   };

@@ -45,7 +45,10 @@ export class TrainingProgress {
   private drawn = false;
   private last: EpochLine | undefined;
 
-  constructor(private readonly write: (text: string) => void, private readonly options: ProgressOptions) {
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly options: ProgressOptions,
+  ) {
     this.now = options.now ?? (() => performance.now());
     this.started = this.now();
     this.epochStarted = this.started;
@@ -64,7 +67,9 @@ export class TrainingProgress {
     this.lastDraw = t;
     const remainingBatches = info.batches - info.batch - 1 + (this.options.epochs - info.epoch) * info.batches;
     const remainingEpochs = this.options.epochs - info.epoch + 1;
-    const eta = (remainingBatches * this.batchTime) / this.batchesTimed + remainingEpochs * (this.epochsTimed > 0 ? this.overhead / this.epochsTimed : 0);
+    const eta =
+      (remainingBatches * this.batchTime) / this.batchesTimed +
+      remainingEpochs * (this.epochsTimed > 0 ? this.overhead / this.epochsTimed : 0);
     const c = this.options.colors;
     const parts = [
       `${this.epochLabel(info.epoch)} ${bar(info.batch + 1, info.batches, c)} ${String(info.batch + 1).padStart(String(info.batches).length)}/${info.batches}`,

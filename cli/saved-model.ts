@@ -16,7 +16,11 @@ export interface SavedModelOptions {
 
 /** The model and the data bound to it, or undefined after the error was reported. */
 export async function openWithData(
-  ctx: CliContext, dir: string, options: SavedModelOptions, labels: 'required' | 'optional' | 'ignored', c: Colors,
+  ctx: CliContext,
+  dir: string,
+  options: SavedModelOptions,
+  labels: 'required' | 'optional' | 'ignored',
+  c: Colors,
 ): Promise<{ saved: LoadedModel; bound: BoundData } | undefined> {
   await startBackend(options.backend);
   const { openModelDir } = await import('../runtime/model/index.js');
@@ -29,7 +33,9 @@ export async function openWithData(
     return undefined;
   }
   if (saved.checkpointEpoch !== undefined) {
-    ctx.err(`${c.yellow('note')}: "${dir}" has no final model (its training never finished): using its checkpoint of epoch ${saved.checkpointEpoch}\n`);
+    ctx.err(
+      `${c.yellow('note')}: "${dir}" has no final model (its training never finished): using its checkpoint of epoch ${saved.checkpointEpoch}\n`,
+    );
   }
   try {
     const bound = await prepareInferenceData(saved.checked, saved.sidecar, path.resolve(ctx.io.cwd, options.data), { labels });

@@ -65,15 +65,7 @@ export interface ModelDecl {
   readonly span: Span;
 }
 
-export type Member =
-  | InputDecl
-  | TrunkDecl
-  | GateDecl
-  | HeadDecl
-  | WeightsDecl
-  | WeightingDecl
-  | TrainDecl
-  | DataDecl;
+export type Member = InputDecl | TrunkDecl | GateDecl | HeadDecl | WeightsDecl | WeightingDecl | TrainDecl | DataDecl;
 
 /** The members that declare a name in the model's scope. */
 export type NamedMember = InputDecl | TrunkDecl | GateDecl | HeadDecl;

@@ -12,7 +12,6 @@ import type {
   Arg,
   BlockDecl,
   Call,
-  CategoryType,
   Columns,
   Comment,
   Expr,
@@ -23,7 +22,6 @@ import type {
   MtlFile,
   Name,
   NumberLit,
-  NumericType,
   OptionEntry,
   Param,
   Pipeline,
@@ -188,8 +186,14 @@ class AstBuilder {
     }
     const body = this.pipeline(child(node, 'pipeline'));
     const here = extent(
-      tokenSpan(keyword), name.span, lastToken(node, 'LParen'), lastSpan(params), lastToken(node, 'Comma'),
-      lastToken(node, 'RParen'), lastToken(node, 'Equals'), body?.span,
+      tokenSpan(keyword),
+      name.span,
+      lastToken(node, 'LParen'),
+      lastSpan(params),
+      lastToken(node, 'Comma'),
+      lastToken(node, 'RParen'),
+      lastToken(node, 'Equals'),
+      body?.span,
     );
     return { kind: 'Block', name, params, body, span: here };
   }
@@ -262,7 +266,13 @@ class AstBuilder {
     const type = this.tensorType(child(node, 'tensorType'));
     const from = this.columns(child(node, 'columns'));
     const here = extent(
-      tokenSpan(keyword), name.span, lastToken(node, 'Colon'), type?.span, normalize, lastToken(node, 'from'), from?.span,
+      tokenSpan(keyword),
+      name.span,
+      lastToken(node, 'Colon'),
+      type?.span,
+      normalize,
+      lastToken(node, 'from'),
+      from?.span,
     );
     return { kind: 'Input', name, type, normalize, from, span: here };
   }
@@ -278,7 +288,11 @@ class AstBuilder {
         dims: token(node, 'dimsOpen') !== undefined ? tokens(node, 'dim').map((t) => numberLit(t)!) : undefined,
         vocab: numberLit(token(node, 'vocab')),
         span: extent(
-          tokenSpan(dtype), lastToken(node, 'dim'), lastToken(node, 'RBracket'), lastToken(node, 'vocabWord'), lastToken(node, 'vocab'),
+          tokenSpan(dtype),
+          lastToken(node, 'dim'),
+          lastToken(node, 'RBracket'),
+          lastToken(node, 'vocabWord'),
+          lastToken(node, 'vocab'),
         ),
       };
     }
@@ -289,8 +303,15 @@ class AstBuilder {
         kind: 'CategoryType',
         count: numberLit(token(node, 'count')),
         names,
-        span: extent(tokenSpan(category), lastToken(node, 'LParen'), lastToken(node, 'count'), lastToken(node, 'RParen'),
-          lastToken(node, 'namesOpen'), lastSpan(names ?? []), lastToken(node, 'RBracket')),
+        span: extent(
+          tokenSpan(category),
+          lastToken(node, 'LParen'),
+          lastToken(node, 'count'),
+          lastToken(node, 'RParen'),
+          lastToken(node, 'namesOpen'),
+          lastSpan(names ?? []),
+          lastToken(node, 'RBracket'),
+        ),
       };
     }
     return undefined;

@@ -39,7 +39,18 @@ export function bindArguments(call: Call, sig: Signature, env: Env, report: Repo
     if (name === '') continue;
     const param = sig.params.find((p) => p.name === name);
     if (param === undefined) {
-      report(diagnostic(Diagnostics.unknownArgument, arg.name.span, [sig.name, name], didYouMean(arg.name.span, name, sig.params.map((p) => p.name))));
+      report(
+        diagnostic(
+          Diagnostics.unknownArgument,
+          arg.name.span,
+          [sig.name, name],
+          didYouMean(
+            arg.name.span,
+            name,
+            sig.params.map((p) => p.name),
+          ),
+        ),
+      );
       continue;
     }
     if (bound.has(name)) {
@@ -72,7 +83,12 @@ export function scalarArguments(sig: Signature, bound: ReadonlyMap<string, Value
       else result[param.name] = param.default;
       continue;
     }
-    const coerced = coerce(value, param.type, (expected, got) => diagnostic(Diagnostics.wrongArgumentType, value.span, [sig.name, param.name, expected, got]), report);
+    const coerced = coerce(
+      value,
+      param.type,
+      (expected, got) => diagnostic(Diagnostics.wrongArgumentType, value.span, [sig.name, param.name, expected, got]),
+      report,
+    );
     if (coerced === undefined) ok = false;
     else result[param.name] = coerced;
   }

@@ -54,6 +54,9 @@ export function graphOf(ctx: ModelContext): ElaboratedModel {
 /** The model's section of one kind (`weights {}`, `train {}`…), the first if it has several; each other copy is reported. */
 export function sectionOf<K extends Member['kind']>(ctx: ModelContext, kind: K, word: string): Extract<Member, { kind: K }> | undefined {
   const found = ctx.model.members.filter((m): m is Extract<Member, { kind: K }> => m.kind === kind);
-  for (const extra of found.slice(1)) ctx.report(diagnostic(Diagnostics.duplicateSection, extra.span, [word], { related: [{ span: found[0]!.span, message: 'first declared here' }] }));
+  for (const extra of found.slice(1))
+    ctx.report(
+      diagnostic(Diagnostics.duplicateSection, extra.span, [word], { related: [{ span: found[0]!.span, message: 'first declared here' }] }),
+    );
   return found[0];
 }

@@ -25,11 +25,7 @@ import type { Span } from './span.js';
 import type { BlockEntry } from './stages.js';
 
 /** The checks of the file as a whole, in order: names declared twice, recursive blocks, then each block on its own. */
-const FILE_CHECKS: readonly Check<FileContext>[] = [
-  checkDuplicates,
-  checkBlockRecursion,
-  checkBlocks,
-];
+const FILE_CHECKS: readonly Check<FileContext>[] = [checkDuplicates, checkBlockRecursion, checkBlocks];
 
 /**
  * The checks of one model, in order. Cycles come first, since elaboration leaves a member in a cycle
@@ -76,7 +72,12 @@ export interface ModelCheck {
  * With `previous`, the check of an earlier version of it, a model whose syntax tree is the same
  * (perhaps moved) and whose blocks are the same is not checked again: its results are moved.
  */
-export function checkFile(file: MtlFile, importedBlocks: ReadonlyMap<string, BlockEntry> = new Map(), importFailed = false, previous?: CheckResult): CheckResult {
+export function checkFile(
+  file: MtlFile,
+  importedBlocks: ReadonlyMap<string, BlockEntry> = new Map(),
+  importFailed = false,
+  previous?: CheckResult,
+): CheckResult {
   const diagnostics: Diagnostic[] = [];
   const semantic = emptySemanticModel();
   const blocks = new Map(importedBlocks);
@@ -86,7 +87,9 @@ export function checkFile(file: MtlFile, importedBlocks: ReadonlyMap<string, Blo
   for (const check of FILE_CHECKS) check(ctx);
   const reusable = previous !== undefined && previous.importFailed === importFailed && sameBlocks(previous.blocks, blocks);
   const earlier = reusable ? byName(previous.perModel) : new Map<string, ModelCheck[]>();
-  const perModel = file.models.map((model) => reuse(model, earlier.get(model.name.text), importedBlocks.size === 0) ?? checkModel(model, blocks, importFailed));
+  const perModel = file.models.map(
+    (model) => reuse(model, earlier.get(model.name.text), importedBlocks.size === 0) ?? checkModel(model, blocks, importFailed),
+  );
   const models: CheckedModel[] = [];
   for (const check of perModel) {
     diagnostics.push(...check.diagnostics);
@@ -96,7 +99,14 @@ export function checkFile(file: MtlFile, importedBlocks: ReadonlyMap<string, Blo
     if (check.model) models.push(check.model);
   }
   const sorted = dedupe(diagnostics.sort(compareDiagnostics));
-  return { diagnostics: sorted, models: sorted.some((d) => d.severity === 'error') ? [] : models, semantic, blocks, importFailed, perModel };
+  return {
+    diagnostics: sorted,
+    models: sorted.some((d) => d.severity === 'error') ? [] : models,
+    semantic,
+    blocks,
+    importFailed,
+    perModel,
+  };
 }
 
 function byName(checks: readonly ModelCheck[]): Map<string, ModelCheck[]> {
@@ -141,7 +151,10 @@ function reuse(model: ModelDecl, candidates: readonly ModelCheck[] | undefined, 
       diagnostics: relocate(earlier.diagnostics, delta, moves),
       semantic: {
         symbols: moved,
-        references: references.map((r) => ({ span: relocate(r.span, delta, moves), symbol: symbolOf.get(r.symbol) ?? relocate(r.symbol, delta, moves) })),
+        references: references.map((r) => ({
+          span: relocate(r.span, delta, moves),
+          symbol: symbolOf.get(r.symbol) ?? relocate(r.symbol, delta, moves),
+        })),
         calls: relocate(calls, delta, moves),
       },
       model: relocate(earlier.model, delta, moves),
@@ -161,11 +174,20 @@ function checkModel(model: ModelDecl, blocks: ReadonlyMap<string, BlockEntry>, i
 
 /** The checked model, when every part of it resolved. */
 function checkedModel({ model, graph, heads, weights, weighting, train, data }: ModelContext): CheckedModel | undefined {
-  if (graph === undefined || heads === undefined || weights === undefined || weighting === undefined || train === undefined || data === undefined) return undefined;
+  if (
+    graph === undefined ||
+    heads === undefined ||
+    weights === undefined ||
+    weighting === undefined ||
+    train === undefined ||
+    data === undefined
+  )
+    return undefined;
   const inputs = [...graph.inputs.values()];
   const trunks = [...graph.trunks.values()];
   const gates = [...graph.gates.values()];
-  if (inputs.includes(undefined) || trunks.includes(undefined) || heads.includes(undefined) || gates.some((g) => g.node === undefined)) return undefined;
+  if (inputs.includes(undefined) || trunks.includes(undefined) || heads.includes(undefined) || gates.some((g) => g.node === undefined))
+    return undefined;
   return {
     name: model.name.text,
     inputs: (inputs as InputNode[]).map((i) => (graph.idsInputs.has(i.name) ? { ...i, dtype: 'int', shape: [1], categoryAsIds: true } : i)),
@@ -183,6 +205,12 @@ function checkedModel({ model, graph, heads, weights, weighting, train, data }: 
 function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
   return diagnostics.filter((d, i) => {
     const prev = diagnostics[i - 1];
-    return !(prev && prev.code === d.code && prev.span.start === d.span.start && prev.span.end === d.span.end && prev.message === d.message);
+    return !(
+      prev &&
+      prev.code === d.code &&
+      prev.span.start === d.span.start &&
+      prev.span.end === d.span.end &&
+      prev.message === d.message
+    );
   });
 }

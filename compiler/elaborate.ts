@@ -19,7 +19,9 @@ import { describeValue, EMPTY_ENV, type Report, type Value } from './values.js';
 export interface ElaboratedHead {
   readonly decl: HeadDecl;
   readonly flow: Flow | undefined;
-  readonly task: { readonly spec: TaskSpec; readonly units: number; readonly call: Call; readonly inShape?: Shape; readonly outShape?: Shape } | undefined;
+  readonly task:
+    | { readonly spec: TaskSpec; readonly units: number; readonly call: Call; readonly inShape?: Shape; readonly outShape?: Shape }
+    | undefined;
 }
 
 export interface ElaboratedGate {
@@ -82,20 +84,38 @@ class Elaborator {
     this.scope = memberScope(model);
     const memberKinds = new Map([...this.scope].map(([name, m]) => [name, KIND_WORD[m.kind]]));
     this.ctx = { blocks, memberKinds, importFailed, report, namer: this.namer, recordCall: (info) => semantic.calls.push(info) };
-    this.result = { decl: model, scope: this.scope, inputs: new Map(), trunks: new Map(), gates: new Map(), heads: [], reads: new Map(), idsInputs: new Set() };
+    this.result = {
+      decl: model,
+      scope: this.scope,
+      inputs: new Map(),
+      trunks: new Map(),
+      gates: new Map(),
+      heads: [],
+      reads: new Map(),
+      idsInputs: new Set(),
+    };
   }
 
   run(): ElaboratedModel {
     for (const member of this.model.members) {
       if (member.kind === 'Input' || member.kind === 'Trunk' || member.kind === 'Gate' || member.kind === 'Head') {
         if (member.name.text === '') continue;
-        const symbol: SymbolInfo = { name: member.name.text, kind: member.kind.toLowerCase() as SymbolKind, nameSpan: member.name.span, span: member.span, model: this.model.name.text };
+        const symbol: SymbolInfo = {
+          name: member.name.text,
+          kind: member.kind.toLowerCase() as SymbolKind,
+          nameSpan: member.name.span,
+          span: member.span,
+          model: this.model.name.text,
+        };
         this.symbols.set(member, symbol);
         this.semantic.symbols.push(symbol);
       }
     }
     for (const member of this.model.members) {
-      const first = this.scope.get(member.kind === 'Input' || member.kind === 'Trunk' || member.kind === 'Gate' || member.kind === 'Head' ? member.name.text : '') === member;
+      const first =
+        this.scope.get(
+          member.kind === 'Input' || member.kind === 'Trunk' || member.kind === 'Gate' || member.kind === 'Head' ? member.name.text : '',
+        ) === member;
       if (member.kind === 'Input' && first) this.input(member);
       if (member.kind === 'Trunk' && first) this.trunk(member);
       if (member.kind === 'Gate' && first) this.gate(member);
@@ -117,10 +137,12 @@ class Elaborator {
   private inputNode(decl: InputDecl): InputNode | undefined {
     const type = decl.type;
     if (type === undefined) return undefined;
-    const columns = decl.from === undefined ? undefined
-      : decl.from.kind === 'ColumnRange'
-        ? { kind: 'range' as const, first: decl.from.first.value, last: decl.from.last.value }
-        : { kind: 'list' as const, names: decl.from.names.map((n) => n.value) };
+    const columns =
+      decl.from === undefined
+        ? undefined
+        : decl.from.kind === 'ColumnRange'
+          ? { kind: 'range' as const, first: decl.from.first.value, last: decl.from.last.value }
+          : { kind: 'list' as const, names: decl.from.names.map((n) => n.value) };
     const base = { name: decl.name.text, normalize: decl.normalize !== undefined, span: decl.span, ...(columns ? { columns } : {}) };
     if (type.kind === 'CategoryType') {
       const names = type.names?.map((n) => n.value);
@@ -139,7 +161,11 @@ class Elaborator {
     return { ...base, dtype: type.dtype, shape: type.dims === undefined ? [1] : dims, ...(vocab !== undefined ? { vocab } : {}) };
   }
 
-  private positiveInt(lit: { value: number; isInteger: boolean; span: { start: number; end: number } } | undefined, what: string, at: { start: number; end: number }): number | undefined {
+  private positiveInt(
+    lit: { value: number; isInteger: boolean; span: { start: number; end: number } } | undefined,
+    what: string,
+    at: { start: number; end: number },
+  ): number | undefined {
     if (lit === undefined) return undefined;
     if (!lit.isInteger || lit.value < 1) {
       this.report(diagnostic(Diagnostics.badDimension, lit.span ?? at, [what]));
@@ -178,7 +204,8 @@ class Elaborator {
     if (call === undefined || call.callee.text === '') return undefined;
     const kind = call.callee.text as GateKind;
     const sig = GATES.get(kind);
-    const recordGate = (shape?: Shape) => this.semantic.calls.push({ span: call.callee.span, callSpan: call.span, name: kind, kind: 'gate', ...(shape ? { shape } : {}) });
+    const recordGate = (shape?: Shape) =>
+      this.semantic.calls.push({ span: call.callee.span, callSpan: call.span, name: kind, kind: 'gate', ...(shape ? { shape } : {}) });
     if (sig === undefined) {
       this.report(diagnostic(Diagnostics.unknownGate, call.callee.span, [kind], didYouMean(call.callee.span, kind, GATES.keys())));
       return undefined;
@@ -191,7 +218,9 @@ class Elaborator {
     const expertValue = bound.get('expert');
     const expertPipeline = expertValue?.kind === 'pipeline' || expertValue?.kind === 'name' ? expertValue.pipeline : undefined;
     if (expertValue !== undefined && expertPipeline === undefined && expertValue.kind !== 'invalid') {
-      this.report(diagnostic(Diagnostics.wrongArgumentType, expertValue.span, [sig.name, 'expert', 'a layer pipeline', describeValue(expertValue)]));
+      this.report(
+        diagnostic(Diagnostics.wrongArgumentType, expertValue.span, [sig.name, 'expert', 'a layer pipeline', describeValue(expertValue)]),
+      );
     }
     const experts = expertPipeline ? applyStages(expertPipeline.steps, source?.info, EMPTY_ENV, `${name}/expert`, this.ctx) : undefined;
     const levels = (scalars?.levels as number | undefined) ?? 1;
@@ -211,11 +240,16 @@ class Elaborator {
     recordGate(experts?.info?.shape);
     if (!scalars || !source?.flow || !experts?.info) return undefined;
     return {
-      name, kind, input: source.flow, expert: experts.layers,
+      name,
+      kind,
+      input: source.flow,
+      expert: experts.layers,
       experts: (scalars.experts as number | undefined) ?? 0,
       shared: (scalars.shared as number | undefined) ?? 0,
       specific: (scalars.specific as number | undefined) ?? 0,
-      levels, shape: experts.info.shape, span: decl.span,
+      levels,
+      shape: experts.info.shape,
+      span: decl.span,
     };
   }
 
@@ -225,12 +259,19 @@ class Elaborator {
     const gate = this.result.gates.get(flow.source.name)?.node;
     if (gate === undefined) return ` reading gate \`${flow.source.name}\``;
     const own = `${gate.shared} shared and ${gate.specific} own experts`;
-    const experts = gate.kind === 'mmoe' ? `${gate.experts} shared experts` : gate.kind === 'ple' ? `${own} per level, ${gate.levels} levels` : own;
+    const experts =
+      gate.kind === 'mmoe' ? `${gate.experts} shared experts` : gate.kind === 'ple' ? `${own} per level, ${gate.levels} levels` : own;
     return ` reading gate \`${gate.name}\` (${gate.kind}: its own softmax over ${experts})`;
   }
 
   /** An argument that is a pipeline reading model members: a gate's source or a merge's part. */
-  private pipelineArgument(value: Value | undefined, callee: string, param: string, owner: string, ownerKind: 'gate' | 'merge'): { flow: Flow; info: TensorInfo } | undefined {
+  private pipelineArgument(
+    value: Value | undefined,
+    callee: string,
+    param: string,
+    owner: string,
+    ownerKind: 'gate' | 'merge',
+  ): { flow: Flow; info: TensorInfo } | undefined {
     if (value === undefined || value.kind === 'invalid') return undefined;
     if (value.kind !== 'pipeline' && value.kind !== 'name') {
       this.report(diagnostic(Diagnostics.wrongArgumentType, value.span, [callee, param, 'an input or trunk name', describeValue(value)]));
@@ -248,29 +289,55 @@ class Elaborator {
     const spec = pipeline.steps.length > 1 ? TASKS.get(last.callee.text) : undefined;
     // A task layer earlier in the pipeline is reported as misplaced (MTL0403); that is the one mistake.
     const earlierTask = pipeline.steps.slice(1, -1).some((step) => TASKS.has(step.callee.text));
-    if (spec === undefined && !earlierTask && last.callee.text !== '' && !(pipeline.steps.length > 1 && isUnknownCallee(last.callee.text, this.ctx))) {
-      this.report(diagnostic(Diagnostics.headWithoutTask, last.span, [decl.name.text], { hint: 'end it with a task layer: -> classify(n), binary(), regress(n)…' }));
+    if (
+      spec === undefined &&
+      !earlierTask &&
+      last.callee.text !== '' &&
+      !(pipeline.steps.length > 1 && isUnknownCallee(last.callee.text, this.ctx))
+    ) {
+      this.report(
+        diagnostic(Diagnostics.headWithoutTask, last.span, [decl.name.text], {
+          hint: 'end it with a task layer: -> classify(n), binary(), regress(n)…',
+        }),
+      );
     }
     const stages = pipeline.steps.slice(1, spec ? -1 : undefined);
     const built = this.flow(pipeline, stages, decl.name.text, 'head');
     if (spec === undefined) return { decl, flow: built?.flow, task: undefined };
     const args = checkCall(last, spec, EMPTY_ENV, this.report);
-    const units = spec.name === 'binary' ? 1 : (args?.n as number | undefined) ?? 0;
+    const units = spec.name === 'binary' ? 1 : ((args?.n as number | undefined) ?? 0);
     let outShape: Shape | undefined;
     if (args && built?.info) {
       const result = spec.infer(built.info.shape, units);
-      if ('error' in result) this.report(diagnostic(Diagnostics.shapeMismatch, last.span, [result.error], result.hint ? { hint: result.hint } : {}));
+      if ('error' in result)
+        this.report(diagnostic(Diagnostics.shapeMismatch, last.span, [result.error], result.hint ? { hint: result.hint } : {}));
       else outShape = result.shape;
     }
-    this.semantic.calls.push({ span: last.callee.span, callSpan: last.span, name: spec.name, kind: 'task', ...(built?.info ? { inShape: built.info.shape } : {}), ...(outShape ? { shape: outShape } : {}) });
+    this.semantic.calls.push({
+      span: last.callee.span,
+      callSpan: last.span,
+      name: spec.name,
+      kind: 'task',
+      ...(built?.info ? { inShape: built.info.shape } : {}),
+      ...(outShape ? { shape: outShape } : {}),
+    });
     if (outShape) this.describe(decl, outShape, `${spec.name} head${this.gateDetail(built?.flow)}`);
     const inShape = built?.info?.shape;
-    return { decl, flow: built?.flow, task: args ? { spec, units, call: last, ...(inShape ? { inShape } : {}), ...(outShape ? { outShape } : {}) } : undefined };
+    return {
+      decl,
+      flow: built?.flow,
+      task: args ? { spec, units, call: last, ...(inShape ? { inShape } : {}), ...(outShape ? { outShape } : {}) } : undefined,
+    };
   }
 
   // ── pipelines ───────────────────────────────────────────────────────────────────────────────
   /** A pipeline in the model: its first step is the source, `stages` the layer calls after it. */
-  private flow(pipeline: Pipeline, stages: readonly Call[], owner: string, ownerKind: 'trunk' | 'head' | 'gate' | 'merge'): { flow?: Flow; info?: TensorInfo } | undefined {
+  private flow(
+    pipeline: Pipeline,
+    stages: readonly Call[],
+    owner: string,
+    ownerKind: 'trunk' | 'head' | 'gate' | 'merge',
+  ): { flow?: Flow; info?: TensorInfo } | undefined {
     const first = pipeline.steps[0];
     if (first === undefined) return undefined;
     const source = this.source(first, owner, ownerKind);
@@ -287,7 +354,11 @@ class Elaborator {
     return { flow: { source: source.source, layers: applied.layers, shape: applied.info.shape }, info: applied.info };
   }
 
-  private source(call: Call, owner: string, ownerKind: 'trunk' | 'head' | 'gate' | 'merge'): { source: Source; info: TensorInfo } | undefined {
+  private source(
+    call: Call,
+    owner: string,
+    ownerKind: 'trunk' | 'head' | 'gate' | 'merge',
+  ): { source: Source; info: TensorInfo } | undefined {
     const name = call.callee.text;
     if (name === '') return undefined;
     if (call.args !== undefined) return this.merge(call, owner);
@@ -312,7 +383,9 @@ class Elaborator {
       }
       case 'Gate': {
         if (ownerKind !== 'head') {
-          this.report(diagnostic(Diagnostics.wrongKindOfName, call.callee.span, [name, 'a gate', 'an input or trunk: only a head reads a gate']));
+          this.report(
+            diagnostic(Diagnostics.wrongKindOfName, call.callee.span, [name, 'a gate', 'an input or trunk: only a head reads a gate']),
+          );
           return undefined;
         }
         const gate = this.gate(member);
@@ -344,7 +417,12 @@ class Elaborator {
         ok = false;
         continue;
       }
-      const value: Value | undefined = arg.value?.kind === 'Pipeline' ? { kind: 'pipeline', pipeline: arg.value, env: EMPTY_ENV, span: arg.value.span } : arg.value ? { kind: 'invalid', span: arg.value.span } : undefined;
+      const value: Value | undefined =
+        arg.value?.kind === 'Pipeline'
+          ? { kind: 'pipeline', pipeline: arg.value, env: EMPTY_ENV, span: arg.value.span }
+          : arg.value
+            ? { kind: 'invalid', span: arg.value.span }
+            : undefined;
       if (arg.value !== undefined && arg.value.kind !== 'Pipeline') {
         this.report(diagnostic(Diagnostics.wrongArgumentType, arg.value.span, [op, 'source', 'an input or trunk name', 'a value']));
       }
@@ -358,11 +436,22 @@ class Elaborator {
     const shape = op === 'concat' ? concatShape(shapes) : addShape(shapes);
     if (shape === undefined) {
       const rule = op === 'concat' ? 'equal leading dimensions' : 'equal shapes';
-      const hint = op === 'concat' && new Set(shapes.map((s) => s.length)).size > 1 ? 'flatten the larger sources first: -> flatten()' : undefined;
-      this.report(diagnostic(Diagnostics.mergeMismatch, call.span, [`${op} needs ${rule}, got ${shapes.map(formatShape).join(' and ')}`], hint ? { hint } : {}));
+      const hint =
+        op === 'concat' && new Set(shapes.map((s) => s.length)).size > 1 ? 'flatten the larger sources first: -> flatten()' : undefined;
+      this.report(
+        diagnostic(
+          Diagnostics.mergeMismatch,
+          call.span,
+          [`${op} needs ${rule}, got ${shapes.map(formatShape).join(' and ')}`],
+          hint ? { hint } : {},
+        ),
+      );
       return undefined;
     }
-    return { source: { kind: 'merge', op: op as 'concat' | 'add', parts: parts.map((p) => p.flow), shape }, info: { shape, dtype: 'float' } };
+    return {
+      source: { kind: 'merge', op: op as 'concat' | 'add', parts: parts.map((p) => p.flow), shape },
+      info: { shape, dtype: 'float' },
+    };
   }
 
   private reference(call: Call, member: NamedMember, owner: string): void {
@@ -383,7 +472,14 @@ class Elaborator {
 }
 
 function isUnknownCallee(name: string, ctx: StageContext): boolean {
-  return !LAYERS.has(name) && !ctx.blocks.has(name) && !TASKS.has(name) && !MERGES.has(name) && !ctx.memberKinds.has(name) && !GATES.has(name as GateKind);
+  return (
+    !LAYERS.has(name) &&
+    !ctx.blocks.has(name) &&
+    !TASKS.has(name) &&
+    !MERGES.has(name) &&
+    !ctx.memberKinds.has(name) &&
+    !GATES.has(name as GateKind)
+  );
 }
 
 function infoOfInput(node: InputNode | undefined, asIds: boolean): TensorInfo | undefined {

@@ -115,7 +115,11 @@ export function buildGraph(model: CheckedModel): Graph {
     nodes.push({ id: `trunk_${trunk.name}`, kind: 'trunk', lines: [trunk.name, ...trunk.flow.layers.map(describeLayer)] });
   }
   for (const gate of model.gates) {
-    nodes.push({ id: `gate_${gate.name}`, kind: 'gate', lines: [gate.name, describeGate(gate), `expert: ${gate.expert.map(describeLayer).join(' → ')}`] });
+    nodes.push({
+      id: `gate_${gate.name}`,
+      kind: 'gate',
+      lines: [gate.name, describeGate(gate), `expert: ${gate.expert.map(describeLayer).join(' → ')}`],
+    });
   }
   for (const head of model.heads) {
     nodes.push({ id: `head_${head.name}`, kind: 'head', lines: headLines(head) });
@@ -181,7 +185,8 @@ export function graphDot(model: CheckedModel): string {
     '  node [fontname="Helvetica", fontsize=11];',
     '  edge [fontname="Helvetica", fontsize=10];',
   ];
-  for (const node of graph.nodes) out.push(`  ${node.id} [${DOT_SHAPES[node.kind]}, label=${dotText(node.lines.join('\n')).replace(/\n/g, '\\n')}];`);
+  for (const node of graph.nodes)
+    out.push(`  ${node.id} [${DOT_SHAPES[node.kind]}, label=${dotText(node.lines.join('\n')).replace(/\n/g, '\\n')}];`);
   for (const edge of graph.edges) out.push(`  ${edge.from} -> ${edge.to} [label=${dotText(edge.label)}];`);
   out.push('}');
   return `${out.join('\n')}\n`;

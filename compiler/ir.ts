@@ -9,13 +9,34 @@ import type { Span } from './span.js';
 export type Shape = readonly number[];
 
 export type Activation =
-  | 'linear' | 'relu' | 'relu6' | 'elu' | 'selu' | 'gelu' | 'swish'
-  | 'sigmoid' | 'tanh' | 'softplus' | 'softmax' | 'leaky_relu';
+  | 'linear'
+  | 'relu'
+  | 'relu6'
+  | 'elu'
+  | 'selu'
+  | 'gelu'
+  | 'swish'
+  | 'sigmoid'
+  | 'tanh'
+  | 'softplus'
+  | 'softmax'
+  | 'leaky_relu';
 
 export type LayerOp =
-  | 'dense' | 'dropout' | 'batchnorm' | 'layernorm' | 'activation'
-  | 'conv1d' | 'conv2d' | 'maxpool' | 'avgpool' | 'globalpool' | 'flatten'
-  | 'embedding' | 'lstm' | 'gru';
+  | 'dense'
+  | 'dropout'
+  | 'batchnorm'
+  | 'layernorm'
+  | 'activation'
+  | 'conv1d'
+  | 'conv2d'
+  | 'maxpool'
+  | 'avgpool'
+  | 'globalpool'
+  | 'flatten'
+  | 'embedding'
+  | 'lstm'
+  | 'gru';
 
 export type ArgValue = number | string | boolean;
 
@@ -133,7 +154,9 @@ export interface HeadNode {
   readonly span: Span;
 }
 
-export type WeightSpec = { readonly kind: 'fixed'; readonly value: number } | { readonly kind: 'search'; readonly values: readonly number[] };
+export type WeightSpec =
+  | { readonly kind: 'fixed'; readonly value: number }
+  | { readonly kind: 'search'; readonly values: readonly number[] };
 
 export type WeightingSpec =
   | { readonly method: 'fixed' }

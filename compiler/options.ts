@@ -12,7 +12,12 @@ export interface GivenOption {
 }
 
 /** The options of one section by name; unknown and repeated ones are reported and left out. */
-export function readOptions(section: string, entries: readonly OptionEntry[], known: readonly string[], report: Report): Map<string, GivenOption> {
+export function readOptions(
+  section: string,
+  entries: readonly OptionEntry[],
+  known: readonly string[],
+  report: Report,
+): Map<string, GivenOption> {
   const options = new Map<string, GivenOption>();
   for (const entry of entries) {
     const name = entry.name.text;
@@ -22,7 +27,11 @@ export function readOptions(section: string, entries: readonly OptionEntry[], kn
       continue;
     }
     if (options.has(name)) {
-      report(diagnostic(Diagnostics.duplicateOption, entry.name.span, [name], { related: [{ span: options.get(name)!.entry.name.span, message: 'first given here' }] }));
+      report(
+        diagnostic(Diagnostics.duplicateOption, entry.name.span, [name], {
+          related: [{ span: options.get(name)!.entry.name.span, message: 'first given here' }],
+        }),
+      );
       continue;
     }
     options.set(name, { entry, value: evaluate(entry.value, EMPTY_ENV, report, entry.span) });
@@ -32,7 +41,12 @@ export function readOptions(section: string, entries: readonly OptionEntry[], kn
 
 /** A scalar option's value checked against its type; undefined after reporting. */
 export function optionValue(option: GivenOption, type: ArgType, report: Report): ArgValue | undefined {
-  return coerce(option.value, type, (expected, got) => diagnostic(Diagnostics.wrongOptionValue, option.value.span, [option.entry.name.text, expected, got]), report);
+  return coerce(
+    option.value,
+    type,
+    (expected, got) => diagnostic(Diagnostics.wrongOptionValue, option.value.span, [option.entry.name.text, expected, got]),
+    report,
+  );
 }
 
 export function wrongOption(option: GivenOption, expected: string, got: string, report: Report): undefined {

@@ -76,10 +76,23 @@ export function parse(text: string, previous?: ParseResult): ParseResult {
 // recovery may cross declarations, and the whole text is parsed again.
 
 /** `from`–`to` of `text` in pieces, split before each declaration that starts a line. */
-function piecesOf(text: string, from: number, to: number, ast: MtlFile, comments: readonly Comment[], built: readonly Diagnostic[]): Piece[] {
+function piecesOf(
+  text: string,
+  from: number,
+  to: number,
+  ast: MtlFile,
+  comments: readonly Comment[],
+  built: readonly Diagnostic[],
+): Piece[] {
   const bySpan = (a: { span: Span }, b: { span: Span }) => a.span.start - b.span.start;
   const decls: Declaration[] = [...ast.imports, ...ast.blocks, ...ast.models].sort(bySpan);
-  const starts = [from, ...decls.slice(1).map((d) => d.span.start).filter((at) => isLineBreak(text.charCodeAt(at - 1)))];
+  const starts = [
+    from,
+    ...decls
+      .slice(1)
+      .map((d) => d.span.start)
+      .filter((at) => isLineBreak(text.charCodeAt(at - 1))),
+  ];
   // Each list is in source order: each piece takes the items that start before the next piece.
   const split = <T extends { span: Span }>(items: readonly T[]): T[][] => {
     let next = 0;

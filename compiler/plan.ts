@@ -17,10 +17,29 @@ import { LAYERS } from './library/layers.js';
 
 /** The TensorFlow.js layer factories (`tf.layers.<op>`) a plan uses, plus `input` (`tf.input`). */
 export type PlanOp =
-  | 'input' | 'dense' | 'dropout' | 'batchNormalization' | 'layerNormalization' | 'activation' | 'leakyReLU'
-  | 'conv1d' | 'conv2d' | 'maxPooling1d' | 'maxPooling2d' | 'averagePooling1d' | 'averagePooling2d'
-  | 'globalAveragePooling1d' | 'globalAveragePooling2d' | 'flatten' | 'embedding' | 'lstm' | 'gru'
-  | 'concatenate' | 'add' | 'reshape' | 'dot';
+  | 'input'
+  | 'dense'
+  | 'dropout'
+  | 'batchNormalization'
+  | 'layerNormalization'
+  | 'activation'
+  | 'leakyReLU'
+  | 'conv1d'
+  | 'conv2d'
+  | 'maxPooling1d'
+  | 'maxPooling2d'
+  | 'averagePooling1d'
+  | 'averagePooling2d'
+  | 'globalAveragePooling1d'
+  | 'globalAveragePooling2d'
+  | 'flatten'
+  | 'embedding'
+  | 'lstm'
+  | 'gru'
+  | 'concatenate'
+  | 'add'
+  | 'reshape'
+  | 'dot';
 
 export type PlanValue = number | string | boolean | readonly number[];
 
@@ -116,7 +135,11 @@ class Planner {
     const task = head.task;
     const units = task.units;
     const out = this.add({
-      name: head.name, op: 'dense', group, inputs: [x.name], shape: task.outShape,
+      name: head.name,
+      op: 'dense',
+      group,
+      inputs: [x.name],
+      shape: task.outShape,
       config: { units, activation: task.activation },
       trainable: last(x.shape) * units + units,
     });
@@ -130,10 +153,17 @@ class Planner {
     if (node === undefined) throw new Error(`planModel: unknown input "${name}"`);
     const shape = inputShape(node);
     const vocab = node.vocab ?? node.category?.count;
-    const ref = this.add({
-      name, op: 'input', group: 'inputs', inputs: [], shape,
-      config: { shape: [...shape], dtype: inputIsInt(node) ? 'int32' : 'float32' },
-    }, vocab);
+    const ref = this.add(
+      {
+        name,
+        op: 'input',
+        group: 'inputs',
+        inputs: [],
+        shape,
+        config: { shape: [...shape], dtype: inputIsInt(node) ? 'int32' : 'float32' },
+      },
+      vocab,
+    );
     this.inputs.set(name, ref);
     return ref;
   }
@@ -182,8 +212,12 @@ class Planner {
         const n = (this.merges.get(owner) ?? 0) + 1;
         this.merges.set(owner, n);
         return this.add({
-          name: `${owner}/${source.op}_${n}`, op: source.op === 'concat' ? 'concatenate' : 'add', group,
-          inputs: parts.map((p) => p.name), shape: source.shape, config: source.op === 'concat' ? { axis: -1 } : {},
+          name: `${owner}/${source.op}_${n}`,
+          op: source.op === 'concat' ? 'concatenate' : 'add',
+          group,
+          inputs: parts.map((p) => p.name),
+          shape: source.shape,
+          config: source.op === 'concat' ? { axis: -1 } : {},
         });
       }
     }
@@ -198,10 +232,17 @@ class Planner {
     switch (node.op) {
       case 'dense': {
         const units = a.units as number;
-        return this.activated(node, name, group, a.activation as Activation, (activation) => this.add({
-          name, op: 'dense', group, inputs, shape, config: { units, activation },
-          trainable: last(inShape) * units + units,
-        }));
+        return this.activated(node, name, group, a.activation as Activation, (activation) =>
+          this.add({
+            name,
+            op: 'dense',
+            group,
+            inputs,
+            shape,
+            config: { units, activation },
+            trainable: last(inShape) * units + units,
+          }),
+        );
       }
       case 'conv1d':
       case 'conv2d': {
@@ -209,16 +250,31 @@ class Planner {
         const kernel = a.kernel as number;
         const op = node.op;
         const window = op === 'conv1d' ? kernel : kernel * kernel;
-        return this.activated(node, name, group, a.activation as Activation, (activation) => this.add({
-          name, op, group, inputs, shape,
-          config: { filters, kernelSize: kernel, strides: a.stride as number, padding: a.padding as string, activation },
-          trainable: window * last(inShape) * filters + filters,
-        }));
+        return this.activated(node, name, group, a.activation as Activation, (activation) =>
+          this.add({
+            name,
+            op,
+            group,
+            inputs,
+            shape,
+            config: { filters, kernelSize: kernel, strides: a.stride as number, padding: a.padding as string, activation },
+            trainable: window * last(inShape) * filters + filters,
+          }),
+        );
       }
       case 'dropout':
         return this.add({ name, op: 'dropout', group, inputs, shape, config: { rate: a.rate as number } });
       case 'batchnorm':
-        return this.add({ name, op: 'batchNormalization', group, inputs, shape, config: { axis: -1 }, trainable: 2 * last(inShape), nonTrainable: 2 * last(inShape) });
+        return this.add({
+          name,
+          op: 'batchNormalization',
+          group,
+          inputs,
+          shape,
+          config: { axis: -1 },
+          trainable: 2 * last(inShape),
+          nonTrainable: 2 * last(inShape),
+        });
       case 'layernorm':
         return this.add({ name, op: 'layerNormalization', group, inputs, shape, config: { axis: -1 }, trainable: 2 * last(inShape) });
       case 'activation': {
@@ -229,9 +285,14 @@ class Planner {
       case 'maxpool':
       case 'avgpool': {
         const size = a.size as number;
-        const op = node.op === 'maxpool'
-          ? (inShape.length === 2 ? 'maxPooling1d' : 'maxPooling2d')
-          : (inShape.length === 2 ? 'averagePooling1d' : 'averagePooling2d');
+        const op =
+          node.op === 'maxpool'
+            ? inShape.length === 2
+              ? 'maxPooling1d'
+              : 'maxPooling2d'
+            : inShape.length === 2
+              ? 'averagePooling1d'
+              : 'averagePooling2d';
         const poolSize = inShape.length === 2 ? size : [size, size];
         return this.add({ name, op, group, inputs, shape, config: { poolSize, strides: poolSize, padding: 'valid' } });
       }
@@ -253,7 +314,15 @@ class Planner {
         const vocab = (a.vocab as number | undefined) ?? x.vocab;
         if (vocab === undefined) throw new Error(`planModel: embedding ${node.id} has no vocabulary`);
         const dim = a.dim as number;
-        return this.add({ name, op: 'embedding', group, inputs, shape, config: { inputDim: vocab, outputDim: dim }, trainable: vocab * dim });
+        return this.add({
+          name,
+          op: 'embedding',
+          group,
+          inputs,
+          shape,
+          config: { inputDim: vocab, outputDim: dim },
+          trainable: vocab * dim,
+        });
       }
       case 'lstm':
       case 'gru': {
@@ -262,7 +331,12 @@ class Planner {
         const op = node.op;
         const gates = op === 'lstm' ? 4 : 3;
         return this.add({
-          name, op, group, inputs, shape, config: { units, returnSequences: a.sequences === true },
+          name,
+          op,
+          group,
+          inputs,
+          shape,
+          config: { units, returnSequences: a.sequences === true },
           trainable: gates * (units * (last(inShape) + units) + units),
         });
       }
@@ -273,7 +347,14 @@ class Planner {
   private activated(node: LayerNode, name: string, group: string, activation: Activation, make: (activation: string) => Ref): Ref {
     if (activation !== 'leaky_relu') return make(activation);
     const linear = make('linear');
-    return this.add({ name: `${name}/leaky_relu`, op: 'leakyReLU', group, inputs: [linear.name], shape: node.outShape, config: { alpha: LEAKY_RELU_ALPHA } });
+    return this.add({
+      name: `${name}/leaky_relu`,
+      op: 'leakyReLU',
+      group,
+      inputs: [linear.name],
+      shape: node.outShape,
+      config: { alpha: LEAKY_RELU_ALPHA },
+    });
   }
 
   // ── gates ─────────────────────────────────────────────────────────────────────────────────
@@ -295,10 +376,12 @@ class Planner {
     for (let level = 1; level <= levels; level++) {
       const prefix = levels > 1 ? `${gate.name}/level_${level}` : gate.name;
       const shared = Array.from({ length: gate.shared }, (_, i) => this.expert(gate, sharedIn, `${prefix}/shared_expert_${i + 1}`, group));
-      const specific = new Map(gate.readers.map((head) => [
-        head,
-        Array.from({ length: gate.specific }, (_, i) => this.expert(gate, taskIn.get(head)!, `${prefix}/${head}/expert_${i + 1}`, group)),
-      ]));
+      const specific = new Map(
+        gate.readers.map((head) => [
+          head,
+          Array.from({ length: gate.specific }, (_, i) => this.expert(gate, taskIn.get(head)!, `${prefix}/${head}/expert_${i + 1}`, group)),
+        ]),
+      );
       const next = new Map<string, Ref>();
       for (const head of gate.readers) {
         const stack = this.stack([...specific.get(head)!, ...shared], `${prefix}/${head}/experts`, group);
@@ -334,22 +417,46 @@ class Planner {
     const shape = experts[0]!.shape;
     const rows = experts.map((e) => this.derive(e, 'row', group, [1, product(shape)]));
     if (rows.length === 1) return { ref: rows[0]!, k: 1, shape };
-    const ref = this.add({ name, op: 'concatenate', group, inputs: rows.map((r) => r.name), shape: [rows.length, product(shape)], config: { axis: 1 } });
+    const ref = this.add({
+      name,
+      op: 'concatenate',
+      group,
+      inputs: rows.map((r) => r.name),
+      shape: [rows.length, product(shape)],
+      config: { axis: 1 },
+    });
     return { ref, k: rows.length, shape };
   }
 
   /** `softmax(W·x) · [E_1 … E_k]`: a gate dense over the flattened gate input, then `dot`. */
-  private mixture(gate: GateNode, stack: { ref: Ref; k: number; shape: Shape }, x: Ref, prefix: string, group: string): Ref {
+  private mixture(_gate: GateNode, stack: { ref: Ref; k: number; shape: Shape }, x: Ref, prefix: string, group: string): Ref {
     const flat = x.shape.length > 1 ? this.derive(x, 'flat', group, [product(x.shape)]) : x;
     const weights = this.add({
-      name: `${prefix}/gate`, op: 'dense', group, inputs: [flat.name], shape: [stack.k],
-      config: { units: stack.k, activation: 'softmax' }, trainable: last(flat.shape) * stack.k + stack.k,
+      name: `${prefix}/gate`,
+      op: 'dense',
+      group,
+      inputs: [flat.name],
+      shape: [stack.k],
+      config: { units: stack.k, activation: 'softmax' },
+      trainable: last(flat.shape) * stack.k + stack.k,
     });
     const mixed = this.add({
-      name: `${prefix}/mix`, op: 'dot', group, inputs: [weights.name, stack.ref.name], shape: [product(stack.shape)], config: { axes: [1, 1] },
+      name: `${prefix}/mix`,
+      op: 'dot',
+      group,
+      inputs: [weights.name, stack.ref.name],
+      shape: [product(stack.shape)],
+      config: { axes: [1, 1] },
     });
     if (stack.shape.length === 1) return mixed;
-    return this.add({ name: `${prefix}/mix_shape`, op: 'reshape', group, inputs: [mixed.name], shape: stack.shape, config: { targetShape: [...stack.shape] } });
+    return this.add({
+      name: `${prefix}/mix_shape`,
+      op: 'reshape',
+      group,
+      inputs: [mixed.name],
+      shape: stack.shape,
+      config: { targetShape: [...stack.shape] },
+    });
   }
 
   /** A reshape of `x` made once however many mixtures read it: `row` is `[1, D]`, `flat` is `[D]`. */
@@ -357,9 +464,10 @@ class Planner {
     const key = `${x.name}/${what}`;
     const known = this.derived.get(key);
     if (known) return known;
-    const ref = what === 'flat'
-      ? this.add({ name: key, op: 'flatten', group, inputs: [x.name], shape, config: {} })
-      : this.add({ name: key, op: 'reshape', group, inputs: [x.name], shape, config: { targetShape: [...shape] } });
+    const ref =
+      what === 'flat'
+        ? this.add({ name: key, op: 'flatten', group, inputs: [x.name], shape, config: {} })
+        : this.add({ name: key, op: 'reshape', group, inputs: [x.name], shape, config: { targetShape: [...shape] } });
     this.derived.set(key, ref);
     return ref;
   }
@@ -369,7 +477,8 @@ class Planner {
 function reshapeLike(layer: LayerNode, inShape: Shape): Shape {
   // The checker proved at level 2 that the expert accepts its own output; this re-derives the shapes.
   const result = LAYERS.get(layer.op)?.infer({ shape: inShape, dtype: 'float' }, layer.args);
-  if (result === undefined || 'error' in result) throw new Error(`planModel: expert layer ${layer.id} cannot read ${JSON.stringify(inShape)}`);
+  if (result === undefined || 'error' in result)
+    throw new Error(`planModel: expert layer ${layer.id} cannot read ${JSON.stringify(inShape)}`);
   return result.shape;
 }
 

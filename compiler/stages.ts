@@ -106,7 +106,14 @@ export function applyStages(
           ctx.report(diagnostic(Diagnostics.shapeMismatch, call.span, [result.error], result.hint ? { hint: result.hint } : {}));
         } else {
           next = { shape: result.shape, dtype: 'float' };
-          layers.push({ op: layer.name, args, inShape: info.shape, outShape: result.shape, id: ctx.namer.id(prefix, layer.name), span: call.span });
+          layers.push({
+            op: layer.name,
+            args,
+            inShape: info.shape,
+            outShape: result.shape,
+            id: ctx.namer.id(prefix, layer.name),
+            span: call.span,
+          });
         }
       }
       info = next;
@@ -124,7 +131,13 @@ export function applyStages(
   return { layers, info };
 }
 
-function record(ctx: StageContext, call: Call, kind: CallInfo['kind'], inShape: TensorInfo['shape'] | undefined, out: TensorInfo | undefined): void {
+function record(
+  ctx: StageContext,
+  call: Call,
+  kind: CallInfo['kind'],
+  inShape: TensorInfo['shape'] | undefined,
+  out: TensorInfo | undefined,
+): void {
   ctx.recordCall?.({
     span: call.callee.span,
     callSpan: call.span,
@@ -144,9 +157,17 @@ function reportMisplacedCall(call: Call, ctx: StageContext): void {
   } else if (MERGES.has(name)) {
     ctx.report(diagnostic(Diagnostics.wrongKindOfName, span, [name, 'a merge, which only starts a pipeline', 'a layer or block']));
   } else if (GATES.has(name as never)) {
-    ctx.report(diagnostic(Diagnostics.wrongKindOfName, span, [name, 'a gate kind', 'a layer or block'], { hint: `declare it as a member: gate g = ${name}(…)` }));
+    ctx.report(
+      diagnostic(Diagnostics.wrongKindOfName, span, [name, 'a gate kind', 'a layer or block'], {
+        hint: `declare it as a member: gate g = ${name}(…)`,
+      }),
+    );
   } else if (ctx.memberKinds.has(name)) {
-    ctx.report(diagnostic(Diagnostics.wrongKindOfName, span, [name, ctx.memberKinds.get(name)!, 'a layer or block'], { hint: `a pipeline reads ${name} at its start: ${name} -> …` }));
+    ctx.report(
+      diagnostic(Diagnostics.wrongKindOfName, span, [name, ctx.memberKinds.get(name)!, 'a layer or block'], {
+        hint: `a pipeline reads ${name} at its start: ${name} -> …`,
+      }),
+    );
   } else {
     const candidates = [...LAYERS.keys(), ...ctx.blocks.keys(), ...TASKS.keys()];
     const guess = didYouMean(span, name, candidates);
@@ -191,6 +212,12 @@ function inlineBlock(
       ctx.report(d);
     }
   };
-  const nested: StageContext = { blocks: ctx.blocks, memberKinds: ctx.memberKinds, importFailed: ctx.importFailed, report: redirect, namer: ctx.namer };
+  const nested: StageContext = {
+    blocks: ctx.blocks,
+    memberKinds: ctx.memberKinds,
+    importFailed: ctx.importFailed,
+    report: redirect,
+    namer: ctx.namer,
+  };
   return applyStages(block.decl.body.steps, input, inner, ctx.namer.blockPrefix(prefix, name), nested, [...blockStack, name]);
 }

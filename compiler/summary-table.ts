@@ -20,19 +20,41 @@ export interface ModelSummary {
 }
 
 const CLASS_NAMES: Readonly<Record<PlanOp, string>> = {
-  input: 'InputLayer', dense: 'Dense', dropout: 'Dropout', batchNormalization: 'BatchNormalization',
-  layerNormalization: 'LayerNormalization', activation: 'Activation', leakyReLU: 'LeakyReLU',
-  conv1d: 'Conv1D', conv2d: 'Conv2D', maxPooling1d: 'MaxPooling1D', maxPooling2d: 'MaxPooling2D',
-  averagePooling1d: 'AveragePooling1D', averagePooling2d: 'AveragePooling2D',
-  globalAveragePooling1d: 'GlobalAveragePooling1D', globalAveragePooling2d: 'GlobalAveragePooling2D',
-  flatten: 'Flatten', embedding: 'Embedding', lstm: 'LSTM', gru: 'GRU',
-  concatenate: 'Concatenate', add: 'Add', reshape: 'Reshape', dot: 'Dot',
+  input: 'InputLayer',
+  dense: 'Dense',
+  dropout: 'Dropout',
+  batchNormalization: 'BatchNormalization',
+  layerNormalization: 'LayerNormalization',
+  activation: 'Activation',
+  leakyReLU: 'LeakyReLU',
+  conv1d: 'Conv1D',
+  conv2d: 'Conv2D',
+  maxPooling1d: 'MaxPooling1D',
+  maxPooling2d: 'MaxPooling2D',
+  averagePooling1d: 'AveragePooling1D',
+  averagePooling2d: 'AveragePooling2D',
+  globalAveragePooling1d: 'GlobalAveragePooling1D',
+  globalAveragePooling2d: 'GlobalAveragePooling2D',
+  flatten: 'Flatten',
+  embedding: 'Embedding',
+  lstm: 'LSTM',
+  gru: 'GRU',
+  concatenate: 'Concatenate',
+  add: 'Add',
+  reshape: 'Reshape',
+  dot: 'Dot',
 };
 
 /** Rows and parameter totals of a model, as Keras' `model.summary()` reports them. */
 export function summarize(model: CheckedModel): ModelSummary {
   const plan = planModel(model);
-  const rows = plan.steps.map((s) => ({ name: s.name, type: CLASS_NAMES[s.op], shape: s.shape, params: s.trainable + s.nonTrainable, inputs: s.inputs }));
+  const rows = plan.steps.map((s) => ({
+    name: s.name,
+    type: CLASS_NAMES[s.op],
+    shape: s.shape,
+    params: s.trainable + s.nonTrainable,
+    inputs: s.inputs,
+  }));
   const trainable = plan.steps.reduce((sum, s) => sum + s.trainable, 0);
   const nonTrainable = plan.steps.reduce((sum, s) => sum + s.nonTrainable, 0);
   return { name: model.name, rows, total: trainable + nonTrainable, trainable, nonTrainable };
@@ -51,7 +73,11 @@ export function formatSummary(summary: ModelSummary): string {
   const header = ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'];
   const cells = summary.rows.map((r) => [`${r.name} (${r.type})`, formatBatchShape(r.shape), formatCount(r.params), r.inputs.join(', ')]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: readonly string[]) => c.map((v, i) => (i === 2 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('   ').trimEnd();
+  const line = (c: readonly string[]) =>
+    c
+      .map((v, i) => (i === 2 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join('   ')
+      .trimEnd();
   const width = line(header.map((h, i) => h.padEnd(widths[i]!))).length;
   const out = [
     `Model: "${summary.name}"`,

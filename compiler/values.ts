@@ -46,7 +46,13 @@ export function evaluate(expr: Expr | undefined, env: Env, report: Report, at: S
       return { kind: 'invalid', span: expr.span };
     }
     case 'Binary':
-      return evaluateBinary(expr.op, evaluate(expr.left, env, report, expr.span), evaluate(expr.right, env, report, expr.span), expr.span, report);
+      return evaluateBinary(
+        expr.op,
+        evaluate(expr.left, env, report, expr.span),
+        evaluate(expr.right, env, report, expr.span),
+        expr.span,
+        report,
+      );
     case 'Pipeline': {
       const name = bareName(expr);
       if (name !== undefined) {
@@ -71,7 +77,14 @@ function evaluateBinary(op: '+' | '-' | '*' | '/', left: Value, right: Value, sp
     report(diagnostic(Diagnostics.divisionByZero, span, []));
     return { kind: 'invalid', span };
   }
-  const value = op === '+' ? left.value + right.value : op === '-' ? left.value - right.value : op === '*' ? left.value * right.value : left.value / right.value;
+  const value =
+    op === '+'
+      ? left.value + right.value
+      : op === '-'
+        ? left.value - right.value
+        : op === '*'
+          ? left.value * right.value
+          : left.value / right.value;
   const isInteger = op === '/' ? Number.isInteger(value) && left.isInteger && right.isInteger : left.isInteger && right.isInteger;
   return { kind: 'number', value, isInteger, span };
 }
@@ -100,7 +113,12 @@ export function describeValue(value: Value): string {
  * Checks a value against a scalar parameter type and returns it as a plain value, or undefined after
  * reporting. `layers` and `source` types are not scalar: the caller elaborates those.
  */
-export function coerce(value: Value, type: ArgType, wrongType: (expected: string, got: string) => Diagnostic, report: Report): ArgValue | undefined {
+export function coerce(
+  value: Value,
+  type: ArgType,
+  wrongType: (expected: string, got: string) => Diagnostic,
+  report: Report,
+): ArgValue | undefined {
   if (value.kind === 'invalid') return undefined;
   const fail = (): undefined => {
     report(wrongType(describeType(type), describeValue(value)));
@@ -126,7 +144,14 @@ export function coerce(value: Value, type: ArgType, wrongType: (expected: string
       const name = value.kind === 'name' ? value.name : value.kind === 'string' ? value.value : undefined;
       if (name === undefined) return fail();
       if (type.values.includes(name)) return name;
-      report(diagnostic(Diagnostics.unknownEnumValue, value.span, [type.what.replace(/^an? /, ''), name], didYouMean(value.span, name, type.values)));
+      report(
+        diagnostic(
+          Diagnostics.unknownEnumValue,
+          value.span,
+          [type.what.replace(/^an? /, ''), name],
+          didYouMean(value.span, name, type.values),
+        ),
+      );
       return undefined;
     }
     case 'layers':

@@ -27,7 +27,17 @@ type ContentAssist = (rule: string, preceding: IToken[]) => ISyntacticContentAss
 
 /** The keywords that open a declaration or a member: "after" quotes from one of them. */
 const statementStarts: readonly TokenType[] = [
-  T.Model, T.Block, T.Import, T.Input, T.Trunk, T.Gate, T.Head, T.Weights, T.Weighting, T.Train, T.Data,
+  T.Model,
+  T.Block,
+  T.Import,
+  T.Input,
+  T.Trunk,
+  T.Gate,
+  T.Head,
+  T.Weights,
+  T.Weighting,
+  T.Train,
+  T.Data,
 ];
 /** Each member keyword and the parser rule of its member. */
 const memberRules = new Map<TokenType, string>([
@@ -41,7 +51,15 @@ const memberRules = new Map<TokenType, string>([
   [T.Data, 'dataDecl'],
 ]);
 const valueStarts: readonly TokenType[] = [
-  T.NumberLiteral, T.StringLiteral, T.True, T.False, T.LBracket, T.LParen, T.Minus, T.Identifier, T.StatementKeyword,
+  T.NumberLiteral,
+  T.StringLiteral,
+  T.True,
+  T.False,
+  T.LBracket,
+  T.LParen,
+  T.Minus,
+  T.Identifier,
+  T.StatementKeyword,
 ];
 /** Closing brackets of comma-separated lists, and the rules that hold such lists: a "," fits too. */
 const listClosers = new Map<TokenType, readonly string[]>([
@@ -93,23 +111,13 @@ export class SyntaxMessages implements IParserErrorMessageProvider {
     return `expected "import", "block" or "model"${this.after(previous)}`;
   }
 
-  buildNoViableAltMessage(options: {
-    expectedPathsPerAlt: TokenType[][][];
-    actual: IToken[];
-    previous: IToken;
-    ruleName: string;
-  }): string {
+  buildNoViableAltMessage(options: { expectedPathsPerAlt: TokenType[][][]; actual: IToken[]; previous: IToken; ruleName: string }): string {
     const firsts = options.expectedPathsPerAlt.flatMap((alt) => alt.map((path) => path[0]!));
     const previous = this.previousOf(options.actual[0], options.previous);
     return `expected ${expectedInRule(options.ruleName) ?? describeExpected(firsts)}${this.after(previous)}`;
   }
 
-  buildEarlyExitMessage(options: {
-    expectedIterationPaths: TokenType[][];
-    actual: IToken[];
-    previous: IToken;
-    ruleName: string;
-  }): string {
+  buildEarlyExitMessage(options: { expectedIterationPaths: TokenType[][]; actual: IToken[]; previous: IToken; ruleName: string }): string {
     const firsts = options.expectedIterationPaths.map((path) => path[0]!);
     const previous = this.previousOf(options.actual[0], options.previous);
     return `expected ${describeExpected(firsts)}${this.after(previous)}`;

@@ -89,7 +89,10 @@ export interface DroppedRegion {
  * bracket and its match), and so are unary minus signs past `limit` in a row. Each dropped region
  * is reported once, at its first token.
  */
-export function limitNesting(tokens: readonly MtlToken[], limit: number): {
+export function limitNesting(
+  tokens: readonly MtlToken[],
+  limit: number,
+): {
   tokens: readonly MtlToken[];
   dropped: DroppedRegion[];
 } {

@@ -127,7 +127,19 @@ export const Slash = punctuation('Slash', '/');
 
 /** The keywords, in the order §2 lists them. */
 export const keywordTokens: readonly TokenType[] = [
-  Model, Block, Input, Trunk, Gate, Head, Weights, Weighting, Train, Data, Import, True, False,
+  Model,
+  Block,
+  Input,
+  Trunk,
+  Gate,
+  Head,
+  Weights,
+  Weighting,
+  Train,
+  Data,
+  Import,
+  True,
+  False,
 ];
 
 /** All token types in lexing order: the first pattern that matches wins. */

@@ -70,12 +70,15 @@ function convert(records, columns, features, file) {
     }
     lines.push(row.map(([, v]) => csvCell(v)).join(','));
   }
-  writeAtomic(file, lines.join('\n') + '\n');
+  writeAtomic(file, `${lines.join('\n')}\n`);
   return { written: lines.length - 1, dropped, missingLabels };
 }
 
 function report(name, { written, dropped, missingLabels }, extra = '') {
-  const gaps = Object.entries(missingLabels).map(([k, v]) => `${v} without ${k}`).join(', ') || 'none';
+  const gaps =
+    Object.entries(missingLabels)
+      .map(([k, v]) => `${v} without ${k}`)
+      .join(', ') || 'none';
   console.log(`${name}: ${written} rows written, ${dropped} dropped for a missing feature; label gaps kept: ${gaps}${extra}`);
 }
 
@@ -86,34 +89,47 @@ mkdirSync(outDir, { recursive: true });
 // Penguins. One record has sex "." (a data-entry placeholder in palmerpenguins): it is written as
 // missing, like the records whose sex is null.
 let placeholderSex = 0;
-const penguins = convert(load('penguins.json'), [
-  ['species', (r) => r['Species']],
-  ['island', (r) => r['Island']],
-  ['beak_length_mm', (r) => r['Beak Length (mm)']],
-  ['beak_depth_mm', (r) => r['Beak Depth (mm)']],
-  ['flipper_length_mm', (r) => r['Flipper Length (mm)']],
-  // Kilograms keep the regression target near unit scale, as a squared-error loss trains best.
-  ['body_mass_kg', (r) => (r['Body Mass (g)'] == null ? null : r['Body Mass (g)'] / 1000)],
-  ['sex', (r) => {
-    if (r['Sex'] === 'MALE' || r['Sex'] === 'FEMALE') return r['Sex'];
-    if (r['Sex'] !== null && r['Sex'] !== undefined) placeholderSex++;
-    return null;
-  }],
-], ['species', 'island', 'beak_length_mm', 'beak_depth_mm', 'flipper_length_mm', 'body_mass_kg'], path.join(outDir, 'penguins.csv'));
+const penguins = convert(
+  load('penguins.json'),
+  [
+    ['species', (r) => r['Species']],
+    ['island', (r) => r['Island']],
+    ['beak_length_mm', (r) => r['Beak Length (mm)']],
+    ['beak_depth_mm', (r) => r['Beak Depth (mm)']],
+    ['flipper_length_mm', (r) => r['Flipper Length (mm)']],
+    // Kilograms keep the regression target near unit scale, as a squared-error loss trains best.
+    ['body_mass_kg', (r) => (r['Body Mass (g)'] == null ? null : r['Body Mass (g)'] / 1000)],
+    [
+      'sex',
+      (r) => {
+        if (r['Sex'] === 'MALE' || r['Sex'] === 'FEMALE') return r['Sex'];
+        if (r['Sex'] !== null && r['Sex'] !== undefined) placeholderSex++;
+        return null;
+      },
+    ],
+  ],
+  ['species', 'island', 'beak_length_mm', 'beak_depth_mm', 'flipper_length_mm', 'body_mass_kg'],
+  path.join(outDir, 'penguins.csv'),
+);
 report('examples/data/penguins.csv', penguins, placeholderSex > 0 ? ` (including ${placeholderSex} with the placeholder sex ".")` : '');
 
 // Cars. Year is stored as a date ("1970-01-01"); the model year is all that is meaningful.
-const cars = convert(load('cars.json'), [
-  ['name', (r) => r['Name']],
-  ['miles_per_gallon', (r) => r['Miles_per_Gallon']],
-  ['cylinders', (r) => r['Cylinders']],
-  ['displacement', (r) => r['Displacement']],
-  ['horsepower', (r) => r['Horsepower']],
-  ['weight_in_lbs', (r) => r['Weight_in_lbs']],
-  ['acceleration', (r) => r['Acceleration']],
-  ['year', (r) => (typeof r['Year'] === 'string' ? Number(r['Year'].slice(0, 4)) : r['Year'])],
-  ['origin', (r) => r['Origin']],
-], ['name', 'cylinders', 'displacement', 'horsepower', 'weight_in_lbs', 'acceleration', 'year', 'origin'], path.join(outDir, 'cars.csv'));
+const cars = convert(
+  load('cars.json'),
+  [
+    ['name', (r) => r['Name']],
+    ['miles_per_gallon', (r) => r['Miles_per_Gallon']],
+    ['cylinders', (r) => r['Cylinders']],
+    ['displacement', (r) => r['Displacement']],
+    ['horsepower', (r) => r['Horsepower']],
+    ['weight_in_lbs', (r) => r['Weight_in_lbs']],
+    ['acceleration', (r) => r['Acceleration']],
+    ['year', (r) => (typeof r['Year'] === 'string' ? Number(r['Year'].slice(0, 4)) : r['Year'])],
+    ['origin', (r) => r['Origin']],
+  ],
+  ['name', 'cylinders', 'displacement', 'horsepower', 'weight_in_lbs', 'acceleration', 'year', 'origin'],
+  path.join(outDir, 'cars.csv'),
+);
 report('examples/data/cars.csv', cars);
 
 // The license notes, taken from the package's own data package metadata.
@@ -143,12 +159,18 @@ const license = [
   'vega-datasets package notes that this metadata is "a reference starting point only and is provided',
   'without any warranty of accuracy or completeness"; its own code is under the BSD-3-Clause license.',
   '',
-  section('penguins.csv', 'penguins',
+  section(
+    'penguins.csv',
+    'penguins',
     'columns renamed to snake_case; rows without a measurement or island dropped; a missing `sex` (null or the placeholder ".") is an empty cell. ' +
-    'The Palmer penguins data (Horst, Hill & Gorman, 2020, palmerpenguins R package) is released under CC0 1.0 Universal.'),
-  section('cars.csv', 'cars',
+      'The Palmer penguins data (Horst, Hill & Gorman, 2020, palmerpenguins R package) is released under CC0 1.0 Universal.',
+  ),
+  section(
+    'cars.csv',
+    'cars',
     'columns renamed to snake_case; `year` reduced to the model year; rows without horsepower dropped; a missing `miles_per_gallon` is an empty cell. ' +
-    'This is the StatLib "cars" (Auto MPG) data set, originally distributed in 1982 for educational and scientific purposes.'),
+      'This is the StatLib "cars" (Auto MPG) data set, originally distributed in 1982 for educational and scientific purposes.',
+  ),
 ].join('\n');
 writeAtomic(path.join(outDir, 'LICENSE.md'), license);
 console.log('examples/data/LICENSE.md written');

@@ -50,7 +50,12 @@ function heldOutSplit(data: Dataset, seed: number): { train: Dataset; validation
   return { train: takeRows(data, split.train), validation: takeRows(data, split.validation) };
 }
 
-async function heldOutMse(model: CheckedModel, data: { train: Dataset; validation: Dataset }, epochs: number, seed: number): Promise<number> {
+async function heldOutMse(
+  model: CheckedModel,
+  data: { train: Dataset; validation: Dataset },
+  epochs: number,
+  seed: number,
+): Promise<number> {
   const lowered = lowerModel(model, { seed });
   try {
     await train(lowered, model, { train: data.train }, { epochs, seed });
@@ -68,7 +73,9 @@ async function main(): Promise<void> {
   const rhos = flag('rho', '0.5,0.9,1').split(',').map(Number);
   const backend = await setupBackend();
   const models = { shared: example(flag('shared', 'synthetic-shared.mtl')), mmoe: example(flag('mmoe', 'synthetic-mmoe.mtl')) };
-  console.log(`backend ${backend}; ${rows} rows (80% train, 20% held out), ${epochs} epochs, ${runs} runs per cell (data and initial weights seeded 1…${runs})\n`);
+  console.log(
+    `backend ${backend}; ${rows} rows (80% train, 20% held out), ${epochs} epochs, ${runs} runs per cell (data and initial weights seeded 1…${runs})\n`,
+  );
   console.log('| ρ | label corr. | shared-bottom MSE | MMoE MSE | MMoE gain (per run, mean ± std) |');
   console.log('|---|---|---|---|---|');
   const details: string[] = [];
@@ -83,12 +90,16 @@ async function main(): Promise<void> {
       scores.shared.push(shared);
       scores.mmoe.push(mmoe);
       scores.gain.push((shared - mmoe) / shared);
-      details.push(`ρ ${rho}, run ${run}: shared-bottom ${shared.toFixed(4)}, MMoE ${mmoe.toFixed(4)}, gain ${(100 * (shared - mmoe) / shared).toFixed(1)}%`);
+      details.push(
+        `ρ ${rho}, run ${run}: shared-bottom ${shared.toFixed(4)}, MMoE ${mmoe.toFixed(4)}, gain ${((100 * (shared - mmoe)) / shared).toFixed(1)}%`,
+      );
     }
     const s = meanAndStd(scores.shared);
     const m = meanAndStd(scores.mmoe);
     const g = meanAndStd(scores.gain);
-    console.log(`| ${rho} | ${meanAndStd(scores.corr).mean.toFixed(2)} | ${s.mean.toFixed(3)} ± ${s.std.toFixed(3)} | ${m.mean.toFixed(3)} ± ${m.std.toFixed(3)} | ${(g.mean * 100).toFixed(1)}% ± ${(g.std * 100).toFixed(1)}% |`);
+    console.log(
+      `| ${rho} | ${meanAndStd(scores.corr).mean.toFixed(2)} | ${s.mean.toFixed(3)} ± ${s.std.toFixed(3)} | ${m.mean.toFixed(3)} ± ${m.std.toFixed(3)} | ${(g.mean * 100).toFixed(1)}% ± ${(g.std * 100).toFixed(1)}% |`,
+    );
   }
   console.log(`\n${details.join('\n')}`);
 }

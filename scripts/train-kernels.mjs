@@ -27,10 +27,24 @@ function tool(...names) {
 
 export function compileKernels(out) {
   const clang = tool('clang-14', 'clang');
-  execFileSync(clang, [
-    '--target=wasm32', '-O3', '-msimd128', '-ffp-contract=off', '-fno-builtin', '-nostdlib',
-    '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--strip-all', '-o', out, source,
-  ], { stdio: 'inherit' });
+  execFileSync(
+    clang,
+    [
+      '--target=wasm32',
+      '-O3',
+      '-msimd128',
+      '-ffp-contract=off',
+      '-fno-builtin',
+      '-nostdlib',
+      '-Wl,--no-entry',
+      '-Wl,--import-memory',
+      '-Wl,--strip-all',
+      '-o',
+      out,
+      source,
+    ],
+    { stdio: 'inherit' },
+  );
   const module = new WebAssembly.Module(readFileSync(out));
   const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`);
   if (imports.join() !== 'env.memory') throw new Error(`train-kernels.wasm imports ${imports.join(', ')}; only env.memory is allowed`);

@@ -51,7 +51,7 @@ export const buildCommand: CommandModule = {
           }
           const target = path.resolve(ctx.io.cwd, options.output);
           refuseToReplace(target, options.output, options.force);
-          if (!await writeOutputFile(ctx, target, options.output, text)) return;
+          if (!(await writeOutputFile(ctx, target, options.output, text))) return;
           ctx.out(`wrote ${options.output}\n`);
           return;
         }
@@ -62,7 +62,9 @@ export const buildCommand: CommandModule = {
           throw new UsageError(`"${displayPath(ctx, dir)}" is a file, not a directory: choose another -o`);
         }
         if (!options.force && modelDir.holdsTrainedModel(dir)) {
-          throw new UsageError(`"${displayPath(ctx, dir)}" holds a trained model: pass --force to replace it with an untrained one, or choose another -o`);
+          throw new UsageError(
+            `"${displayPath(ctx, dir)}" holds a trained model: pass --force to replace it with an untrained one, or choose another -o`,
+          );
         }
         const { lowerModel } = await import('../../runtime/model/index.js');
         const { buildSidecar } = await import('../../runtime/model/index.js');
@@ -77,7 +79,9 @@ export const buildCommand: CommandModule = {
           model.dispose();
         }
         const params = summarize(checked).total.toLocaleString('en-US');
-        ctx.out(`wrote ${displayPath(ctx, dir)}: ${checked.name}, ${params} parameters, untrained (model.json, weights.bin, mtl.json, checked.json)\n`);
+        ctx.out(
+          `wrote ${displayPath(ctx, dir)}: ${checked.name}, ${params} parameters, untrained (model.json, weights.bin, mtl.json, checked.json)\n`,
+        );
       });
   },
 };

@@ -101,6 +101,8 @@ function jsonDiagnostic(ctx: CliContext, file: CompiledFile, d: Diagnostic): Jso
           })),
         }
       : {}),
-    ...(d.suggestion !== undefined ? { suggestion: { range: jsonRange((home ?? file.source).lines, d.suggestion.span), newText: d.suggestion.newText } } : {}),
+    ...(d.suggestion !== undefined
+      ? { suggestion: { range: jsonRange((home ?? file.source).lines, d.suggestion.span), newText: d.suggestion.newText } }
+      : {}),
   };
 }

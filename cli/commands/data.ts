@@ -28,7 +28,7 @@ export const dataCommand: CommandModule = {
   register(program: Command, ctx: CliContext): void {
     const data = program
       .command('data')
-      .description('generate data sets (mtlc data synthetic: the MMoE paper\'s two-task benchmark)')
+      .description("generate data sets (mtlc data synthetic: the MMoE paper's two-task benchmark)")
       // Set here so the subcommand inherits them: main.ts configures top-level commands only.
       .exitOverride()
       .configureOutput(program.configureOutput())
@@ -36,7 +36,7 @@ export const dataCommand: CommandModule = {
     data
       .command('synthetic')
       .description('two regression tasks with a chosen correlation (Ma et al., 2018, §3.2), as CSV')
-      .requiredOption('--correlation <rho>', 'ρ, the cosine between the two tasks\' weight vectors, from -1 to 1', numberIn(-1, 1))
+      .requiredOption('--correlation <rho>', "ρ, the cosine between the two tasks' weight vectors, from -1 to 1", numberIn(-1, 1))
       .option('--rows <n>', 'rows to generate', positiveInteger, 10000)
       .option('--seed <n>', 'the seed of the vectors, sinusoids, inputs and noise', wholeNumber, 1)
       .option('--dim <d>', 'input dimension d', positiveInteger, 100)
@@ -55,15 +55,23 @@ export const dataCommand: CommandModule = {
           return;
         }
         const { syntheticCsv, syntheticData } = await import('../../runtime/experiments/index.js');
-        const csv = syntheticCsv(syntheticData({
-          correlation: flags.correlation, rows: flags.rows, seed: flags.seed, dim: flags.dim, scale: flags.scale, sines: flags.sines, noise: flags.noise,
-        }));
+        const csv = syntheticCsv(
+          syntheticData({
+            correlation: flags.correlation,
+            rows: flags.rows,
+            seed: flags.seed,
+            dim: flags.dim,
+            scale: flags.scale,
+            sines: flags.sines,
+            noise: flags.noise,
+          }),
+        );
         if (flags.output === undefined) {
           ctx.out(csv);
           return;
         }
         const target = path.resolve(ctx.io.cwd, flags.output);
-        if (!await writeOutputFile(ctx, target, flags.output, csv)) return;
+        if (!(await writeOutputFile(ctx, target, flags.output, csv))) return;
         ctx.err(`wrote ${displayPath(ctx, target)}: ${flags.rows} rows, ρ = ${flags.correlation}, seed ${flags.seed}\n`);
       });
   },

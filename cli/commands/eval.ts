@@ -23,12 +23,17 @@ export interface EvalReport {
   readonly rows: number;
   /** Σ λ_i · loss_i, with the λ of the last training epoch. */
   readonly loss: number | null;
-  readonly heads: Readonly<Record<string, {
-    readonly task: string;
-    readonly labelled: number;
-    readonly loss: number | null;
-    readonly metrics: Readonly<Record<string, number | null>>;
-  }>>;
+  readonly heads: Readonly<
+    Record<
+      string,
+      {
+        readonly task: string;
+        readonly labelled: number;
+        readonly loss: number | null;
+        readonly metrics: Readonly<Record<string, number | null>>;
+      }
+    >
+  >;
 }
 
 const orNull = (v: number | undefined): number | null => (v === undefined || !Number.isFinite(v) ? null : v);
@@ -56,7 +61,10 @@ export const evalCommand: CommandModule = {
         if (labelledHeads.length === 0) {
           saved.model.dispose();
           const labels = checked.heads.map((h) => `"${h.task.label}"`).join(', ');
-          ctx.fail(`${shown} has no labels for any head of ${checked.name} (it reads ${labels}): eval needs labelled data; mtlc predict needs none`, ExitCode.problems);
+          ctx.fail(
+            `${shown} has no labels for any head of ${checked.name} (it reads ${labels}): eval needs labelled data; mtlc predict needs none`,
+            ExitCode.problems,
+          );
           return;
         }
         const epochs = saved.history?.epochs ?? [];
@@ -65,13 +73,21 @@ export const evalCommand: CommandModule = {
         saved.model.dispose();
         if (options.format === 'json') {
           const report: EvalReport = {
-            model: checked.name, data: shown, rows: bound.dataset.n, loss: orNull(evaluation.loss),
-            heads: Object.fromEntries(checked.heads.map((h) => [h.name, {
-              task: describeTask(h.task),
-              labelled: evaluation.labelled[h.name] ?? 0,
-              loss: evaluation.labelled[h.name] ? orNull(evaluation.taskLoss[h.name]) : null,
-              metrics: Object.fromEntries(Object.entries(evaluation.metrics[h.name] ?? {}).map(([m, v]) => [m, orNull(v)])),
-            }])),
+            model: checked.name,
+            data: shown,
+            rows: bound.dataset.n,
+            loss: orNull(evaluation.loss),
+            heads: Object.fromEntries(
+              checked.heads.map((h) => [
+                h.name,
+                {
+                  task: describeTask(h.task),
+                  labelled: evaluation.labelled[h.name] ?? 0,
+                  loss: evaluation.labelled[h.name] ? orNull(evaluation.taskLoss[h.name]) : null,
+                  metrics: Object.fromEntries(Object.entries(evaluation.metrics[h.name] ?? {}).map(([m, v]) => [m, orNull(v)])),
+                },
+              ]),
+            ),
           };
           ctx.out(`${JSON.stringify(report, null, 2)}\n`);
           return;

@@ -73,7 +73,10 @@ export const explainCommand: CommandModule = {
         if (kind === undefined) {
           const codes = allDiagnosticKinds().map((k) => k.code);
           const near = closest(normalizeCode(code), codes);
-          ctx.fail(`unknown diagnostic code "${code}"${near ? ` (did you mean ${near}?)` : ''}: codes are listed in docs/diagnostics.md`, ExitCode.usage);
+          ctx.fail(
+            `unknown diagnostic code "${code}"${near ? ` (did you mean ${near}?)` : ''}: codes are listed in docs/diagnostics.md`,
+            ExitCode.usage,
+          );
           return;
         }
         ctx.out(renderExplain(kind, ctx.colors(command)));

@@ -36,7 +36,8 @@ export const graphCommand: CommandModule = {
         }
         const models = compiled.result.models;
         const names = models.map((m) => m.name);
-        const model = options.model !== undefined ? models.find((m) => m.name === options.model) : models.length === 1 ? models[0] : undefined;
+        const model =
+          options.model !== undefined ? models.find((m) => m.name === options.model) : models.length === 1 ? models[0] : undefined;
         if (model === undefined) {
           if (options.model !== undefined) ctx.fail(`"${file}" has no model "${options.model}" (it has: ${names.join(', ') || 'none'})`);
           else if (models.length === 0) ctx.fail(`"${file}" declares no model`);

@@ -21,6 +21,17 @@ import { trainCommand } from './train.js';
 import { tuneCommand } from './tune.js';
 
 export const COMMANDS: readonly CommandModule[] = [
-  checkCommand, fmtCommand, graphCommand, explainCommand, summaryCommand, buildCommand, trainCommand, evalCommand, predictCommand,
-  tuneCommand, relateCommand, dataCommand, lspCommand,
+  checkCommand,
+  fmtCommand,
+  graphCommand,
+  explainCommand,
+  summaryCommand,
+  buildCommand,
+  trainCommand,
+  evalCommand,
+  predictCommand,
+  tuneCommand,
+  relateCommand,
+  dataCommand,
+  lspCommand,
 ];

@@ -33,7 +33,7 @@ export const predictCommand: CommandModule = {
       .requiredOption('--data <file>', 'data to predict, CSV or JSONL (labels are not needed)')
       .option('--out <file>', 'write to preds.jsonl or preds.csv instead of stdout')
       .addOption(new Option('--format <format>', 'output format (default: from --out, else jsonl)').choices(DATA_FORMATS))
-      .option('--probabilities', 'add each class\'s probability for classify, binary, multilabel and tag heads')
+      .option('--probabilities', "add each class's probability for classify, binary, multilabel and tag heads")
       .option('--force', 'replace an existing --out file')
       .addOption(backendOption())
       .action(async (dir: string, options: PredictOptions, command: Command) => {
@@ -53,7 +53,7 @@ export const predictCommand: CommandModule = {
           ctx.out(text);
           return;
         }
-        if (!await writeOutputFile(ctx, path.resolve(ctx.io.cwd, options.out), options.out, text)) return;
+        if (!(await writeOutputFile(ctx, path.resolve(ctx.io.cwd, options.out), options.out, text))) return;
         ctx.err(`wrote ${plural(records.length, 'prediction')} to ${options.out}\n`);
       });
   },

@@ -10,7 +10,7 @@
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CheckedModel } from '../../compiler/index.js';
-import type { Dataset } from '../../runtime/data/index.js';
+import type { Dataset, TrainingData } from '../../runtime/data/index.js';
 import type { GradientRelations, LabelRelations, PairValue } from '../../runtime/experiments/index.js';
 import { plural } from '../frame.js';
 import { formatMatrix } from '../matrix.js';
@@ -35,8 +35,8 @@ export const relateCommand: CommandModule = {
       .command('relate')
       .description('measure how related the tasks are: label agreement and correlation, gradient cosine')
       .argument('<file>', 'the .mtl file')
-      .option('--data <file>', 'the data, CSV or JSONL (default: the model\'s data { train })')
-      .option('--validation <file>', 'validation data for the report\'s curves (default: as mtlc train)')
+      .option('--data <file>', "the data, CSV or JSONL (default: the model's data { train })")
+      .option('--validation <file>', "validation data for the report's curves (default: as mtlc train)")
       .option('--epochs <n>', 'epochs to train while measuring gradients', positiveInteger, 1)
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
       .option('--report <file>', 'also write the HTML report of the measuring run')
@@ -53,16 +53,18 @@ export const relateCommand: CommandModule = {
 /** The label columns of both splits, one after the other: relatedness counts every labelled row. */
 function allLabels(train: Dataset, validation: Dataset | undefined): Dataset {
   if (validation === undefined) return train;
-  const labels = Object.fromEntries(Object.entries(train.labels).map(([name, l]) => {
-    const other = validation.labels[name]!;
-    const values = new Float32Array(l.values.length + other.values.length);
-    values.set(l.values);
-    values.set(other.values, l.values.length);
-    const mask = new Uint8Array(l.mask.length + other.mask.length);
-    mask.set(l.mask);
-    mask.set(other.mask, l.mask.length);
-    return [name, { values, mask }];
-  }));
+  const labels = Object.fromEntries(
+    Object.entries(train.labels).map(([name, l]) => {
+      const other = validation.labels[name]!;
+      const values = new Float32Array(l.values.length + other.values.length);
+      values.set(l.values);
+      values.set(other.values, l.values.length);
+      const mask = new Uint8Array(l.mask.length + other.mask.length);
+      mask.set(l.mask);
+      mask.set(other.mask, l.mask.length);
+      return [name, { values, mask }];
+    }),
+  );
   return { n: train.n + validation.n, inputs: {}, labels };
 }
 
@@ -73,24 +75,34 @@ async function relate(ctx: CliContext, file: string, checked: CheckedModel, opti
   const { labelRelations } = await import('../../runtime/experiments/index.js');
   const { relateGradients } = await import('../../runtime/experiments/index.js');
   const { lowerModel } = await import('../../runtime/model/index.js');
-  let data;
+  let data: TrainingData;
   try {
-    data = await prepareTrainingData(checked, { ...sources, ...(checked.data.format !== undefined ? { format: checked.data.format } : {}) });
+    data = await prepareTrainingData(checked, {
+      ...sources,
+      ...(checked.data.format !== undefined ? { format: checked.data.format } : {}),
+    });
   } catch (error) {
     reportRuntimeError(ctx, error);
     return;
   }
   const relations = labelRelations(checked, allLabels(data.train, data.validation));
   const model = lowerModel(checked);
-  let run;
+  let run: Awaited<ReturnType<typeof relateGradients>>;
   try {
-    run = await relateGradients(model, checked, { train: data.train, ...(data.validation !== undefined ? { validation: data.validation } : {}) }, { epochs: options.epochs });
+    run = await relateGradients(
+      model,
+      checked,
+      { train: data.train, ...(data.validation !== undefined ? { validation: data.validation } : {}) },
+      { epochs: options.epochs },
+    );
   } finally {
     model.dispose();
   }
   const rows = data.train.n + (data.validation?.n ?? 0);
   if (options.format === 'json') {
-    ctx.out(`${JSON.stringify(relateJson(checked, displayPath(ctx, data.files.train), rows, relations, run.gradients, options.epochs), null, 2)}\n`);
+    ctx.out(
+      `${JSON.stringify(relateJson(checked, displayPath(ctx, data.files.train), rows, relations, run.gradients, options.epochs), null, 2)}\n`,
+    );
   } else {
     ctx.out(relateText(checked, displayPath(ctx, data.files.train), rows, relations, run.gradients, options.epochs));
   }
@@ -98,7 +110,11 @@ async function relate(ctx: CliContext, file: string, checked: CheckedModel, opti
     const { writeReport } = await import('../../runtime/report/index.js');
     const target = path.resolve(ctx.io.cwd, options.report);
     await writeReport(target, {
-      checked, history: run.history, relations, gradients: run.gradients, source: file,
+      checked,
+      history: run.history,
+      relations,
+      gradients: run.gradients,
+      source: file,
       command: `mtlc relate ${file}${options.data !== undefined ? ` --data ${options.data}` : ''}${options.epochs !== 1 ? ` --epochs ${options.epochs}` : ''}`,
     });
     ctx.err(`wrote the report to ${displayPath(ctx, target)}\n`);
@@ -109,13 +125,22 @@ async function relate(ctx: CliContext, file: string, checked: CheckedModel, opti
 /** The reasons for empty cells above the diagonal, one line each. */
 function notes(tasks: readonly string[], matrix: readonly (readonly PairValue[])[]): string {
   const lines: string[] = [];
-  matrix.forEach((row, i) => row.forEach((c, j) => {
-    if (j > i && c.value === undefined && c.note !== undefined) lines.push(`  ${tasks[i]} × ${tasks[j]}: ${c.note}\n`);
-  }));
+  matrix.forEach((row, i) =>
+    row.forEach((c, j) => {
+      if (j > i && c.value === undefined && c.note !== undefined) lines.push(`  ${tasks[i]} × ${tasks[j]}: ${c.note}\n`);
+    }),
+  );
   return lines.join('');
 }
 
-function relateText(checked: CheckedModel, data: string, rows: number, relations: LabelRelations, gradients: GradientRelations, epochs: number): string {
+function relateText(
+  checked: CheckedModel,
+  data: string,
+  rows: number,
+  relations: LabelRelations,
+  gradients: GradientRelations,
+  epochs: number,
+): string {
   const tasks = relations.tasks;
   const out: string[] = [`model ${checked.name}: ${tasks.length} tasks, ${rows} rows of ${data}\n\n`];
   out.push('label agreement R_ij = (1/N) Σ_k I(y_ik = y_jk), over the N rows labelled for both tasks\n');
@@ -134,7 +159,11 @@ function relateText(checked: CheckedModel, data: string, rows: number, relations
   return out.join('');
 }
 
-function jsonMatrix(matrix: readonly (readonly PairValue[])[]): { values: (number | null)[][]; rows: number[][]; notes: (string | null)[][] } {
+function jsonMatrix(matrix: readonly (readonly PairValue[])[]): {
+  values: (number | null)[][];
+  rows: number[][];
+  notes: (string | null)[][];
+} {
   return {
     values: matrix.map((row) => row.map((c) => c.value ?? null)),
     rows: matrix.map((row) => row.map((c) => c.rows)),
@@ -142,7 +171,14 @@ function jsonMatrix(matrix: readonly (readonly PairValue[])[]): { values: (numbe
   };
 }
 
-function relateJson(checked: CheckedModel, data: string, rows: number, relations: LabelRelations, gradients: GradientRelations, epochs: number): unknown {
+function relateJson(
+  checked: CheckedModel,
+  data: string,
+  rows: number,
+  relations: LabelRelations,
+  gradients: GradientRelations,
+  epochs: number,
+): unknown {
   return {
     model: checked.name,
     data,

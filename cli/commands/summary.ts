@@ -6,7 +6,13 @@
  */
 import type { Command } from 'commander';
 import {
-  describeTask, formatSummary, planModel, summarize, type CheckedModel, type Flow, type HeadNode,
+  describeTask,
+  formatSummary,
+  planModel,
+  summarize,
+  type CheckedModel,
+  type Flow,
+  type HeadNode,
   type ModelPlan,
 } from '../../compiler/index.js';
 import { formatTable } from '../metrics-table.js';
@@ -32,7 +38,13 @@ export const summaryCommand: CommandModule = {
 /** The heads table under the summary. */
 function formatHeads(model: CheckedModel): string {
   const plan = planModel(model);
-  const rows = model.heads.map((head) => [head.name, describeTask(head.task), reads(head.flow), gateOf(model, plan, head), count(ownParams(plan, head))]);
+  const rows = model.heads.map((head) => [
+    head.name,
+    describeTask(head.task),
+    reads(head.flow),
+    gateOf(model, plan, head),
+    count(ownParams(plan, head)),
+  ]);
   return `Heads:\n${formatTable(['head', 'task', 'reads', 'gate', 'own params'], rows, (column) => column === 4)}`;
 }
 
@@ -57,7 +69,10 @@ function gateOf(model: CheckedModel, plan: ModelPlan, head: HeadNode): string {
   const gate = model.gates.find((g) => g.name === source.name);
   const gates = plan.steps.filter((s) => s.group === `gate ${source.name}` && s.name.endsWith(`/${head.name}/gate`));
   if (gate === undefined || gates.length === 0) return source.name;
-  const experts = gate.kind === 'mmoe' ? `${gate.experts} experts` : `${gate.shared + gate.specific} experts (${gate.shared} shared + ${gate.specific} own)`;
+  const experts =
+    gate.kind === 'mmoe'
+      ? `${gate.experts} experts`
+      : `${gate.shared + gate.specific} experts (${gate.shared} shared + ${gate.specific} own)`;
   const params = gates.reduce((sum, s) => sum + s.trainable, 0);
   const levels = gates.length > 1 ? ` at each of ${gates.length} levels` : '';
   return `${gate.kind}: softmax over ${experts}${levels}, ${count(params)} params`;

@@ -46,7 +46,7 @@ export const trainCommand: CommandModule = {
       .command('train')
       .description('train a model on its data and save it')
       .argument('<file>', 'the .mtl file')
-      .option('--data <file>', 'training data, CSV or JSONL (default: the model\'s data { train })')
+      .option('--data <file>', "training data, CSV or JSONL (default: the model's data { train })")
       .option('--validation <file>', 'validation data (default: data { validation }, else train { validation })')
       .option('-o, --output <dir>', `the model directory to write (default: ${RUNS_DIR}/<name>, then <name>-2, …)`)
       .option('--epochs <n>', 'epochs in all, counting those of a resumed run (default: train { epochs })', positiveInteger)
@@ -78,7 +78,9 @@ interface RunPlan {
 
 async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, options: TrainOptions, command: Command): Promise<void> {
   const c = ctx.colors(command);
-  const info = (text: string): void => { if (!options.quiet) ctx.err(text); };
+  const info = (text: string): void => {
+    if (!options.quiet) ctx.err(text);
+  };
   const modelDir = await import('../../runtime/model/index.js');
   const { prepareTrainingData, sidecarNormalization } = await import('../../runtime/data/index.js');
   const { readCheckpoint, runTraining } = await import('../../runtime/train/index.js');
@@ -90,11 +92,12 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
   const backend = await startBackend(options.backend);
   info(`backend: ${backend.label}\n`);
   let resume: Checkpoint | undefined;
-  let data;
+  let data: TrainingData;
   try {
     if (options.resume) resume = await readCheckpoint(outDir);
     data = await prepareTrainingData(checked, {
-      ...plan.sources, skipBadRows: options.skipBadRows === true,
+      ...plan.sources,
+      skipBadRows: options.skipBadRows === true,
       ...(checked.data.format !== undefined ? { format: checked.data.format } : {}),
       ...(resume !== undefined ? { normalization: sidecarNormalization(resume.sidecar) } : {}),
     });
@@ -108,10 +111,17 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
   const batches = Math.ceil(data.train.n / checked.train.batch);
   const params = summarize(checked).total.toLocaleString('en-US');
   const span = done > 0 ? `epochs ${done + 1}–${epochs} (resuming after epoch ${done})` : plural(epochs, 'epoch');
-  info(`training ${checked.name} (${plural(checked.heads.length, 'head')}, ${params} parameters): ${span} of ${plural(batches, 'batch', 'batches')}, into ${displayPath(ctx, outDir)}\n`);
+  info(
+    `training ${checked.name} (${plural(checked.heads.length, 'head')}, ${params} parameters): ${span} of ${plural(batches, 'batch', 'batches')}, into ${displayPath(ctx, outDir)}\n`,
+  );
 
   if (options.force) await modelDir.clearModelDir(outDir);
-  const progress = new TrainingProgress((text) => ctx.err(text), { tty: ctx.io.stderrIsTTY === true, epochs, initialEpoch: done, colors: c });
+  const progress = new TrainingProgress((text) => ctx.err(text), {
+    tty: ctx.io.stderrIsTTY === true,
+    epochs,
+    initialEpoch: done,
+    colors: c,
+  });
   let stopRequested = false;
   let unsubscribe: (() => void) | undefined;
   unsubscribe = ctx.io.onInterrupt?.(() => {
@@ -124,7 +134,11 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
   let result: RunResult;
   try {
     result = await runTraining(checked, data, {
-      outDir, source: file, backend: backend.name, epochs, ...(resume !== undefined ? { resume } : {}),
+      outDir,
+      source: file,
+      backend: backend.name,
+      epochs,
+      ...(resume !== undefined ? { resume } : {}),
       shouldStop: () => stopRequested,
       ...(options.quiet ? {} : { onBatch: (b) => progress.batch(b), onEpoch: (record) => progress.epoch(record) }),
     });
@@ -152,7 +166,13 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
  * The output directory, the epochs and the data files of a run, refusing (UsageError) a resume
  * with nothing to resume, epochs already done, and a model without data.
  */
-async function planRun(ctx: CliContext, file: string, checked: CheckedModel, options: TrainOptions, modelDir: ModelDirModule): Promise<RunPlan | undefined> {
+async function planRun(
+  ctx: CliContext,
+  file: string,
+  checked: CheckedModel,
+  options: TrainOptions,
+  modelDir: ModelDirModule,
+): Promise<RunPlan | undefined> {
   const outDir = chooseOutputDir(ctx, file, options, modelDir);
   const shownDir = displayPath(ctx, outDir);
   let state: CheckpointState | undefined;
@@ -164,7 +184,8 @@ async function planRun(ctx: CliContext, file: string, checked: CheckedModel, opt
       reportRuntimeError(ctx, error);
       return undefined;
     }
-    if (state === undefined) throw new UsageError(`"${shownDir}" has no checkpoint to resume from (one is written at the end of every complete epoch)`);
+    if (state === undefined)
+      throw new UsageError(`"${shownDir}" has no checkpoint to resume from (one is written at the end of every complete epoch)`);
     if ((await modelDir.readRunHistory(outDir))?.stopped === 'early') {
       throw new UsageError(`training in "${shownDir}" stopped early (no more improvement): there is nothing to resume`);
     }
@@ -173,7 +194,10 @@ async function planRun(ctx: CliContext, file: string, checked: CheckedModel, opt
   }
   const epochs = options.epochs ?? checked.train.epochs;
   const done = state?.epoch ?? 0;
-  if (done >= epochs) throw new UsageError(`"${shownDir}" has trained ${done} of ${epochs} epochs already: pass --epochs with more than ${done} to train further`);
+  if (done >= epochs)
+    throw new UsageError(
+      `"${shownDir}" has trained ${done} of ${epochs} epochs already: pass --epochs with more than ${done} to train further`,
+    );
 
   return { outDir, epochs, done, sources: dataSources(ctx, file, checked, options, 'training data', resumedData) };
 }
@@ -198,18 +222,26 @@ function describeData(ctx: CliContext, data: TrainingData): string {
 /** The metrics table of the saved model, and how the run ended when it did not run its course. */
 function printOutcome(ctx: CliContext, file: string, checked: CheckedModel, plan: RunPlan, result: RunResult, c: Colors): void {
   const history = result.history;
-  const splits = [{ title: 'train', evaluation: result.train }, ...(result.validation !== undefined ? [{ title: 'validation', evaluation: result.validation }] : [])];
+  const splits = [
+    { title: 'train', evaluation: result.train },
+    ...(result.validation !== undefined ? [{ title: 'validation', evaluation: result.validation }] : []),
+  ];
   const lastEpoch = history.epochs[history.epochs.length - 1]?.epoch ?? plan.done;
-  const weightsOf = history.bestEpoch !== undefined && history.bestEpoch !== lastEpoch ? `, with the weights of epoch ${history.bestEpoch}` : '';
-  const when = history.stopped === 'interrupted' ? `, interrupted in epoch ${lastEpoch}` : ` after ${plural(lastEpoch, 'epoch')}${weightsOf}`;
+  const weightsOf =
+    history.bestEpoch !== undefined && history.bestEpoch !== lastEpoch ? `, with the weights of epoch ${history.bestEpoch}` : '';
+  const when =
+    history.stopped === 'interrupted' ? `, interrupted in epoch ${lastEpoch}` : ` after ${plural(lastEpoch, 'epoch')}${weightsOf}`;
   ctx.out(`\n${checked.name}${when}:\n\n${metricsTable(checked.heads, splits)}\n`);
   for (const note of result.notes) ctx.err(`${c.yellow('note')}: ${note}\n`);
   if (history.stopped === 'early') {
-    ctx.out(`stopped early after epoch ${lastEpoch}: no improvement for ${checked.train.earlyStop} epochs; the model keeps the weights of epoch ${history.bestEpoch}\n`);
+    ctx.out(
+      `stopped early after epoch ${lastEpoch}: no improvement for ${checked.train.earlyStop} epochs; the model keeps the weights of epoch ${history.bestEpoch}\n`,
+    );
   } else if (history.stopped === 'interrupted') {
-    const resumeHint = result.checkpointEpoch !== undefined
-      ? `; its checkpoint holds epoch ${result.checkpointEpoch}: continue with mtlc train ${file} -o ${displayPath(ctx, plan.outDir)} --resume`
-      : '';
+    const resumeHint =
+      result.checkpointEpoch !== undefined
+        ? `; its checkpoint holds epoch ${result.checkpointEpoch}: continue with mtlc train ${file} -o ${displayPath(ctx, plan.outDir)} --resume`
+        : '';
     ctx.out(`interrupted in epoch ${lastEpoch}: saved the model as it stands${resumeHint}\n`);
   }
 }
@@ -223,13 +255,16 @@ function chooseOutputDir(ctx: CliContext, file: string, options: TrainOptions, m
   if (options.output !== undefined) {
     const dir = path.resolve(ctx.io.cwd, options.output);
     if (!options.resume && !options.force && modelDir.holdsModel(dir)) {
-      throw new UsageError(`"${options.output}" already holds a model: pass --force to replace it, --resume to continue its training, or choose another -o`);
+      throw new UsageError(
+        `"${options.output}" already holds a model: pass --force to replace it, --resume to continue its training, or choose another -o`,
+      );
     }
     return dir;
   }
   if (options.resume) {
     const runs = existingRuns(base).filter((dir) => modelDir.checkpointDir(dir) !== undefined);
-    if (runs.length === 0) throw new UsageError(`no run of "${file}" to resume in ${displayPath(ctx, path.dirname(base))}: name its directory with -o`);
+    if (runs.length === 0)
+      throw new UsageError(`no run of "${file}" to resume in ${displayPath(ctx, path.dirname(base))}: name its directory with -o`);
     return runs[runs.length - 1]!;
   }
   return freshDir(base);

@@ -38,7 +38,7 @@ export const tuneCommand: CommandModule = {
       .argument('<file>', 'the .mtl file')
       .requiredOption('--folds <k>', 'number of cross-validation folds (2 or more)', wholeNumberFrom(2))
       .option('--trials <n>', 'try n settings drawn at random from the grid (default: the whole grid)', positiveInteger)
-      .option('--data <file>', 'the data, CSV or JSONL (default: the model\'s data { train })')
+      .option('--data <file>', "the data, CSV or JSONL (default: the model's data { train })")
       .option('--epochs <n>', 'epochs per fold (default: train { epochs })', positiveInteger)
       .option('--seed <n>', 'seed of the fold assignment and random search (default: train { seed })', wholeNumber)
       .option('-o, --output <file>', 'the tuned .mtl to write (default: <name>.tuned.mtl beside FILE)')
@@ -59,11 +59,19 @@ function tunedPath(file: string): string {
   return path.join(path.dirname(file), `${path.basename(file, ext)}.tuned${ext === '' ? '.mtl' : ext}`);
 }
 
-async function tuneModel(ctx: CliContext, file: string, checked: CheckedModel, compiled: CompiledFile, options: TuneOptions): Promise<void> {
+async function tuneModel(
+  ctx: CliContext,
+  file: string,
+  checked: CheckedModel,
+  compiled: CompiledFile,
+  options: TuneOptions,
+): Promise<void> {
   const { gridSettings, gridSize, randomSettings, searchSpace, tunedSource } = await import('../../runtime/experiments/index.js');
   const space = searchSpace(checked);
   if (space.heads.length === 0) {
-    ctx.fail(`nothing to tune: no weight of model "${checked.name}" is a search(…); write e.g. weights { ${checked.heads[0]?.name ?? 'task'}: search(0.1, 0.5, 1.0) }`);
+    ctx.fail(
+      `nothing to tune: no weight of model "${checked.name}" is a search(…); write e.g. weights { ${checked.heads[0]?.name ?? 'task'}: search(0.1, 0.5, 1.0) }`,
+    );
     return;
   }
   const output = path.resolve(ctx.io.cwd, options.output ?? tunedPath(file));
@@ -83,7 +91,7 @@ async function tuneModel(ctx: CliContext, file: string, checked: CheckedModel, c
   await startBackend(options.backend);
   const { loadDataset } = await import('../../runtime/data/index.js');
   const { objectiveOf, tune } = await import('../../runtime/experiments/index.js');
-  let bound;
+  let bound: Awaited<ReturnType<typeof loadDataset>>;
   try {
     bound = await loadDataset(checked, sources.train, checked.data.format !== undefined ? { format: checked.data.format } : {});
   } catch (error) {
@@ -95,14 +103,21 @@ async function tuneModel(ctx: CliContext, file: string, checked: CheckedModel, c
     return;
   }
   const objective = objectiveOf(checked);
-  const searched = options.trials !== undefined && settings.length < gridSize(space) ? `${settings.length} of ${gridSize(space)} settings, drawn at random` : plural(settings.length, 'setting');
+  const searched =
+    options.trials !== undefined && settings.length < gridSize(space)
+      ? `${settings.length} of ${gridSize(space)} settings, drawn at random`
+      : plural(settings.length, 'setting');
   const epochs = options.epochs ?? checked.train.epochs;
-  ctx.out(`tuning ${checked.name} on ${displayPath(ctx, bound.file)} (${bound.dataset.n} rows): ${searched} × ${options.folds} folds, ${plural(epochs, 'epoch')} each\n`);
+  ctx.out(
+    `tuning ${checked.name} on ${displayPath(ctx, bound.file)} (${bound.dataset.n} rows): ${searched} × ${options.folds} folds, ${plural(epochs, 'epoch')} each\n`,
+  );
   ctx.out(`score: ${objective.label}, ${objective.higherIsBetter ? 'higher' : 'lower'} is better; mean ± std over the folds\n\n`);
   const table = new SettingTable(space, objective.label);
   ctx.out(table.header());
   const result = await tune(checked, bound.dataset, settings, {
-    folds: options.folds, seed, ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
+    folds: options.folds,
+    seed,
+    ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
     onResult: (r) => ctx.out(table.row(r)),
   });
   ctx.out(`\nbest: ${describeSetting(result.best.setting)} (${objective.label} ${formatScore(result.best)})\n`);
@@ -111,18 +126,21 @@ async function tuneModel(ctx: CliContext, file: string, checked: CheckedModel, c
   const text = tunedSource(compiled.result.text, decl, space, result.best.setting);
   // The tuned file must check as cleanly as its source did; anything else is a bug here.
   const again = compile(output, text, new NodeHost());
-  if (again.diagnostics.some((d) => d.severity === 'error')) throw new Error(`the tuned file does not check: ${again.diagnostics[0]!.message}`);
+  if (again.diagnostics.some((d) => d.severity === 'error'))
+    throw new Error(`the tuned file does not check: ${again.diagnostics[0]!.message}`);
   if (fs.existsSync(output) && options.force !== true) {
     ctx.fail(`"${shownOutput}" appeared while tuning: pass --force to replace it, or choose another -o`);
     return;
   }
-  if (!await writeOutputFile(ctx, output, shownOutput, text)) return;
+  if (!(await writeOutputFile(ctx, output, shownOutput, text))) return;
   ctx.out(`wrote ${shownOutput}\n`);
   ctx.report(ExitCode.ok);
 }
 
 function describeSetting(setting: Setting): string {
-  return Object.entries(setting).map(([head, value]) => `${head} ${value}`).join(', ');
+  return Object.entries(setting)
+    .map(([head, value]) => `${head} ${value}`)
+    .join(', ');
 }
 
 function formatScore(r: SettingResult): string {
@@ -134,7 +152,10 @@ function formatScore(r: SettingResult): string {
 class SettingTable {
   private readonly widths: number[];
 
-  constructor(private readonly space: SearchSpace, private readonly label: string) {
+  constructor(
+    private readonly space: SearchSpace,
+    private readonly label: string,
+  ) {
     this.widths = space.heads.map((h, i) => Math.max(h.length, ...space.candidates[i]!.map((v) => String(v).length)));
   }
 

@@ -22,19 +22,37 @@ function checkBlock(block: BlockDecl, { blocks, importFailed, report, semantic }
     }
     if (param.default !== undefined && type.kind !== 'layers') {
       const value = evaluate(param.default, EMPTY_ENV, report, param.span);
-      coerce(value, type, (expected, got) => diagnostic(Diagnostics.wrongArgumentType, value.span, [block.name.text, param.name.text, expected, got]), report);
+      coerce(
+        value,
+        type,
+        (expected, got) => diagnostic(Diagnostics.wrongArgumentType, value.span, [block.name.text, param.name.text, expected, got]),
+        report,
+      );
     }
     // Inside the body a parameter's value is unknown: checks that need it happen at each call.
     env.set(param.name.text, { kind: 'invalid', span: param.name.span });
   });
-  semantic.symbols.push({ name: block.name.text, kind: 'block', nameSpan: block.name.span, span: block.span, detail: `block ${block.name.text}(${block.params.map((p) => `${p.name.text}: ${p.type.text}`).join(', ')})` });
+  semantic.symbols.push({
+    name: block.name.text,
+    kind: 'block',
+    nameSpan: block.name.span,
+    span: block.span,
+    detail: `block ${block.name.text}(${block.params.map((p) => `${p.name.text}: ${p.type.text}`).join(', ')})`,
+  });
   if (block.body === undefined) return;
-  applyStages(block.body.steps, undefined, env, block.name.text, {
-    blocks,
-    memberKinds: new Map(),
-    importFailed,
-    report,
-    namer: new LayerNamer(),
-    recordCall: (info) => semantic.calls.push(info),
-  }, [block.name.text]);
+  applyStages(
+    block.body.steps,
+    undefined,
+    env,
+    block.name.text,
+    {
+      blocks,
+      memberKinds: new Map(),
+      importFailed,
+      report,
+      namer: new LayerNamer(),
+      recordCall: (info) => semantic.calls.push(info),
+    },
+    [block.name.text],
+  );
 }

@@ -31,7 +31,10 @@ export function checkCycles({ model, report }: ModelContext): void {
       const key = [...new Set(cycle)].sort().join(',');
       if (!reported.has(key)) {
         reported.add(key);
-        const first = cycle.slice(0, -1).map((n) => deps.get(n)!).sort((a, b) => a.span.start - b.span.start)[0]!;
+        const first = cycle
+          .slice(0, -1)
+          .map((n) => deps.get(n)!)
+          .sort((a, b) => a.span.start - b.span.start)[0]!;
         report(diagnostic(Diagnostics.cycle, first.span, [cycle.join(' -> ')]));
       }
       return;

@@ -5,16 +5,30 @@ import { diagnostic, Diagnostics } from '../diagnostics.js';
 import type { Report } from '../values.js';
 
 export function checkDuplicates({ file, importedBlocks, report }: FileContext): void {
-  reportCopies('model', file.models.map((m) => m.name), report);
-  reportCopies('block', file.blocks.map((b) => b.name), report);
+  reportCopies(
+    'model',
+    file.models.map((m) => m.name),
+    report,
+  );
+  reportCopies(
+    'block',
+    file.blocks.map((b) => b.name),
+    report,
+  );
   for (const block of file.blocks) {
     const imported = importedBlocks.get(block.name.text);
     if (imported?.uri !== undefined) {
-      report(diagnostic(Diagnostics.duplicateName, block.name.span, ['block', block.name.text], {
-        related: [{ span: imported.decl.name.span, uri: imported.uri, message: 'also declared here' }],
-      }));
+      report(
+        diagnostic(Diagnostics.duplicateName, block.name.span, ['block', block.name.text], {
+          related: [{ span: imported.decl.name.span, uri: imported.uri, message: 'also declared here' }],
+        }),
+      );
     }
-    reportCopies('parameter', block.params.map((p) => p.name), report);
+    reportCopies(
+      'parameter',
+      block.params.map((p) => p.name),
+      report,
+    );
   }
   for (const model of file.models) {
     const names: Name[] = [];

@@ -29,7 +29,15 @@ export function checkHeadOptions(ctx: ModelContext): void {
       name: head.decl.name.text,
       flow: head.flow,
       span: head.decl.span,
-      task: { kind: spec.name, units, activation: spec.activation, inShape: head.task.inShape, outShape: head.task.outShape, span: call.span, ...options },
+      task: {
+        kind: spec.name,
+        units,
+        activation: spec.activation,
+        inShape: head.task.inShape,
+        outShape: head.task.outShape,
+        span: call.span,
+        ...options,
+      },
     };
   });
 }
@@ -52,7 +60,14 @@ function headOptions(head: HeadDecl, task: TaskSpec, units: number, report: Repo
     if (call === undefined) {
       wrongOption(loss, 'a loss such as mse or huber(1.0)', describeValue(loss.value), report);
     } else if (sig === undefined) {
-      report(diagnostic(Diagnostics.unknownMethod, call.callee.span, ['loss', call.callee.text], didYouMean(call.callee.span, call.callee.text, LOSSES.keys())));
+      report(
+        diagnostic(
+          Diagnostics.unknownMethod,
+          call.callee.span,
+          ['loss', call.callee.text],
+          didYouMean(call.callee.span, call.callee.text, LOSSES.keys()),
+        ),
+      );
     } else if (!(task.losses as readonly string[]).includes(sig.name)) {
       report(diagnostic(Diagnostics.wrongLoss, call.callee.span, [sig.name, task.name, task.losses.join(', ')]));
     } else {
@@ -71,7 +86,14 @@ function headOptions(head: HeadDecl, task: TaskSpec, units: number, report: Repo
       if (name === undefined) {
         if (item.kind !== 'invalid') wrongOption(metrics, 'a list of metric names', describeValue(item), report);
       } else if (!(task.metrics as readonly string[]).includes(name)) {
-        report(diagnostic(Diagnostics.wrongMetric, item.span, [name, task.name, task.metrics.join(', ')], didYouMean(item.span, name, task.metrics)));
+        report(
+          diagnostic(
+            Diagnostics.wrongMetric,
+            item.span,
+            [name, task.name, task.metrics.join(', ')],
+            didYouMean(item.span, name, task.metrics),
+          ),
+        );
       } else if (!chosen.includes(name as Metric)) {
         chosen.push(name as Metric);
       }

@@ -4,5 +4,6 @@ import { diagnostic, Diagnostics } from '../diagnostics.js';
 
 export function checkHeads(ctx: ModelContext): void {
   const { model } = ctx;
-  if (graphOf(ctx).heads.length === 0 && model.name.text !== '') ctx.report(diagnostic(Diagnostics.noHeads, model.name.span, [model.name.text]));
+  if (graphOf(ctx).heads.length === 0 && model.name.text !== '')
+    ctx.report(diagnostic(Diagnostics.noHeads, model.name.span, [model.name.text]));
 }

@@ -12,7 +12,11 @@ import { describeValue, EMPTY_ENV, type Report } from '../values.js';
 
 export function checkTrain(ctx: ModelContext): void {
   const decl = sectionOf(ctx, 'Train', 'train');
-  ctx.train = trainOf(decl, graphOf(ctx).heads.map((h) => h.decl.name.text), ctx.report);
+  ctx.train = trainOf(
+    decl,
+    graphOf(ctx).heads.map((h) => h.decl.name.text),
+    ctx.report,
+  );
 }
 
 function trainOf(decl: TrainDecl | undefined, heads: readonly string[], report: Report): TrainSpec {
@@ -34,7 +38,8 @@ function trainOf(decl: TrainDecl | undefined, heads: readonly string[], report: 
   if (validation) {
     const v = validation.value;
     if (v.kind === 'string') spec.validation = v.value;
-    else spec.validation = (optionValue(validation, { kind: 'float', min: 0, max: 1, exclusiveMax: true }, report) as number | undefined) ?? 0;
+    else
+      spec.validation = (optionValue(validation, { kind: 'float', min: 0, max: 1, exclusiveMax: true }, report) as number | undefined) ?? 0;
   }
   const optimizer = options.get('optimizer');
   if (optimizer) spec.optimizer = checkOptimizer(optimizer, report) ?? spec.optimizer;
@@ -45,9 +50,22 @@ function trainOf(decl: TrainDecl | undefined, heads: readonly string[], report: 
     if (target === undefined || head === undefined || metric === undefined) {
       wrongOption(select, 'a string "head.metric"', describeValue(select.value), report);
     } else if (!heads.includes(head)) {
-      report(diagnostic(Diagnostics.wrongOptionValue, select.value.span, ['select', 'a "head.metric" naming a head', JSON.stringify(target)], didYouMean(select.value.span, head, heads)));
+      report(
+        diagnostic(
+          Diagnostics.wrongOptionValue,
+          select.value.span,
+          ['select', 'a "head.metric" naming a head', JSON.stringify(target)],
+          didYouMean(select.value.span, head, heads),
+        ),
+      );
     } else if (metric !== 'loss' && !(METRICS as readonly string[]).includes(metric)) {
-      report(diagnostic(Diagnostics.wrongOptionValue, select.value.span, ['select', `a metric (loss, ${METRICS.join(', ')})`, JSON.stringify(metric)]));
+      report(
+        diagnostic(Diagnostics.wrongOptionValue, select.value.span, [
+          'select',
+          `a metric (loss, ${METRICS.join(', ')})`,
+          JSON.stringify(metric),
+        ]),
+      );
     } else {
       spec.select = { head, metric: metric as Metric | 'loss' };
     }
@@ -60,7 +78,14 @@ function checkOptimizer(option: GivenOption, report: Report): OptimizerSpec | un
   if (call === undefined) return wrongOption(option, 'an optimizer such as adam(lr: 0.001)', describeValue(option.value), report);
   const sig = OPTIMIZERS.get(call.callee.text);
   if (sig === undefined) {
-    report(diagnostic(Diagnostics.unknownMethod, call.callee.span, ['optimizer', call.callee.text], didYouMean(call.callee.span, call.callee.text, OPTIMIZERS.keys())));
+    report(
+      diagnostic(
+        Diagnostics.unknownMethod,
+        call.callee.span,
+        ['optimizer', call.callee.text],
+        didYouMean(call.callee.span, call.callee.text, OPTIMIZERS.keys()),
+      ),
+    );
     return undefined;
   }
   const args = checkCall(call, sig, EMPTY_ENV, report);

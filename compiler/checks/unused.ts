@@ -17,9 +17,11 @@ export function checkUnused(ctx: ModelContext): void {
   };
   for (const head of model.heads) visit(head.decl.name.text);
   for (const [name, member] of model.scope) {
-    if (member.kind !== 'Head' && !used.has(name)) report(diagnostic(Diagnostics.unusedDeclaration, member.name.span, [WHAT[member.kind], name]));
+    if (member.kind !== 'Head' && !used.has(name))
+      report(diagnostic(Diagnostics.unusedDeclaration, member.name.span, [WHAT[member.kind], name]));
   }
   for (const gate of model.gates.values()) {
-    if (gate.readers.length === 1) report(diagnostic(Diagnostics.gateWithOneReader, gate.decl.name.span, [gate.decl.name.text, gate.readers[0]!]));
+    if (gate.readers.length === 1)
+      report(diagnostic(Diagnostics.gateWithOneReader, gate.decl.name.span, [gate.decl.name.text, gate.readers[0]!]));
   }
 }

@@ -19,7 +19,14 @@ function weightingOf(decl: WeightingDecl | undefined, report: Report, semantic: 
   const name = call.callee.text;
   const sig = WEIGHTINGS.get(name);
   if (sig === undefined) {
-    report(diagnostic(Diagnostics.unknownMethod, call.callee.span, ['weighting method', name], didYouMean(call.callee.span, name, WEIGHTINGS.keys())));
+    report(
+      diagnostic(
+        Diagnostics.unknownMethod,
+        call.callee.span,
+        ['weighting method', name],
+        didYouMean(call.callee.span, name, WEIGHTINGS.keys()),
+      ),
+    );
     return { method: 'fixed' };
   }
   semantic.calls.push({ span: call.callee.span, callSpan: call.span, name, kind: 'weighting' });

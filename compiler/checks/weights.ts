@@ -14,10 +14,20 @@ import { describeValue, EMPTY_ENV, evaluate, type Report, type Value } from '../
 
 export function checkWeights(ctx: ModelContext): void {
   const decl = sectionOf(ctx, 'Weights', 'weights');
-  ctx.weights = weightsOf(decl, graphOf(ctx).heads.map((h) => h.decl), ctx.report, ctx.semantic);
+  ctx.weights = weightsOf(
+    decl,
+    graphOf(ctx).heads.map((h) => h.decl),
+    ctx.report,
+    ctx.semantic,
+  );
 }
 
-function weightsOf(decl: WeightsDecl | undefined, heads: readonly HeadDecl[], report: Report, semantic: SemanticModel): Record<string, WeightSpec> {
+function weightsOf(
+  decl: WeightsDecl | undefined,
+  heads: readonly HeadDecl[],
+  report: Report,
+  semantic: SemanticModel,
+): Record<string, WeightSpec> {
   const names = heads.map((h) => h.name.text).filter((n) => n !== '');
   const weights: Record<string, WeightSpec> = {};
   if (decl !== undefined) {
@@ -31,17 +41,29 @@ function weightsOf(decl: WeightsDecl | undefined, heads: readonly HeadDecl[], re
         report(diagnostic(Diagnostics.unknownWeight, entry.name.span, [entry.name.text], fix));
       }
     }
-    const options = readOptions('weights', decl.entries.filter((e) => names.includes(e.name.text)), known, report);
+    const options = readOptions(
+      'weights',
+      decl.entries.filter((e) => names.includes(e.name.text)),
+      known,
+      report,
+    );
     for (const [name, option] of options) {
       const head = heads.find((h) => h.name.text === name);
       // This model's heads are the most recently declared symbols.
-      if (head) semantic.references.push({ span: option.entry.name.span, symbol: semantic.symbols.findLast((s) => s.kind === 'head' && s.nameSpan === head.name.span)! });
-      const spec = weightValue(name, option.value, report, () => wrongOption(option, 'a number or search(…)', describeValue(option.value), report));
+      if (head)
+        semantic.references.push({
+          span: option.entry.name.span,
+          symbol: semantic.symbols.findLast((s) => s.kind === 'head' && s.nameSpan === head.name.span)!,
+        });
+      const spec = weightValue(name, option.value, report, () =>
+        wrongOption(option, 'a number or search(…)', describeValue(option.value), report),
+      );
       if (spec) weights[name] = spec;
     }
     if (options.size > 0) {
       for (const head of heads) {
-        if (head.name.text !== '' && !options.has(head.name.text) && !misspelt.has(head.name.text)) report(diagnostic(Diagnostics.unweightedHead, head.name.span, [head.name.text]));
+        if (head.name.text !== '' && !options.has(head.name.text) && !misspelt.has(head.name.text))
+          report(diagnostic(Diagnostics.unweightedHead, head.name.span, [head.name.text]));
       }
     }
   }

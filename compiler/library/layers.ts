@@ -101,7 +101,13 @@ const LAYER_LIST: LayerSpec[] = [
       { name: 'padding', type: paddingType, default: 'same', doc: 'same keeps size/stride; valid only full windows' },
     ],
     infer: (input, args) => {
-      const wrong = needRank('conv2d', input, 3, '[h, w, c]', input.shape.length === 2 ? 'declare the channels: float[h, w, 1]' : undefined);
+      const wrong = needRank(
+        'conv2d',
+        input,
+        3,
+        '[h, w, c]',
+        input.shape.length === 2 ? 'declare the channels: float[h, w, 1]' : undefined,
+      );
       if (wrong) return wrong;
       const [h, w] = input.shape as [number, number, number];
       const k = args.kernel as number;
@@ -120,7 +126,11 @@ const LAYER_LIST: LayerSpec[] = [
     rule: '[…, c] → [c]',
     params: [],
     infer: (input) => {
-      if (input.shape.length < 2) return { error: `globalpool expects a [t, c] or [h, w, c] input, got ${formatShape(input.shape)}`, hint: 'it has nothing to pool: remove it' };
+      if (input.shape.length < 2)
+        return {
+          error: `globalpool expects a [t, c] or [h, w, c] input, got ${formatShape(input.shape)}`,
+          hint: 'it has nothing to pool: remove it',
+        };
       return { shape: [input.shape[input.shape.length - 1]!] };
     },
   },

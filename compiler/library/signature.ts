@@ -3,7 +3,13 @@ import type { ArgValue } from '../ir.js';
 
 export type ArgType =
   | { readonly kind: 'int'; readonly min?: number; readonly max?: number }
-  | { readonly kind: 'float'; readonly min?: number; readonly max?: number; readonly exclusiveMin?: boolean; readonly exclusiveMax?: boolean }
+  | {
+      readonly kind: 'float';
+      readonly min?: number;
+      readonly max?: number;
+      readonly exclusiveMin?: boolean;
+      readonly exclusiveMax?: boolean;
+    }
   | { readonly kind: 'bool' }
   | { readonly kind: 'string' }
   /** A bare name from a fixed set, such as an activation (`relu`) or a padding (`same`). */
@@ -33,9 +39,9 @@ export interface Signature {
 export function describeType(type: ArgType): string {
   switch (type.kind) {
     case 'int':
-      return 'an integer' + rangeText(type.min, type.max);
+      return `an integer${rangeText(type.min, type.max)}`;
     case 'float':
-      return 'a number' + rangeText(type.min, type.max, type.exclusiveMin, type.exclusiveMax);
+      return `a number${rangeText(type.min, type.max, type.exclusiveMin, type.exclusiveMax)}`;
     case 'bool':
       return 'true or false';
     case 'string':
@@ -68,7 +74,18 @@ export function formatSignature(sig: Signature): string {
 }
 
 export const ACTIVATIONS = [
-  'linear', 'relu', 'relu6', 'elu', 'selu', 'gelu', 'swish', 'sigmoid', 'tanh', 'softplus', 'softmax', 'leaky_relu',
+  'linear',
+  'relu',
+  'relu6',
+  'elu',
+  'selu',
+  'gelu',
+  'swish',
+  'sigmoid',
+  'tanh',
+  'softplus',
+  'softmax',
+  'leaky_relu',
 ] as const;
 
 export const activationType: ArgType = { kind: 'enum', what: 'an activation', values: ACTIVATIONS };

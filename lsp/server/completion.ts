@@ -6,8 +6,22 @@
  */
 import * as lsp from 'vscode-languageserver/node';
 import {
-  DATA_FORMATS, DATA_OPTIONS, describeType, formatShape, GATES, HEAD_OPTIONS, LAYERS, LOSSES,
-  MERGES, METRICS, OPTIMIZERS, TASKS, TRAIN_OPTIONS, WEIGHTINGS, type ArgType, type BlockDecl,
+  DATA_FORMATS,
+  DATA_OPTIONS,
+  describeType,
+  formatShape,
+  GATES,
+  HEAD_OPTIONS,
+  LAYERS,
+  LOSSES,
+  MERGES,
+  METRICS,
+  OPTIMIZERS,
+  TASKS,
+  TRAIN_OPTIONS,
+  WEIGHTINGS,
+  type ArgType,
+  type BlockDecl,
   type ModelDecl,
 } from '../../compiler/index.js';
 import * as T from '../../grammar/tokens.js';
@@ -85,7 +99,17 @@ function itemsFor(ctx: CursorContext, scope: Scope): lsp.CompletionItem[] {
 }
 
 function isOperator(type: unknown): boolean {
-  return type === T.Arrow || type === T.Equals || type === T.Plus || type === T.Minus || type === T.Star || type === T.Slash || type === T.DotDot || type === T.LParen || type === T.LBracket;
+  return (
+    type === T.Arrow ||
+    type === T.Equals ||
+    type === T.Plus ||
+    type === T.Minus ||
+    type === T.Star ||
+    type === T.Slash ||
+    type === T.DotDot ||
+    type === T.LParen ||
+    type === T.LBracket
+  );
 }
 
 function topLevel(statement: Statement | undefined, prev: unknown, scope: Scope): lsp.CompletionItem[] {
@@ -133,19 +157,24 @@ function argumentItems(frame: ParenFrame, ctx: CursorContext, scope: Scope): lsp
   const params = paramsOf(frame.callee!, scope);
   if (params === undefined) return [];
   const self = ctx.statement?.tokens[0]?.image;
-  if (frame.callee === 'concat' || frame.callee === 'add') return prev === T.LParen || prev === T.Comma ? sources(scope, false, self, false) : [];
+  if (frame.callee === 'concat' || frame.callee === 'add')
+    return prev === T.LParen || prev === T.Comma ? sources(scope, false, self, false) : [];
   if (prev === T.Colon && frame.current !== undefined) {
     const param = params.find((p) => p.name === frame.current);
     return param ? valuesFor(param.type, scope, self) : [];
   }
   if (prev !== T.LParen && prev !== T.Comma) return [];
   const given = new Set([...params.slice(0, frame.positional).map((p) => p.name), ...frame.named]);
-  const named = params.filter((p) => !given.has(p.name)).map((p): lsp.CompletionItem => ({
-    label: p.name,
-    kind: lsp.CompletionItemKind.Property,
-    detail: p.type ? describeType(p.type) : p.typeText,
-    insertText: `${p.name}: `,
-  }));
+  const named = params
+    .filter((p) => !given.has(p.name))
+    .map(
+      (p): lsp.CompletionItem => ({
+        label: p.name,
+        kind: lsp.CompletionItemKind.Property,
+        detail: p.type ? describeType(p.type) : p.typeText,
+        insertText: `${p.name}: `,
+      }),
+    );
   const positional = frame.named.length === 0 ? params[frame.argIndex] : undefined;
   return [...named, ...(positional ? valuesFor(positional.type, scope, self) : [])];
 }
@@ -161,12 +190,22 @@ function paramsOf(callee: string, scope: Scope): ParamLike[] | undefined {
   if (callable !== undefined) return callable.sig.params.map((p) => ({ name: p.name, type: p.type }));
   const block = blocksInScope(scope).find((b) => b.decl.name.text === callee);
   if (block === undefined) return undefined;
-  const types: Record<string, ArgType> = { int: { kind: 'int' }, float: { kind: 'float' }, bool: { kind: 'bool' }, string: { kind: 'string' } };
+  const types: Record<string, ArgType> = {
+    int: { kind: 'int' },
+    float: { kind: 'float' },
+    bool: { kind: 'bool' },
+    string: { kind: 'string' },
+  };
   return block.decl.params.map((p) => ({ name: p.name.text, type: types[p.type.text], typeText: p.type.text }));
 }
 
 function valuesFor(type: ArgType | undefined, scope: Scope, self: string | undefined): lsp.CompletionItem[] {
-  const params = (kinds: string[]) => (scope.block?.params ?? []).filter((p) => kinds.includes(p.type.text)).map((p): lsp.CompletionItem => ({ label: p.name.text, kind: lsp.CompletionItemKind.Variable, detail: `(parameter) ${p.type.text}` }));
+  const params = (kinds: string[]) =>
+    (scope.block?.params ?? [])
+      .filter((p) => kinds.includes(p.type.text))
+      .map(
+        (p): lsp.CompletionItem => ({ label: p.name.text, kind: lsp.CompletionItemKind.Variable, detail: `(parameter) ${p.type.text}` }),
+      );
   switch (type?.kind) {
     case 'enum':
       return type.values.map((v) => value(v));
@@ -208,7 +247,12 @@ function sources(scope: Scope, forHead: boolean, self?: string, withMerges = tru
 function stages(scope: Scope, forHead: boolean): lsp.CompletionItem[] {
   const items = [...LAYERS.keys()].map((n) => callItem(lookupCallable(n, 'pipeline')!));
   for (const block of blocksInScope(scope)) {
-    if (block.decl.name.text === '' || block.decl.name.text === scope.block?.name.text || items.some((i) => i.label === block.decl.name.text)) continue;
+    if (
+      block.decl.name.text === '' ||
+      block.decl.name.text === scope.block?.name.text ||
+      items.some((i) => i.label === block.decl.name.text)
+    )
+      continue;
     const hasParams = block.decl.params.length > 0;
     items.push({
       label: block.decl.name.text,

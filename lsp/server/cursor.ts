@@ -77,20 +77,34 @@ export function cursorContext(text: string, offset: number): CursorContext {
   const lexed = lex(before);
   const lastComment = lexed.comments[lexed.comments.length - 1];
   const lastToken = lexed.tokens[lexed.tokens.length - 1];
-  const inComment = lastComment !== undefined && endOf(lastComment) >= wordStart &&
+  const inComment =
+    lastComment !== undefined &&
+    endOf(lastComment) >= wordStart &&
     (lastComment.tokenType !== T.BlockComment || endOf(lastComment) > wordStart);
   const inString = lastToken !== undefined && 'unterminated' in lastToken && lastToken.unterminated === true;
   const frames: Frame[] = [];
   let statement: Statement | undefined;
   let previous: IToken | undefined;
   for (const token of lexed.tokens) {
-    step(token, frames, previous, (s) => (statement = s), () => statement);
+    step(
+      token,
+      frames,
+      previous,
+      (s) => (statement = s),
+      () => statement,
+    );
     previous = token;
   }
   return { offset, prefix, wordStart, frames, statement, previous, inert: inComment || inString };
 }
 
-function step(token: IToken, frames: Frame[], previous: IToken | undefined, setStatement: (s: Statement | undefined) => void, getStatement: () => Statement | undefined): void {
+function step(
+  token: IToken,
+  frames: Frame[],
+  previous: IToken | undefined,
+  setStatement: (s: Statement | undefined) => void,
+  getStatement: () => Statement | undefined,
+): void {
   const top = frames[frames.length - 1];
   const type = token.tokenType;
   const atStatementLevel = top === undefined || (top.kind === 'curly' && top.section === 'model');

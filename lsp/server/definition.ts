@@ -20,7 +20,9 @@ export function definition(analysis: Analysis, workspace: Workspace, position: l
       return location ? { uri: location.uri, range: toRange(location.lines, location.decl.name.span) } : null;
     }
     case 'import':
-      return workspace.readFile(target.file) === undefined ? null : { uri: workspace.uriOf(target.file), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+      return workspace.readFile(target.file) === undefined
+        ? null
+        : { uri: workspace.uriOf(target.file), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
     default:
       return null;
   }

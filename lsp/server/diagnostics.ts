@@ -15,7 +15,9 @@ export function toRange(lines: LineIndex, span: Span): lsp.Range {
 
 /** The diagnostics of the compiled document itself (those that belong to an import are left out). */
 export function documentDiagnostics(analysis: Analysis, workspace: Workspace): lsp.Diagnostic[] {
-  return analysis.result.diagnostics.filter((d) => d.uri === undefined || d.uri === analysis.path).map((d) => toLspDiagnostic(d, analysis, workspace));
+  return analysis.result.diagnostics
+    .filter((d) => d.uri === undefined || d.uri === analysis.path)
+    .map((d) => toLspDiagnostic(d, analysis, workspace));
 }
 
 export function toLspDiagnostic(d: Diagnostic, analysis: Analysis, workspace: Workspace): lsp.Diagnostic {

@@ -6,7 +6,20 @@ import * as lsp from 'vscode-languageserver/node';
 import { walk, type Node, type Span } from '../../compiler/index.js';
 import type { Analysis } from './workspace.js';
 
-const FOLDABLE = new Set<Node['kind']>(['Model', 'Block', 'Input', 'Trunk', 'Gate', 'Head', 'Weights', 'Weighting', 'Train', 'Data', 'Call', 'List']);
+const FOLDABLE = new Set<Node['kind']>([
+  'Model',
+  'Block',
+  'Input',
+  'Trunk',
+  'Gate',
+  'Head',
+  'Weights',
+  'Weighting',
+  'Train',
+  'Data',
+  'Call',
+  'List',
+]);
 
 export function foldingRanges(analysis: Analysis): lsp.FoldingRange[] {
   const { ast, lines, text } = analysis.result;
@@ -15,7 +28,12 @@ export function foldingRanges(analysis: Analysis): lsp.FoldingRange[] {
     const startLine = lines.position(span.start).line;
     const end = lines.position(span.end);
     // Keep a closing bracket that starts its line visible.
-    const closer = /[)\]}]/.test(text[span.end - 1] ?? '') && lines.lineText(end.line).slice(0, Math.max(0, end.character - 1)).trim() === '';
+    const closer =
+      /[)\]}]/.test(text[span.end - 1] ?? '') &&
+      lines
+        .lineText(end.line)
+        .slice(0, Math.max(0, end.character - 1))
+        .trim() === '';
     const endLine = closer ? end.line - 1 : end.line;
     if (endLine <= startLine || ranges.some((r) => r.startLine === startLine)) return;
     ranges.push({ startLine, endLine, ...(kind ? { kind } : {}) });
@@ -46,6 +64,7 @@ export function foldingRanges(analysis: Analysis): lsp.FoldingRange[] {
     runLine = line;
   }
   flush();
-  if (ast.imports.length > 1) add({ start: ast.imports[0]!.span.start, end: ast.imports[ast.imports.length - 1]!.span.end }, lsp.FoldingRangeKind.Imports);
+  if (ast.imports.length > 1)
+    add({ start: ast.imports[0]!.span.start, end: ast.imports[ast.imports.length - 1]!.span.end }, lsp.FoldingRangeKind.Imports);
   return ranges.sort((a, b) => a.startLine - b.startLine);
 }

@@ -4,8 +4,21 @@
  * completion and signature help agree with `mtlc explain` and with the checker.
  */
 import {
-  describeType, formatShape, formatSignature, GATES, LAYERS, LOSSES, MERGES, OPTIMIZERS, SEARCH,
-  TASKS, WEIGHTINGS, type BlockDecl, type ParamSpec, type Shape, type Signature,
+  describeType,
+  formatShape,
+  formatSignature,
+  GATES,
+  LAYERS,
+  LOSSES,
+  MERGES,
+  OPTIMIZERS,
+  SEARCH,
+  TASKS,
+  WEIGHTINGS,
+  type BlockDecl,
+  type ParamSpec,
+  type Shape,
+  type Signature,
 } from '../../compiler/index.js';
 
 export type CallableKind = 'layer' | 'task' | 'gate' | 'merge' | 'weighting' | 'optimizer' | 'loss' | 'search';
@@ -127,7 +140,7 @@ export function blockParamLabels(block: BlockDecl, text: string): string[] {
 }
 
 export function fence(code: string): string {
-  return '```mtl\n' + code + '\n```';
+  return `\`\`\`mtl\n${code}\n\`\`\``;
 }
 
 function capitalise(s: string): string {

@@ -64,26 +64,40 @@ function startServer(connection: Connection, options: ServerOptions = {}): Works
   const workspace: Workspace = new Workspace({
     ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
     ...(options.readFile !== undefined ? { readFile: options.readFile } : {}),
-    publish: (analysis) => void connection.sendDiagnostics({ uri: analysis.uri, version: analysis.version, diagnostics: documentDiagnostics(analysis, workspace) }),
+    publish: (analysis) =>
+      void connection.sendDiagnostics({
+        uri: analysis.uri,
+        version: analysis.version,
+        diagnostics: documentDiagnostics(analysis, workspace),
+      }),
     clear: (uri) => void connection.sendDiagnostics({ uri, diagnostics: [] }),
     log,
   });
 
-  const guard = <P, R>(name: string, handler: (params: P) => R) => (params: P): R | ResponseError<void> => {
-    try {
-      return handler(params);
-    } catch (error) {
-      log(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      return new ResponseError(ErrorCodes.InternalError, `${name} failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  };
+  const guard =
+    <P, R>(name: string, handler: (params: P) => R) =>
+    (params: P): R | ResponseError<void> => {
+      try {
+        return handler(params);
+      } catch (error) {
+        log(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        return new ResponseError(ErrorCodes.InternalError, `${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
   /** A request about one document: answered with `empty` when the document is not open. */
-  const onDocument = <P extends { textDocument: { uri: string } }, R, E>(name: string, empty: E, handler: (analysis: Analysis, params: P) => R) =>
+  const onDocument = <P extends { textDocument: { uri: string } }, R, E>(
+    name: string,
+    empty: E,
+    handler: (analysis: Analysis, params: P) => R,
+  ) =>
     guard(name, (params: P): R | E => {
       const analysis = workspace.analysis(params.textDocument.uri);
       return analysis === undefined ? empty : handler(analysis, params);
     });
-  const quietly = <P>(name: string, handler: (params: P) => void) => (params: P) => void guard(name, handler)(params);
+  const quietly =
+    <P>(name: string, handler: (params: P) => void) =>
+    (params: P) =>
+      void guard(name, handler)(params);
 
   let watchFiles = false;
   connection.onInitialize((params) => {
@@ -93,7 +107,10 @@ function startServer(connection: Connection, options: ServerOptions = {}): Works
   // Clients that let the server choose (Neovim 0.9+) are asked to report .mtl files changed on disk,
   // so importers of a file that was edited elsewhere, created or deleted are checked again.
   connection.onInitialized(() => {
-    if (watchFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.mtl' }] }).catch(() => undefined);
+    if (watchFiles)
+      void connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.mtl' }] })
+        .catch(() => undefined);
   });
   documents.onDidChangeContent(quietly('didChange', (e) => workspace.changed(e.document)));
   documents.onDidClose(quietly('didClose', (e) => workspace.closed(e.document.uri)));
@@ -121,7 +138,11 @@ function startServer(connection: Connection, options: ServerOptions = {}): Works
 }
 
 /** A server on a pair of streams, in this process (tests and benchmarks). */
-export function startStreamServer(input: Readable, output: Writable, options: ServerOptions = {}): { connection: Connection; workspace: Workspace } {
+export function startStreamServer(
+  input: Readable,
+  output: Writable,
+  options: ServerOptions = {},
+): { connection: Connection; workspace: Workspace } {
   const connection = createConnection(new StreamMessageReader(input), new StreamMessageWriter(output));
   const workspace = startServer(connection, { keepProcess: true, ...options });
   return { connection, workspace };

@@ -34,9 +34,11 @@ export function occurrences(analysis: Analysis, workspace: Workspace, target: Ta
   add(analysis);
   add(workspace.isOpen(target.location.uri) ? workspace.analysis(target.location.uri) : undefined);
   for (const uri of workspace.importersOf(home)) add(workspace.analysis(uri));
-  return documents.map((doc) => {
-    const location = doc.path === home ? { ...target.location!, lines: doc.result.lines } : target.location!;
-    const here: Target = { ...target, location };
-    return { analysis: doc, spans: occurrencesInDocument(doc, here, includeDeclaration) };
-  }).filter((o) => o.spans.length > 0);
+  return documents
+    .map((doc) => {
+      const location = doc.path === home ? { ...target.location!, lines: doc.result.lines } : target.location!;
+      const here: Target = { ...target, location };
+      return { analysis: doc, spans: occurrencesInDocument(doc, here, includeDeclaration) };
+    })
+    .filter((o) => o.spans.length > 0);
 }

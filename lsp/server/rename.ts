@@ -24,9 +24,17 @@ export function prepareRename(analysis: Analysis, workspace: Workspace, position
   return { range: toRange(lines, target.span), placeholder: analysis.result.text.slice(target.span.start, target.span.end) };
 }
 
-export function rename(analysis: Analysis, workspace: Workspace, position: lsp.Position, newName: string): lsp.WorkspaceEdit | lsp.ResponseError<void> | null {
+export function rename(
+  analysis: Analysis,
+  workspace: Workspace,
+  position: lsp.Position,
+  newName: string,
+): lsp.WorkspaceEdit | lsp.ResponseError<void> | null {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(newName) || KEYWORDS.has(newName)) {
-    return new lsp.ResponseError(lsp.ErrorCodes.InvalidParams, `"${newName}" is not a valid name: use letters, digits and _, not starting with a digit, and not a keyword`);
+    return new lsp.ResponseError(
+      lsp.ErrorCodes.InvalidParams,
+      `"${newName}" is not a valid name: use letters, digits and _, not starting with a digit, and not a keyword`,
+    );
   }
   const target = targetAt(analysis, workspace, analysis.result.lines.offset(position));
   if (!renameable(target)) return null;

@@ -5,8 +5,18 @@
  * could not resolve). Shared by hover, definition, references and rename.
  */
 import {
-  contains, nodePathAt, paramReferences, type BlockDecl, type Call, type CallInfo, type LineIndex,
-  type Name, type Node, type Param, type Span, type SymbolInfo,
+  contains,
+  nodePathAt,
+  paramReferences,
+  type BlockDecl,
+  type Call,
+  type CallInfo,
+  type LineIndex,
+  type Name,
+  type Node,
+  type Param,
+  type Span,
+  type SymbolInfo,
 } from '../../compiler/index.js';
 import * as path from 'node:path';
 import { lookupCallable, type Callable, type CallSite } from './library.js';
@@ -22,7 +32,13 @@ export interface BlockLocation {
 
 export type Target =
   | { readonly kind: 'symbol'; readonly symbol: SymbolInfo; readonly span: Span }
-  | { readonly kind: 'block'; readonly name: string; readonly span: Span; readonly location: BlockLocation | undefined; readonly call?: CallInfo }
+  | {
+      readonly kind: 'block';
+      readonly name: string;
+      readonly span: Span;
+      readonly location: BlockLocation | undefined;
+      readonly call?: CallInfo;
+    }
   | { readonly kind: 'param'; readonly block: BlockDecl; readonly param: Param; readonly span: Span }
   | { readonly kind: 'callable'; readonly callable: Callable; readonly span: Span; readonly call?: CallInfo }
   | { readonly kind: 'import'; readonly file: string; readonly span: Span };
@@ -45,7 +61,8 @@ export function targetAt(analysis: Analysis, workspace: Workspace, offset: numbe
   if (parent.kind === 'Block' && parent.name === node) {
     return { kind: 'block', name: node.text, span: node.span, location: findBlock(analysis, workspace, node.text) };
   }
-  if (parent.kind === 'Param' && parent.name === node && block !== undefined) return { kind: 'param', block, param: parent, span: node.span };
+  if (parent.kind === 'Param' && parent.name === node && block !== undefined)
+    return { kind: 'param', block, param: parent, span: node.span };
   if (parent.kind !== 'Call' || parent.callee !== node) return undefined;
 
   if (block !== undefined && parent.args === undefined) {
@@ -54,8 +71,17 @@ export function targetAt(analysis: Analysis, workspace: Workspace, offset: numbe
     }
   }
   const call = semantic.calls.find((c) => c.span.start === node.span.start && c.span.end === node.span.end);
-  if (call?.kind === 'block' || (call === undefined && findBlock(analysis, workspace, node.text) !== undefined && callSite(nodes, parent) === 'pipeline')) {
-    return { kind: 'block', name: node.text, span: node.span, location: findBlock(analysis, workspace, node.text), ...(call ? { call } : {}) };
+  if (
+    call?.kind === 'block' ||
+    (call === undefined && findBlock(analysis, workspace, node.text) !== undefined && callSite(nodes, parent) === 'pipeline')
+  ) {
+    return {
+      kind: 'block',
+      name: node.text,
+      span: node.span,
+      location: findBlock(analysis, workspace, node.text),
+      ...(call ? { call } : {}),
+    };
   }
   const callable = lookupCallable(node.text, call !== undefined ? siteOfKind(call.kind) : callSite(nodes, parent));
   return callable && { kind: 'callable', callable, span: node.span, ...(call ? { call } : {}) };
@@ -80,7 +106,9 @@ function callSite(nodes: readonly Node[], call: Call): CallSite {
   const index = nodes.indexOf(call);
   const owner = nodes[index - 1];
   const option = [...nodes.slice(0, index)].reverse().find((n) => n.kind === 'Option');
-  const member = nodes.find((n) => n.kind === 'Gate' || n.kind === 'Weighting' || n.kind === 'Train' || n.kind === 'Head' || n.kind === 'Weights');
+  const member = nodes.find(
+    (n) => n.kind === 'Gate' || n.kind === 'Weighting' || n.kind === 'Train' || n.kind === 'Head' || n.kind === 'Weights',
+  );
   if (member?.kind === 'Gate' && owner === member) return 'gate';
   if (member?.kind === 'Weighting') return 'weighting';
   if (option?.kind === 'Option' && member?.kind === 'Train' && option.name.text === 'optimizer') return 'optimizer';
@@ -97,7 +125,8 @@ export function findBlock(analysis: Analysis, workspace: Workspace, name: string
   for (const file of result.imports) {
     const parsed = workspace.parsedFile(file);
     const decl = parsed?.ast.blocks.find((b) => b.name.text === name);
-    if (parsed !== undefined && decl !== undefined) return { decl, path: parsed.path, uri: parsed.uri, lines: parsed.lines, text: parsed.text };
+    if (parsed !== undefined && decl !== undefined)
+      return { decl, path: parsed.path, uri: parsed.uri, lines: parsed.lines, text: parsed.text };
   }
   return undefined;
 }
@@ -108,7 +137,8 @@ export function occurrencesInDocument(analysis: Analysis, target: Target, includ
   const { semantic, ast } = analysis.result;
   switch (target.kind) {
     case 'symbol': {
-      const same = (s: SymbolInfo) => s.kind === target.symbol.kind && s.nameSpan.start === target.symbol.nameSpan.start && s.name === target.symbol.name;
+      const same = (s: SymbolInfo) =>
+        s.kind === target.symbol.kind && s.nameSpan.start === target.symbol.nameSpan.start && s.name === target.symbol.name;
       if (includeDeclaration && target.symbol.uri === undefined) spans.push(target.symbol.nameSpan);
       for (const r of semantic.references) if (same(r.symbol)) spans.push(r.span);
       break;

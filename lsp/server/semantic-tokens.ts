@@ -12,7 +12,20 @@ import { endOf } from '../../grammar/tokens.js';
 import { lookupCallable } from './library.js';
 import type { Analysis } from './workspace.js';
 
-const TOKEN_TYPES = ['keyword', 'type', 'function', 'class', 'variable', 'parameter', 'property', 'enumMember', 'number', 'string', 'comment', 'operator'] as const;
+const TOKEN_TYPES = [
+  'keyword',
+  'type',
+  'function',
+  'class',
+  'variable',
+  'parameter',
+  'property',
+  'enumMember',
+  'number',
+  'string',
+  'comment',
+  'operator',
+] as const;
 const TOKEN_MODIFIERS = ['declaration', 'defaultLibrary'] as const;
 export const LEGEND: lsp.SemanticTokensLegend = { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] };
 
@@ -75,10 +88,16 @@ function classifyNames(analysis: Analysis): Map<number, Classified> {
         const name = node.callee.text;
         const call = calls.get(start);
         if (references.has(start)) set(start, { type: 'variable' });
-        else if (call?.kind === 'block' || (call === undefined && node.args !== undefined && (localBlocks.has(name) || importedBlocks.has(name)))) set(start, { type: 'function' });
-        else if (call !== undefined || (node.args !== undefined && lookupCallable(name) !== undefined)) set(start, { type: 'function', modifiers: ['defaultLibrary'] });
+        else if (
+          call?.kind === 'block' ||
+          (call === undefined && node.args !== undefined && (localBlocks.has(name) || importedBlocks.has(name)))
+        )
+          set(start, { type: 'function' });
+        else if (call !== undefined || (node.args !== undefined && lookupCallable(name) !== undefined))
+          set(start, { type: 'function', modifiers: ['defaultLibrary'] });
         else if (node.args === undefined && ENUM_WORDS.has(name)) set(start, { type: 'enumMember', modifiers: ['defaultLibrary'] });
-        else if (node.args === undefined && lookupCallable(name) !== undefined) set(start, { type: 'function', modifiers: ['defaultLibrary'] });
+        else if (node.args === undefined && lookupCallable(name) !== undefined)
+          set(start, { type: 'function', modifiers: ['defaultLibrary'] });
         else set(start, { type: 'variable' });
         break;
       }
@@ -123,7 +142,13 @@ function encode(tokens: readonly { start: number; end: number; c: Classified }[]
   let lastChar = 0;
   const push = (line: number, char: number, length: number, c: Classified) => {
     if (length <= 0) return;
-    data.push(line - lastLine, line === lastLine ? char - lastChar : char, length, TOKEN_TYPES.indexOf(c.type), (c.modifiers ?? []).reduce((bits, m) => bits | (1 << TOKEN_MODIFIERS.indexOf(m)), 0));
+    data.push(
+      line - lastLine,
+      line === lastLine ? char - lastChar : char,
+      length,
+      TOKEN_TYPES.indexOf(c.type),
+      (c.modifiers ?? []).reduce((bits, m) => bits | (1 << TOKEN_MODIFIERS.indexOf(m)), 0),
+    );
     lastLine = line;
     lastChar = char;
   };

@@ -43,16 +43,37 @@ function signatureOf(callee: string, analysis: Analysis, workspace: Workspace): 
     const variadic = callable.kind === 'merge' || callable.kind === 'search';
     // formatSignature writes `name: type = default` pieces joined by ", ".
     const variadicPiece = callable.kind === 'merge' ? 'source' : 'weight';
-    const pieces = variadic ? [variadicPiece] : label.slice(label.indexOf('(') + 1, -1).split(', ').filter((p) => p !== '');
+    const pieces = variadic
+      ? [variadicPiece]
+      : label
+          .slice(label.indexOf('(') + 1, -1)
+          .split(', ')
+          .filter((p) => p !== '');
     const params = variadic ? [variadicPiece] : callable.sig.params.map((p) => p.name);
     const docs = [callable.sig.doc, ...callable.sig.params.map(paramLine)].join('\n\n');
-    return { label, parameters: labelRanges(label, pieces, callable.sig.params.map((p) => p.doc)), parameterNames: params, documentation: docs, variadic };
+    return {
+      label,
+      parameters: labelRanges(
+        label,
+        pieces,
+        callable.sig.params.map((p) => p.doc),
+      ),
+      parameterNames: params,
+      documentation: docs,
+      variadic,
+    };
   }
   const block = findBlock(analysis, workspace, callee);
   if (block === undefined) return undefined;
   const pieces = blockParamLabels(block.decl, block.text);
   const label = `${callee}(${pieces.join(', ')})`;
-  return { label, parameters: labelRanges(label, pieces), parameterNames: block.decl.params.map((p) => p.name.text), documentation: `block \`${callee}\``, variadic: false };
+  return {
+    label,
+    parameters: labelRanges(label, pieces),
+    parameterNames: block.decl.params.map((p) => p.name.text),
+    documentation: `block \`${callee}\``,
+    variadic: false,
+  };
 }
 
 /** Parameters as [start, end) offsets into the label, found left to right. */

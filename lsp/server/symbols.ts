@@ -31,7 +31,9 @@ export function documentSymbols(analysis: Analysis): lsp.DocumentSymbol[] {
   const top: { start: number; symbol: lsp.DocumentSymbol }[] = [];
   for (const block of ast.blocks) {
     if (block.name.text === '') continue;
-    const params = block.params.filter((p) => p.name.text !== '').map((p) => symbol(p.name, p.span, lsp.SymbolKind.TypeParameter, p.type.text));
+    const params = block.params
+      .filter((p) => p.name.text !== '')
+      .map((p) => symbol(p.name, p.span, lsp.SymbolKind.TypeParameter, p.type.text));
     top.push({ start: block.span.start, symbol: symbol(block.name, block.span, lsp.SymbolKind.Function, 'block', params) });
   }
   for (const model of ast.models) {

@@ -14,7 +14,13 @@ import { registerAgain, wasmModule } from './wasm-module.js';
  * Runs another kernel of the same backend directly, without the engine's bookkeeping: for kernels
  * composed of other kernels. Looked up per call, so that it finds kernels swapped in later.
  */
-export function runKernel(backendName: string, backend: unknown, name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
+export function runKernel(
+  backendName: string,
+  backend: unknown,
+  name: string,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap = {},
+): tf.TensorInfo {
   return tf.getKernel(name, backendName)!.kernelFunc({ inputs, backend: backend as tf.KernelBackend, attrs }) as tf.TensorInfo;
 }
 
@@ -106,7 +112,13 @@ export function uninstallFastBatchMatMul(): void {
  * Transposing an axis of size 1 moves nothing, so operands are only reshaped. Undefined when the
  * shapes are not such a case.
  */
-function broadcastMatMul(backend: tf.KernelBackend, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): tf.TensorInfo | undefined {
+function broadcastMatMul(
+  backend: tf.KernelBackend,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): tf.TensorInfo | undefined {
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 3 || b.shape.length < 3) return undefined;
   const batchA = a.shape.slice(0, -2);
   const batchB = b.shape.slice(0, -2);

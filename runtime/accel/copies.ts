@@ -80,13 +80,20 @@ function wholeHeap(view: tf.backend_util.TypedArray): HeapView {
  */
 const concat: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const all = inputs as unknown as tf.TensorInfo[];
-  if (all.length === 0 || all[0]!.dtype === 'string' || all.some((t) => t.dtype !== all[0]!.dtype)) return runStock('Concat', { inputs, backend, attrs });
+  if (all.length === 0 || all[0]!.dtype === 'string' || all.some((t) => t.dtype !== all[0]!.dtype))
+    return runStock('Concat', { inputs, backend, attrs });
   const wasm = backend as BackendWasm;
   const axis = tf.util.parseAxisParam((attrs as unknown as { axis: number | number[] }).axis, all[0]!.shape)[0]!;
-  tf.backend_util.assertParamsConsistent(all.map((t) => t.shape), axis);
+  tf.backend_util.assertParamsConsistent(
+    all.map((t) => t.shape),
+    axis,
+  );
   const parts = all.filter((t) => tf.util.sizeFromShape(t.shape) > 0);
   if (parts.length <= 1) return runStock('Concat', { inputs, backend, attrs });
-  const outShape = tf.backend_util.computeOutShape(all.map((t) => t.shape), axis);
+  const outShape = tf.backend_util.computeOutShape(
+    all.map((t) => t.shape),
+    axis,
+  );
   const out = wasm.makeOutput(outShape, all[0]!.dtype);
   const outer = tf.util.sizeFromShape(parts[0]!.shape.slice(0, axis));
   const runs = parts.map((t) => tf.util.sizeFromShape(t.shape.slice(axis)));
@@ -172,7 +179,13 @@ function runStock(name: string, args: Parameters<tf.KernelFunc>[0]): ReturnType<
 
 /** Replaces the wasm `Identity`, `Slice`, `SplitV`, `Concat` and `Transpose` kernels; a no-op when done or when wasm is absent. */
 export function installWasmCopies(): void {
-  for (const [name, kernelFunc] of [['Identity', identity], ['Slice', slice], ['SplitV', splitV], ['Concat', concat], ['Transpose', transpose]] as const) {
+  for (const [name, kernelFunc] of [
+    ['Identity', identity],
+    ['Slice', slice],
+    ['SplitV', splitV],
+    ['Concat', concat],
+    ['Transpose', transpose],
+  ] as const) {
     if (stock.has(name)) continue;
     const original = tf.getKernel(name, 'wasm');
     if (original === undefined) continue;

@@ -33,9 +33,16 @@ function slots(inputs: tf.NamedTensorInfoMap, count: number): { x: tf.TensorInfo
 export function adamConstants(attrs: AdamAttrs, acc1: number, acc2: number) {
   const f = Math.fround;
   return {
-    b1: f(attrs.beta1), c1: f(1 - attrs.beta1), b2: f(attrs.beta2), c2: f(1 - attrs.beta2),
-    d1: f(1 - acc1), d2: f(1 - acc2), eps: f(attrs.epsilon), step: f(-attrs.learningRate),
-    acc1: f(acc1 * f(attrs.beta1)), acc2: f(acc2 * f(attrs.beta2)),
+    b1: f(attrs.beta1),
+    c1: f(1 - attrs.beta1),
+    b2: f(attrs.beta2),
+    c2: f(1 - attrs.beta2),
+    d1: f(1 - acc1),
+    d2: f(1 - acc2),
+    eps: f(attrs.epsilon),
+    step: f(-attrs.learningRate),
+    acc1: f(acc1 * f(attrs.beta1)),
+    acc2: f(acc2 * f(attrs.beta2)),
   };
 }
 
@@ -93,7 +100,10 @@ function cpuAdam(inputs: tf.NamedTensorInfoMap, attrs: AdamAttrs, backend: CpuBa
     }
     outputs.push(...[x2, m2, v2].map((values) => backend.makeTensorInfo(p.x.shape, 'float32', values)));
   }
-  outputs.push(backend.makeTensorInfo([], 'float32', Float32Array.of(c.acc1)), backend.makeTensorInfo([], 'float32', Float32Array.of(c.acc2)));
+  outputs.push(
+    backend.makeTensorInfo([], 'float32', Float32Array.of(c.acc1)),
+    backend.makeTensorInfo([], 'float32', Float32Array.of(c.acc2)),
+  );
   return outputs;
 }
 
@@ -124,7 +134,10 @@ export interface AdamState {
 export function adamMoments(optimizer: tf.AdamOptimizer, index: number, value: tf.Variable): [tf.Variable, tf.Variable] {
   const state = optimizer as unknown as AdamState;
   state.accumulatedFirstMoment[index] ??= { originalName: `${value.name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-  state.accumulatedSecondMoment[index] ??= { originalName: `${value.name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+  state.accumulatedSecondMoment[index] ??= {
+    originalName: `${value.name}/v`,
+    variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+  };
   return [state.accumulatedFirstMoment[index]!.variable, state.accumulatedSecondMoment[index]!.variable];
 }
 

@@ -33,9 +33,18 @@ const as3d = (t: tf.TensorInfo): tf.TensorInfo => ({ dataId: t.dataId, shape: [1
 function dense(backendName: string): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { x, w, bias } = inputs as { x: tf.TensorInfo; w: tf.TensorInfo; bias?: tf.TensorInfo };
-    const y = runKernel(backendName, backend, '_FusedMatMul', { a: as3d(x), b: as3d(w), ...(bias ? { bias } : {}) }, {
-      transposeA: false, transposeB: false, activation: (attrs as unknown as DenseAttrs).activation, leakyreluAlpha: 0.2,
-    });
+    const y = runKernel(
+      backendName,
+      backend,
+      '_FusedMatMul',
+      { a: as3d(x), b: as3d(w), ...(bias ? { bias } : {}) },
+      {
+        transposeA: false,
+        transposeB: false,
+        activation: (attrs as unknown as DenseAttrs).activation,
+        leakyreluAlpha: 0.2,
+      },
+    );
     return { dataId: y.dataId, shape: [x.shape[0]!, w.shape[1]!], dtype: 'float32' };
   };
 }
@@ -52,14 +61,23 @@ function denseGrad(backendName: string): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { dy, xT, y } = inputs as { dy: tf.TensorInfo; xT: tf.TensorInfo; y: tf.TensorInfo };
     const relu = (attrs as unknown as DenseAttrs).activation === 'relu';
-    const [dyA, db] = backendName === 'wasm' ? wasmActivationGrads(backend as BackendWasm, dy, y, relu) : activationGrads(backendName, backend, dy, y, relu);
+    const [dyA, db] =
+      backendName === 'wasm'
+        ? wasmActivationGrads(backend as BackendWasm, dy, y, relu)
+        : activationGrads(backendName, backend, dy, y, relu);
     const dw = runKernel(backendName, backend, 'BatchMatMul', { a: as3d(xT), b: as3d(dyA) }, { transposeA: false, transposeB: false });
     return [dyA, { dataId: dw.dataId, shape: [xT.shape[0]!, dy.shape[1]!], dtype: 'float32' }, db];
   };
 }
 
 /** `[dyA, dbias]` with the backend's kernels (cpu). */
-function activationGrads(backendName: string, backend: unknown, dy: tf.TensorInfo, y: tf.TensorInfo, relu: boolean): [tf.TensorInfo, tf.TensorInfo] {
+function activationGrads(
+  backendName: string,
+  backend: unknown,
+  dy: tf.TensorInfo,
+  y: tf.TensorInfo,
+  relu: boolean,
+): [tf.TensorInfo, tf.TensorInfo] {
   let dyA: tf.TensorInfo;
   if (relu) {
     const step = runKernel(backendName, backend, 'Step', { x: y }, { alpha: 0 });
@@ -107,8 +125,10 @@ function transposedInput(x: tf.Tensor2D): tf.Tensor2D {
 /** Registers the two kernels for wasm and cpu, and the gradient, where missing. Safe to call more than once. */
 export function registerFusedDense(): void {
   for (const backendName of ['wasm', 'cpu']) {
-    if (tf.getKernel(FUSED_DENSE, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_DENSE, backendName, kernelFunc: dense(backendName) });
-    if (tf.getKernel(FUSED_DENSE_GRAD, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_DENSE_GRAD, backendName, kernelFunc: denseGrad(backendName) });
+    if (tf.getKernel(FUSED_DENSE, backendName) === undefined)
+      tf.registerKernel({ kernelName: FUSED_DENSE, backendName, kernelFunc: dense(backendName) });
+    if (tf.getKernel(FUSED_DENSE_GRAD, backendName) === undefined)
+      tf.registerKernel({ kernelName: FUSED_DENSE_GRAD, backendName, kernelFunc: denseGrad(backendName) });
   }
   if (tf.getGradient(FUSED_DENSE) === undefined) {
     tf.registerGradient({
@@ -118,7 +138,9 @@ export function registerFusedDense(): void {
       gradFunc: (dy, saved, attrs) => {
         const [x, w, y] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         // Computed here, not in the per-input closures: the engine runs each closure in its own tidy.
-        const [dyA, dw, db] = tf.engine().runKernel(FUSED_DENSE_GRAD, { dy: dy as tf.Tensor, xT: transposedInput(x), y }, attrs) as tf.Tensor[];
+        const [dyA, dw, db] = tf
+          .engine()
+          .runKernel(FUSED_DENSE_GRAD, { dy: dy as tf.Tensor, xT: transposedInput(x), y }, attrs) as tf.Tensor[];
         return { x: () => tf.matMul(dyA!, w, false, true), w: () => dw!, bias: () => db! };
       },
     });
@@ -160,10 +182,16 @@ export function installFusedDense(): void {
   stockCall = original;
   prototype.call = function (this: DenseInternals, inputs, kwargs) {
     const input = Array.isArray(inputs) ? inputs[0]! : inputs;
-    if (input.rank !== 2 || input.dtype !== 'float32' || tf.getKernel(FUSED_DENSE, tf.getBackend()) === undefined) return original.call(this, inputs, kwargs);
+    if (input.rank !== 2 || input.dtype !== 'float32' || tf.getKernel(FUSED_DENSE, tf.getBackend()) === undefined)
+      return original.call(this, inputs, kwargs);
     const name = this.activation.getClassName();
     return tf.tidy(() => {
-      const y = fusedDense(input as tf.Tensor2D, this.kernel.read() as tf.Tensor2D, this.bias?.read() as tf.Tensor1D | undefined, name === 'relu' ? 'relu' : 'linear');
+      const y = fusedDense(
+        input as tf.Tensor2D,
+        this.kernel.read() as tf.Tensor2D,
+        this.bias?.read() as tf.Tensor1D | undefined,
+        name === 'relu' ? 'relu' : 'linear',
+      );
       return name === 'relu' || name === 'linear' ? y : this.activation.apply(y);
     });
   };

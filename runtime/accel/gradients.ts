@@ -39,9 +39,11 @@ export function installWasmGradients(): void {
     if (cpuKernel === undefined) continue;
     const onCpu = runOnCpu(cpuKernel);
     const kernelFunc: tf.KernelFunc =
-      name === 'Conv2DBackpropFilter' ? (args) => conv2dBackpropFilter(args, onCpu)
-      : name === 'UnsortedSegmentSum' ? unsortedSegmentSum
-      : onCpu;
+      name === 'Conv2DBackpropFilter'
+        ? (args) => conv2dBackpropFilter(args, onCpu)
+        : name === 'UnsortedSegmentSum'
+          ? unsortedSegmentSum
+          : onCpu;
     tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
   }
 }
@@ -58,12 +60,22 @@ function conv2dBackpropFilter(args: Parameters<tf.KernelFunc>[0], onCpu: tf.Kern
   const x = inputs['x'] as tf.TensorInfo;
   const dy = inputs['dy'] as tf.TensorInfo;
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as {
-    strides: [number, number] | number; pad: 'same' | 'valid' | number; dataFormat: 'NHWC' | 'NCHW';
-    dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number];
+    strides: [number, number] | number;
+    pad: 'same' | 'valid' | number;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    filterShape: [number, number, number, number];
   };
   if (dataFormat === 'NCHW' || x.dtype !== 'float32') return onCpu(args);
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast',
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
   );
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return onCpu(args);
   const { batchSize: b, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
@@ -94,9 +106,16 @@ function conv2dBackpropFilter(args: Parameters<tf.KernelFunc>[0], onCpu: tf.Kern
         }
       }
     }
-    const out = runKernel('wasm', backend, 'BatchMatMul', { a: cols, b: { dataId: dy.dataId, shape: [1, n, co], dtype: 'float32' } }, {
-      transposeA: false, transposeB: false,
-    });
+    const out = runKernel(
+      'wasm',
+      backend,
+      'BatchMatMul',
+      { a: cols, b: { dataId: dy.dataId, shape: [1, n, co], dtype: 'float32' } },
+      {
+        transposeA: false,
+        transposeB: false,
+      },
+    );
     return { dataId: out.dataId, shape: [...filterShape], dtype: 'float32' };
   } finally {
     backend.disposeData(cols.dataId);
@@ -150,7 +169,11 @@ function runOnCpu(cpuKernel: tf.KernelConfig): tf.KernelFunc {
       const result = cpuKernel.kernelFunc({ inputs: copies, backend: cpu as unknown as tf.KernelBackend, ...(attrs ? { attrs } : {}) });
       const outputs = Array.isArray(result) ? result : [result];
       made.push(...outputs.map((o) => o.dataId));
-      const back = outputs.map((o) => ({ dataId: wasm.write(cpu.readSync(o.dataId), [...o.shape], o.dtype), shape: o.shape, dtype: o.dtype }));
+      const back = outputs.map((o) => ({
+        dataId: wasm.write(cpu.readSync(o.dataId), [...o.shape], o.dtype),
+        shape: o.shape,
+        dtype: o.dtype,
+      }));
       return Array.isArray(result) ? back : back[0]!;
     } finally {
       for (const dataId of made) cpu.disposeData(dataId, true);

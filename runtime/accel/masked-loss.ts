@@ -38,7 +38,10 @@ interface Buffers {
   outputs(backend: unknown, shapes: number[][]): { views: Float32Array[]; infos: tf.TensorInfo[] };
 }
 
-type CpuBackend = { data: { get(id: object): { values: unknown } }; makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo };
+type CpuBackend = {
+  data: { get(id: object): { values: unknown } };
+  makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo;
+};
 
 const BUFFERS: Record<'wasm' | 'cpu', Buffers> = {
   wasm: {
@@ -69,7 +72,12 @@ function rowLoss(kind: MaskedLossKind, y: ArrayLike<number>, p: ArrayLike<number
 }
 
 /** Σ mask · loss over the rows and Σ mask, in double precision; `mask` has one weight per row. */
-export function maskedLossSums(kind: MaskedLossKind, y: ArrayLike<number>, p: ArrayLike<number>, mask: ArrayLike<number>): { sum: number; count: number } {
+export function maskedLossSums(
+  kind: MaskedLossKind,
+  y: ArrayLike<number>,
+  p: ArrayLike<number>,
+  mask: ArrayLike<number>,
+): { sum: number; count: number } {
   const rows = mask.length;
   const units = rows === 0 ? 0 : p.length / rows;
   let sum = 0;
@@ -87,7 +95,12 @@ function lossKernel(io: Buffers): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { y, p, mask } = inputs as { y: tf.TensorInfo; p: tf.TensorInfo; mask: tf.TensorInfo };
     const { views, infos } = io.outputs(backend, [[], [], []]);
-    const { sum, count } = maskedLossSums((attrs as unknown as LossAttrs).loss, io.read(backend, y), io.read(backend, p), io.read(backend, mask));
+    const { sum, count } = maskedLossSums(
+      (attrs as unknown as LossAttrs).loss,
+      io.read(backend, y),
+      io.read(backend, p),
+      io.read(backend, mask),
+    );
     views[0]![0] = sum / Math.max(count, 1);
     views[1]![0] = sum;
     views[2]![0] = count;
@@ -99,7 +112,14 @@ function lossKernel(io: Buffers): tf.KernelFunc {
  * Writes into `dp` the gradient of Σ mask · loss with respect to the predictions, each row's
  * scaled by `perRow`: for labelled rows mask · perRow · ∂loss/∂q, zero where the clip was active.
  */
-export function maskedLossGradient(kind: MaskedLossKind, y: ArrayLike<number>, p: ArrayLike<number>, mask: ArrayLike<number>, perRow: number, dp: Float32Array): void {
+export function maskedLossGradient(
+  kind: MaskedLossKind,
+  y: ArrayLike<number>,
+  p: ArrayLike<number>,
+  mask: ArrayLike<number>,
+  perRow: number,
+  dp: Float32Array,
+): void {
   const rows = mask.length;
   const units = rows === 0 ? 0 : p.length / rows;
   const categorical = kind === 'categorical_crossentropy';
@@ -127,8 +147,16 @@ function gradKernel(io: Buffers): tf.KernelFunc {
     const { y, p, mask, count, dMean, dSum } = inputs as Record<string, tf.TensorInfo | undefined>;
     const { views, infos } = io.outputs(backend, [[...p!.shape]]);
     const n = io.read(backend, count!)[0]!;
-    const perRow = (dSum === undefined ? 0 : io.read(backend, dSum)[0]!) + (dMean === undefined ? 0 : io.read(backend, dMean)[0]! / Math.max(n, 1));
-    maskedLossGradient((attrs as unknown as LossAttrs).loss, io.read(backend, y!), io.read(backend, p!), io.read(backend, mask!), perRow, views[0]!);
+    const perRow =
+      (dSum === undefined ? 0 : io.read(backend, dSum)[0]!) + (dMean === undefined ? 0 : io.read(backend, dMean)[0]! / Math.max(n, 1));
+    maskedLossGradient(
+      (attrs as unknown as LossAttrs).loss,
+      io.read(backend, y!),
+      io.read(backend, p!),
+      io.read(backend, mask!),
+      perRow,
+      views[0]!,
+    );
     return infos[0]!;
   };
 }
@@ -136,8 +164,10 @@ function gradKernel(io: Buffers): tf.KernelFunc {
 /** Registers the kernels for wasm and cpu and the gradient, where missing; safe to call more than once. */
 export function registerMaskedLoss(): void {
   for (const [backendName, io] of Object.entries(BUFFERS)) {
-    if (tf.getKernel(FUSED_LOSS, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_LOSS, backendName, kernelFunc: lossKernel(io) });
-    if (tf.getKernel(FUSED_LOSS_GRAD, backendName) === undefined) tf.registerKernel({ kernelName: FUSED_LOSS_GRAD, backendName, kernelFunc: gradKernel(io) });
+    if (tf.getKernel(FUSED_LOSS, backendName) === undefined)
+      tf.registerKernel({ kernelName: FUSED_LOSS, backendName, kernelFunc: lossKernel(io) });
+    if (tf.getKernel(FUSED_LOSS_GRAD, backendName) === undefined)
+      tf.registerKernel({ kernelName: FUSED_LOSS_GRAD, backendName, kernelFunc: gradKernel(io) });
   }
   if (tf.getGradient(FUSED_LOSS) === undefined) {
     tf.registerGradient({
@@ -165,7 +195,16 @@ export function registerMaskedLoss(): void {
  * [mean, sum, count] of the masked loss through the kernel, or undefined when the current backend
  * has none (the caller then uses tensor ops). `yTrue`, `yPred` are float32 `[b, units]`, `mask` `[b]`.
  */
-export function runMaskedLoss(kind: MaskedLossKind, yTrue: tf.Tensor, yPred: tf.Tensor, mask: tf.Tensor1D): [tf.Scalar, tf.Scalar, tf.Scalar] | undefined {
+export function runMaskedLoss(
+  kind: MaskedLossKind,
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor,
+  mask: tf.Tensor1D,
+): [tf.Scalar, tf.Scalar, tf.Scalar] | undefined {
   if (tf.getKernel(FUSED_LOSS, tf.getBackend()) === undefined) return undefined;
-  return tf.engine().runKernel(FUSED_LOSS, { y: yTrue, p: yPred, mask }, { loss: kind } as unknown as tf.NamedAttrMap) as [tf.Scalar, tf.Scalar, tf.Scalar];
+  return tf.engine().runKernel(FUSED_LOSS, { y: yTrue, p: yPred, mask }, { loss: kind } as unknown as tf.NamedAttrMap) as [
+    tf.Scalar,
+    tf.Scalar,
+    tf.Scalar,
+  ];
 }

@@ -17,7 +17,21 @@ export interface TrainKernels {
   transpose(src: number, dst: number, rows: number, cols: number): void;
   mixture(g: number, experts: number, out: number, rows: number, count: number, d: number): void;
   mixture_grad(g: number, experts: number, dout: number, dg: number, dexperts: number, rows: number, count: number, d: number): void;
-  adam(x: number, g: number, m: number, v: number, n: number, b1: number, c1: number, b2: number, c2: number, d1: number, d2: number, eps: number, step: number): void;
+  adam(
+    x: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    d1: number,
+    d2: number,
+    eps: number,
+    step: number,
+  ): void;
 }
 
 let module: WebAssembly.Module | undefined;

@@ -14,8 +14,32 @@ export interface WasmModule {
   _free(offset: number): void;
   _register_tensor(id: number, size: number, offset: number): void;
   _dispose_data(id: number): void;
-  __FusedMatMul(a: number, aShape: number, aRank: number, b: number, bShape: number, bRank: number, transposeA: number, transposeB: number, activation: number, bias: number, prelu: number, alpha: number, out: number): void;
-  _BatchMatMul(a: number, aShape: number, aRank: number, b: number, bShape: number, bRank: number, transposeA: number, transposeB: number, out: number): void;
+  __FusedMatMul(
+    a: number,
+    aShape: number,
+    aRank: number,
+    b: number,
+    bShape: number,
+    bRank: number,
+    transposeA: number,
+    transposeB: number,
+    activation: number,
+    bias: number,
+    prelu: number,
+    alpha: number,
+    out: number,
+  ): void;
+  _BatchMatMul(
+    a: number,
+    aShape: number,
+    aRank: number,
+    b: number,
+    bShape: number,
+    bRank: number,
+    transposeA: number,
+    transposeB: number,
+    out: number,
+  ): void;
   _Softmax(x: number, out: number, channels: number, batch: number): void;
   _Sigmoid(x: number, out: number): void;
 }

@@ -18,7 +18,17 @@ import { type Dataset, type LabelColumn, inputWidth, isIntInput, labelWidth, tag
 import { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, ProblemList } from './errors.js';
 import { type DataFormat, type DataSource, type Row, dataFormat, readRows, sourceName } from './read.js';
 import {
-  CellProblem, classIndex, flatten, isMissing, parseBinary, parseClass, parseId, parseInteger, parseList, parseNumber, show,
+  CellProblem,
+  classIndex,
+  flatten,
+  isMissing,
+  parseBinary,
+  parseClass,
+  parseId,
+  parseInteger,
+  parseList,
+  parseNumber,
+  show,
 } from './values.js';
 import { GrowableColumn } from './growable.js';
 
@@ -170,7 +180,9 @@ class Binder {
       const width = inputWidth(input);
       const names = input.category?.names === undefined ? undefined : classIndex(input.category.names);
       return {
-        input, width, source: inputSource(input, width),
+        input,
+        width,
+        source: inputSource(input, width),
         column: isIntInput(input) ? new GrowableColumn(Int32Array, width) : new GrowableColumn(Float32Array, width),
         ...(names !== undefined ? { names } : {}),
       };
@@ -179,17 +191,25 @@ class Binder {
       const width = labelWidth(head.task);
       const classes = classIndex(head.task.classes);
       return {
-        head, width, source: labelSource(head, width), labelled: 0,
-        values: new GrowableColumn(Float32Array, width), mask: new GrowableColumn(Uint8Array, 1),
+        head,
+        width,
+        source: labelSource(head, width),
+        labelled: 0,
+        values: new GrowableColumn(Float32Array, width),
+        mask: new GrowableColumn(Uint8Array, 1),
         ...(classes !== undefined ? { classes } : {}),
       };
     });
   }
 
   private csvInputSource(
-    input: InputNode, width: number, header: readonly string[], positions: ReadonlyMap<string, number[]>,
+    input: InputNode,
+    width: number,
+    header: readonly string[],
+    _positions: ReadonlyMap<string, number[]>,
     columnIndex: (name: string, reader: string) => number | undefined,
-    fail: (name: string | undefined, problem: string) => void, has: (name: string) => boolean,
+    fail: (name: string | undefined, problem: string) => void,
+    has: (name: string) => boolean,
   ): Source {
     const reader = `input "${input.name}"`;
     let names: string[];
@@ -222,18 +242,28 @@ class Binder {
       fail(undefined, `${reader} is a category and reads one column, not ${names.length}`);
       return { kind: 'absent' };
     }
-    const reads = columns?.kind === 'range' ? `${reader} reads "${columns.first}".."${columns.last}"`
-      : names.length > 1 ? `${reader} reads "${names[0]}".."${names[names.length - 1]}"` : reader;
+    const reads =
+      columns?.kind === 'range'
+        ? `${reader} reads "${columns.first}".."${columns.last}"`
+        : names.length > 1
+          ? `${reader} reads "${names[0]}".."${names[names.length - 1]}"`
+          : reader;
     const keys = names.map((name) => columnIndex(name, reads));
     return keys.every((k) => k !== undefined) ? { kind: 'slots', keys: keys as number[], names } : { kind: 'absent' };
   }
 
-  private csvLabelSource(head: HeadNode, width: number, columnIndex: (name: string, reader: string) => number | undefined, has: (name: string) => boolean): Source {
+  private csvLabelSource(
+    head: HeadNode,
+    width: number,
+    columnIndex: (name: string, reader: string) => number | undefined,
+    has: (name: string) => boolean,
+  ): Source {
     const label = head.task.label;
     const reader = `the label of head "${head.name}"`;
-    const names = head.task.kind === 'regress' && width > 1
-      ? Array.from({ length: width }, (_, i) => `${label}_${i}`)
-      : [head.task.kind === 'regress' && !has(label) && has(`${label}_0`) ? `${label}_0` : label];
+    const names =
+      head.task.kind === 'regress' && width > 1
+        ? Array.from({ length: width }, (_, i) => `${label}_${i}`)
+        : [head.task.kind === 'regress' && !has(label) && has(`${label}_0`) ? `${label}_0` : label];
     if (!this.requireLabels && !names.every(has)) return { kind: 'absent' };
     const keys = names.map((name) => columnIndex(name, reader));
     return keys.every((k) => k !== undefined) ? { kind: 'slots', keys: keys as number[], names } : { kind: 'absent' };
@@ -247,7 +277,9 @@ class Binder {
       (input, width) => {
         const columns = input.columns;
         if (columns === undefined) {
-          return input.category !== undefined ? { kind: 'slots', keys: [input.name], names: [input.name] } : { kind: 'vector', key: input.name };
+          return input.category !== undefined
+            ? { kind: 'slots', keys: [input.name], names: [input.name] }
+            : { kind: 'vector', key: input.name };
         }
         let names: string[];
         if (columns.kind === 'list') {
@@ -255,8 +287,19 @@ class Binder {
         } else {
           const a = keys.indexOf(columns.first);
           const b = keys.indexOf(columns.last);
-          for (const [name, at] of [[columns.first, a], [columns.last, b]] as const) {
-            if (at < 0) problems.add(new DataError(this.file, line, { kind: 'field', name }, `not in the first record (input "${input.name}" reads "${columns.first}".."${columns.last}")`));
+          for (const [name, at] of [
+            [columns.first, a],
+            [columns.last, b],
+          ] as const) {
+            if (at < 0)
+              problems.add(
+                new DataError(
+                  this.file,
+                  line,
+                  { kind: 'field', name },
+                  `not in the first record (input "${input.name}" reads "${columns.first}".."${columns.last}")`,
+                ),
+              );
           }
           if (a < 0 || b < 0) return { kind: 'absent' };
           names = keys.slice(Math.min(a, b), Math.max(a, b) + 1);
@@ -268,9 +311,10 @@ class Binder {
         }
         return { kind: 'slots', keys: names, names };
       },
-      (head) => (head.task.kind === 'regress'
-        ? { kind: 'vector', key: head.task.label }
-        : { kind: 'slots', keys: [head.task.label], names: [head.task.label] }),
+      (head) =>
+        head.task.kind === 'regress'
+          ? { kind: 'vector', key: head.task.label }
+          : { kind: 'slots', keys: [head.task.label], names: [head.task.label] },
     );
     problems.throwIfAny();
   }
@@ -300,11 +344,17 @@ class Binder {
     if (input.category !== undefined) {
       const name = source.kind === 'slots' ? source.names[0]! : source.key;
       const value = get(source.kind === 'slots' ? source.keys[0]! : source.key);
-      if (isMissing(value)) return this.report(name, 'missing value');
+      if (isMissing(value)) {
+        this.report(name, 'missing value');
+        return;
+      }
       this.attempt(name, () => {
         const id = categoryId(value, input.category!.count, plan.names);
         if (input.categoryAsIds === true) out[0] = id;
-        else { out.fill(0); out[id] = 1; }
+        else {
+          out.fill(0);
+          out[id] = 1;
+        }
       });
       return;
     }
@@ -315,7 +365,10 @@ class Binder {
     // The hot loop of binding: no closure per cell.
     for (let i = 0; i < width; i++) {
       const value = values[i];
-      if (isMissing(value)) { this.report(names(i), 'missing value'); continue; }
+      if (isMissing(value)) {
+        this.report(names(i), 'missing value');
+        continue;
+      }
       try {
         out[i] = !isInt ? parseNumber(value) : vocab !== undefined ? parseId(value, vocab, 'id') : parseInteger(value, 'an integer');
       } catch (error) {
@@ -329,13 +382,21 @@ class Binder {
    * The `width` raw values of a slots or vector source, and the name of each for messages; for a
    * vector field, a wrong shape is reported here and nothing is returned.
    */
-  private gather(source: Source, width: number, get: (k: Key) => unknown, what: string): [readonly unknown[] | undefined, (i: number) => string] {
+  private gather(
+    source: Source,
+    width: number,
+    get: (k: Key) => unknown,
+    what: string,
+  ): [readonly unknown[] | undefined, (i: number) => string] {
     if (source.kind === 'slots') return [source.keys.map(get), (i) => source.names[i]!];
     if (source.kind === 'absent') return [undefined, () => ''];
     const key = source.key;
     const value = get(key);
     const at = (i: number): string => `${key}[${i}]`;
-    if (isMissing(value)) { this.report(key, 'missing value'); return [undefined, at]; }
+    if (isMissing(value)) {
+      this.report(key, 'missing value');
+      return [undefined, at];
+    }
     if (!Array.isArray(value)) {
       if (width === 1) return [[value], () => key];
       this.report(key, `expected an array of ${width} ${what}, got ${show(value)}`);
@@ -366,8 +427,15 @@ class Binder {
       if (values === undefined) return;
       let ok = true;
       for (let i = 0; i < width; i++) {
-        if (isMissing(values[i])) { this.report(names(i), 'missing value (the rest of this label is present)'); ok = false; continue; }
-        ok = this.attempt(names(i), () => { out[i] = parseNumber(values[i]); }) && ok;
+        if (isMissing(values[i])) {
+          this.report(names(i), 'missing value (the rest of this label is present)');
+          ok = false;
+          continue;
+        }
+        ok =
+          this.attempt(names(i), () => {
+            out[i] = parseNumber(values[i]);
+          }) && ok;
       }
       if (ok) mask[0] = 1;
       return;
@@ -389,7 +457,9 @@ class Binder {
           const ids = parseList(value);
           const steps = tagSteps(task);
           if (ids.length !== steps) throw new CellProblem(`expected ${steps} ids, got ${ids.length}`);
-          ids.forEach((id, t) => { out[t * task.units + parseClass(id, task.units, plan.classes, head.name)] = 1; });
+          ids.forEach((id, t) => {
+            out[t * task.units + parseClass(id, task.units, plan.classes, head.name)] = 1;
+          });
           break;
         }
       }
@@ -414,9 +484,20 @@ class Binder {
     if (this.requireLabels) {
       const unlabelled = this.labels.filter((p) => p.source.kind !== 'absent' && p.labelled === 0);
       if (unlabelled.length > 0) {
-        throw new DataErrors(unlabelled.map((p) => new DataError(this.file, undefined, {
-          kind: this.where, name: p.source.kind === 'slots' ? p.source.names[0]! : p.head.task.label,
-        }, `no row has this label (head "${p.head.name}")`)));
+        throw new DataErrors(
+          unlabelled.map(
+            (p) =>
+              new DataError(
+                this.file,
+                undefined,
+                {
+                  kind: this.where,
+                  name: p.source.kind === 'slots' ? p.source.names[0]! : p.head.task.label,
+                },
+                `no row has this label (head "${p.head.name}")`,
+              ),
+          ),
+        );
       }
     }
     const n = this.n;

@@ -88,7 +88,14 @@ export function takeRows(dataset: Dataset, rows: ArrayLike<number>): Dataset {
 type NumericArray = Float32Array | Int32Array | Uint8Array;
 
 /** Copies rows `rows[from … to)` of a `width`-wide column into the start of `out`. */
-export function gatherInto<T extends NumericArray>(source: T, width: number, rows: ArrayLike<number>, from: number, to: number, out: T): void {
+export function gatherInto<T extends NumericArray>(
+  source: T,
+  width: number,
+  rows: ArrayLike<number>,
+  from: number,
+  to: number,
+  out: T,
+): void {
   if (width === 1) {
     for (let i = from; i < to; i++) out[i - from] = source[rows[i]!]!;
     return;

@@ -12,7 +12,11 @@ export class GrowableColumn<T extends Typed> {
   data: T;
   private capacity: number;
 
-  constructor(private readonly kind: TypedConstructor<T>, readonly width: number, initialRows = 1024) {
+  constructor(
+    private readonly kind: TypedConstructor<T>,
+    readonly width: number,
+    initialRows = 1024,
+  ) {
     this.capacity = initialRows;
     this.data = new kind(initialRows * width);
   }

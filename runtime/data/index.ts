@@ -4,12 +4,25 @@
  */
 export { type BindOptions, type BoundData, loadDataset } from './bind.js';
 export {
-  type Dataset, type LabelColumn, inputDataShape, inputWidth, labelDataShape, labelWidth, tagSteps, takeRows,
+  type Dataset,
+  type LabelColumn,
+  inputDataShape,
+  inputWidth,
+  labelDataShape,
+  labelWidth,
+  tagSteps,
+  takeRows,
 } from './dataset.js';
 export { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN } from './errors.js';
 export { applyNormalization, fitNormalization, type NormStats, NORMALIZE_EPSILON, normalizedInputs } from './normalize.js';
 export {
-  type InferenceOptions, keepRowsInPlace, prepareInferenceData, prepareTrainingData, sidecarNormalization, type SkippedRows, type TrainingData,
+  type InferenceOptions,
+  keepRowsInPlace,
+  prepareInferenceData,
+  prepareTrainingData,
+  sidecarNormalization,
+  type SkippedRows,
+  type TrainingData,
   type TrainingSources,
 } from './prepare.js';
 export { type DataFormat, type DataSource, dataFormat, readRows, sourceName } from './read.js';

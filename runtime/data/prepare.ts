@@ -43,12 +43,17 @@ export interface TrainingData {
 }
 
 function skippedOf(bound: BoundData): SkippedRows[] {
-  return bound.skipped === 0 ? [] : [{ file: bound.file, rows: bound.skipped, problems: bound.skippedProblems, problemCount: bound.skippedProblemCount }];
+  return bound.skipped === 0
+    ? []
+    : [{ file: bound.file, rows: bound.skipped, problems: bound.skippedProblems, problemCount: bound.skippedProblemCount }];
 }
 
 /** Reads, splits and normalizes the data of a training run; throws `DataErrors` naming file, line and column. */
 export async function prepareTrainingData(model: CheckedModel, sources: TrainingSources): Promise<TrainingData> {
-  const bind: BindOptions = { skipBadRows: sources.skipBadRows === true, ...(sources.format !== undefined ? { format: sources.format } : {}) };
+  const bind: BindOptions = {
+    skipBadRows: sources.skipBadRows === true,
+    ...(sources.format !== undefined ? { format: sources.format } : {}),
+  };
   const bound = await loadDataset(model, sources.train, bind);
   const skipped = skippedOf(bound);
   let train: Dataset;
@@ -73,7 +78,10 @@ export async function prepareTrainingData(model: CheckedModel, sources: Training
   }
   const sidecar = buildSidecar(model, { normalization, columns: bound.columns });
   return {
-    train, ...(validation !== undefined ? { validation } : {}), sidecar, normalization,
+    train,
+    ...(validation !== undefined ? { validation } : {}),
+    sidecar,
+    normalization,
     files: { train: bound.file, ...(validationFile !== undefined ? { validation: validationFile } : {}) },
     skipped,
   };
@@ -96,7 +104,9 @@ export function keepRowsInPlace(dataset: Dataset, rows: Int32Array): Dataset {
     return values.subarray(0, m * width) as T;
   };
   const inputs = Object.fromEntries(Object.entries(dataset.inputs).map(([name, values]) => [name, compact(values)]));
-  const labels = Object.fromEntries(Object.entries(dataset.labels).map(([name, l]) => [name, { values: compact(l.values), mask: compact(l.mask) }]));
+  const labels = Object.fromEntries(
+    Object.entries(dataset.labels).map(([name, l]) => [name, { values: compact(l.values), mask: compact(l.mask) }]),
+  );
   return { n: m, inputs, labels };
 }
 
@@ -114,18 +124,34 @@ const UNREAD_LABEL = '\u0000unread';
  * normalization statistics. A `from "a".."b"` input that resolves to other columns in this file
  * than in the training file is an error, since the model would read the wrong features.
  */
-export async function prepareInferenceData(model: CheckedModel, sidecar: ModelSidecar, file: string, options: InferenceOptions): Promise<BoundData> {
-  const binding = options.labels !== 'ignored' ? model
-    : { ...model, heads: model.heads.map((h) => ({ ...h, task: { ...h.task, label: UNREAD_LABEL } })) };
-  const bound = await loadDataset(binding, file, { requireLabels: options.labels === 'required', ...(options.format !== undefined ? { format: options.format } : {}) });
+export async function prepareInferenceData(
+  model: CheckedModel,
+  sidecar: ModelSidecar,
+  file: string,
+  options: InferenceOptions,
+): Promise<BoundData> {
+  const binding =
+    options.labels !== 'ignored'
+      ? model
+      : { ...model, heads: model.heads.map((h) => ({ ...h, task: { ...h.task, label: UNREAD_LABEL } })) };
+  const bound = await loadDataset(binding, file, {
+    requireLabels: options.labels === 'required',
+    ...(options.format !== undefined ? { format: options.format } : {}),
+  });
   const problems: DataError[] = [];
   for (const input of model.inputs) {
     const trained = sidecar.inputs[input.name]?.columns;
     const here = bound.columns[input.name];
     if (input.columns?.kind !== 'range' || trained === undefined || here === undefined) continue;
     if (trained.length !== here.length || trained.some((c, i) => c !== here[i])) {
-      problems.push(new DataError(bound.file, undefined, undefined,
-        `input "${input.name}" reads ${showList(here)} here, but the model was trained on ${showList(trained)}`));
+      problems.push(
+        new DataError(
+          bound.file,
+          undefined,
+          undefined,
+          `input "${input.name}" reads ${showList(here)} here, but the model was trained on ${showList(trained)}`,
+        ),
+      );
     }
   }
   if (problems.length > 0) throw new DataErrors(problems);

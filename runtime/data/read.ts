@@ -111,9 +111,19 @@ function readCsv(source: DataSource, sink: RowSink): Promise<boolean> {
           } else if (width < 0) {
             if (cells[0]!.charCodeAt(0) === 0xfeff) cells[0] = cells[0]!.slice(1);
             width = cells.length;
-            sink.header(cells.map((c) => c.trim()), start);
+            sink.header(
+              cells.map((c) => c.trim()),
+              start,
+            );
           } else if (cells.length !== width) {
-            sink.malformed(new DataError(name, start, undefined, `the row has ${cells.length} ${cells.length === 1 ? 'cell' : 'cells'}, the header has ${width}`));
+            sink.malformed(
+              new DataError(
+                name,
+                start,
+                undefined,
+                `the row has ${cells.length} ${cells.length === 1 ? 'cell' : 'cells'}, the header has ${width}`,
+              ),
+            );
           } else {
             sink.row({ format: 'csv', line: start, cells });
           }

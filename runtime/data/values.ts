@@ -26,7 +26,10 @@ export function show(value: unknown): string {
 
 /** `"a", "b", "c"`, shortened after ten names. */
 export function showNames(names: readonly string[]): string {
-  const listed = names.slice(0, 10).map((n) => JSON.stringify(n)).join(', ');
+  const listed = names
+    .slice(0, 10)
+    .map((n) => JSON.stringify(n))
+    .join(', ');
   return names.length > 10 ? `${listed}, … (${names.length} in all)` : listed;
 }
 

@@ -11,7 +11,9 @@ export function kFolds(n: number, k: number, seed: number): Split[] {
   const order = Int32Array.from({ length: n }, (_, i) => i);
   shuffleInPlace(order, mulberry32(seed));
   const fold = new Int32Array(n);
-  order.forEach((row, position) => { fold[row] = position % k; });
+  order.forEach((row, position) => {
+    fold[row] = position % k;
+  });
   return Array.from({ length: k }, (_, f) => {
     const validation: number[] = [];
     const train: number[] = [];

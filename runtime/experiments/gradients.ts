@@ -13,7 +13,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../../compiler/index.js';
-import { train, type History, type TrainData, type TrainOptions, createStrategy, type StepContext, taskGradients, weightedSum, type WeightingStrategy, gramMatrix } from '../train/index.js';
+import {
+  train,
+  type History,
+  type TrainData,
+  type TrainOptions,
+  createStrategy,
+  type StepContext,
+  taskGradients,
+  weightedSum,
+  type WeightingStrategy,
+  gramMatrix,
+} from '../train/index.js';
 import type { PairValue } from './labels.js';
 
 export interface GradientRelations {
@@ -49,7 +60,10 @@ class GradientProbe implements WeightingStrategy {
   steps = 0;
   sharedParameters = 0;
 
-  constructor(private readonly inner: WeightingStrategy, readonly tasks: readonly string[]) {
+  constructor(
+    private readonly inner: WeightingStrategy,
+    readonly tasks: readonly string[],
+  ) {
     this.method = inner.method;
     if (inner.variables !== undefined) this.variables = inner.variables;
     this.total = pairTable(tasks.length);
@@ -66,10 +80,14 @@ class GradientProbe implements WeightingStrategy {
       this.inner.step(ctx);
       return;
     }
-    ctx.optimizer.minimize(() => {
-      const losses = ctx.taskLosses();
-      return this.inner.combine ? this.inner.combine(losses) : weightedSum(losses, this.inner.lambdas());
-    }, false, [...ctx.variables]);
+    ctx.optimizer.minimize(
+      () => {
+        const losses = ctx.taskLosses();
+        return this.inner.combine ? this.inner.combine(losses) : weightedSum(losses, this.inner.lambdas());
+      },
+      false,
+      [...ctx.variables],
+    );
   }
 
   onEpochEnd(epoch: number, taskLosses: Readonly<Record<string, number>>): void {
@@ -130,9 +148,15 @@ export interface GradientRun {
  * at every step. The matrices are in the checked model's head order.
  */
 export async function relateGradients(
-  model: tf.LayersModel, checked: CheckedModel, data: TrainData, options: TrainOptions = {},
+  model: tf.LayersModel,
+  checked: CheckedModel,
+  data: TrainData,
+  options: TrainOptions = {},
 ): Promise<GradientRun> {
-  const probe = new GradientProbe(options.strategy ?? createStrategy(checked), checked.heads.map((h) => h.name));
+  const probe = new GradientProbe(
+    options.strategy ?? createStrategy(checked),
+    checked.heads.map((h) => h.name),
+  );
   try {
     const history = await train(model, checked, data, { epochs: 1, ...options, strategy: probe });
     return { gradients: probe.result(), history };

@@ -105,8 +105,15 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number | un
 
 function correlation(a: HeadNode, b: HeadNode, la: LabelColumn, lb: LabelColumn, rows: readonly number[]): PairValue {
   if (!scalarLabel(a.task) || !scalarLabel(b.task)) return { rows: rows.length, note: 'undefined: a label is not one number' };
-  const r = pearson(rows.map((k) => scalarAt(a.task, la.values, k)), rows.map((k) => scalarAt(b.task, lb.values, k)));
-  if (r === undefined) return { rows: rows.length, note: rows.length < 2 ? 'undefined: fewer than two rows have both labels' : 'undefined: a label is constant' };
+  const r = pearson(
+    rows.map((k) => scalarAt(a.task, la.values, k)),
+    rows.map((k) => scalarAt(b.task, lb.values, k)),
+  );
+  if (r === undefined)
+    return {
+      rows: rows.length,
+      note: rows.length < 2 ? 'undefined: fewer than two rows have both labels' : 'undefined: a label is constant',
+    };
   return { value: r, rows: rows.length };
 }
 
@@ -114,7 +121,8 @@ function correlation(a: HeadNode, b: HeadNode, la: LabelColumn, lb: LabelColumn,
 function relation(a: HeadNode, b: HeadNode, data: Dataset): { agreement: PairValue; correlation: PairValue } {
   const la = data.labels[a.name];
   const lb = data.labels[b.name];
-  if (la === undefined || lb === undefined) return { agreement: { rows: 0, note: 'no labels in the data' }, correlation: { rows: 0, note: 'no labels in the data' } };
+  if (la === undefined || lb === undefined)
+    return { agreement: { rows: 0, note: 'no labels in the data' }, correlation: { rows: 0, note: 'no labels in the data' } };
   const rows = bothLabelled(la.mask, lb.mask);
   return { agreement: agreement(a, b, la, lb, rows, data.n), correlation: correlation(a, b, la, lb, rows) };
 }

@@ -13,7 +13,10 @@ import path from 'node:path';
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const mode = await stat(file).then((s) => s.mode, () => undefined);
+  const mode = await stat(file).then(
+    (s) => s.mode,
+    () => undefined,
+  );
   const handle = await open(temp, 'w');
   try {
     try {

@@ -7,10 +7,50 @@
 import { type CheckedModel, planModel, type PlanStep, type PlanValue } from '../../compiler/index.js';
 
 const RESERVED = new Set([
-  'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export',
-  'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super',
-  'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'let', 'static', 'yield', 'await',
-  'tf', 'model', 'arguments', 'eval',
+  'break',
+  'case',
+  'catch',
+  'class',
+  'const',
+  'continue',
+  'debugger',
+  'default',
+  'delete',
+  'do',
+  'else',
+  'enum',
+  'export',
+  'extends',
+  'false',
+  'finally',
+  'for',
+  'function',
+  'if',
+  'import',
+  'in',
+  'instanceof',
+  'new',
+  'null',
+  'return',
+  'super',
+  'switch',
+  'this',
+  'throw',
+  'true',
+  'try',
+  'typeof',
+  'var',
+  'void',
+  'while',
+  'with',
+  'let',
+  'static',
+  'yield',
+  'await',
+  'tf',
+  'model',
+  'arguments',
+  'eval',
 ]);
 
 function identifier(name: string): string {
@@ -39,10 +79,14 @@ function groupComments(model: CheckedModel): Map<string, string> {
   const comments = new Map<string, string>([['inputs', 'Inputs']]);
   for (const trunk of model.trunks) comments.set(`trunk ${trunk.name}`, `Trunk ${trunk.name}: shared by the heads that read it.`);
   for (const gate of model.gates) {
-    const experts = gate.kind === 'mmoe'
-      ? `${gate.experts} shared experts`
-      : `${gate.shared} shared + ${gate.specific} per-head experts${gate.kind === 'ple' ? ` on each of ${gate.levels} levels` : ''}`;
-    comments.set(`gate ${gate.name}`, `Gate ${gate.name} (${gate.kind}, ${experts}): each head mixes the experts with its own softmax gate, as dot(gate, stacked experts).`);
+    const experts =
+      gate.kind === 'mmoe'
+        ? `${gate.experts} shared experts`
+        : `${gate.shared} shared + ${gate.specific} per-head experts${gate.kind === 'ple' ? ` on each of ${gate.levels} levels` : ''}`;
+    comments.set(
+      `gate ${gate.name}`,
+      `Gate ${gate.name} (${gate.kind}, ${experts}): each head mixes the experts with its own softmax gate, as dot(gate, stacked experts).`,
+    );
   }
   for (const head of model.heads) {
     comments.set(`head ${head.name}`, `Head ${head.name}: ${head.task.kind}, ${head.task.activation} output, loss ${head.task.loss.kind}.`);

@@ -5,9 +5,26 @@
  */
 export { emitTypeScript } from './emit-ts.js';
 export {
-  buildSidecar, fileSystemHandler, type HeadSidecar, type InputSidecar, MODEL_JSON, modelDirOf, type ModelSidecar, readSidecar,
-  registerFileSystemRouter, SIDECAR_JSON, WEIGHTS_BIN, writeSidecar,
+  buildSidecar,
+  fileSystemHandler,
+  type HeadSidecar,
+  type InputSidecar,
+  MODEL_JSON,
+  modelDirOf,
+  type ModelSidecar,
+  readSidecar,
+  registerFileSystemRouter,
+  SIDECAR_JSON,
+  WEIGHTS_BIN,
+  writeSidecar,
 } from './io.js';
 export { createLayer, layerHeads, lowerModel, lowerPlan, type LowerOptions, withoutOrthogonalWarning } from './lower.js';
 export * from './model-dir.js';
-export { float32Number, type PredictionRecord, predictionRecords, predictionsCsv, predictionsJsonl, type PredictionValue } from './predictions.js';
+export {
+  float32Number,
+  type PredictionRecord,
+  predictionRecords,
+  predictionsCsv,
+  predictionsJsonl,
+  type PredictionValue,
+} from './predictions.js';

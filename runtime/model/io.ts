@@ -176,7 +176,7 @@ export function buildSidecar(
 export async function writeSidecar(location: string, sidecar: ModelSidecar): Promise<void> {
   const dir = modelDirOf(location);
   await mkdir(dir, { recursive: true });
-  await writeFileAtomic(path.join(dir, SIDECAR_JSON), JSON.stringify(sidecar, null, 2) + '\n');
+  await writeFileAtomic(path.join(dir, SIDECAR_JSON), `${JSON.stringify(sidecar, null, 2)}\n`);
 }
 
 /** Reads `mtl.json` from the model's directory; throws naming the file when it is absent or malformed. */
@@ -189,8 +189,14 @@ export async function readSidecar(location: string): Promise<ModelSidecar> {
     throw new Error(`${file}: cannot read the model's data sidecar: ${(error as Error).message}`);
   }
   const s = parsed as Partial<ModelSidecar> | null;
-  if (s === null || typeof s !== 'object' || s.format !== 'mtl-sidecar' || s.version !== 1 ||
-      typeof s.inputs !== 'object' || typeof s.heads !== 'object') {
+  if (
+    s === null ||
+    typeof s !== 'object' ||
+    s.format !== 'mtl-sidecar' ||
+    s.version !== 1 ||
+    typeof s.inputs !== 'object' ||
+    typeof s.heads !== 'object'
+  ) {
     throw new Error(`${file}: not an mtl sidecar (expected "format": "mtl-sidecar", "version": 1)`);
   }
   return s as ModelSidecar;

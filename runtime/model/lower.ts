@@ -54,7 +54,14 @@ export function lowerPlan(plan: ModelPlan, seed: number): tf.LayersModel {
   let seeds = 0;
   for (const step of plan.steps) {
     if (step.op === 'input') {
-      tensors.set(step.name, tf.input({ name: step.name, shape: [...(step.config.shape as readonly number[])], dtype: step.config.dtype as 'float32' | 'int32' }));
+      tensors.set(
+        step.name,
+        tf.input({
+          name: step.name,
+          shape: [...(step.config.shape as readonly number[])],
+          dtype: step.config.dtype as 'float32' | 'int32',
+        }),
+      );
       continue;
     }
     const layer = createLayer(step, () => seed * 1000 + ++seeds);
@@ -69,7 +76,8 @@ type ActivationName = 'linear' | 'relu' | 'relu6' | 'elu' | 'selu' | 'gelu' | 's
 const num = (v: PlanValue | undefined): number => v as number;
 const act = (v: PlanValue | undefined): ActivationName => v as ActivationName;
 const pad = (v: PlanValue | undefined): 'same' | 'valid' => v as 'same' | 'valid';
-const pool = (v: PlanValue | undefined): number | [number, number] => (typeof v === 'number' ? v : [...(v as number[])] as [number, number]);
+const pool = (v: PlanValue | undefined): number | [number, number] =>
+  typeof v === 'number' ? v : ([...(v as number[])] as [number, number]);
 
 /** One `tf.layers` layer for a plan step; `nextSeed` gives each initializer its own seed. */
 export function createLayer(step: PlanStep, nextSeed: () => number): tf.layers.Layer {
@@ -91,13 +99,23 @@ export function createLayer(step: PlanStep, nextSeed: () => number): tf.layers.L
       return tf.layers.leakyReLU({ name, alpha: num(c.alpha) });
     case 'conv1d':
       return tf.layers.conv1d({
-        name, filters: num(c.filters), kernelSize: num(c.kernelSize), strides: num(c.strides), padding: pad(c.padding),
-        activation: act(c.activation), kernelInitializer: glorot(),
+        name,
+        filters: num(c.filters),
+        kernelSize: num(c.kernelSize),
+        strides: num(c.strides),
+        padding: pad(c.padding),
+        activation: act(c.activation),
+        kernelInitializer: glorot(),
       });
     case 'conv2d':
       return tf.layers.conv2d({
-        name, filters: num(c.filters), kernelSize: num(c.kernelSize), strides: num(c.strides), padding: pad(c.padding),
-        activation: act(c.activation), kernelInitializer: glorot(),
+        name,
+        filters: num(c.filters),
+        kernelSize: num(c.kernelSize),
+        strides: num(c.strides),
+        padding: pad(c.padding),
+        activation: act(c.activation),
+        kernelInitializer: glorot(),
       });
     case 'maxPooling1d':
       return tf.layers.maxPooling1d({ name, poolSize: num(c.poolSize), strides: num(c.strides), padding: pad(c.padding) });
@@ -115,18 +133,26 @@ export function createLayer(step: PlanStep, nextSeed: () => number): tf.layers.L
       return tf.layers.flatten({ name });
     case 'embedding':
       return tf.layers.embedding({
-        name, inputDim: num(c.inputDim), outputDim: num(c.outputDim),
+        name,
+        inputDim: num(c.inputDim),
+        outputDim: num(c.outputDim),
         embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: nextSeed() }),
       });
     case 'lstm':
       return tf.layers.lstm({
-        name, units: num(c.units), returnSequences: c.returnSequences === true,
-        kernelInitializer: glorot(), recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: nextSeed() }),
+        name,
+        units: num(c.units),
+        returnSequences: c.returnSequences === true,
+        kernelInitializer: glorot(),
+        recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: nextSeed() }),
       });
     case 'gru':
       return tf.layers.gru({
-        name, units: num(c.units), returnSequences: c.returnSequences === true,
-        kernelInitializer: glorot(), recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: nextSeed() }),
+        name,
+        units: num(c.units),
+        returnSequences: c.returnSequences === true,
+        kernelInitializer: glorot(),
+        recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: nextSeed() }),
       });
     case 'concatenate':
       return tf.layers.concatenate({ name, axis: num(c.axis) });

@@ -17,9 +17,7 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../../compiler/index.js';
-import {
-  fileSystemHandler, MODEL_JSON, type ModelSidecar, readSidecar, SIDECAR_JSON, WEIGHTS_BIN, writeSidecar,
-} from './io.js';
+import { fileSystemHandler, MODEL_JSON, type ModelSidecar, readSidecar, SIDECAR_JSON, WEIGHTS_BIN, writeSidecar } from './io.js';
 import { withoutOrthogonalWarning } from './lower.js';
 import { writeFileAtomic } from '../files/index.js';
 
@@ -49,7 +47,11 @@ export interface EpochRecord {
   /** Mean training loss per head over the epoch's labelled rows. */
   readonly taskLoss: Record<string, number>;
   readonly lambda: Record<string, number>;
-  readonly val?: { readonly loss: number; readonly taskLoss: Record<string, number>; readonly metrics: Record<string, Record<string, number>> };
+  readonly val?: {
+    readonly loss: number;
+    readonly taskLoss: Record<string, number>;
+    readonly metrics: Record<string, Record<string, number>>;
+  };
   /** True for an epoch cut short by `shouldStop`. */
   readonly partial?: boolean;
 }
@@ -105,10 +107,14 @@ export function readRunHistory(dir: string): Promise<RunHistory | undefined> {
 /** Reads a model directory written by `saveModelDir`; errors name the file and what is wrong. */
 export async function loadModelDir(dir: string): Promise<LoadedModel> {
   const checkedFile = await readJson<CheckedFile>(path.join(dir, CHECKED_JSON), 'mtl-checked-model', 'the checked model');
-  const sidecar = await readSidecar(dir).catch((error: unknown) => { throw asModelDirError(error, path.join(dir, SIDECAR_JSON)); });
+  const sidecar = await readSidecar(dir).catch((error: unknown) => {
+    throw asModelDirError(error, path.join(dir, SIDECAR_JSON));
+  });
   const historyPath = path.join(dir, HISTORY_JSON);
   const history = existsSync(historyPath) ? await readJson<RunHistory>(historyPath, 'mtl-history', 'the training history') : undefined;
-  const model = await withoutOrthogonalWarning(() => tf.loadLayersModel(fileSystemHandler(dir))).catch((error: unknown) => { throw asModelDirError(error, path.join(dir, MODEL_JSON)); });
+  const model = await withoutOrthogonalWarning(() => tf.loadLayersModel(fileSystemHandler(dir))).catch((error: unknown) => {
+    throw asModelDirError(error, path.join(dir, MODEL_JSON));
+  });
   return { model, dir, checked: checkedFile.model, source: checkedFile.source, sidecar, ...(history !== undefined ? { history } : {}) };
 }
 
@@ -120,7 +126,8 @@ export async function openModelDir(dir: string): Promise<LoadedModel & { readonl
   if (!existsSync(dir)) throw new ModelDirError(dir, 'no such directory');
   if (existsSync(path.join(dir, MODEL_JSON))) return loadModelDir(dir);
   const at = checkpointDir(dir);
-  if (at === undefined) throw new ModelDirError(dir, `not a model directory (it has no ${MODEL_JSON}); mtlc train and mtlc build write one`);
+  if (at === undefined)
+    throw new ModelDirError(dir, `not a model directory (it has no ${MODEL_JSON}); mtlc train and mtlc build write one`);
   const state = await readState(at);
   return { ...(await loadModelDir(at)), checkpointEpoch: state.epoch };
 }
@@ -210,7 +217,11 @@ export function checkpointDir(dir: string): string | undefined {
  * `state.json`, into a side directory that then replaces the previous checkpoint as a whole.
  */
 export async function writeCheckpointDir(
-  dir: string, model: tf.LayersModel, parts: ModelParts & { readonly history: RunHistory }, state: CheckpointState, optimizerBin: Uint8Array,
+  dir: string,
+  model: tf.LayersModel,
+  parts: ModelParts & { readonly history: RunHistory },
+  state: CheckpointState,
+  optimizerBin: Uint8Array,
 ): Promise<void> {
   const next = path.join(dir, NEXT_CHECKPOINT);
   await rm(next, { recursive: true, force: true });
@@ -236,7 +247,9 @@ export async function readCheckpointState(dir: string): Promise<CheckpointState 
 }
 
 /** The checkpoint in `dir` as written by `writeCheckpointDir`; undefined when there is none. */
-export async function readCheckpointDir(dir: string): Promise<{ loaded: LoadedModel; state: CheckpointState; optimizerBin: ArrayBuffer } | undefined> {
+export async function readCheckpointDir(
+  dir: string,
+): Promise<{ loaded: LoadedModel; state: CheckpointState; optimizerBin: ArrayBuffer } | undefined> {
   const at = checkpointDir(dir);
   if (at === undefined) return undefined;
   const state = await readState(at);

@@ -9,7 +9,12 @@
 import Papa from 'papaparse';
 import type { HeadNode } from '../../compiler/index.js';
 
-export type PredictionValue = string | number | readonly (string | number)[] | Readonly<Record<string, number>> | readonly (readonly number[])[];
+export type PredictionValue =
+  | string
+  | number
+  | readonly (string | number)[]
+  | Readonly<Record<string, number>>
+  | readonly (readonly number[])[];
 export type PredictionRecord = Readonly<Record<string, PredictionValue>>;
 
 /** The shortest decimal that reads back as the same float32 (`0.9`, not `0.8999999761581421`). */
@@ -43,7 +48,10 @@ function probabilityMap(head: HeadNode, values: ArrayLike<number>): Record<strin
  * runtime/train/evaluate.ts), in the order of `heads`.
  */
 export function predictionRecords(
-  heads: readonly HeadNode[], outputs: Readonly<Record<string, Float32Array>>, n: number, options: { readonly probabilities?: boolean } = {},
+  heads: readonly HeadNode[],
+  outputs: Readonly<Record<string, Float32Array>>,
+  n: number,
+  options: { readonly probabilities?: boolean } = {},
 ): PredictionRecord[] {
   const layouts = heads.map((head) => ({ head, out: outputs[head.name]!, width: head.task.outShape.reduce((a, b) => a * b, 1) }));
   const records: PredictionRecord[] = [];
@@ -106,7 +114,10 @@ export function predictionsCsv(heads: readonly HeadNode[], records: readonly Pre
   const rows = records.map((record) => {
     const flat: Record<string, string | number> = {};
     for (const [key, value] of Object.entries(record)) {
-      if (Array.isArray(value) && kinds.get(key) === 'regress') value.forEach((v, k) => { flat[`${key}_${k}`] = v as number; });
+      if (Array.isArray(value) && kinds.get(key) === 'regress')
+        value.forEach((v, k) => {
+          flat[`${key}_${k}`] = v as number;
+        });
       else if (Array.isArray(value) && Array.isArray(value[0])) flat[key] = JSON.stringify(value);
       else if (Array.isArray(value)) flat[key] = value.join(';');
       else if (typeof value === 'object') for (const [k, p] of Object.entries(value as Record<string, number>)) flat[`${key}.${k}`] = p;

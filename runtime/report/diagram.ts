@@ -65,7 +65,11 @@ export function modelDiagram(model: CheckedModel, id = 'model'): string {
     if (r > 0) {
       // Order by the mean x of the sources already placed, so edges cross less.
       const meanX = (n: GraphNode) => {
-        const xs = graph.edges.filter((e) => e.to === n.id).map((e) => placed.get(e.from)).filter((p) => p !== undefined).map((p) => p.x + p.width / 2);
+        const xs = graph.edges
+          .filter((e) => e.to === n.id)
+          .map((e) => placed.get(e.from))
+          .filter((p) => p !== undefined)
+          .map((p) => p.x + p.width / 2);
         return xs.length === 0 ? Infinity : xs.reduce((s, v) => s + v, 0) / xs.length;
       };
       row.sort((a, b) => meanX(a) - meanX(b));
@@ -98,7 +102,9 @@ export function modelDiagram(model: CheckedModel, id = 'model'): string {
     if (a === undefined || b === undefined) continue;
     const [x1, y1, x2, y2] = [a.x + a.width / 2, a.y + a.height, b.x + b.width / 2, b.y];
     const mid = (y1 + y2) / 2;
-    out.push(`<path class="edge" d="M${x1.toFixed(1)} ${y1.toFixed(1)} C${x1.toFixed(1)} ${mid.toFixed(1)} ${x2.toFixed(1)} ${mid.toFixed(1)} ${x2.toFixed(1)} ${(y2 - 1).toFixed(1)}" fill="none" stroke="#777" stroke-width="1.3" marker-end="url(#${id}-arrow)"/>`);
+    out.push(
+      `<path class="edge" d="M${x1.toFixed(1)} ${y1.toFixed(1)} C${x1.toFixed(1)} ${mid.toFixed(1)} ${x2.toFixed(1)} ${mid.toFixed(1)} ${x2.toFixed(1)} ${(y2 - 1).toFixed(1)}" fill="none" stroke="#777" stroke-width="1.3" marker-end="url(#${id}-arrow)"/>`,
+    );
     const lx = (x1 + x2) / 2;
     out.push(`<text x="${(lx + 4).toFixed(1)}" y="${(mid + 3).toFixed(1)}" font-size="10" fill="#555">${escapeXml(edge.label)}</text>`);
   }
@@ -110,7 +116,9 @@ export function modelDiagram(model: CheckedModel, id = 'model'): string {
     p.node.lines.forEach((line, i) => {
       const bold = i === 0 && p.node.kind !== 'layers' && p.node.kind !== 'merge' ? ' font-weight="600"' : '';
       const ty = p.node.kind === 'merge' ? p.y + p.height / 2 + 4 : p.y + 7 + LINE * (i + 1) - 3;
-      out.push(`<text x="${(p.x + p.width / 2).toFixed(1)}" y="${ty.toFixed(1)}" text-anchor="middle" font-size="11" fill="#222"${bold}>${escapeXml(line)}</text>`);
+      out.push(
+        `<text x="${(p.x + p.width / 2).toFixed(1)}" y="${ty.toFixed(1)}" text-anchor="middle" font-size="11" fill="#222"${bold}>${escapeXml(line)}</text>`,
+      );
     });
     out.push('</g>');
   }

@@ -54,7 +54,9 @@ export function renderReport(input: ReportInput): string {
 
   sections.push('<h2>Model</h2>');
   sections.push(`<div class="diagram-box">${modelDiagram(checked, 'model')}</div>`);
-  sections.push(`<details><summary class="note">The same graph as Mermaid text (paste into any Mermaid viewer)</summary><pre>${escapeXml(input.mermaid ?? graphMermaid(checked))}</pre></details>`);
+  sections.push(
+    `<details><summary class="note">The same graph as Mermaid text (paste into any Mermaid viewer)</summary><pre>${escapeXml(input.mermaid ?? graphMermaid(checked))}</pre></details>`,
+  );
 
   sections.push(...trainingSections(input.history, heads));
   sections.push(...relatednessSections(input.relations, input.gradients));
@@ -86,7 +88,10 @@ function points(epochs: readonly EpochRecord[], read: (e: EpochRecord) => number
 
 function trainingSections(history: ReportHistory | undefined, heads: readonly string[]): string[] {
   if (history === undefined || history.epochs.length === 0) {
-    return ['<h2>Training</h2>', '<p class="note">No training history in this report: <code>mtlc train FILE --report</code> adds the curves.</p>'];
+    return [
+      '<h2>Training</h2>',
+      '<p class="note">No training history in this report: <code>mtlc train FILE --report</code> adds the curves.</p>',
+    ];
   }
   const epochs = history.epochs;
   const marker = history.bestEpoch !== undefined ? { x: history.bestEpoch, label: `best ${history.bestEpoch}` } : undefined;
@@ -94,7 +99,9 @@ function trainingSections(history: ReportHistory | undefined, heads: readonly st
   const hasVal = epochs.some((e) => e.val !== undefined);
   const out: string[] = ['<h2>Training</h2>'];
   const stopped = history.stopped !== undefined ? ` · stopped: ${escapeXml(history.stopped)}` : '';
-  out.push(`<p class="sub">${epochs.length} epoch${epochs.length === 1 ? '' : 's'}${history.bestEpoch !== undefined ? ` · best epoch ${history.bestEpoch}` : ''}${stopped}</p>`);
+  out.push(
+    `<p class="sub">${epochs.length} epoch${epochs.length === 1 ? '' : 's'}${history.bestEpoch !== undefined ? ` · best epoch ${history.bestEpoch}` : ''}${stopped}</p>`,
+  );
   const charts: string[] = [];
   const total: Series[] = [{ name: 'train Σ λ·L', points: points(epochs, (e) => e.loss) }];
   if (hasVal) total.push({ name: 'validation Σ λ·L', points: points(epochs, (e) => e.val?.loss), dashed: true });
@@ -105,16 +112,26 @@ function trainingSections(history: ReportHistory | undefined, heads: readonly st
     charts.push(lineChart({ title: `${head}: loss`, xLabel: 'epoch', integerX: true, yLabel: 'loss', series, ...withMarker }));
     const metrics = [...new Set(epochs.flatMap((e) => Object.keys(e.val?.metrics[head] ?? {})))];
     if (metrics.length > 0) {
-      charts.push(lineChart({
-        title: `${head}: validation metrics`, xLabel: 'epoch', integerX: true,
-        series: metrics.map((m) => ({ name: m, points: points(epochs, (e) => e.val?.metrics[head]?.[m]) })), ...withMarker,
-      }));
+      charts.push(
+        lineChart({
+          title: `${head}: validation metrics`,
+          xLabel: 'epoch',
+          integerX: true,
+          series: metrics.map((m) => ({ name: m, points: points(epochs, (e) => e.val?.metrics[head]?.[m]) })),
+          ...withMarker,
+        }),
+      );
     }
   }
-  charts.push(lineChart({
-    title: 'Task weights λᵢ(t)', xLabel: 'epoch', integerX: true, yLabel: 'λ',
-    series: heads.map((h) => ({ name: h, points: points(epochs, (e) => e.lambda[h]) })),
-  }));
+  charts.push(
+    lineChart({
+      title: 'Task weights λᵢ(t)',
+      xLabel: 'epoch',
+      integerX: true,
+      yLabel: 'λ',
+      series: heads.map((h) => ({ name: h, points: points(epochs, (e) => e.lambda[h]) })),
+    }),
+  );
   out.push(`<div class="grid">${charts.join('\n')}</div>`);
   out.push(metricsTable(history, heads));
   return out;
@@ -124,47 +141,88 @@ function metricsTable(history: ReportHistory, heads: readonly string[]): string 
   const epoch = history.epochs.find((e) => e.epoch === history.bestEpoch) ?? history.epochs[history.epochs.length - 1]!;
   if (epoch.val === undefined) return '';
   const metrics = [...new Set(heads.flatMap((h) => Object.keys(epoch.val!.metrics[h] ?? {})))];
-  const rows = heads.map((h) => `<tr><td>${escapeXml(h)}</td><td>${shortNumber(epoch.val!.taskLoss[h] ?? NaN)}</td>${metrics
-    .map((m) => `<td>${epoch.val!.metrics[h]?.[m] !== undefined ? shortNumber(epoch.val!.metrics[h]![m]!) : ''}</td>`).join('')}</tr>`);
+  const rows = heads.map(
+    (h) =>
+      `<tr><td>${escapeXml(h)}</td><td>${shortNumber(epoch.val!.taskLoss[h] ?? NaN)}</td>${metrics
+        .map((m) => `<td>${epoch.val!.metrics[h]?.[m] !== undefined ? shortNumber(epoch.val!.metrics[h]![m]!) : ''}</td>`)
+        .join('')}</tr>`,
+  );
   return `<p class="sub">Validation at epoch ${epoch.epoch}</p><table><tr><th>head</th><th>loss</th>${metrics.map((m) => `<th>${escapeXml(m)}</th>`).join('')}</tr>${rows.join('')}</table>`;
 }
 
 /** The distinct reasons for empty cells above the diagonal, as a list. */
 function notes(tasks: readonly string[], matrix: readonly (readonly PairValue[])[]): string {
   const items: string[] = [];
-  matrix.forEach((row, i) => row.forEach((c, j) => {
-    if (j > i && c.value === undefined && c.note !== undefined) items.push(`<li>${escapeXml(tasks[i]!)} × ${escapeXml(tasks[j]!)}: ${escapeXml(c.note)}</li>`);
-  }));
+  matrix.forEach((row, i) =>
+    row.forEach((c, j) => {
+      if (j > i && c.value === undefined && c.note !== undefined)
+        items.push(`<li>${escapeXml(tasks[i]!)} × ${escapeXml(tasks[j]!)}: ${escapeXml(c.note)}</li>`);
+    }),
+  );
   return items.length === 0 ? '' : `<ul class="note">${items.join('')}</ul>`;
 }
 
 function relatednessSections(relations: LabelRelations | undefined, gradients: GradientRelations | undefined): string[] {
   const out: string[] = ['<h2>Task relatedness</h2>'];
   if (relations === undefined && gradients === undefined) {
-    out.push('<p class="note">Not measured: <code>mtlc relate FILE --report OUT.html</code> adds the label relatedness and gradient-cosine heatmaps.</p>');
+    out.push(
+      '<p class="note">Not measured: <code>mtlc relate FILE --report OUT.html</code> adds the label relatedness and gradient-cosine heatmaps.</p>',
+    );
     return out;
   }
   const maps: string[] = [];
   const explain: string[] = [];
   if (relations !== undefined) {
-    maps.push(heatmap({ id: 'agreement', title: 'Label agreement Rᵢⱼ', labels: relations.tasks, cells: relations.agreement, domain: [0, 1] }));
-    maps.push(heatmap({ id: 'correlation', title: 'Label correlation (Pearson r)', labels: relations.tasks, cells: relations.correlation, domain: [-1, 1] }));
-    explain.push('<p class="note">Rᵢⱼ = (1/N) Σₖ I(yᵢₖ = yⱼₖ) over the N rows labelled for both tasks, for tasks with the same discrete label space; Pearson r for scalar labels.</p>');
+    maps.push(
+      heatmap({ id: 'agreement', title: 'Label agreement Rᵢⱼ', labels: relations.tasks, cells: relations.agreement, domain: [0, 1] }),
+    );
+    maps.push(
+      heatmap({
+        id: 'correlation',
+        title: 'Label correlation (Pearson r)',
+        labels: relations.tasks,
+        cells: relations.correlation,
+        domain: [-1, 1],
+      }),
+    );
+    explain.push(
+      '<p class="note">Rᵢⱼ = (1/N) Σₖ I(yᵢₖ = yⱼₖ) over the N rows labelled for both tasks, for tasks with the same discrete label space; Pearson r for scalar labels.</p>',
+    );
     explain.push(notes(relations.tasks, relations.agreement), notes(relations.tasks, relations.correlation));
   }
   if (gradients !== undefined) {
-    maps.push(heatmap({ id: 'cosine', title: 'Gradient cosine (mean)', labels: gradients.tasks, cells: gradients.cosine, domain: [-1, 1] }));
-    maps.push(heatmap({ id: 'conflict', title: 'Share of steps with gᵢ·gⱼ < 0', labels: gradients.tasks, cells: gradients.conflict, domain: [0, 1] }));
-    explain.push(`<p class="note">Each task's gradient of its own loss on the ${gradients.sharedParameters} shared parameters, over ${gradients.steps} training steps.</p>`);
+    maps.push(
+      heatmap({ id: 'cosine', title: 'Gradient cosine (mean)', labels: gradients.tasks, cells: gradients.cosine, domain: [-1, 1] }),
+    );
+    maps.push(
+      heatmap({
+        id: 'conflict',
+        title: 'Share of steps with gᵢ·gⱼ < 0',
+        labels: gradients.tasks,
+        cells: gradients.conflict,
+        domain: [0, 1],
+      }),
+    );
+    explain.push(
+      `<p class="note">Each task's gradient of its own loss on the ${gradients.sharedParameters} shared parameters, over ${gradients.steps} training steps.</p>`,
+    );
     explain.push(notes(gradients.tasks, gradients.cosine));
   }
   out.push(`<div class="grid">${maps.join('\n')}</div>`, ...explain);
   if (gradients !== undefined && gradients.perEpoch.length > 1) {
     const series: Series[] = [];
-    gradients.tasks.forEach((a, i) => gradients.tasks.forEach((b, j) => {
-      if (j > i) series.push({ name: `${a} × ${b}`, points: gradients.perEpoch.flatMap((m, e) => (m[i]?.[j] !== undefined ? [[e + 1, m[i]![j]!] as [number, number]] : [])) });
-    }));
-    out.push(`<div class="grid">${lineChart({ title: 'Gradient cosine per epoch', xLabel: 'epoch', integerX: true, yLabel: 'cosine', series })}</div>`);
+    gradients.tasks.forEach((a, i) =>
+      gradients.tasks.forEach((b, j) => {
+        if (j > i)
+          series.push({
+            name: `${a} × ${b}`,
+            points: gradients.perEpoch.flatMap((m, e) => (m[i]?.[j] !== undefined ? [[e + 1, m[i]![j]!] as [number, number]] : [])),
+          });
+      }),
+    );
+    out.push(
+      `<div class="grid">${lineChart({ title: 'Gradient cosine per epoch', xLabel: 'epoch', integerX: true, yLabel: 'cosine', series })}</div>`,
+    );
   }
   return out;
 }

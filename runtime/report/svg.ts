@@ -66,7 +66,9 @@ export function lineChart(options: LineChartOptions): string {
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const series = options.series.map((s, i) => ({
-    ...s, color: s.color ?? PALETTE[i % PALETTE.length]!, points: s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)),
+    ...s,
+    color: s.color ?? PALETTE[i % PALETTE.length]!,
+    points: s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)),
   }));
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
@@ -87,28 +89,41 @@ export function lineChart(options: LineChartOptions): string {
   const f = (v: number) => v.toFixed(1);
   for (const t of yTicks) {
     out.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${f(sy(t))}" y2="${f(sy(t))}" stroke="#e5e5e5"/>`);
-    out.push(`<text x="${margin.left - 6}" y="${f(sy(t) + 4)}" text-anchor="end" font-size="10" fill="#555" ${FONT}>${shortNumber(t)}</text>`);
+    out.push(
+      `<text x="${margin.left - 6}" y="${f(sy(t) + 4)}" text-anchor="end" font-size="10" fill="#555" ${FONT}>${shortNumber(t)}</text>`,
+    );
   }
   for (const t of xTicks) {
     out.push(`<line x1="${f(sx(t))}" x2="${f(sx(t))}" y1="${margin.top + plotH}" y2="${margin.top + plotH + 4}" stroke="#888"/>`);
-    out.push(`<text x="${f(sx(t))}" y="${margin.top + plotH + 16}" text-anchor="middle" font-size="10" fill="#555" ${FONT}>${shortNumber(t)}</text>`);
+    out.push(
+      `<text x="${f(sx(t))}" y="${margin.top + plotH + 16}" text-anchor="middle" font-size="10" fill="#555" ${FONT}>${shortNumber(t)}</text>`,
+    );
   }
   out.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#aaa"/>`);
-  out.push(`<text x="${margin.left + plotW / 2}" y="${margin.top + plotH + 32}" text-anchor="middle" font-size="11" fill="#333" ${FONT}>${escapeXml(options.xLabel)}</text>`);
+  out.push(
+    `<text x="${margin.left + plotW / 2}" y="${margin.top + plotH + 32}" text-anchor="middle" font-size="11" fill="#333" ${FONT}>${escapeXml(options.xLabel)}</text>`,
+  );
   if (options.yLabel !== undefined) {
-    out.push(`<text transform="translate(14 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="11" fill="#333" ${FONT}>${escapeXml(options.yLabel)}</text>`);
+    out.push(
+      `<text transform="translate(14 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="11" fill="#333" ${FONT}>${escapeXml(options.yLabel)}</text>`,
+    );
   }
   if (options.marker !== undefined && options.marker.x >= x0 && options.marker.x <= x1) {
     const mx = f(sx(options.marker.x));
-    out.push(`<line class="marker" x1="${mx}" x2="${mx}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#999" stroke-dasharray="3 3"/>`);
-    out.push(`<text x="${mx}" y="${margin.top - 3}" text-anchor="middle" font-size="9" fill="#777" ${FONT}>${escapeXml(options.marker.label)}</text>`);
+    out.push(
+      `<line class="marker" x1="${mx}" x2="${mx}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#999" stroke-dasharray="3 3"/>`,
+    );
+    out.push(
+      `<text x="${mx}" y="${margin.top - 3}" text-anchor="middle" font-size="9" fill="#777" ${FONT}>${escapeXml(options.marker.label)}</text>`,
+    );
   }
   for (const s of series) {
     if (s.points.length === 0) continue;
     const d = s.points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${f(sx(x))} ${f(sy(y))}`).join(' ');
     const dash = s.dashed === true ? ' stroke-dasharray="6 4"' : '';
     out.push(`<path class="series" data-series="${escapeXml(s.name)}" d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${dash}/>`);
-    for (const [x, y] of s.points.length <= 30 ? s.points : []) out.push(`<circle cx="${f(sx(x))}" cy="${f(sy(y))}" r="2.5" fill="${s.color}"/>`);
+    for (const [x, y] of s.points.length <= 30 ? s.points : [])
+      out.push(`<circle cx="${f(sx(x))}" cy="${f(sy(y))}" r="2.5" fill="${s.color}"/>`);
   }
   series.forEach((s, i) => {
     const lx = margin.left + (i % 3) * (plotW / 3);
@@ -157,22 +172,36 @@ export function heatmap(options: HeatmapOptions): string {
   ];
   options.labels.forEach((label, i) => {
     const cx = labelWidth + i * cell + cell / 2;
-    out.push(`<text transform="translate(${cx} ${(top - 6).toFixed(0)}) rotate(-35)" font-size="11" fill="#333" ${FONT}>${escapeXml(label)}</text>`);
-    out.push(`<text x="${labelWidth - 6}" y="${(top + i * cell + cell / 2 + 4).toFixed(0)}" text-anchor="end" font-size="11" fill="#333" ${FONT}>${escapeXml(label)}</text>`);
+    out.push(
+      `<text transform="translate(${cx} ${(top - 6).toFixed(0)}) rotate(-35)" font-size="11" fill="#333" ${FONT}>${escapeXml(label)}</text>`,
+    );
+    out.push(
+      `<text x="${labelWidth - 6}" y="${(top + i * cell + cell / 2 + 4).toFixed(0)}" text-anchor="end" font-size="11" fill="#333" ${FONT}>${escapeXml(label)}</text>`,
+    );
   });
-  options.cells.forEach((row, i) => row.forEach((c, j) => {
-    const x = labelWidth + j * cell;
-    const y = (top + i * cell).toFixed(0);
-    if (c.value === undefined || !Number.isFinite(c.value)) {
-      out.push(`<rect class="cell empty" x="${x}" y="${y}" width="${cell - 2}" height="${cell - 2}" fill="url(#${options.id}-hatch)"><title>${escapeXml(c.note ?? 'no value')}</title></rect>`);
-      out.push(`<text x="${x + cell / 2 - 1}" y="${Number(y) + cell / 2 + 3}" text-anchor="middle" font-size="11" fill="#888" ${FONT}>n/a</text>`);
-      return;
-    }
-    const fill = cellColor(c.value, options.domain);
-    const strong = Math.abs(c.value) > (options.domain[0] < 0 ? 0.6 : 0.6 * options.domain[1]);
-    out.push(`<rect class="cell" data-value="${c.value}" x="${x}" y="${y}" width="${cell - 2}" height="${cell - 2}" fill="${fill}"><title>${escapeXml(`${options.labels[i]} × ${options.labels[j]}: ${c.value}`)}</title></rect>`);
-    out.push(`<text x="${x + cell / 2 - 1}" y="${Number(y) + cell / 2 + 3}" text-anchor="middle" font-size="11" fill="${strong ? '#fff' : '#222'}" ${FONT}>${c.value.toFixed(2)}</text>`);
-  }));
+  options.cells.forEach((row, i) =>
+    row.forEach((c, j) => {
+      const x = labelWidth + j * cell;
+      const y = (top + i * cell).toFixed(0);
+      if (c.value === undefined || !Number.isFinite(c.value)) {
+        out.push(
+          `<rect class="cell empty" x="${x}" y="${y}" width="${cell - 2}" height="${cell - 2}" fill="url(#${options.id}-hatch)"><title>${escapeXml(c.note ?? 'no value')}</title></rect>`,
+        );
+        out.push(
+          `<text x="${x + cell / 2 - 1}" y="${Number(y) + cell / 2 + 3}" text-anchor="middle" font-size="11" fill="#888" ${FONT}>n/a</text>`,
+        );
+        return;
+      }
+      const fill = cellColor(c.value, options.domain);
+      const strong = Math.abs(c.value) > (options.domain[0] < 0 ? 0.6 : 0.6 * options.domain[1]);
+      out.push(
+        `<rect class="cell" data-value="${c.value}" x="${x}" y="${y}" width="${cell - 2}" height="${cell - 2}" fill="${fill}"><title>${escapeXml(`${options.labels[i]} × ${options.labels[j]}: ${c.value}`)}</title></rect>`,
+      );
+      out.push(
+        `<text x="${x + cell / 2 - 1}" y="${Number(y) + cell / 2 + 3}" text-anchor="middle" font-size="11" fill="${strong ? '#fff' : '#222'}" ${FONT}>${c.value.toFixed(2)}</text>`,
+      );
+    }),
+  );
   out.push('</svg>');
   return out.join('');
 }

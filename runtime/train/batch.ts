@@ -30,9 +30,14 @@ export function batchTensors(model: tf.LayersModel, heads: readonly HeadNode[], 
     const shape = [size, ...(input.shape.slice(1) as number[])];
     // Copies (memcpy, not element by element): the batch's arrays are views of buffers that the
     // next batch overwrites, and the cpu backend keeps the array it is given.
-    const data = input.dtype === 'int32'
-      ? (values instanceof Int32Array ? values.slice() : Int32Array.from(values))
-      : (values instanceof Float32Array ? values.slice() : Float32Array.from(values));
+    const data =
+      input.dtype === 'int32'
+        ? values instanceof Int32Array
+          ? values.slice()
+          : Int32Array.from(values)
+        : values instanceof Float32Array
+          ? values.slice()
+          : Float32Array.from(values);
     return tf.tensor(data, shape, input.dtype === 'int32' ? 'int32' : 'float32');
   });
   const labels: Record<string, LabelTensors> = {};
@@ -43,7 +48,10 @@ export function batchTensors(model: tf.LayersModel, heads: readonly HeadNode[], 
       labels[head.name] = { y: tf.zeros(shape), mask: tf.zeros([size]) };
       continue;
     }
-    labels[head.name] = { y: tf.tensor(column.values.slice(), shape, 'float32'), mask: tf.tensor1d(Float32Array.from(column.mask), 'float32') };
+    labels[head.name] = {
+      y: tf.tensor(column.values.slice(), shape, 'float32'),
+      mask: tf.tensor1d(Float32Array.from(column.mask), 'float32'),
+    };
   }
   return { size, xs, labels };
 }

@@ -6,7 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  type CheckpointState, type LoadedModel, type ModelParts, readCheckpointDir, type RunHistory, writeCheckpointDir,
+  type CheckpointState,
+  type LoadedModel,
+  type ModelParts,
+  readCheckpointDir,
+  type RunHistory,
+  writeCheckpointDir,
 } from '../model/index.js';
 import type { KeptEpoch } from './best-epoch.js';
 import type { WeightingStrategy } from './weighting/index.js';
@@ -28,7 +33,10 @@ const RUNNING_PRODUCTS = ['accBeta1', 'accBeta2'] as const;
 
 function runningProducts(optimizer: tf.Optimizer): Array<{ name: string; variable: tf.Variable }> {
   const fields = optimizer as unknown as Record<string, unknown>;
-  return RUNNING_PRODUCTS.filter((name) => fields[name] instanceof tf.Variable).map((name) => ({ name, variable: fields[name] as tf.Variable }));
+  return RUNNING_PRODUCTS.filter((name) => fields[name] instanceof tf.Variable).map((name) => ({
+    name,
+    variable: fields[name] as tf.Variable,
+  }));
 }
 
 /**
@@ -36,8 +44,13 @@ function runningProducts(optimizer: tf.Optimizer): Array<{ name: string; variabl
  * the strategy's variables and state and the kept best epoch, then swaps it in for the previous one.
  */
 export async function writeCheckpoint(
-  dir: string, model: tf.LayersModel, parts: ModelParts & { readonly history: RunHistory },
-  epoch: number, optimizer: tf.Optimizer, strategy: StrategyParts = {}, kept?: KeptEpoch,
+  dir: string,
+  model: tf.LayersModel,
+  parts: ModelParts & { readonly history: RunHistory },
+  epoch: number,
+  optimizer: tf.Optimizer,
+  strategy: StrategyParts = {},
+  kept?: KeptEpoch,
 ): Promise<void> {
   const strategyVariables = strategy.variables ?? [];
   const strategyState = strategy.state?.();
@@ -54,14 +67,18 @@ export async function writeCheckpoint(
   tf.dispose(slots.filter((s) => s.name === 'iter').map((s) => s.tensor));
   const specs = encoded.specs;
   const state: CheckpointState = {
-    format: 'mtl-checkpoint', version: 1, epoch,
+    format: 'mtl-checkpoint',
+    version: 1,
+    epoch,
     optimizer: {
       className: optimizer.getClassName(),
       weights: specs.slice(0, slots.length),
       runningProducts: specs.slice(slots.length, slots.length + products.length),
     },
     strategy: specs.slice(slots.length + products.length, slots.length + products.length + strategyVariables.length),
-    ...(kept !== undefined ? { kept: { epoch: kept.epoch, weights: specs.slice(slots.length + products.length + strategyVariables.length) } } : {}),
+    ...(kept !== undefined
+      ? { kept: { epoch: kept.epoch, weights: specs.slice(slots.length + products.length + strategyVariables.length) } }
+      : {}),
     ...(strategyState !== undefined ? { strategyState } : {}),
   };
   await writeCheckpointDir(dir, model, parts, state, new Uint8Array(tf.io.CompositeArrayBuffer.join(encoded.data)));
@@ -72,7 +89,12 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | undefine
   const found = await readCheckpointDir(dir);
   if (found === undefined) return undefined;
   const { loaded, state, optimizerBin } = found;
-  const tensors = tf.io.decodeWeights(optimizerBin, [...state.optimizer.weights, ...state.optimizer.runningProducts, ...state.strategy, ...(state.kept?.weights ?? [])]);
+  const tensors = tf.io.decodeWeights(optimizerBin, [
+    ...state.optimizer.weights,
+    ...state.optimizer.runningProducts,
+    ...state.strategy,
+    ...(state.kept?.weights ?? []),
+  ]);
   return { ...loaded, state, tensors };
 }
 
@@ -82,7 +104,10 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | undefine
  * (`sameOptimizer` false). The kept best epoch comes back as new tensors, the caller's to dispose.
  */
 export async function restoreTraining(
-  checkpoint: Checkpoint, model: tf.LayersModel, optimizer: tf.Optimizer, strategy: StrategyParts = {},
+  checkpoint: Checkpoint,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  strategy: StrategyParts = {},
 ): Promise<{ sameOptimizer: boolean; kept?: KeptEpoch }> {
   const { state, tensors } = checkpoint;
   try {

@@ -33,11 +33,21 @@ function allRows(n: number): Int32Array {
 }
 
 /** Each head's predictions on every row, row-major (`n * product(outShape)` values). */
-export async function predict(model: tf.LayersModel, checked: CheckedModel, data: Dataset, batch = DEFAULT_BATCH): Promise<Record<string, Float32Array>> {
+export async function predict(
+  model: tf.LayersModel,
+  checked: CheckedModel,
+  data: Dataset,
+  batch = DEFAULT_BATCH,
+): Promise<Record<string, Float32Array>> {
   return (await run(model, checked, data, batch, false)).predictions;
 }
 
-export async function evaluate(model: tf.LayersModel, checked: CheckedModel, data: Dataset, options: EvaluateOptions = {}): Promise<Evaluation> {
+export async function evaluate(
+  model: tf.LayersModel,
+  checked: CheckedModel,
+  data: Dataset,
+  options: EvaluateOptions = {},
+): Promise<Evaluation> {
   const heads = headsInOutputOrder(model, checked.heads);
   const { predictions, sums, counts } = await run(model, checked, data, options.batch ?? DEFAULT_BATCH, true);
   const taskLoss: Record<string, number> = {};
@@ -58,12 +68,18 @@ export async function evaluate(model: tf.LayersModel, checked: CheckedModel, dat
 }
 
 async function run(
-  model: tf.LayersModel, checked: CheckedModel, data: Dataset, batchSize: number, withLoss: boolean,
+  model: tf.LayersModel,
+  checked: CheckedModel,
+  data: Dataset,
+  batchSize: number,
+  withLoss: boolean,
 ): Promise<{ predictions: Record<string, Float32Array>; sums: number[]; counts: number[] }> {
   const heads = headsInOutputOrder(model, checked.heads);
   const width = heads.map((h) => h.task.outShape.reduce((a, b) => a * b, 1));
   const predictions: Record<string, Float32Array> = {};
-  heads.forEach((h, i) => { predictions[h.name] = new Float32Array(data.n * width[i]!); });
+  heads.forEach((h, i) => {
+    predictions[h.name] = new Float32Array(data.n * width[i]!);
+  });
   let accumulated: tf.Tensor1D = tf.zeros([2 * heads.length]);
   let offset = 0;
   for (const batch of new Batches(data, allRows(data.n), batchSize).epoch(0)) {

@@ -87,19 +87,29 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
   const split = splitVariables(model, checked, names);
   const variables = [...split.all, ...(strategy.variables ?? [])];
   const seed = options.seed ?? spec.seed;
-  const step = (options.compiledStep === false ? undefined : compileDenseStep(model, heads, variables, optimizer, strategy, batchSize, seed))
-    ?? new TapeStep(model, heads, strategy, optimizer, split, variables);
-  const batches = new Batches(data.train, Int32Array.from({ length: data.train.n }, (_, i) => i), batchSize, {
-    shuffle: options.shuffle ?? spec.shuffle,
-    seed,
-  });
+  const step =
+    (options.compiledStep === false ? undefined : compileDenseStep(model, heads, variables, optimizer, strategy, batchSize, seed)) ??
+    new TapeStep(model, heads, strategy, optimizer, split, variables);
+  const batches = new Batches(
+    data.train,
+    Int32Array.from({ length: data.train.n }, (_, i) => i),
+    batchSize,
+    {
+      shuffle: options.shuffle ?? spec.shuffle,
+      seed,
+    },
+  );
   const history: History = { epochs: [] };
   // `train { select }` alone also keeps the best epoch's weights (the model that is saved); early stopping also ends the run.
   const keepBest = patience !== undefined || (spec.select !== undefined && data.validation !== undefined);
   const best = keepBest ? new BestEpoch(monitorOf(checked, data.validation !== undefined), patience, tensorCopies(model)) : undefined;
   if (best !== undefined && options.resumed !== undefined) {
     const kept = options.resumed.kept;
-    best.resume(options.resumed.epochs, kept && { epoch: kept.epoch, weights: kept.weights.map((w) => tf.keep(tf.clone(w))) }, options.initialEpoch ?? 0);
+    best.resume(
+      options.resumed.epochs,
+      kept && { epoch: kept.epoch, weights: kept.weights.map((w) => tf.keep(tf.clone(w))) },
+      options.initialEpoch ?? 0,
+    );
   }
   let lastValidation: { epoch: number; evaluation: Evaluation } | undefined;
 
@@ -121,14 +131,20 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
       }
       const totals = await step.endEpoch();
       const lambda = strategy.lambdas();
-      const taskLoss = Object.fromEntries(names.map((n, i) => [n, totals[names.length + i]! > 0 ? totals[i]! / totals[names.length + i]! : 0]));
+      const taskLoss = Object.fromEntries(
+        names.map((n, i) => [n, totals[names.length + i]! > 0 ? totals[i]! / totals[names.length + i]! : 0]),
+      );
       const loss = names.reduce((sum, n) => sum + (lambda[n] ?? 1) * taskLoss[n]!, 0);
       strategy.onEpochEnd?.(epoch, taskLoss);
       let val: Evaluation | undefined;
-      if (data.validation !== undefined && !interrupted) val = await evaluate(model, checked, data.validation, { batch: batchSize, lambdas: lambda });
+      if (data.validation !== undefined && !interrupted)
+        val = await evaluate(model, checked, data.validation, { batch: batchSize, lambdas: lambda });
       lastValidation = val !== undefined ? { epoch, evaluation: val } : undefined;
       const entry: EpochRecord = {
-        epoch, loss, taskLoss, lambda,
+        epoch,
+        loss,
+        taskLoss,
+        lambda,
         ...(val ? { val: { loss: val.loss, taskLoss: val.taskLoss, metrics: val.metrics } } : {}),
         ...(interrupted ? { partial: true } : {}),
       };

@@ -22,13 +22,26 @@ export function defaultMetrics(task: MetricTask): readonly Metric[] {
  * The task's metrics over `n` rows of predictions and labels, both row-major with `width` values
  * per row (`units`, or `t · units` for `tag`); `mask[i] = 0` leaves row i out.
  */
-export function computeMetrics(task: MetricTask, pred: Float32Array, label: Float32Array, mask: Uint8Array, n: number): Record<string, number> {
+export function computeMetrics(
+  task: MetricTask,
+  pred: Float32Array,
+  label: Float32Array,
+  mask: Uint8Array,
+  n: number,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const metric of defaultMetrics(task)) out[metric] = metricValue(metric, task, pred, label, mask, n);
   return out;
 }
 
-export function metricValue(metric: Metric, task: MetricTask, pred: Float32Array, label: Float32Array, mask: Uint8Array, n: number): number {
+export function metricValue(
+  metric: Metric,
+  task: MetricTask,
+  pred: Float32Array,
+  label: Float32Array,
+  mask: Uint8Array,
+  n: number,
+): number {
   const units = task.units;
   const rows = labelledRows(mask, n);
   switch (metric) {
@@ -39,7 +52,9 @@ export function metricValue(metric: Metric, task: MetricTask, pred: Float32Array
     case 'precision':
     case 'recall':
     case 'f1':
-      return task.kind === 'classify' ? macroClassScore(metric, pred, label, units, rows) : thresholdScore(metric, pred, label, units, rows);
+      return task.kind === 'classify'
+        ? macroClassScore(metric, pred, label, units, rows)
+        : thresholdScore(metric, pred, label, units, rows);
     case 'mse':
       return meanOver(pred, label, units, rows, (e) => e * e);
     case 'mae':
@@ -59,7 +74,9 @@ function labelledRows(mask: Uint8Array, n: number): number[] {
 
 function column(values: Float32Array, units: number, c: number, rows: readonly number[]): Float64Array {
   const out = new Float64Array(rows.length);
-  rows.forEach((r, i) => { out[i] = values[r * units + c]!; });
+  rows.forEach((r, i) => {
+    out[i] = values[r * units + c]!;
+  });
   return out;
 }
 
@@ -89,7 +106,7 @@ function accuracy(task: MetricTask, pred: Float32Array, label: Float32Array, row
     for (const r of rows) {
       for (let c = 0; c < units; c++) {
         total++;
-        if ((pred[r * units + c]! >= 0.5) === (label[r * units + c]! >= 0.5)) hits++;
+        if (pred[r * units + c]! >= 0.5 === label[r * units + c]! >= 0.5) hits++;
       }
     }
   }
@@ -101,7 +118,7 @@ export function auc(scores: Float64Array, labels: Float64Array): number {
   const n = scores.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
   const ranks = new Float64Array(n);
-  for (let i = 0; i < n;) {
+  for (let i = 0; i < n; ) {
     let j = i;
     while (j + 1 < n && scores[order[j + 1]!] === scores[order[i]!]) j++;
     const rank = (i + j) / 2 + 1;
@@ -144,9 +161,17 @@ function score(metric: 'precision' | 'recall' | 'f1', tp: number, fp: number, fn
 }
 
 /** Binary and multilabel: every (row, label) pair thresholded at 0.5, counted together. */
-function thresholdScore(metric: 'precision' | 'recall' | 'f1', pred: Float32Array, label: Float32Array, units: number, rows: readonly number[]): number {
+function thresholdScore(
+  metric: 'precision' | 'recall' | 'f1',
+  pred: Float32Array,
+  label: Float32Array,
+  units: number,
+  rows: readonly number[],
+): number {
   if (rows.length === 0) return NaN;
-  let tp = 0, fp = 0, fn = 0;
+  let tp = 0,
+    fp = 0,
+    fn = 0;
   for (const r of rows) {
     for (let c = 0; c < units; c++) {
       const p = pred[r * units + c]! >= 0.5;
@@ -160,8 +185,16 @@ function thresholdScore(metric: 'precision' | 'recall' | 'f1', pred: Float32Arra
 }
 
 /** Classify: per class one-vs-rest from the argmax, averaged over the classes that occur. */
-function macroClassScore(metric: 'precision' | 'recall' | 'f1', pred: Float32Array, label: Float32Array, units: number, rows: readonly number[]): number {
-  const tp = new Float64Array(units), fp = new Float64Array(units), fn = new Float64Array(units);
+function macroClassScore(
+  metric: 'precision' | 'recall' | 'f1',
+  pred: Float32Array,
+  label: Float32Array,
+  units: number,
+  rows: readonly number[],
+): number {
+  const tp = new Float64Array(units),
+    fp = new Float64Array(units),
+    fn = new Float64Array(units);
   for (const r of rows) {
     const p = argmax(pred, r * units, units);
     const y = argmax(label, r * units, units);
@@ -187,7 +220,8 @@ function r2(pred: Float64Array, label: Float64Array): number {
   if (n === 0) return NaN;
   let mean = 0;
   for (const y of label) mean += y / n;
-  let res = 0, tot = 0;
+  let res = 0,
+    tot = 0;
   for (let i = 0; i < n; i++) {
     res += (label[i]! - pred[i]!) ** 2;
     tot += (label[i]! - mean) ** 2;

@@ -28,7 +28,13 @@ export function isDecayed(variableName: string): boolean {
 }
 
 export class AdamW extends FusedAdam {
-  constructor(learningRate: number, readonly decay: number, beta1 = 0.9, beta2 = 0.999, epsilon?: number) {
+  constructor(
+    learningRate: number,
+    readonly decay: number,
+    beta1 = 0.9,
+    beta2 = 0.999,
+    epsilon?: number,
+  ) {
     super(learningRate, beta1, beta2, epsilon);
   }
 
@@ -41,7 +47,7 @@ export class AdamW extends FusedAdam {
     tf.tidy(() => {
       for (const name of names) {
         const variable = registered[name];
-        if (variable !== undefined && variable.trainable && isDecayed(name)) variable.assign(variable.mul(keep));
+        if (variable?.trainable && isDecayed(name)) variable.assign(variable.mul(keep));
       }
     });
   }

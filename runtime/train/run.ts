@@ -71,7 +71,9 @@ export async function runTraining(checked: CheckedModel, data: TrainingData, opt
   const done = resume?.state.epoch ?? 0;
   const restored = resume !== undefined ? await restoreTraining(resume, model, optimizer, strategy) : undefined;
   if (restored?.sameOptimizer === false) {
-    notes.push(`the optimizer changed (${resume!.state.optimizer.className} → ${optimizer.getClassName()}): it starts without its saved state`);
+    notes.push(
+      `the optimizer changed (${resume!.state.optimizer.className} → ${optimizer.getClassName()}): it starts without its saved state`,
+    );
   }
 
   const parts = { checked, source: options.source, sidecar: data.sidecar };
@@ -79,27 +81,45 @@ export async function runTraining(checked: CheckedModel, data: TrainingData, opt
   // Strategies that learn from epoch losses (DWA) see the finished epochs again.
   for (const e of epochs) strategy.onEpochEnd?.(e.epoch, e.taskLoss);
   const historyOf = (extra: Pick<RunHistory, 'bestEpoch' | 'stopped'> = {}): RunHistory => ({
-    format: 'mtl-history', version: 1, model: checked.name, backend: options.backend,
+    format: 'mtl-history',
+    version: 1,
+    model: checked.name,
+    backend: options.backend,
     data: { train: data.files.train, ...(data.files.validation !== undefined ? { validation: data.files.validation } : {}) },
-    epochs: [...epochs], ...extra,
+    epochs: [...epochs],
+    ...extra,
   });
-  const checkpoint = new ModelCheckpoint(options.outDir, model, optimizer, strategy, () => ({ ...parts, history: historyOf() }), resume !== undefined ? done : undefined);
-  let trained;
+  const checkpoint = new ModelCheckpoint(
+    options.outDir,
+    model,
+    optimizer,
+    strategy,
+    () => ({ ...parts, history: historyOf() }),
+    resume !== undefined ? done : undefined,
+  );
+  let trained: Awaited<ReturnType<typeof train>>;
   try {
-    trained = await train(model, checked, { train: data.train, ...(data.validation !== undefined ? { validation: data.validation } : {}) }, {
-      ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
-      initialEpoch: done,
-      ...(resume !== undefined ? { resumed: { epochs: [...epochs], ...(restored?.kept !== undefined ? { kept: restored.kept } : {}) } } : {}),
-      optimizer,
-      strategy,
-      ...(options.onBatch !== undefined ? { onBatch: options.onBatch } : {}),
-      ...(options.shouldStop !== undefined ? { shouldStop: options.shouldStop } : {}),
-      onEpoch: async (record, kept) => {
-        epochs.push(record);
-        await checkpoint.onEpochEnd(record, kept);
-        await options.onEpoch?.(record);
+    trained = await train(
+      model,
+      checked,
+      { train: data.train, ...(data.validation !== undefined ? { validation: data.validation } : {}) },
+      {
+        ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
+        initialEpoch: done,
+        ...(resume !== undefined
+          ? { resumed: { epochs: [...epochs], ...(restored?.kept !== undefined ? { kept: restored.kept } : {}) } }
+          : {}),
+        optimizer,
+        strategy,
+        ...(options.onBatch !== undefined ? { onBatch: options.onBatch } : {}),
+        ...(options.shouldStop !== undefined ? { shouldStop: options.shouldStop } : {}),
+        onEpoch: async (record, kept) => {
+          epochs.push(record);
+          await checkpoint.onEpochEnd(record, kept);
+          await options.onEpoch?.(record);
+        },
       },
-    });
+    );
   } catch (error) {
     model.dispose();
     throw error;
@@ -116,10 +136,15 @@ export async function runTraining(checked: CheckedModel, data: TrainingData, opt
   const evaluation = { batch: checked.train.batch, ...(lambdas !== undefined ? { lambdas } : {}) };
   const onTrain = await evaluate(model, checked, data.train, evaluation);
   // The last epoch's validation evaluation, when it is of the saved weights, is not run again.
-  const onValidation = data.validation !== undefined ? trained.validation ?? await evaluate(model, checked, data.validation, evaluation) : undefined;
+  const onValidation =
+    data.validation !== undefined ? (trained.validation ?? (await evaluate(model, checked, data.validation, evaluation))) : undefined;
   await saveModelDir(options.outDir, model, { ...parts, history });
   return {
-    history, model, train: onTrain, ...(onValidation !== undefined ? { validation: onValidation } : {}),
-    ...(checkpoint.epoch !== undefined ? { checkpointEpoch: checkpoint.epoch } : {}), notes,
+    history,
+    model,
+    train: onTrain,
+    ...(onValidation !== undefined ? { validation: onValidation } : {}),
+    ...(checkpoint.epoch !== undefined ? { checkpointEpoch: checkpoint.epoch } : {}),
+    notes,
   };
 }

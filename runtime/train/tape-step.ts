@@ -50,12 +50,16 @@ export class TapeStep implements TrainStep {
     if (strategy.step) {
       strategy.step(this.context(epoch, index, labelledRows(batch, names), forward, record));
     } else {
-      optimizer.minimize(() => {
-        const losses = forward();
-        record(losses);
-        const means = Object.fromEntries(names.map((n, i) => [n, losses[i]!.mean]));
-        return strategy.combine ? strategy.combine(means) : weightedSum(means, strategy.lambdas());
-      }, false, [...this.variables]);
+      optimizer.minimize(
+        () => {
+          const losses = forward();
+          record(losses);
+          const means = Object.fromEntries(names.map((n, i) => [n, losses[i]!.mean]));
+          return strategy.combine ? strategy.combine(means) : weightedSum(means, strategy.lambdas());
+        },
+        false,
+        [...this.variables],
+      );
     }
     disposeBatch(tensors);
     this.sums!.add(stats);
@@ -73,12 +77,20 @@ export class TapeStep implements TrainStep {
   }
 
   private context(
-    epoch: number, batch: number, labelled: Readonly<Record<string, number>>,
-    forward: () => MaskedLoss[], record: (l: readonly MaskedLoss[]) => void,
+    epoch: number,
+    batch: number,
+    labelled: Readonly<Record<string, number>>,
+    forward: () => MaskedLoss[],
+    record: (l: readonly MaskedLoss[]) => void,
   ): StepContext {
     const { names: heads, optimizer, variables, split } = this;
     return {
-      heads, epoch, batch, labelled, optimizer, variables,
+      heads,
+      epoch,
+      batch,
+      labelled,
+      optimizer,
+      variables,
       sharedVars: split.shared,
       taskVars: split.perTask,
       taskLosses: () => {

@@ -14,13 +14,18 @@ import { NodeHost } from '../../cli/host.js';
 import { renderBaseline } from './baseline.js';
 
 const dir = path.resolve(__dirname, '../../examples/errors');
-const cases = fs.readdirSync(dir).filter((f) => f.endsWith('.mtl')).sort();
+const cases = fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.mtl'))
+  .sort();
 const update = process.env['UPDATE_BASELINES'] === '1';
 
 describe('error baselines (examples/errors)', () => {
   it('has a baseline for every case, and a case for every baseline', () => {
     const baselines = fs.readdirSync(dir).filter((f) => f.endsWith('.errors.txt'));
-    expect(baselines.map((f) => f.replace(/\.errors\.txt$/, '.mtl')).sort()).toEqual(update ? baselines.map((f) => f.replace(/\.errors\.txt$/, '.mtl')).sort() : cases);
+    expect(baselines.map((f) => f.replace(/\.errors\.txt$/, '.mtl')).sort()).toEqual(
+      update ? baselines.map((f) => f.replace(/\.errors\.txt$/, '.mtl')).sort() : cases,
+    );
     expect(cases.length).toBeGreaterThanOrEqual(12);
   });
 

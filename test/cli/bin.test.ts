@@ -39,7 +39,11 @@ describe('bin/mtlc.js', () => {
     expect(hooked.stderr).toBe('');
     expect(hooked.status).toBe(0);
     // The hook itself works: importing tfjs under it fails.
-    const probe = spawnSync(process.execPath, ['--import', FORBID_TFJS, '-e', 'import("@tensorflow/tfjs").then(() => process.exit(0), () => process.exit(7))'], { cwd: root });
+    const probe = spawnSync(
+      process.execPath,
+      ['--import', FORBID_TFJS, '-e', 'import("@tensorflow/tfjs").then(() => process.exit(0), () => process.exit(7))'],
+      { cwd: root },
+    );
     expect(probe.status).toBe(7);
   });
 });

@@ -19,7 +19,10 @@ async function outputs(model: tf.LayersModel, rows = 3): Promise<number[][]> {
   const xs = model.inputs.map((input, i) => {
     const shape = [rows, ...(input.shape.slice(1) as number[])];
     const size = shape.reduce((a, b) => a * b, 1);
-    return tf.tensor(Float32Array.from({ length: size }, (_, k) => Math.sin(k * 0.7 + i)), shape);
+    return tf.tensor(
+      Float32Array.from({ length: size }, (_, k) => Math.sin(k * 0.7 + i)),
+      shape,
+    );
   });
   const out = model.predict(xs.length === 1 ? xs[0]! : xs) as tf.Tensor | tf.Tensor[];
   const list = Array.isArray(out) ? out : [out];
@@ -59,7 +62,9 @@ describe('mtlc build', () => {
     expect((await mtlc(['train', 'examples/penguins.mtl', '--epochs', '1', '-o', 'model', '--quiet'], { cwd: dir })).code).toBe(0);
     const before = fs.readFileSync(path.join(dir, 'model', 'weights.bin'));
     expect(await mtlc(['build', 'examples/penguins.mtl', '-o', 'model'], { cwd: dir })).toMatchObject({
-      code: 2, stdout: '', stderr: 'mtlc: "model" holds a trained model: pass --force to replace it with an untrained one, or choose another -o\n',
+      code: 2,
+      stdout: '',
+      stderr: 'mtlc: "model" holds a trained model: pass --force to replace it with an untrained one, or choose another -o\n',
     });
     expect(fs.readFileSync(path.join(dir, 'model', 'weights.bin'))).toEqual(before);
     expect((await mtlc(['build', 'examples/penguins.mtl', '-o', 'model', '--force'], { cwd: dir })).code).toBe(0);
@@ -72,10 +77,14 @@ describe('mtlc build', () => {
     expect(printed.code).toBe(0);
     expect(printed.stdout).toContain('export function buildSeed(): tf.LayersModel {');
     expect(printed.stdout).toContain("tf.layers.dense({ name: 'shared/dense_1', units: 64, activation: 'relu' })");
-    expect(await mtlc(['build', 'examples/seed.mtl', '--emit', 'ts', '-o', 'seed.ts'], { cwd: dir })).toMatchObject({ code: 0, stdout: 'wrote seed.ts\n' });
+    expect(await mtlc(['build', 'examples/seed.mtl', '--emit', 'ts', '-o', 'seed.ts'], { cwd: dir })).toMatchObject({
+      code: 0,
+      stdout: 'wrote seed.ts\n',
+    });
     expect(fs.readFileSync(path.join(dir, 'seed.ts'), 'utf8')).toBe(printed.stdout);
     expect(await mtlc(['build', 'examples/seed.mtl', '--emit', 'ts', '-o', 'seed.ts'], { cwd: dir })).toMatchObject({
-      code: 2, stderr: 'mtlc: "seed.ts" already exists: pass --force to replace it\n',
+      code: 2,
+      stderr: 'mtlc: "seed.ts" already exists: pass --force to replace it\n',
     });
     expect((await mtlc(['build', 'examples/seed.mtl', '--emit', 'ts', '-o', 'seed.ts', '--force'], { cwd: dir })).code).toBe(0);
   });

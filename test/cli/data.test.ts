@@ -47,10 +47,14 @@ describe('mtlc data synthetic', () => {
   it('never replaces a file without --force', async () => {
     const dir = tempDir({ 'syn.csv': 'mine\n' });
     expect(await run(['data', 'synthetic', '--correlation', '0.5', '--rows', '5', '-o', 'syn.csv'], { cwd: dir })).toEqual({
-      code: 2, stdout: '', stderr: 'mtlc: "syn.csv" exists: pass --force to replace it, or choose another -o\n',
+      code: 2,
+      stdout: '',
+      stderr: 'mtlc: "syn.csv" exists: pass --force to replace it, or choose another -o\n',
     });
     expect(fs.readFileSync(path.join(dir, 'syn.csv'), 'utf8')).toBe('mine\n');
-    expect((await run(['data', 'synthetic', '--correlation', '0.5', '--rows', '5', '-o', 'syn.csv', '--force'], { cwd: dir })).code).toBe(0);
+    expect((await run(['data', 'synthetic', '--correlation', '0.5', '--rows', '5', '-o', 'syn.csv', '--force'], { cwd: dir })).code).toBe(
+      0,
+    );
     expect(fs.readFileSync(path.join(dir, 'syn.csv'), 'utf8')).toMatch(/^x_0,/);
   });
 

@@ -50,17 +50,21 @@ describe('mtlc eval', () => {
     const evaluated = await mtlc(['eval', 'model', '--data', data, '--format', 'json'], { cwd: dir });
     expect(evaluated).toMatchObject({ code: 0, stderr: '' });
     const report = JSON.parse(evaluated.stdout);
-    const predicted = jsonLines<PenguinPrediction>((await mtlc(['predict', 'model', '--data', data, '--probabilities'], { cwd: dir })).stdout);
+    const predicted = jsonLines<PenguinPrediction>(
+      (await mtlc(['predict', 'model', '--data', data, '--probabilities'], { cwd: dir })).stdout,
+    );
     const rows = readCsv(path.join(dir, data));
     expect(predicted).toHaveLength(rows.length);
 
     const species = rows.map((r) => r.species!);
     const speciesLoss = mean(rows.map((r, i) => -Math.log(clip(predicted[i]!.species_probabilities[r.species!]!))));
     const sexRows = rows.map((r, i) => [r.sex!, i] as const).filter(([sex]) => sex !== '');
-    const sexLoss = mean(sexRows.map(([sex, i]) => {
-      const p = clip(predicted[i]!.sex_probabilities.MALE!);
-      return sex === 'MALE' ? -Math.log(p) : -Math.log(1 - p);
-    }));
+    const sexLoss = mean(
+      sexRows.map(([sex, i]) => {
+        const p = clip(predicted[i]!.sex_probabilities.MALE!);
+        return sex === 'MALE' ? -Math.log(p) : -Math.log(1 - p);
+      }),
+    );
     const errors = rows.map((r, i) => predicted[i]!.mass - Number(r.body_mass_kg));
     const massMean = mean(rows.map((r) => Number(r.body_mass_kg)));
     const r2 = 1 - errors.reduce((s, e) => s + e * e, 0) / rows.reduce((s, r) => s + (Number(r.body_mass_kg) - massMean) ** 2, 0);
@@ -68,12 +72,24 @@ describe('mtlc eval', () => {
     expect(report).toMatchObject({ model: 'Penguins', data, rows: rows.length });
     expect(report.heads.species).toMatchObject({ task: 'classify(3)', labelled: rows.length });
     expect(report.heads.species.metrics.accuracy).toBeCloseTo(mean(rows.map((_, i) => (predicted[i]!.species === species[i] ? 1 : 0))), 10);
-    expect(report.heads.species.metrics.f1).toBeCloseTo(macroF1(predicted.map((p) => p.species), species), 10);
+    expect(report.heads.species.metrics.f1).toBeCloseTo(
+      macroF1(
+        predicted.map((p) => p.species),
+        species,
+      ),
+      10,
+    );
     expect(report.heads.species.loss).toBeCloseTo(speciesLoss, 5);
     expect(report.heads.sex).toMatchObject({ task: 'binary()', labelled: sexRows.length });
     expect(sexRows.length).toBe(rows.length - 9);
     expect(report.heads.sex.metrics.accuracy).toBeCloseTo(mean(sexRows.map(([sex, i]) => (predicted[i]!.sex === sex ? 1 : 0))), 10);
-    expect(report.heads.sex.metrics.auc).toBeCloseTo(auc(sexRows.map(([, i]) => predicted[i]!.sex_probabilities.MALE!), sexRows.map(([sex]) => sex === SEXES[1])), 10);
+    expect(report.heads.sex.metrics.auc).toBeCloseTo(
+      auc(
+        sexRows.map(([, i]) => predicted[i]!.sex_probabilities.MALE!),
+        sexRows.map(([sex]) => sex === SEXES[1]),
+      ),
+      10,
+    );
     expect(report.heads.sex.loss).toBeCloseTo(sexLoss, 5);
     expect(report.heads.mass).toMatchObject({ task: 'regress(1)', labelled: rows.length });
     expect(report.heads.mass.metrics.mae).toBeCloseTo(mean(errors.map(Math.abs)), 5);
@@ -87,7 +103,9 @@ describe('mtlc eval', () => {
     const result = await mtlc(['eval', 'model', '--data', 'examples/data/penguins.csv'], { cwd: dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Penguins on examples\/data\/penguins.csv \(342 rows\)\n\nhead +task +metric +value\n/);
-    expect(result.stdout).toMatch(/^species +classify\(3\) +loss +\d\.\d{4}\n +accuracy +\d\.\d{4}\n +f1 +\d\.\d{4}\n +labelled rows +342\n/m);
+    expect(result.stdout).toMatch(
+      /^species +classify\(3\) +loss +\d\.\d{4}\n +accuracy +\d\.\d{4}\n +f1 +\d\.\d{4}\n +labelled rows +342\n/m,
+    );
     expect(result.stdout).toMatch(/^ +labelled rows +333$/m);
   });
 
@@ -96,20 +114,27 @@ describe('mtlc eval', () => {
     fs.writeFileSync(path.join(dir, 'no-sex.csv'), `${lines.map((line) => line.split(',').slice(0, 6).join(',')).join('\n')}\n`);
     const result = await mtlc(['eval', 'model', '--data', 'no-sex.csv', '--format', 'json'], { cwd: dir });
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout).heads.sex).toEqual({ task: 'binary()', labelled: 0, loss: null, metrics: { accuracy: null, auc: null } });
+    expect(JSON.parse(result.stdout).heads.sex).toEqual({
+      task: 'binary()',
+      labelled: 0,
+      loss: null,
+      metrics: { accuracy: null, auc: null },
+    });
   });
 
   it('refuses data without any label, and lists bad data with file, line and column', async () => {
     const lines = fs.readFileSync(path.join(dir, 'examples/data/penguins.csv'), 'utf8').trimEnd().split('\n');
     fs.writeFileSync(path.join(dir, 'inputs.csv'), `${lines.map((line) => line.split(',').slice(1, 5).join(',')).join('\n')}\n`);
     expect(await mtlc(['eval', 'model', '--data', 'inputs.csv'], { cwd: dir })).toMatchObject({
-      code: 1, stdout: '',
-      stderr: 'mtlc: inputs.csv has no labels for any head of Penguins (it reads "species", "sex", "body_mass_kg"): eval needs labelled data; mtlc predict needs none\n',
+      code: 1,
+      stdout: '',
+      stderr:
+        'mtlc: inputs.csv has no labels for any head of Penguins (it reads "species", "sex", "body_mass_kg"): eval needs labelled data; mtlc predict needs none\n',
     });
     lines[7] = lines[7]!.replace(/,(MALE|FEMALE)$/, ',UNKNOWN');
     fs.writeFileSync(path.join(dir, 'bad.csv'), `${lines.join('\n')}\n`);
     const bad = await mtlc(['eval', 'model', '--data', 'bad.csv'], { cwd: dir });
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^mtlc: 1 problem in the data:\n  bad\.csv:8: column "sex": "UNKNOWN" /);
+    expect(bad.stderr).toMatch(/^mtlc: 1 problem in the data:\n {2}bad\.csv:8: column "sex": "UNKNOWN" /);
   });
 });

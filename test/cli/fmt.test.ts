@@ -52,7 +52,11 @@ describe('mtlc fmt', () => {
   });
 
   it('exits 2 for a missing file', async () => {
-    expect(await run(['fmt', 'nope.mtl'], { cwd: tempDir({}) })).toEqual({ code: 2, stdout: '', stderr: 'mtlc: cannot read "nope.mtl": no such file\n' });
+    expect(await run(['fmt', 'nope.mtl'], { cwd: tempDir({}) })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'mtlc: cannot read "nope.mtl": no such file\n',
+    });
   });
 
   it('refuses --check together with --stdout', async () => {

@@ -40,7 +40,8 @@ describe('mtlc graph', () => {
   });
 
   it('asks which model to draw when a file has several, and draws the one named', async () => {
-    const two = 'model A {\n  input x: float[4]\n  head h = x -> regress(1)\n}\nmodel B {\n  input x: float[4]\n  head h = x -> binary()\n}\n';
+    const two =
+      'model A {\n  input x: float[4]\n  head h = x -> regress(1)\n}\nmodel B {\n  input x: float[4]\n  head h = x -> binary()\n}\n';
     const dir = tempDir({ 'two.mtl': two });
     expect(await run(['graph', 'two.mtl'], { cwd: dir })).toEqual({
       code: 2,
@@ -50,7 +51,9 @@ describe('mtlc graph', () => {
     const chosen = await run(['graph', 'two.mtl', '--model', 'B'], { cwd: dir });
     expect(chosen.code).toBe(0);
     expect(chosen.stdout).toContain('%% model B');
-    expect((await run(['graph', 'two.mtl', '--model', 'C'], { cwd: dir })).stderr).toBe('mtlc: "two.mtl" has no model "C" (it has: A, B)\n');
+    expect((await run(['graph', 'two.mtl', '--model', 'C'], { cwd: dir })).stderr).toBe(
+      'mtlc: "two.mtl" has no model "C" (it has: A, B)\n',
+    );
   });
 });
 
@@ -58,7 +61,9 @@ describe('mtlc explain', () => {
   it('explains a code with its example, what check prints for it, and the fix', async () => {
     const result = await run(['explain', 'MTL0101']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('error[MTL0101]: unknown name\n\nA pipeline reads a name that no input, trunk or gate of the model declares.\n');
+    expect(result.stdout).toContain(
+      'error[MTL0101]: unknown name\n\nA pipeline reads a name that no input, trunk or gate of the model declares.\n',
+    );
     expect(result.stdout).toContain('    error[MTL0101]: unknown name "shard"\n     --> example.mtl:5:16\n');
     expect(result.stdout).toContain('Fixed:\n\n    model Seed {\n');
   });

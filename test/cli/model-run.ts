@@ -38,7 +38,9 @@ export async function mtlc(argv: string[], options: ModelRunOptions = {}): Promi
     stderrIsTTY: options.stderrIsTTY ?? false,
     onInterrupt: (l) => {
       listener = l;
-      return () => { listener = undefined; };
+      return () => {
+        listener = undefined;
+      };
     },
   });
   return { code, stdout, stderr, interrupted };
@@ -81,7 +83,10 @@ export interface PenguinPrediction {
 
 /** The lines of a JSON Lines text, parsed. */
 export function jsonLines<T = Record<string, unknown>>(text: string): T[] {
-  return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as T);
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as T);
 }
 
 /**
@@ -108,11 +113,21 @@ export function syntheticJsonl(model: CheckedModel, rows: number, seed = 1): str
     for (const head of model.heads) {
       const task = head.task;
       switch (task.kind) {
-        case 'classify': record[task.label] = cls(task.classes, task.units); break;
-        case 'binary': record[task.label] = cls(task.classes, 2); break;
-        case 'multilabel': record[task.label] = [cls(task.classes, task.units)]; break;
-        case 'regress': record[task.label] = task.units === 1 ? Number((next() * 10).toFixed(2)) : Array.from({ length: task.units }, next); break;
-        case 'tag': record[task.label] = Array.from({ length: task.outShape[0]! }, () => cls(task.classes, task.units)); break;
+        case 'classify':
+          record[task.label] = cls(task.classes, task.units);
+          break;
+        case 'binary':
+          record[task.label] = cls(task.classes, 2);
+          break;
+        case 'multilabel':
+          record[task.label] = [cls(task.classes, task.units)];
+          break;
+        case 'regress':
+          record[task.label] = task.units === 1 ? Number((next() * 10).toFixed(2)) : Array.from({ length: task.units }, next);
+          break;
+        case 'tag':
+          record[task.label] = Array.from({ length: task.outShape[0]! }, () => cls(task.classes, task.units));
+          break;
       }
     }
     lines.push(JSON.stringify(record));

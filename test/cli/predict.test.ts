@@ -22,7 +22,12 @@ beforeAll(async () => {
   const file = path.join(dir, 'examples/penguins.mtl');
   const checked: CheckedModel = compile(file, fs.readFileSync(file, 'utf8')).models[0]!;
   const data = await prepareTrainingData(checked, { train: csv, validation: 0.2 });
-  const result = await runTraining(checked, data, { outDir: path.join(dir, 'model'), source: 'examples/penguins.mtl', backend: 'wasm', epochs: 3 });
+  const result = await runTraining(checked, data, {
+    outDir: path.join(dir, 'model'),
+    source: 'examples/penguins.mtl',
+    backend: 'wasm',
+    epochs: 3,
+  });
   const bound = await prepareInferenceData(checked, data.sidecar, csv, { labels: 'ignored' });
   rows = bound.dataset.n;
   expected = await predict(result.model, checked, bound.dataset);
@@ -55,10 +60,14 @@ describe('mtlc predict', () => {
   });
 
   it('writes CSV with a column per class probability to --out, and refuses to overwrite it without --force', async () => {
-    const out = await mtlc(['predict', 'model', '--data', 'examples/data/penguins.csv', '--out', 'preds.csv', '--probabilities'], { cwd: dir });
+    const out = await mtlc(['predict', 'model', '--data', 'examples/data/penguins.csv', '--out', 'preds.csv', '--probabilities'], {
+      cwd: dir,
+    });
     expect(out).toMatchObject({ code: 0, stdout: '', stderr: `wrote ${rows} predictions to preds.csv\n` });
     const lines = fs.readFileSync(path.join(dir, 'preds.csv'), 'utf8').trimEnd().split('\n');
-    expect(lines[0]).toBe('species,species_probabilities.Adelie,species_probabilities.Chinstrap,species_probabilities.Gentoo,sex,sex_probabilities.FEMALE,sex_probabilities.MALE,mass');
+    expect(lines[0]).toBe(
+      'species,species_probabilities.Adelie,species_probabilities.Chinstrap,species_probabilities.Gentoo,sex,sex_probabilities.FEMALE,sex_probabilities.MALE,mass',
+    );
     expect(lines).toHaveLength(rows + 1);
     const cells = lines[1]!.split(',');
     expect(Math.fround(Number(cells[7]))).toBe(expected.mass![0]);
@@ -66,10 +75,14 @@ describe('mtlc predict', () => {
 
     const before = fs.readFileSync(path.join(dir, 'preds.csv'), 'utf8');
     expect(await mtlc(['predict', 'model', '--data', 'examples/data/penguins.csv', '--out', 'preds.csv'], { cwd: dir })).toMatchObject({
-      code: 2, stdout: '', stderr: 'mtlc: "preds.csv" already exists: pass --force to replace it\n',
+      code: 2,
+      stdout: '',
+      stderr: 'mtlc: "preds.csv" already exists: pass --force to replace it\n',
     });
     expect(fs.readFileSync(path.join(dir, 'preds.csv'), 'utf8')).toBe(before);
-    expect((await mtlc(['predict', 'model', '--data', 'examples/data/penguins.csv', '--out', 'preds.csv', '--force'], { cwd: dir })).code).toBe(0);
+    expect(
+      (await mtlc(['predict', 'model', '--data', 'examples/data/penguins.csv', '--out', 'preds.csv', '--force'], { cwd: dir })).code,
+    ).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'preds.csv'), 'utf8').split('\n')[0]).toBe('species,sex,mass');
   });
 
@@ -79,7 +92,8 @@ describe('mtlc predict', () => {
     const printed = await mtlc(['predict', 'model', '--data', 'examples/data/penguins.csv', '--format', 'csv'], { cwd: dir });
     expect(printed.stdout.split('\n')[0]).toBe('species,sex,mass');
     expect(await mtlc(['predict', 'model', '--data', 'examples/data/penguins.csv', '--out', 'p.txt'], { cwd: dir })).toMatchObject({
-      code: 2, stderr: 'mtlc: cannot tell the format of "p.txt": name it .jsonl or .csv, or pass --format\n',
+      code: 2,
+      stderr: 'mtlc: cannot tell the format of "p.txt": name it .jsonl or .csv, or pass --format\n',
     });
   });
 
@@ -92,7 +106,10 @@ describe('mtlc predict', () => {
     const records = jsonLines<PenguinPrediction>(result.stdout);
     expect(records).toHaveLength(rows);
     records.forEach((r, i) => expect(Math.fround(r.mass)).toBe(expected.mass![i]));
-    fs.writeFileSync(path.join(dir, 'odd-labels.csv'), lines.map((line, i) => (i === 1 ? line.replace(/^Adelie/, 'Dodo') : line)).join('\n'));
+    fs.writeFileSync(
+      path.join(dir, 'odd-labels.csv'),
+      lines.map((line, i) => (i === 1 ? line.replace(/^Adelie/, 'Dodo') : line)).join('\n'),
+    );
     expect((await mtlc(['predict', 'model', '--data', 'odd-labels.csv'], { cwd: dir })).code).toBe(0);
   });
 
@@ -101,7 +118,8 @@ describe('mtlc predict', () => {
     lines[4] = lines[4]!.replace(/,Torgersen,/, ',Nowhere,');
     fs.writeFileSync(path.join(dir, 'bad.csv'), lines.join('\n'));
     expect(await mtlc(['predict', 'model', '--data', 'bad.csv'], { cwd: dir })).toMatchObject({
-      code: 1, stdout: '',
+      code: 1,
+      stdout: '',
       stderr: 'mtlc: 1 problem in the data:\n  bad.csv:5: column "island": "Nowhere" is not one of "Biscoe", "Dream", "Torgersen"\n',
     });
   });
@@ -126,10 +144,12 @@ describe('mtlc predict', () => {
 
   it('says what is wrong with a directory that holds no model', async () => {
     expect(await mtlc(['predict', 'nowhere', '--data', 'examples/data/penguins.csv'], { cwd: dir })).toMatchObject({
-      code: 2, stderr: 'mtlc: nowhere: no such directory\n',
+      code: 2,
+      stderr: 'mtlc: nowhere: no such directory\n',
     });
     expect(await mtlc(['predict', 'examples', '--data', 'examples/data/penguins.csv'], { cwd: dir })).toMatchObject({
-      code: 2, stderr: 'mtlc: examples: not a model directory (it has no model.json); mtlc train and mtlc build write one\n',
+      code: 2,
+      stderr: 'mtlc: examples: not a model directory (it has no model.json); mtlc train and mtlc build write one\n',
     });
   });
 });

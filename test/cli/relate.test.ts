@@ -17,7 +17,13 @@ const MODEL = `model Shop {
 }
 `;
 
-interface Row { x: [number, number]; now: number | null; later: number | null; spend: number | null; back: number | null }
+interface Row {
+  x: [number, number];
+  now: number | null;
+  later: number | null;
+  spend: number | null;
+  back: number | null;
+}
 
 /** 40 rows; `later` agrees with `now` about two times in three; some labels missing. */
 function rows(): Row[] {
@@ -31,7 +37,7 @@ function rows(): Row[] {
       now: k % 7 === 0 ? null : now,
       later: k % 5 === 0 ? null : later,
       spend: k % 9 === 0 ? null : spend,
-      back: k % 4 === 0 ? null : (spend > 5 ? 1 : 0),
+      back: k % 4 === 0 ? null : spend > 5 ? 1 : 0,
     };
   });
 }
@@ -52,15 +58,21 @@ describe('mtlc relate', () => {
     const both = data.filter((r) => r.now !== null && r.later !== null);
     const agreement = both.filter((r) => r.now === r.later).length / both.length;
     const text = result.stdout;
-    expect(text.startsWith('model Shop: 4 tasks, 40 rows of shop.csv\n\nlabel agreement R_ij = (1/N) Σ_k I(y_ik = y_jk), over the N rows labelled for both tasks\n')).toBe(true);
-    expect(text).toContain([
-      '           now  later  spend   back',
-      `  now    1.000  ${agreement.toFixed(3)}    n/a    n/a`,
-      `  later  ${agreement.toFixed(3)}  1.000    n/a    n/a`,
-      '  spend    n/a    n/a    n/a    n/a',
-      '  back     n/a    n/a    n/a  1.000',
-      '  now × spend: not meaningful: different label spaces (classify(3) vs regress(1))',
-    ].join('\n'));
+    expect(
+      text.startsWith(
+        'model Shop: 4 tasks, 40 rows of shop.csv\n\nlabel agreement R_ij = (1/N) Σ_k I(y_ik = y_jk), over the N rows labelled for both tasks\n',
+      ),
+    ).toBe(true);
+    expect(text).toContain(
+      [
+        '           now  later  spend   back',
+        `  now    1.000  ${agreement.toFixed(3)}    n/a    n/a`,
+        `  later  ${agreement.toFixed(3)}  1.000    n/a    n/a`,
+        '  spend    n/a    n/a    n/a    n/a',
+        '  back     n/a    n/a    n/a  1.000',
+        '  now × spend: not meaningful: different label spaces (classify(3) vs regress(1))',
+      ].join('\n'),
+    );
     expect(text).toContain('  spend × back: not meaningful: different label spaces (regress(1) vs binary())\n');
     expect(text).toContain('label correlation (Pearson r)\n');
     // 30 training rows in batches of 8: 4 steps.
@@ -80,7 +92,13 @@ describe('mtlc relate', () => {
     expect(json.agreement.values[2][3]).toBeNull();
     expect(json.agreement.notes[2][3]).toBe('not meaningful: different label spaces (regress(1) vs binary())');
     const sb = data.filter((r) => r.spend !== null && r.back !== null);
-    expect(json.correlation.values[2][3]).toBeCloseTo(pearson(sb.map((r) => r.spend!), sb.map((r) => r.back!)), 5);
+    expect(json.correlation.values[2][3]).toBeCloseTo(
+      pearson(
+        sb.map((r) => r.spend!),
+        sb.map((r) => r.back!),
+      ),
+      5,
+    );
     expect(json.correlation.notes[0][2]).toBe('undefined: a label is not one number');
     expect(json.gradients).toMatchObject({ epochs: 2, steps: 8, sharedParameters: 12 });
     expect(json.gradients.perEpochCosine).toHaveLength(2);
@@ -109,7 +127,9 @@ describe('mtlc relate', () => {
   it('asks for data when the model names none', async () => {
     const dir = tempDir({ 'shop.mtl': MODEL.replace('  data { train: "shop.csv" }\n', '') });
     expect(await run(['relate', 'shop.mtl'], { cwd: dir })).toEqual({
-      code: 2, stdout: '', stderr: 'mtlc: model "Shop" in "shop.mtl" names no data: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model\n',
+      code: 2,
+      stdout: '',
+      stderr: 'mtlc: model "Shop" in "shop.mtl" names no data: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model\n',
     });
   });
 

@@ -17,29 +17,36 @@ describe('mtlc summary', () => {
     const shared = 100 * 64 + 64;
     const task1 = 64 * 10 + 10;
     const task2 = 64 * 5 + 5;
-    expect(layerParams(result.stdout)).toEqual([['x', 0], ['shared/dense_1', shared], ['task1', task1], ['task2', task2]]);
+    expect(layerParams(result.stdout)).toEqual([
+      ['x', 0],
+      ['shared/dense_1', shared],
+      ['task1', task1],
+      ['task2', task2],
+    ]);
     expect(shared + task1 + task2).toBe(7439);
-    expect(result.stdout).toBe([
-      'Model: "Seed"',
-      '──────────────────────────────────────────────────────────────',
-      'Layer (type)             Output Shape   Param #   Connected to',
-      '══════════════════════════════════════════════════════════════',
-      'x (InputLayer)           (None, 100)          0',
-      'shared/dense_1 (Dense)   (None, 64)       6,464   x',
-      'task1 (Dense)            (None, 10)         650   shared/dense_1',
-      'task2 (Dense)            (None, 5)          325   shared/dense_1',
-      '══════════════════════════════════════════════════════════════',
-      'Total params: 7,439',
-      'Trainable params: 7,439',
-      'Non-trainable params: 0',
-      '',
-      'Heads:',
-      'head   task          reads         gate  own params',
-      '─────  ────────────  ────────────  ────  ──────────',
-      'task1  classify(10)  trunk shared  —            650',
-      'task2  classify(5)   trunk shared  —            325',
-      '',
-    ].join('\n'));
+    expect(result.stdout).toBe(
+      [
+        'Model: "Seed"',
+        '──────────────────────────────────────────────────────────────',
+        'Layer (type)             Output Shape   Param #   Connected to',
+        '══════════════════════════════════════════════════════════════',
+        'x (InputLayer)           (None, 100)          0',
+        'shared/dense_1 (Dense)   (None, 64)       6,464   x',
+        'task1 (Dense)            (None, 10)         650   shared/dense_1',
+        'task2 (Dense)            (None, 5)          325   shared/dense_1',
+        '══════════════════════════════════════════════════════════════',
+        'Total params: 7,439',
+        'Trainable params: 7,439',
+        'Non-trainable params: 0',
+        '',
+        'Heads:',
+        'head   task          reads         gate  own params',
+        '─────  ────────────  ────────────  ────  ──────────',
+        'task1  classify(10)  trunk shared  —            650',
+        'task2  classify(5)   trunk shared  —            325',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('shows the softmax gate each head owns in a mixture of experts, with its parameters', async () => {
@@ -55,17 +62,24 @@ describe('mtlc summary', () => {
     expect(total).toBe(layerParams(result.stdout).reduce((sum, [, n]) => sum + n, 0));
   });
 
-  it('counts a PLE head\'s gates at every level', async () => {
+  it("counts a PLE head's gates at every level", async () => {
     const result = await run(['summary', 'examples/ple.mtl']);
     expect(result.code).toBe(0);
     const gates = layerParams(result.stdout).filter(([name]) => /^extract\/level_\d\/click\/gate$/.test(name));
     expect(gates).toHaveLength(2);
     const sum = gates.reduce((s, [, n]) => s + n, 0);
-    expect(result.stdout).toMatch(new RegExp(`^click +binary\\(\\) +gate extract +ple: softmax over 3 experts \\(2 shared \\+ 1 own\\) at each of 2 levels, ${sum} params`, 'm'));
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^click +binary\\(\\) +gate extract +ple: softmax over 3 experts \\(2 shared \\+ 1 own\\) at each of 2 levels, ${sum} params`,
+        'm',
+      ),
+    );
   });
 
   it('prints the diagnostics of a file with errors on stderr, and exits 1', async () => {
-    const dir = tempDir({ 'bad.mtl': 'model M {\n  input x: float[4]\n  head h = x -> dense(0) -> regress(1)\n  head g = y -> binary()\n}\n' });
+    const dir = tempDir({
+      'bad.mtl': 'model M {\n  input x: float[4]\n  head h = x -> dense(0) -> regress(1)\n  head g = y -> binary()\n}\n',
+    });
     const result = await run(['summary', 'bad.mtl'], { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
@@ -74,7 +88,11 @@ describe('mtlc summary', () => {
   });
 
   it('runs without loading TensorFlow.js', () => {
-    const hooked = spawnSync(process.execPath, ['--import', FORBID_TFJS, path.join(root, 'bin', 'mtlc.js'), 'summary', 'examples/seed.mtl'], { cwd: root, encoding: 'utf8' });
+    const hooked = spawnSync(
+      process.execPath,
+      ['--import', FORBID_TFJS, path.join(root, 'bin', 'mtlc.js'), 'summary', 'examples/seed.mtl'],
+      { cwd: root, encoding: 'utf8' },
+    );
     expect(hooked.stderr).toBe('');
     expect(hooked.status).toBe(0);
     expect(hooked.stdout).toContain('Total params: 7,439');

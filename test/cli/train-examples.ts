@@ -16,7 +16,10 @@ import { root } from './run.js';
 export const SLOW_EXAMPLES: ReadonlySet<string> = new Set(['text.mtl']);
 
 export function exampleFiles(): string[] {
-  return fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.mtl')).sort();
+  return fs
+    .readdirSync(path.join(root, 'examples'))
+    .filter((f) => f.endsWith('.mtl'))
+    .sort();
 }
 
 export function itTrainsOneEpoch(file: string): void {
@@ -44,7 +47,9 @@ export function itTrainsOneEpoch(file: string): void {
           });
         } else {
           expect(refused.code).toBe(1);
-          expect(refused.stderr).toContain(`mtlc: 1 problem in the data:\n  examples/${model.data.train}: cannot read the file: no such file\n`);
+          expect(refused.stderr).toContain(
+            `mtlc: 1 problem in the data:\n  examples/${model.data.train}: cannot read the file: no such file\n`,
+          );
         }
         // The slow examples cost seconds per row and epoch: they get two rows.
         fs.writeFileSync(path.join(dir, 'random.jsonl'), syntheticJsonl(model, SLOW_EXAMPLES.has(file) ? 2 : 8));

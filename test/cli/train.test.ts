@@ -7,6 +7,7 @@ import { mtlc, workspace } from './model-run.js';
 
 const PENGUINS = ['examples/penguins.mtl', 'examples/data/penguins.csv'];
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests read back whatever JSON a command wrote
 function readJson(file: string): any {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
@@ -22,8 +23,9 @@ describe('mtlc train', () => {
       'data: examples/data/penguins.csv, 342 rows: 274 to train, 68 to validate',
       'training Penguins (3 heads, 837 parameters): 3 epochs of 9 batches, into out',
     ]);
-    expect(err.slice(3, 6).map((line) => line.replace(/[\d.]+/g, 'N'))).toEqual([1, 2, 3].map(() =>
-      'epoch N/N  loss N  species N  sex N  mass N  val N  Ns'));
+    expect(err.slice(3, 6).map((line) => line.replace(/[\d.]+/g, 'N'))).toEqual(
+      [1, 2, 3].map(() => 'epoch N/N  loss N  species N  sex N  mass N  val N  Ns'),
+    );
     expect(result.stdout).toMatch(/^\nPenguins after 3 epochs:\n\nhead +task +metric +train +validation\n/);
     expect(result.stdout).toMatch(/^species +classify\(3\) +loss +[\d.]+ +[\d.]+$/m);
     expect(result.stdout).toMatch(/^ +accuracy +[\d.]+ +[\d.]+$/m);
@@ -31,14 +33,27 @@ describe('mtlc train', () => {
     expect(result.stdout).toMatch(/^ +labelled rows +270 +63$/m);
     expect(result.stdout).toMatch(/^mass +regress\(1\) +loss/m);
     expect(result.stdout).toMatch(/\nsaved to out \([\d.]+s\)\n$/);
-    expect(fs.readdirSync(path.join(dir, 'out')).sort()).toEqual(['checked.json', 'checkpoint', 'history.json', 'model.json', 'mtl.json', 'weights.bin']);
+    expect(fs.readdirSync(path.join(dir, 'out')).sort()).toEqual([
+      'checked.json',
+      'checkpoint',
+      'history.json',
+      'model.json',
+      'mtl.json',
+      'weights.bin',
+    ]);
   });
 
   it('saves every epoch in history.json: loss, loss per task, λ per head, validation metrics', async () => {
     const dir = workspace(PENGUINS);
     expect((await mtlc(['train', 'examples/penguins.mtl', '--epochs', '2', '-o', 'out', '--quiet'], { cwd: dir })).code).toBe(0);
     const history = readJson(path.join(dir, 'out', 'history.json'));
-    expect(history).toMatchObject({ format: 'mtl-history', version: 1, model: 'Penguins', backend: 'wasm', data: { train: path.join(dir, 'examples/data/penguins.csv') } });
+    expect(history).toMatchObject({
+      format: 'mtl-history',
+      version: 1,
+      model: 'Penguins',
+      backend: 'wasm',
+      data: { train: path.join(dir, 'examples/data/penguins.csv') },
+    });
     expect(history.epochs.map((e: { epoch: number }) => e.epoch)).toEqual([1, 2]);
     for (const epoch of history.epochs) {
       expect(Object.keys(epoch.taskLoss)).toEqual(['species', 'sex', 'mass']);
@@ -64,7 +79,8 @@ describe('mtlc train', () => {
     expect(result.stderr).toMatch(/\repoch 1\/2 ━+─* +\d\/9 +ETA \d+s/);
     // From the second epoch on, the bar shows the last epoch's losses.
     expect(result.stderr).toMatch(/\repoch 2\/2 .*ETA \d+s +loss [\d.]+ +species [\d.]+ +sex [\d.]+ +mass [\d.]+/);
-    expect(result.stderr).toMatch(/\r\x1b\[Kepoch 2\/2  loss/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the progress bar clears its line with ESC [K
+    expect(result.stderr).toMatch(/\r\x1b\[Kepoch 2\/2 {2}loss/);
   });
 
   it('writes to runs/<name>, then runs/<name>-2, never over an earlier run', async () => {
@@ -97,16 +113,25 @@ describe('mtlc train', () => {
     const straight = await mtlc(['train', 'examples/penguins.mtl', '--epochs', '4', '-o', 'straight', '--quiet'], { cwd: dir });
     expect(straight.code).toBe(0);
 
-    const cut = await mtlc(['train', 'examples/penguins.mtl', '--epochs', '4', '-o', 'cut'], { cwd: dir, interruptWhen: (err) => err.includes('epoch 2/4') });
+    const cut = await mtlc(['train', 'examples/penguins.mtl', '--epochs', '4', '-o', 'cut'], {
+      cwd: dir,
+      interruptWhen: (err) => err.includes('epoch 2/4'),
+    });
     expect(cut.interrupted).toBe(true);
     expect(cut.code).toBe(0);
     expect(cut.stderr).toContain('interrupted: stopping after this batch and saving (Ctrl-C again quits at once)\n');
     expect(cut.stderr).toMatch(/epoch 3\/4 .*\(interrupted\)\n/);
     expect(cut.stdout).toContain('\nPenguins, interrupted in epoch 3:\n');
-    expect(cut.stdout).toContain('interrupted in epoch 3: saved the model as it stands; its checkpoint holds epoch 2: continue with mtlc train examples/penguins.mtl -o cut --resume\n');
+    expect(cut.stdout).toContain(
+      'interrupted in epoch 3: saved the model as it stands; its checkpoint holds epoch 2: continue with mtlc train examples/penguins.mtl -o cut --resume\n',
+    );
     const cutHistory = readJson(path.join(dir, 'cut/history.json'));
     expect(cutHistory.stopped).toBe('interrupted');
-    expect(cutHistory.epochs.map((e: { epoch: number; partial?: boolean }) => [e.epoch, e.partial ?? false])).toEqual([[1, false], [2, false], [3, true]]);
+    expect(cutHistory.epochs.map((e: { epoch: number; partial?: boolean }) => [e.epoch, e.partial ?? false])).toEqual([
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
     // The checkpoint is a model directory of its own: TensorFlow.js and mtlc predict load it.
     const checkpoint = path.join(dir, 'cut/checkpoint');
     expect(readJson(path.join(checkpoint, 'state.json')).epoch).toBe(2);
@@ -117,10 +142,17 @@ describe('mtlc train', () => {
 
     const resumed = await mtlc(['train', 'examples/penguins.mtl', '-o', 'cut', '--epochs', '4', '--resume'], { cwd: dir });
     expect(resumed.code).toBe(0);
-    expect(resumed.stderr).toContain('training Penguins (3 heads, 837 parameters): epochs 3–4 (resuming after epoch 2) of 9 batches, into cut\n');
+    expect(resumed.stderr).toContain(
+      'training Penguins (3 heads, 837 parameters): epochs 3–4 (resuming after epoch 2) of 9 batches, into cut\n',
+    );
     expect(resumed.stderr.match(/^epoch +\d+\/4/gm)).toEqual(['epoch 3/4', 'epoch 4/4']);
     const history = readJson(path.join(dir, 'cut/history.json'));
-    expect(history.epochs.map((e: { epoch: number; partial?: boolean }) => [e.epoch, e.partial ?? false])).toEqual([[1, false], [2, false], [3, false], [4, false]]);
+    expect(history.epochs.map((e: { epoch: number; partial?: boolean }) => [e.epoch, e.partial ?? false])).toEqual([
+      [1, false],
+      [2, false],
+      [3, false],
+      [4, false],
+    ]);
     expect(history.stopped).toBeUndefined();
     // Weights, Adam's moments and the batch order are restored: the same weights, to the bit.
     expect(fs.readFileSync(path.join(dir, 'cut/weights.bin'))).toEqual(fs.readFileSync(path.join(dir, 'straight/weights.bin')));
@@ -136,10 +168,12 @@ describe('mtlc train', () => {
     expect(readJson(path.join(dir, 'runs/penguins-2/history.json')).epochs).toHaveLength(2);
     expect(readJson(path.join(dir, 'runs/penguins/history.json')).epochs).toHaveLength(1);
     expect(await mtlc(['train', 'examples/penguins.mtl', '--epochs', '2', '--resume'], { cwd: dir })).toMatchObject({
-      code: 2, stderr: 'mtlc: "runs/penguins-2" has trained 2 of 2 epochs already: pass --epochs with more than 2 to train further\n',
+      code: 2,
+      stderr: 'mtlc: "runs/penguins-2" has trained 2 of 2 epochs already: pass --epochs with more than 2 to train further\n',
     });
     expect(await mtlc(['train', 'examples/penguins.mtl', '-o', 'nothing', '--resume'], { cwd: dir })).toMatchObject({
-      code: 2, stderr: 'mtlc: "nothing" has no checkpoint to resume from (one is written at the end of every complete epoch)\n',
+      code: 2,
+      stderr: 'mtlc: "nothing" has no checkpoint to resume from (one is written at the end of every complete epoch)\n',
     });
   });
 
@@ -152,13 +186,15 @@ describe('mtlc train', () => {
     const result = await mtlc(['train', 'examples/penguins.mtl', '--data', 'bad.csv', '-o', 'out'], { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe([
-      'backend: wasm',
-      'mtlc: 2 problems in the data:',
-      '  bad.csv:3: column "beak_length_mm": "abc" is not a number',
-      '  bad.csv:6: column "island": "Atlantis" is not one of "Biscoe", "Dream", "Torgersen"',
-      '',
-    ].join('\n'));
+    expect(result.stderr).toBe(
+      [
+        'backend: wasm',
+        'mtlc: 2 problems in the data:',
+        '  bad.csv:3: column "beak_length_mm": "abc" is not a number',
+        '  bad.csv:6: column "island": "Atlantis" is not one of "Biscoe", "Dream", "Torgersen"',
+        '',
+      ].join('\n'),
+    );
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
   });
 
@@ -167,9 +203,13 @@ describe('mtlc train', () => {
     const lines = fs.readFileSync(path.join(dir, 'examples/data/penguins.csv'), 'utf8').split('\n');
     lines[2] = lines[2]!.replace('39.5', 'abc');
     fs.writeFileSync(path.join(dir, 'bad.csv'), lines.join('\n'));
-    const result = await mtlc(['train', 'examples/penguins.mtl', '--data', 'bad.csv', '-o', 'out', '--epochs', '1', '--skip-bad-rows'], { cwd: dir });
+    const result = await mtlc(['train', 'examples/penguins.mtl', '--data', 'bad.csv', '-o', 'out', '--epochs', '1', '--skip-bad-rows'], {
+      cwd: dir,
+    });
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('warning: skipped 1 bad row of bad.csv (--skip-bad-rows):\n  bad.csv:3: column "beak_length_mm": "abc" is not a number\n');
+    expect(result.stderr).toContain(
+      'warning: skipped 1 bad row of bad.csv (--skip-bad-rows):\n  bad.csv:3: column "beak_length_mm": "abc" is not a number\n',
+    );
     expect(result.stderr).toContain('data: bad.csv, 341 rows: ');
   });
 
@@ -177,7 +217,8 @@ describe('mtlc train', () => {
     expect(await mtlc(['train', 'examples/multi-input.mtl'])).toMatchObject({
       code: 2,
       stdout: '',
-      stderr: 'mtlc: model "Listing" in "examples/multi-input.mtl" names no training data: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model\n',
+      stderr:
+        'mtlc: model "Listing" in "examples/multi-input.mtl" names no training data: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model\n',
     });
   });
 
@@ -189,6 +230,9 @@ describe('mtlc train', () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toBe(checked.stdout);
-    expect(await mtlc(['train', 'missing.mtl'], { cwd: dir })).toMatchObject({ code: 2, stderr: 'mtlc: cannot read "missing.mtl": no such file\n' });
+    expect(await mtlc(['train', 'missing.mtl'], { cwd: dir })).toMatchObject({
+      code: 2,
+      stderr: 'mtlc: cannot read "missing.mtl": no such file\n',
+    });
   });
 });

@@ -49,7 +49,9 @@ describe('mtlc tune', () => {
   it('never overwrites an existing file without --force, and says so before training', async () => {
     const dir = tempDir({ 'pair.mtl': MODEL, 'pair.csv': pairCsv(60), 'pair.tuned.mtl': '// mine\n' });
     expect(await run(['tune', 'pair.mtl', ...args], { cwd: dir })).toEqual({
-      code: 2, stdout: '', stderr: 'mtlc: "pair.tuned.mtl" exists: pass --force to replace it, or choose another -o\n',
+      code: 2,
+      stdout: '',
+      stderr: 'mtlc: "pair.tuned.mtl" exists: pass --force to replace it, or choose another -o\n',
     });
     expect(fs.readFileSync(path.join(dir, 'pair.tuned.mtl'), 'utf8')).toBe('// mine\n');
     expect((await run(['tune', 'pair.mtl', ...args, '-o', 'pair.mtl'], { cwd: dir })).code).toBe(2);
@@ -64,7 +66,9 @@ describe('mtlc tune', () => {
     const dir = tempDir({ 'pair.mtl': MODEL.replace('a: 1.0', 'a: search(0.5, 1, 4)'), 'pair.csv': pairCsv(60) });
     // out/ does not exist: said before any training.
     expect(await run(['tune', 'pair.mtl', ...args, '--trials', '2', '-o', 'out/best.mtl'], { cwd: dir })).toEqual({
-      code: 2, stdout: '', stderr: 'mtlc: cannot write "out/best.mtl": its directory does not exist\n',
+      code: 2,
+      stdout: '',
+      stderr: 'mtlc: cannot write "out/best.mtl": its directory does not exist\n',
     });
     fs.mkdirSync(path.join(dir, 'out'));
     const again = await run(['tune', 'pair.mtl', ...args, '--trials', '2', '-o', 'out/best.mtl'], { cwd: dir });
@@ -79,7 +83,9 @@ describe('mtlc tune', () => {
   it('says there is nothing to tune when no weight is a search(…)', async () => {
     const dir = tempDir({ 'pair.mtl': MODEL.replace('search(0.2, 2)', '2'), 'pair.csv': pairCsv(60) });
     expect(await run(['tune', 'pair.mtl', ...args], { cwd: dir })).toEqual({
-      code: 2, stdout: '', stderr: 'mtlc: nothing to tune: no weight of model "Pair" is a search(…); write e.g. weights { a: search(0.1, 0.5, 1.0) }\n',
+      code: 2,
+      stdout: '',
+      stderr: 'mtlc: nothing to tune: no weight of model "Pair" is a search(…); write e.g. weights { a: search(0.1, 0.5, 1.0) }\n',
     });
   });
 

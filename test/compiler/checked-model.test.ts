@@ -14,14 +14,52 @@ describe('the checked model', () => {
     const seed = example('seed.mtl');
     expect(seed.inputs.map((i) => [i.name, i.dtype, i.shape])).toEqual([['x', 'float', [100]]]);
     expect(seed.trunks[0]!.flow).toMatchObject({ source: { kind: 'input', name: 'x', shape: [100] }, shape: [64] });
-    expect(seed.trunks[0]!.flow.layers.map((l) => [l.id, l.op, l.args])).toEqual([['shared/dense_1', 'dense', { units: 64, activation: 'relu' }]]);
-    expect(seed.heads.map((h) => [h.name, h.flow.source, h.task.kind, h.task.units, h.task.activation, h.task.loss, h.task.label, h.task.outShape])).toEqual([
-      ['task1', { kind: 'trunk', name: 'shared', shape: [64] }, 'classify', 10, 'softmax', { kind: 'categorical_crossentropy' }, 'task1', [10]],
-      ['task2', { kind: 'trunk', name: 'shared', shape: [64] }, 'classify', 5, 'softmax', { kind: 'categorical_crossentropy' }, 'task2', [5]],
+    expect(seed.trunks[0]!.flow.layers.map((l) => [l.id, l.op, l.args])).toEqual([
+      ['shared/dense_1', 'dense', { units: 64, activation: 'relu' }],
+    ]);
+    expect(
+      seed.heads.map((h) => [
+        h.name,
+        h.flow.source,
+        h.task.kind,
+        h.task.units,
+        h.task.activation,
+        h.task.loss,
+        h.task.label,
+        h.task.outShape,
+      ]),
+    ).toEqual([
+      [
+        'task1',
+        { kind: 'trunk', name: 'shared', shape: [64] },
+        'classify',
+        10,
+        'softmax',
+        { kind: 'categorical_crossentropy' },
+        'task1',
+        [10],
+      ],
+      [
+        'task2',
+        { kind: 'trunk', name: 'shared', shape: [64] },
+        'classify',
+        5,
+        'softmax',
+        { kind: 'categorical_crossentropy' },
+        'task2',
+        [5],
+      ],
     ]);
     expect(seed.weights).toEqual({ task1: { kind: 'fixed', value: 1 }, task2: { kind: 'fixed', value: 1 } });
     expect(seed.weighting).toEqual({ method: 'fixed' });
-    expect(seed.train).toEqual({ optimizer: { kind: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999 }, epochs: 10, batch: 32, validation: 0, seed: 42, shuffle: true });
+    expect(seed.train).toEqual({
+      optimizer: { kind: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999 },
+      epochs: 10,
+      batch: 32,
+      validation: 0,
+      seed: 42,
+      shuffle: true,
+    });
   });
 
   it('gives every head that reads a gate its place among the readers', () => {
@@ -29,25 +67,50 @@ describe('the checked model', () => {
     expect(census.gates).toHaveLength(1);
     const moe = census.gates[0]!;
     expect([moe.kind, moe.experts, moe.shape, moe.readers]).toEqual(['mmoe', 4, [16], ['income', 'marital']]);
-    expect(moe.expert.map((l) => [l.op, l.inShape, l.outShape])).toEqual([['dense', [64], [32]], ['dense', [32], [16]]]);
+    expect(moe.expert.map((l) => [l.op, l.inShape, l.outShape])).toEqual([
+      ['dense', [64], [32]],
+      ['dense', [32], [16]],
+    ]);
     expect(census.heads[0]!.flow.source).toEqual({ kind: 'gate', name: 'moe', shape: [16] });
-    expect(census.heads[0]!.task).toMatchObject({ kind: 'binary', units: 1, activation: 'sigmoid', label: 'income_gt_50k', metrics: ['accuracy', 'auc'] });
+    expect(census.heads[0]!.task).toMatchObject({
+      kind: 'binary',
+      units: 1,
+      activation: 'sigmoid',
+      label: 'income_gt_50k',
+      metrics: ['accuracy', 'auc'],
+    });
     expect(census.weighting).toEqual({ method: 'uncertainty' });
     expect(census.inputs[0]!.normalize).toBe(true);
   });
 
   it('keeps PLE levels and CGC expert counts', () => {
     const ple = example('ple.mtl');
-    expect(ple.gates[0]).toMatchObject({ kind: 'ple', levels: 2, shared: 2, specific: 1, shape: [32], readers: ['click', 'purchase', 'dwell'] });
+    expect(ple.gates[0]).toMatchObject({
+      kind: 'ple',
+      levels: 2,
+      shared: 2,
+      specific: 1,
+      shape: [32],
+      readers: ['click', 'purchase', 'dwell'],
+    });
     expect(ple.heads[2]!.task.loss).toEqual({ kind: 'huber', delta: 1 });
     expect(ple.weighting).toEqual({ method: 'dwa', temperature: 2 });
   });
 
   it('merges an image branch and a table', () => {
     const listing = example('multi-input.mtl');
-    expect(listing.trunks.map((t) => [t.name, t.flow.shape])).toEqual([['vision', [32]], ['shared', [64]]]);
+    expect(listing.trunks.map((t) => [t.name, t.flow.shape])).toEqual([
+      ['vision', [32]],
+      ['shared', [64]],
+    ]);
     expect(listing.trunks[1]!.flow.source).toMatchObject({ kind: 'merge', op: 'concat', shape: [44] });
-    expect(listing.train).toMatchObject({ optimizer: { kind: 'adamw', lr: 0.001, decay: 0.0001 }, epochs: 20, batch: 64, validation: 0.1, earlyStop: 3 });
+    expect(listing.train).toMatchObject({
+      optimizer: { kind: 'adamw', lr: 0.001, decay: 0.0001 },
+      epochs: 20,
+      batch: 64,
+      validation: 0.1,
+      earlyStop: 3,
+    });
   });
 
   it('tags every step of a sequence', () => {

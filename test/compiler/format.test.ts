@@ -94,7 +94,8 @@ describe('the canonical layout', () => {
   });
 
   it('breaks a pipeline too long for one line before each ->', () => {
-    const text = 'model M {\n  input x: float[3]\n  trunk t = x -> dense(512, relu) -> dropout(0.5) -> dense(256, relu) -> dropout(0.5) -> dense(128, relu)\n  head h = t -> regress(1)\n}\n';
+    const text =
+      'model M {\n  input x: float[3]\n  trunk t = x -> dense(512, relu) -> dropout(0.5) -> dense(256, relu) -> dropout(0.5) -> dense(128, relu)\n  head h = t -> regress(1)\n}\n';
     expect(format(text)).toBe(
       'model M {\n  input x: float[3]\n  trunk t = x\n    -> dense(512, relu)\n    -> dropout(0.5)\n    -> dense(256, relu)\n    -> dropout(0.5)\n    -> dense(128, relu)\n  head h = t -> regress(1)\n}\n',
     );
@@ -105,14 +106,19 @@ describe('the canonical layout', () => {
   });
 
   it('breaks a gate call too long for one line before each argument', () => {
-    const text = 'model M {\n  input x: float[3]\n  gate g = cgc(x, shared: 4, specific: 2, expert: dense(256, relu) -> dropout(0.25) -> dense(128, relu))\n  head a = g -> regress(1)\n  head b = g -> regress(1)\n}\n';
+    const text =
+      'model M {\n  input x: float[3]\n  gate g = cgc(x, shared: 4, specific: 2, expert: dense(256, relu) -> dropout(0.25) -> dense(128, relu))\n  head a = g -> regress(1)\n  head b = g -> regress(1)\n}\n';
     expect(format(text)).toBe(
       'model M {\n  input x: float[3]\n  gate g = cgc(\n    x,\n    shared: 4,\n    specific: 2,\n    expert: dense(256, relu) -> dropout(0.25) -> dense(128, relu)\n  )\n  head a = g -> regress(1)\n  head b = g -> regress(1)\n}\n',
     );
   });
 
   it('lines up = and the option braces of consecutive one-line heads', () => {
-    expect(format('model M {\n  input x: float[3]\n  head a = x -> binary() { label: "y" }\n  head long_name = x -> classify(3) { label: "z" }\n  head c = x -> regress(1)\n}\n')).toBe(
+    expect(
+      format(
+        'model M {\n  input x: float[3]\n  head a = x -> binary() { label: "y" }\n  head long_name = x -> classify(3) { label: "z" }\n  head c = x -> regress(1)\n}\n',
+      ),
+    ).toBe(
       'model M {\n  input x: float[3]\n  head a         = x -> binary()    { label: "y" }\n  head long_name = x -> classify(3) { label: "z" }\n  head c         = x -> regress(1)\n}\n',
     );
   });
@@ -123,17 +129,25 @@ describe('the canonical layout', () => {
   });
 
   it('prints numbers and strings exactly as written', () => {
-    expect(format('model M { input x: float[3] head h = x -> regress(1) { label: "a \\"b\\" \\\\ c" } train { optimizer: adam(lr: 1e-3), epochs: 010 } weights { h: 0.50 } }')).toContain(
-      'label: "a \\"b\\" \\\\ c"',
-    );
+    expect(
+      format(
+        'model M { input x: float[3] head h = x -> regress(1) { label: "a \\"b\\" \\\\ c" } train { optimizer: adam(lr: 1e-3), epochs: 010 } weights { h: 0.50 } }',
+      ),
+    ).toContain('label: "a \\"b\\" \\\\ c"');
   });
 
   it('spaces arithmetic and keeps unary minus close', () => {
-    expect(format('block b(n: int) = dense(n*2+-1, relu)->dropout( (1-0.5)/2 )\n')).toBe('block b(n: int) = dense(n * 2 + -1, relu) -> dropout((1 - 0.5) / 2)\n');
+    expect(format('block b(n: int) = dense(n*2+-1, relu)->dropout( (1-0.5)/2 )\n')).toBe(
+      'block b(n: int) = dense(n * 2 + -1, relu) -> dropout((1 - 0.5) / 2)\n',
+    );
   });
 
   it('writes input types and columns the usual way', () => {
-    expect(format('model M { input a: float [2] from "c1" .. "c2" normalize input b: category ["x","y"] input c: category( 3 ) input d: int[4]vocab 10 head h = concat(a, b, c) -> regress(1) }')).toBe(
+    expect(
+      format(
+        'model M { input a: float [2] from "c1" .. "c2" normalize input b: category ["x","y"] input c: category( 3 ) input d: int[4]vocab 10 head h = concat(a, b, c) -> regress(1) }',
+      ),
+    ).toBe(
       'model M {\n  input a: float[2] from "c1".."c2" normalize\n  input b: category["x", "y"]\n  input c: category(3)\n  input d: int[4] vocab 10\n  head h = concat(a, b, c) -> regress(1)\n}\n',
     );
   });
@@ -193,7 +207,9 @@ model M { // the model
   });
 
   it('keeps inline block comments between tokens on the line', () => {
-    expect(format('block b = dense(/* units */ 64, relu /* act */) -> dropout(0.1)\n')).toBe('block b = dense(/* units */ 64, relu /* act */) -> dropout(0.1)\n');
+    expect(format('block b = dense(/* units */ 64, relu /* act */) -> dropout(0.1)\n')).toBe(
+      'block b = dense(/* units */ 64, relu /* act */) -> dropout(0.1)\n',
+    );
   });
 
   it('keeps comments in an empty model inside it', () => {
@@ -240,24 +256,50 @@ describe('formatting any spacing of the examples', () => {
 
   it('keeps the tokens and reaches a fixed point whatever the whitespace and comments between tokens', () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom(...examples),
-        fc.infiniteStream(fc.constantFrom(...separators)),
-        ({ text }, stream) => {
-          const { tokens } = lex(text);
-          const gaps = stream.take(tokens.length);
-          let respaced = '';
-          for (const token of tokens) respaced += token.image + gaps.next().value;
-          format(respaced);
-        },
-      ),
+      fc.property(fc.constantFrom(...examples), fc.infiniteStream(fc.constantFrom(...separators)), ({ text }, stream) => {
+        const { tokens } = lex(text);
+        const gaps = stream.take(tokens.length);
+        let respaced = '';
+        for (const token of tokens) respaced += token.image + gaps.next().value;
+        format(respaced);
+      }),
       { numRuns: 150 },
     );
   });
 });
 
 describe('formatting arbitrary text', () => {
-  const words = ['model', 'M', '{', '}', 'input', 'x', ':', 'float', '[', ']', '3', 'head', 'h', '=', '->', 'regress', '(', ')', '1', ',', 'weights', 'train', 'epochs', '"s"', '-', '// c\n', '/* c */', '\n', ' '];
+  const words = [
+    'model',
+    'M',
+    '{',
+    '}',
+    'input',
+    'x',
+    ':',
+    'float',
+    '[',
+    ']',
+    '3',
+    'head',
+    'h',
+    '=',
+    '->',
+    'regress',
+    '(',
+    ')',
+    '1',
+    ',',
+    'weights',
+    'train',
+    'epochs',
+    '"s"',
+    '-',
+    '// c\n',
+    '/* c */',
+    '\n',
+    ' ',
+  ];
 
   it('never throws, and whatever it formats keeps its tokens', () => {
     fc.assert(

@@ -89,16 +89,13 @@ describe('graphMermaid', () => {
 
 describe('describeLayer', () => {
   const layers = (pipeline: string) =>
-    checked(`model M {\n  input x: float[16, 16, 3]\n  trunk t = x -> ${pipeline}\n  head h = t -> regress(1)\n}\n`).trunks[0]!.flow.layers.map(describeLayer);
+    checked(
+      `model M {\n  input x: float[16, 16, 3]\n  trunk t = x -> ${pipeline}\n  head h = t -> regress(1)\n}\n`,
+    ).trunks[0]!.flow.layers.map(describeLayer);
 
   it('writes layers as a user would, leaving defaults out', () => {
-    expect(layers('conv2d(8, 3) -> conv2d(8, 3, relu, stride: 2, padding: valid) -> maxpool(2) -> flatten() -> dense(4) -> dropout(0.5)')).toEqual([
-      'conv2d(8, 3)',
-      'conv2d(8, 3, relu, stride: 2, padding: valid)',
-      'maxpool(2)',
-      'flatten()',
-      'dense(4)',
-      'dropout(0.5)',
-    ]);
+    expect(
+      layers('conv2d(8, 3) -> conv2d(8, 3, relu, stride: 2, padding: valid) -> maxpool(2) -> flatten() -> dense(4) -> dropout(0.5)'),
+    ).toEqual(['conv2d(8, 3)', 'conv2d(8, 3, relu, stride: 2, padding: valid)', 'maxpool(2)', 'flatten()', 'dense(4)', 'dropout(0.5)']);
   });
 });

@@ -9,7 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { compile, type CompileHost, type CompileResult } from '../../compiler/compile.js';
 
 const dir = new URL('../../examples/', import.meta.url).pathname;
-const examples = [dir, `${dir}errors/`].flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.mtl')).map((f) => readFileSync(d + f, 'utf8')));
+const examples = [dir, `${dir}errors/`].flatMap((d) =>
+  readdirSync(d)
+    .filter((f) => f.endsWith('.mtl'))
+    .map((f) => readFileSync(d + f, 'utf8')),
+);
 const LIB = 'block tower(u: int) = dense(u)\n';
 const host: CompileHost = { readFile: (file) => (file.endsWith('/lib.mtl') ? LIB : undefined) };
 const NO_IMPORTS: CompileHost = { readFile: () => undefined };
@@ -50,8 +54,35 @@ const IMPORTING = `import "lib.mtl"\n${MODELS.replace(/^block tower.*\n/m, '')}`
 
 /** Splices that break the syntax, and others that keep it sound, so both ways of compiling are taken. */
 const FRAGMENTS = [
-  '->', '(', ')', '{', '}', ',', ':', '=', '"', '/*', '*/', '//', '#', '@', 'block', 'model M {', '}\nmodel N {\n', 'import "lib.mtl"\n',
-  '\n', '\n\n', ' ', '1', '7', 'x', 'y', '-> dense(4)', '// note\n', 'head h = x -> regress(1)\n', 'trunk t = shared -> mlp(4)\n',
+  '->',
+  '(',
+  ')',
+  '{',
+  '}',
+  ',',
+  ':',
+  '=',
+  '"',
+  '/*',
+  '*/',
+  '//',
+  '#',
+  '@',
+  'block',
+  'model M {',
+  '}\nmodel N {\n',
+  'import "lib.mtl"\n',
+  '\n',
+  '\n\n',
+  ' ',
+  '1',
+  '7',
+  'x',
+  'y',
+  '-> dense(4)',
+  '// note\n',
+  'head h = x -> regress(1)\n',
+  'trunk t = shared -> mlp(4)\n',
 ];
 
 const edit = fc.record({
@@ -138,7 +169,9 @@ describe('compiling an edited text with the previous result', () => {
     const withImport = `import "missing.mtl"\n${text}`;
     const result = expectSameAsFresh([withImport, text, withImport]);
     expect(result.diagnostics.map((d) => d.code)).toEqual(['MTL0105']);
-    expect(compile('/project/m.mtl', text, host, result).diagnostics.map((d) => [d.code, d.message])).toEqual([['MTL0103', 'unknown layer or block "widget"']]);
+    expect(compile('/project/m.mtl', text, host, result).diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ['MTL0103', 'unknown layer or block "widget"'],
+    ]);
   });
 
   it('parses an import again when its text changed', () => {

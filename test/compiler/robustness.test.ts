@@ -4,11 +4,47 @@ import { describe, expect, it } from 'vitest';
 import { compile, type CompileResult } from '../../compiler/compile.js';
 
 const dir = new URL('../../examples/', import.meta.url).pathname;
-const examples = readdirSync(dir).filter((f) => f.endsWith('.mtl')).map((f) => readFileSync(dir + f, 'utf8'));
+const examples = readdirSync(dir)
+  .filter((f) => f.endsWith('.mtl'))
+  .map((f) => readFileSync(dir + f, 'utf8'));
 const host = { readFile: () => 'block tower(u: int) = dense(u)\n' };
 
 /** Pieces of the language that random edits splice in, so edits reach deep into the checker. */
-const FRAGMENTS = ['->', '(', ')', '{', '}', '[', ']', ',', ':', '=', '..', '"', '/*', '//', '\n', 'dense(4)', 'x', 'shared', 'head', 'gate', 'mmoe(', 'tower(', '-1', '0', '1e9', 'true', 'classify(', 'concat(', 'block', 'model M {', 'weights {', 'search(', 'import "a.mtl"'];
+const FRAGMENTS = [
+  '->',
+  '(',
+  ')',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  ':',
+  '=',
+  '..',
+  '"',
+  '/*',
+  '//',
+  '\n',
+  'dense(4)',
+  'x',
+  'shared',
+  'head',
+  'gate',
+  'mmoe(',
+  'tower(',
+  '-1',
+  '0',
+  '1e9',
+  'true',
+  'classify(',
+  'concat(',
+  'block',
+  'model M {',
+  'weights {',
+  'search(',
+  'import "a.mtl"',
+];
 
 function assertSound(result: CompileResult, text: string): void {
   for (const d of result.diagnostics) {
@@ -42,7 +78,15 @@ describe('the checker on any text', () => {
   });
 
   it('survives inputs that are not programs at all', () => {
-    const inputs = ['', '\u0000\u0001\u00ff', 'model', 'model M {', '"'.repeat(1000), '('.repeat(10_000), `model M { ${'x'.repeat(1_000_000)} }`];
+    const inputs = [
+      '',
+      '\u0000\u0001\u00ff',
+      'model',
+      'model M {',
+      '"'.repeat(1000),
+      '('.repeat(10_000),
+      `model M { ${'x'.repeat(1_000_000)} }`,
+    ];
     for (const text of inputs) assertSound(compile('/m.mtl', text), text);
   });
 });

@@ -10,35 +10,74 @@ function tokensOf(text: string): string[] {
 describe('the lexer', () => {
   test('reads every operator and punctuation mark of §2', () => {
     expect(tokensOf('-> = : , . .. ( ) [ ] { } + - * /')).toEqual([
-      'Arrow ->', 'Equals =', 'Colon :', 'Comma ,', 'Dot .', 'DotDot ..', 'LParen (', 'RParen )',
-      'LBracket [', 'RBracket ]', 'LCurly {', 'RCurly }', 'Plus +', 'Minus -', 'Star *', 'Slash /',
+      'Arrow ->',
+      'Equals =',
+      'Colon :',
+      'Comma ,',
+      'Dot .',
+      'DotDot ..',
+      'LParen (',
+      'RParen )',
+      'LBracket [',
+      'RBracket ]',
+      'LCurly {',
+      'RCurly }',
+      'Plus +',
+      'Minus -',
+      'Star *',
+      'Slash /',
     ]);
   });
 
   test('reads the keywords of §2 as keywords', () => {
     expect(tokensOf('model block input trunk gate head weights weighting train data import true false')).toEqual([
-      'Model model', 'Block block', 'Input input', 'Trunk trunk', 'Gate gate', 'Head head', 'Weights weights',
-      'Weighting weighting', 'Train train', 'Data data', 'Import import', 'True true', 'False false',
+      'Model model',
+      'Block block',
+      'Input input',
+      'Trunk trunk',
+      'Gate gate',
+      'Head head',
+      'Weights weights',
+      'Weighting weighting',
+      'Train train',
+      'Data data',
+      'Import import',
+      'True true',
+      'False false',
     ]);
   });
 
   test('reads a word that only starts with a keyword as an identifier', () => {
     expect(tokensOf('headCount inputs trainer models data_x weightings')).toEqual([
-      'Identifier headCount', 'Identifier inputs', 'Identifier trainer', 'Identifier models',
-      'Identifier data_x', 'Identifier weightings',
+      'Identifier headCount',
+      'Identifier inputs',
+      'Identifier trainer',
+      'Identifier models',
+      'Identifier data_x',
+      'Identifier weightings',
     ]);
   });
 
   test('reads the type words as identifiers, since §2 does not reserve them', () => {
     expect(tokensOf('float int bool string category vocab normalize from')).toEqual([
-      'Identifier float', 'Identifier int', 'Identifier bool', 'Identifier string', 'Identifier category',
-      'Identifier vocab', 'Identifier normalize', 'Identifier from',
+      'Identifier float',
+      'Identifier int',
+      'Identifier bool',
+      'Identifier string',
+      'Identifier category',
+      'Identifier vocab',
+      'Identifier normalize',
+      'Identifier from',
     ]);
   });
 
   test('reads integers, decimals and exponents as numbers', () => {
     expect(tokensOf('12 0.5 1e-3 2E+4 7e2')).toEqual([
-      'NumberLiteral 12', 'NumberLiteral 0.5', 'NumberLiteral 1e-3', 'NumberLiteral 2E+4', 'NumberLiteral 7e2',
+      'NumberLiteral 12',
+      'NumberLiteral 0.5',
+      'NumberLiteral 1e-3',
+      'NumberLiteral 2E+4',
+      'NumberLiteral 7e2',
     ]);
   });
 
@@ -48,7 +87,10 @@ describe('the lexer', () => {
 
   test('reads strings with escaped quotes and backslashes', () => {
     expect(tokensOf('"a" "say \\"hi\\"" "C:\\\\data" ""')).toEqual([
-      'StringLiteral "a"', 'StringLiteral "say \\"hi\\""', 'StringLiteral "C:\\\\data"', 'StringLiteral ""',
+      'StringLiteral "a"',
+      'StringLiteral "say \\"hi\\""',
+      'StringLiteral "C:\\\\data"',
+      'StringLiteral ""',
     ]);
   });
 

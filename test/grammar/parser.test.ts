@@ -113,13 +113,18 @@ describe('input = "input" ID ":" tensorType { inputOption }', () => {
 
   test('several dimensions', () => {
     expect(inputs('input image: float[28, 28, 1]')[0]!.type).toEqual({
-      kind: 'NumericType', dtype: 'float', dims: [num('28'), num('28'), num('1')],
+      kind: 'NumericType',
+      dtype: 'float',
+      dims: [num('28'), num('28'), num('1')],
     });
   });
 
   test('an int sequence with a vocabulary', () => {
     expect(inputs('input words: int[20] vocab 5000')[0]!.type).toEqual({
-      kind: 'NumericType', dtype: 'int', dims: [num('20')], vocab: num('5000'),
+      kind: 'NumericType',
+      dtype: 'int',
+      dims: [num('20')],
+      vocab: num('5000'),
     });
   });
 
@@ -133,7 +138,8 @@ describe('input = "input" ID ":" tensorType { inputOption }', () => {
 
   test('a category by names', () => {
     expect(inputs('input region: category["north", "south"]')[0]!.type).toEqual({
-      kind: 'CategoryType', names: [str('north'), str('south')],
+      kind: 'CategoryType',
+      names: [str('north'), str('south')],
     });
   });
 
@@ -255,7 +261,9 @@ describe('expressions', () => {
 
   test('strings hold their unescaped value and their raw text', () => {
     expect(expr('"say \\"hi\\" to C:\\\\data"')).toEqual({
-      kind: 'String', value: 'say "hi" to C:\\data', raw: '"say \\"hi\\" to C:\\\\data"',
+      kind: 'String',
+      value: 'say "hi" to C:\\data',
+      raw: '"say \\"hi\\" to C:\\\\data"',
     });
   });
 
@@ -264,12 +272,16 @@ describe('expressions', () => {
   });
 
   test('booleans', () => {
-    expect([expr('true'), expr('false')]).toEqual([{ kind: 'Bool', value: true }, { kind: 'Bool', value: false }]);
+    expect([expr('true'), expr('false')]).toEqual([
+      { kind: 'Bool', value: true },
+      { kind: 'Bool', value: false },
+    ]);
   });
 
   test('lists, empty or not, of any values', () => {
     expect(expr('[1, "a", [], x]')).toEqual({
-      kind: 'List', items: [num('1'), str('a'), { kind: 'List', items: [] }, ref('x')],
+      kind: 'List',
+      items: [num('1'), str('a'), { kind: 'List', items: [] }, ref('x')],
     });
   });
 
@@ -301,9 +313,7 @@ describe('expressions', () => {
   });
 
   test('a name followed by ":" is a named argument; a name alone is a positional chain', () => {
-    expect(expr('f(a, b: c, d -> e)')).toEqual(
-      pipe(call('f', [arg(ref('a')), arg(ref('c'), 'b'), arg(pipe(call('d'), call('e')))])),
-    );
+    expect(expr('f(a, b: c, d -> e)')).toEqual(pipe(call('f', [arg(ref('a')), arg(ref('c'), 'b'), arg(pipe(call('d'), call('e')))])));
   });
 
   test('a keyword may name an argument', () => {
@@ -313,7 +323,9 @@ describe('expressions', () => {
 
 describe('keywords and identifiers', () => {
   test('words that start with a keyword are ordinary names', () => {
-    const m = withoutSpans(astOf('model headCount {\n  input inputs: float\n  head trainer = inputs -> regress(1)\n}').models[0]!) as ModelDecl;
+    const m = withoutSpans(
+      astOf('model headCount {\n  input inputs: float\n  head trainer = inputs -> regress(1)\n}').models[0]!,
+    ) as ModelDecl;
     expect([m.name.text, ...m.members.map((x) => (x as InputDecl).name.text)]).toEqual(['headCount', 'inputs', 'trainer']);
   });
 
@@ -324,7 +336,7 @@ describe('keywords and identifiers', () => {
 });
 
 describe('the grammar itself', () => {
-  test('passes all of Chevrotain\'s grammar validations (the shared parser skips them to start faster)', () => {
+  test("passes all of Chevrotain's grammar validations (the shared parser skips them to start faster)", () => {
     expect(() => new MtlParser({ validate: true })).not.toThrow();
   });
 });

@@ -98,10 +98,7 @@ describe('several errors in one file', () => {
   test('errors inside option blocks are reported per option, and the options around them kept', () => {
     const text = 'model M {\n  train { epochs 10, lr: , batch: 32 }\n  head h = x -> classify(2)\n}';
     const { ast, diagnostics } = parsed(text);
-    expect(diagnostics).toEqual([
-      syntax('expected ":" after "epochs"', '2:18-2:20'),
-      syntax('expected a value after ":"', '2:26-2:27'),
-    ]);
+    expect(diagnostics).toEqual([syntax('expected ":" after "epochs"', '2:18-2:20'), syntax('expected a value after ":"', '2:26-2:27')]);
     const train = ast.models[0]!.members[0] as TrainDecl;
     expect(train.options.map((o) => [o.name.text, o.value?.kind])).toEqual([
       ['epochs', 'Number'],
@@ -176,9 +173,7 @@ describe('nesting too deep', () => {
   test('is MTL0012 once, at the first bracket past the limit, and the rest of the file is parsed', () => {
     const text = `model M {\n  trunk t = x -> dense(${'('.repeat(300)}64${')'.repeat(300)}, relu)\n  head h = t -> classify(2)\n}`;
     const { ast, diagnostics } = parsed(text);
-    expect(diagnostics).toEqual([
-      { code: 'MTL0012', message: 'expression nested more than 100 levels deep', range: '2:122-2:123' },
-    ]);
+    expect(diagnostics).toEqual([{ code: 'MTL0012', message: 'expression nested more than 100 levels deep', range: '2:122-2:123' }]);
     expect(membersOf(ast.models[0]!.members)).toEqual(['Trunk t', 'Head h']);
   });
 

@@ -30,7 +30,12 @@ describe('spans', () => {
   test('the span of a declared name is exactly the identifier', () => {
     expect(task1!.kind === 'Head' && task1.name.span).toEqual({ start: SEED.indexOf('task1'), end: SEED.indexOf('task1') + 5 });
     expect(seed.members.map((m) => ('name' in m ? textAt(SEED, m.name.span) : m.kind))).toEqual([
-      'x', 'shared', 'task1', 'task2', 'Weights', 'Train',
+      'x',
+      'shared',
+      'task1',
+      'task2',
+      'Weights',
+      'Train',
     ]);
   });
 
@@ -82,7 +87,8 @@ describe('spans', () => {
     expect(value.map((v) => textAt(text, v.span))).toEqual(['-(1 + 2) * x / 4', '[1, 2]']);
     const division = value[0]!;
     expect(division.kind === 'Binary' && [textAt(text, division.left.span), textAt(text, division.right!.span)]).toEqual([
-      '-(1 + 2) * x', '4',
+      '-(1 + 2) * x',
+      '4',
     ]);
   });
 

@@ -29,6 +29,13 @@ export function diagnosticRecords(text: string, diagnostics: readonly Diagnostic
 /** The diagnostics whose span is not a range inside the text (`0 <= start <= end <= length`). */
 export function spansOutOfRange(text: string, diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return diagnostics.filter(
-    (d) => !(Number.isInteger(d.span.start) && Number.isInteger(d.span.end) && d.span.start >= 0 && d.span.start <= d.span.end && d.span.end <= text.length),
+    (d) =>
+      !(
+        Number.isInteger(d.span.start) &&
+        Number.isInteger(d.span.end) &&
+        d.span.start >= 0 &&
+        d.span.start <= d.span.end &&
+        d.span.end <= text.length
+      ),
   );
 }

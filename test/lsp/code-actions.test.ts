@@ -29,9 +29,25 @@ test('a did-you-mean hint becomes a preferred quick fix that replaces the name',
 });
 
 test('every fix in the range is offered; none when only other kinds are asked for', async () => {
-  const { uri } = await server.open(SEED.replace('head task2 = shared', 'head task2 = shard').replace('weighting', '').replace('weights { task1: 1.0, task2: 1.0 }', 'weights { task1: 1.0, taks2: 1.0 }\n  weighting uncertainity'));
-  const actions = await server.request<lsp.CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: WHOLE, context: { diagnostics: [] } });
-  expect(actions.map((a) => a.title)).toEqual(['Change "shard" to "shared"', 'Change "taks2" to "task2"', 'Change "uncertainity" to "uncertainty"']);
-  const refactors = await server.request<lsp.CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: WHOLE, context: { diagnostics: [], only: ['refactor'] } });
+  const { uri } = await server.open(
+    SEED.replace('head task2 = shared', 'head task2 = shard')
+      .replace('weighting', '')
+      .replace('weights { task1: 1.0, task2: 1.0 }', 'weights { task1: 1.0, taks2: 1.0 }\n  weighting uncertainity'),
+  );
+  const actions = await server.request<lsp.CodeAction[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: WHOLE,
+    context: { diagnostics: [] },
+  });
+  expect(actions.map((a) => a.title)).toEqual([
+    'Change "shard" to "shared"',
+    'Change "taks2" to "task2"',
+    'Change "uncertainity" to "uncertainty"',
+  ]);
+  const refactors = await server.request<lsp.CodeAction[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: WHOLE,
+    context: { diagnostics: [], only: ['refactor'] },
+  });
   expect(refactors).toEqual([]);
 });

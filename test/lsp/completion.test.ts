@@ -8,7 +8,22 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const LAYERS = ['dense', 'dropout', 'batchnorm', 'layernorm', 'activation', 'conv1d', 'conv2d', 'maxpool', 'avgpool', 'globalpool', 'flatten', 'embedding', 'lstm', 'gru'];
+const LAYERS = [
+  'dense',
+  'dropout',
+  'batchnorm',
+  'layernorm',
+  'activation',
+  'conv1d',
+  'conv2d',
+  'maxpool',
+  'avgpool',
+  'globalpool',
+  'flatten',
+  'embedding',
+  'lstm',
+  'gru',
+];
 const TASKS = ['classify', 'binary', 'multilabel', 'regress', 'tag'];
 const ACTIVATIONS = ['linear', 'relu', 'relu6', 'elu', 'selu', 'gelu', 'swish', 'sigmoid', 'tanh', 'softplus', 'softmax', 'leaky_relu'];
 const MEMBERS = ['input', 'trunk', 'gate', 'head', 'weights', 'weighting', 'train', 'data'];
@@ -60,7 +75,12 @@ describe('completion', () => {
 
   test('where a trunk starts: no gates, and not the trunk itself', async () => {
     expect(await labels(inModel('trunk t = <|>'))).toEqual(['x', 'img', 'shared', 'concat', 'add']);
-    expect(await labels(MODEL.replace('trunk shared = x', 'trunk shared = <|>x').replace('BODY', ''))).toEqual(['x', 'img', 'concat', 'add']);
+    expect(await labels(MODEL.replace('trunk shared = x', 'trunk shared = <|>x').replace('BODY', ''))).toEqual([
+      'x',
+      'img',
+      'concat',
+      'add',
+    ]);
   });
 
   test('a name in scope carries its kind and shape', async () => {
@@ -112,7 +132,12 @@ describe('completion', () => {
 
   test('a named argument item inserts its name and colon', async () => {
     const items = await complete(inModel('trunk t = x -> dense(64, <|>)'));
-    expect(items[0]).toEqual({ label: 'activation', kind: 10, detail: 'an activation (linear, relu, relu6, elu, selu, gelu, swish, sigmoid, tanh, softplus, softmax, leaky_relu)', insertText: 'activation: ' });
+    expect(items[0]).toEqual({
+      label: 'activation',
+      kind: 10,
+      detail: 'an activation (linear, relu, relu6, elu, selu, gelu, swish, sigmoid, tanh, softplus, softmax, leaky_relu)',
+      insertText: 'activation: ',
+    });
   });
 
   test('after a named argument: the values it takes', async () => {
@@ -150,7 +175,15 @@ describe('completion', () => {
   });
 
   test('inside train {}: the options not given yet, and optimizers', async () => {
-    expect(await labels(inModel('train {\n    epochs: 10\n    <|>\n  }'))).toEqual(['optimizer', 'batch', 'validation', 'early_stop', 'seed', 'shuffle', 'select']);
+    expect(await labels(inModel('train {\n    epochs: 10\n    <|>\n  }'))).toEqual([
+      'optimizer',
+      'batch',
+      'validation',
+      'early_stop',
+      'seed',
+      'shuffle',
+      'select',
+    ]);
     expect(await labels(inModel('train { optimizer: <|> }'))).toEqual(['adam', 'adamw', 'sgd', 'rmsprop']);
     expect(await labels(inModel('train { optimizer: adam(<|>) }'))).toEqual(['lr', 'beta1', 'beta2']);
   });
@@ -159,8 +192,24 @@ describe('completion', () => {
     expect(await labels(inModel('data { <|> }'))).toEqual(['train', 'validation', 'test', 'format']);
     expect(await labels(inModel('data { format: <|> }'))).toEqual(['"csv"', '"jsonl"']);
     expect(await labels(inModel('head c = x -> regress(1) { label: "c", <|> }'))).toEqual(['loss', 'metrics', 'classes']);
-    expect(await labels(inModel('head c = x -> regress(1) { loss: <|> }'))).toEqual(['categorical_crossentropy', 'binary_crossentropy', 'mse', 'mae', 'huber']);
-    expect(await labels(inModel('head c = x -> regress(1) { metrics: [mae, <|>] }'))).toEqual(['accuracy', 'auc', 'precision', 'recall', 'f1', 'mse', 'mae', 'rmse', 'r2']);
+    expect(await labels(inModel('head c = x -> regress(1) { loss: <|> }'))).toEqual([
+      'categorical_crossentropy',
+      'binary_crossentropy',
+      'mse',
+      'mae',
+      'huber',
+    ]);
+    expect(await labels(inModel('head c = x -> regress(1) { metrics: [mae, <|>] }'))).toEqual([
+      'accuracy',
+      'auc',
+      'precision',
+      'recall',
+      'f1',
+      'mse',
+      'mae',
+      'rmse',
+      'r2',
+    ]);
   });
 
   test('inside comments and strings: nothing', async () => {

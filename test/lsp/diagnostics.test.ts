@@ -40,7 +40,12 @@ describe('diagnostics', () => {
         code: 'MTL0102',
         source: 'mtl',
         message: 'name "task1" is declared more than once',
-        relatedInformation: [{ location: { uri, range: { start: { line: 6, character: 7 }, end: { line: 6, character: 12 } } }, message: 'also declared here' }],
+        relatedInformation: [
+          {
+            location: { uri, range: { start: { line: 6, character: 7 }, end: { line: 6, character: 12 } } },
+            message: 'also declared here',
+          },
+        ],
       },
       {
         range: { start: { line: 6, character: 7 }, end: { line: 6, character: 12 } },
@@ -48,14 +53,22 @@ describe('diagnostics', () => {
         code: 'MTL0102',
         source: 'mtl',
         message: 'name "task1" is declared more than once',
-        relatedInformation: [{ location: { uri, range: { start: { line: 5, character: 7 }, end: { line: 5, character: 12 } } }, message: 'also declared here' }],
+        relatedInformation: [
+          {
+            location: { uri, range: { start: { line: 5, character: 7 }, end: { line: 5, character: 12 } } },
+            message: 'also declared here',
+          },
+        ],
       },
     ]);
   });
 
   test('a block declared again in an imported file points into that file', async () => {
     server = await startTestServer({ files: { '/project/lib.mtl': LIB } });
-    const { diagnostics } = await server.open(`import "lib.mtl"\nblock tower(units: int) = dense(units)\n${SEED}`, 'file:///project/main.mtl');
+    const { diagnostics } = await server.open(
+      `import "lib.mtl"\nblock tower(units: int) = dense(units)\n${SEED}`,
+      'file:///project/main.mtl',
+    );
     expect(diagnostics).toEqual([
       {
         range: { start: { line: 1, character: 6 }, end: { line: 1, character: 11 } },
@@ -63,7 +76,12 @@ describe('diagnostics', () => {
         code: 'MTL0102',
         source: 'mtl',
         message: 'block "tower" is declared more than once',
-        relatedInformation: [{ location: { uri: 'file:///project/lib.mtl', range: { start: { line: 0, character: 6 }, end: { line: 0, character: 11 } } }, message: 'also declared here' }],
+        relatedInformation: [
+          {
+            location: { uri: 'file:///project/lib.mtl', range: { start: { line: 0, character: 6 }, end: { line: 0, character: 11 } } },
+            message: 'also declared here',
+          },
+        ],
       },
     ]);
   });
@@ -88,10 +106,14 @@ describe('diagnostics', () => {
     const { uri } = await server.open(SEED);
     await new Promise((resolve) => setTimeout(resolve, 250));
     // The first edit after a quiet spell is checked at once; the burst that follows, once.
-    const first = await server.change(uri, [{ range: { start: { line: 3, character: 22 }, end: { line: 3, character: 27 } }, text: 'dens' }]);
+    const first = await server.change(uri, [
+      { range: { start: { line: 3, character: 22 }, end: { line: 3, character: 27 } }, text: 'dens' },
+    ]);
     expect((await server.diagnosticsFor(uri, first)).diagnostics.map((d) => d.code)).toEqual(['MTL0103']);
     await server.change(uri, [{ range: { start: { line: 3, character: 22 }, end: { line: 3, character: 26 } }, text: 'den' }]);
-    const last = await server.change(uri, [{ range: { start: { line: 3, character: 22 }, end: { line: 3, character: 25 } }, text: 'dense' }]);
+    const last = await server.change(uri, [
+      { range: { start: { line: 3, character: 22 }, end: { line: 3, character: 25 } }, text: 'dense' },
+    ]);
     const final = await server.diagnosticsFor(uri, last);
     expect(final.diagnostics).toEqual([]);
     const versions = server.published.get(uri)!.map((p) => p.version);
@@ -134,7 +156,9 @@ describe('diagnostics', () => {
     expect((await opened).diagnostics).toEqual([]);
     const rechecked = server.diagnosticsFor(main);
     await server.change(lib, [{ range: { start: { line: 0, character: 6 }, end: { line: 0, character: 11 } }, text: 'towel' }]);
-    expect((await rechecked).diagnostics.map((d) => [d.code, d.message])).toEqual([['MTL0103', 'unknown layer or block "tower"\ndid you mean "towel"?']]);
+    expect((await rechecked).diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ['MTL0103', 'unknown layer or block "tower"\ndid you mean "towel"?'],
+    ]);
     // Closing the buffer without saving: the importer reads the file from disk again.
     const reread = server.diagnosticsFor(main);
     await server.close(lib);
@@ -149,9 +173,7 @@ describe('diagnostics', () => {
     delete files['/project/lib.mtl'];
     const rechecked = server.diagnosticsFor(main);
     await server.client.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: 'file:///project/lib.mtl', type: 3 }] });
-    expect((await rechecked).diagnostics.map((d) => [d.code, d.range.start.line])).toEqual([
-      ['MTL0105', 0],
-    ]);
+    expect((await rechecked).diagnostics.map((d) => [d.code, d.range.start.line])).toEqual([['MTL0105', 0]]);
   });
 
   test('closing a document clears its diagnostics', async () => {

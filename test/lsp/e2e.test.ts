@@ -17,7 +17,9 @@ test('mtlc lsp over stdio: initialize, diagnostics on open, hover, shutdown, exi
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const client = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const uri = 'file:///tmp/e2e/seed.mtl';
-  const published = new Promise<lsp.PublishDiagnosticsParams>((resolve) => client.onNotification('textDocument/publishDiagnostics', resolve));
+  const published = new Promise<lsp.PublishDiagnosticsParams>((resolve) =>
+    client.onNotification('textDocument/publishDiagnostics', resolve),
+  );
   client.listen();
 
   const init = await client.sendRequest<lsp.InitializeResult>('initialize', { processId: null, rootUri: null, capabilities: {} });
@@ -25,7 +27,9 @@ test('mtlc lsp over stdio: initialize, diagnostics on open, hover, shutdown, exi
   expect(init.capabilities.hoverProvider).toBe(true);
   await client.sendNotification('initialized', {});
 
-  await client.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'mtl', version: 1, text: SEED.replace('head task2 = shared', 'head task2 = shard') } });
+  await client.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'mtl', version: 1, text: SEED.replace('head task2 = shared', 'head task2 = shard') },
+  });
   expect(await published).toEqual({
     uri,
     version: 1,

@@ -16,7 +16,9 @@ test('formatting replaces the document with what mtlc fmt writes', async () => {
   const { uri } = await server.open(MESSY);
   const edits = await server.request<lsp.TextEdit[]>('textDocument/formatting', { textDocument: { uri }, options: OPTIONS });
   expect(edits).toEqual([{ range: { start: { line: 0, character: 0 }, end: { line: 4, character: 1 } }, newText: formatFile(MESSY) }]);
-  expect(edits[0]!.newText).toBe('model Seed {\n  input x: float[100]\n  trunk shared = x -> dense(64, relu) // shared\n  head task1 = shared -> classify(10)\n}\n');
+  expect(edits[0]!.newText).toBe(
+    'model Seed {\n  input x: float[100]\n  trunk shared = x -> dense(64, relu) // shared\n  head task1 = shared -> classify(10)\n}\n',
+  );
 });
 
 test('a formatted document gets no edits, and one with syntax errors is left alone', async () => {

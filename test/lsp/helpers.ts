@@ -39,7 +39,11 @@ export class TestServer {
   private versions = new Map<string, number>();
   private count = 0;
 
-  constructor(readonly client: MessageConnection, readonly workspace: Workspace, private readonly dispose: () => void) {
+  constructor(
+    readonly client: MessageConnection,
+    readonly workspace: Workspace,
+    private readonly dispose: () => void,
+  ) {
     client.onNotification('textDocument/publishDiagnostics', (params: lsp.PublishDiagnosticsParams) => {
       this.published.set(params.uri, [...(this.published.get(params.uri) ?? []), params]);
       for (const waiter of [...this.waiters]) {
@@ -124,7 +128,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     workspace.dispose();
   });
   client.listen();
-  await client.sendRequest('initialize', { processId: null, rootUri: null, capabilities: options.capabilities ?? {}, workspaceFolders: null });
+  await client.sendRequest('initialize', {
+    processId: null,
+    rootUri: null,
+    capabilities: options.capabilities ?? {},
+    workspaceFolders: null,
+  });
   await client.sendNotification('initialized', {});
   return server;
 }

@@ -89,7 +89,8 @@ describe('hover', () => {
 
   test('a head that reads a gate shows which, and the mixture it gets', async () => {
     expect(await hover(CENSUS.replace('head income', 'head inc<|>ome'))).toEqual({
-      value: '```mtl\n(head) income: [1]\n```\n\nBinary head reading gate `moe` (mmoe: its own softmax over 4 shared experts) in model `Census`',
+      value:
+        '```mtl\n(head) income: [1]\n```\n\nBinary head reading gate `moe` (mmoe: its own softmax over 4 shared experts) in model `Census`',
       range: '5:7-5:13',
     });
   });
@@ -107,7 +108,10 @@ describe('hover', () => {
 
   test('an optimizer, which the checker does not record, is found from the option it is written in', async () => {
     const hovered = await hover(CENSUS.replace('adam(', 'ad<|>am('));
-    expect(hovered?.value.split('\n\n').slice(0, 2)).toEqual(['```mtl\nadam(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999)\n```', 'Optimizer: Adam.']);
+    expect(hovered?.value.split('\n\n').slice(0, 2)).toEqual([
+      '```mtl\nadam(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999)\n```',
+      'Optimizer: Adam.',
+    ]);
   });
 
   test('a block call shows the block, its body and the shapes at this call', async () => {

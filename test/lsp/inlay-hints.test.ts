@@ -15,7 +15,7 @@ function withHints(text: string, hints: lsp.InlayHint[]): string {
   const lines = text.split('\n');
   for (const hint of [...hints].reverse()) {
     const line = lines[hint.position.line]!;
-    lines[hint.position.line] = line.slice(0, hint.position.character) + `⟨${hint.label as string}⟩` + line.slice(hint.position.character);
+    lines[hint.position.line] = `${line.slice(0, hint.position.character)}⟨${hint.label as string}⟩${line.slice(hint.position.character)}`;
   }
   return lines.join('\n');
 }
@@ -56,7 +56,10 @@ model Reviews {
 
 test('a hint is a type hint with the shape change as its tooltip', async () => {
   const { uri } = await server.open(TEXT);
-  const hints = await server.request<lsp.InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 5, character: 0 }, end: { line: 5, character: 80 } } });
+  const hints = await server.request<lsp.InlayHint[]>('textDocument/inlayHint', {
+    textDocument: { uri },
+    range: { start: { line: 5, character: 0 }, end: { line: 5, character: 80 } },
+  });
   expect(hints).toEqual([
     { position: { line: 5, character: 41 }, label: ': [40, 64]', kind: 1, tooltip: 'embedding: [40] → [40, 64]' },
     { position: { line: 5, character: 70 }, label: ': [40, 64]', kind: 1, tooltip: 'lstm: [40, 64] → [40, 64]' },

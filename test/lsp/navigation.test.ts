@@ -28,10 +28,14 @@ describe('go to definition', () => {
   test('a block call goes to the block, in this file or an imported one', async () => {
     server = await startTestServer({ files: { '/project/lib.mtl': LIB } });
     const local = await server.openAt(`block mlp(u: int) = dense(u)\n${SEED.replace('dense(64, relu)', 'm<|>lp(64)')}`);
-    expect(where(await server.request('textDocument/definition', { textDocument: { uri: local.uri }, position: local.position }))).toBe(`${local.uri} 0:6-0:9`);
+    expect(where(await server.request('textDocument/definition', { textDocument: { uri: local.uri }, position: local.position }))).toBe(
+      `${local.uri} 0:6-0:9`,
+    );
     const { text, position } = cursor(MAIN.replace('tower(64)', 'to<|>wer(64)'));
     const { uri } = await server.open(text, 'file:///project/main.mtl');
-    expect(where(await server.request('textDocument/definition', { textDocument: { uri }, position }))).toBe('file:///project/lib.mtl 0:6-0:11');
+    expect(where(await server.request('textDocument/definition', { textDocument: { uri }, position }))).toBe(
+      'file:///project/lib.mtl 0:6-0:11',
+    );
   });
 
   test('a parameter read in a block body goes to the parameter', async () => {
@@ -44,7 +48,9 @@ describe('go to definition', () => {
     server = await startTestServer({ files: { '/project/lib.mtl': LIB } });
     const { text, position } = cursor(MAIN.replace('"lib.mtl"', '"li<|>b.mtl"'));
     const { uri } = await server.open(text, 'file:///project/main.mtl');
-    expect(where(await server.request('textDocument/definition', { textDocument: { uri }, position }))).toBe('file:///project/lib.mtl 0:0-0:0');
+    expect(where(await server.request('textDocument/definition', { textDocument: { uri }, position }))).toBe(
+      'file:///project/lib.mtl 0:0-0:0',
+    );
     const missing = await server.openAt(MAIN.replace('"lib.mtl"', '"nowh<|>ere.mtl"'));
     expect(await server.request('textDocument/definition', { textDocument: { uri: missing.uri }, position: missing.position })).toBeNull();
   });
@@ -60,16 +66,28 @@ describe('find references', () => {
   test('a trunk: every read, and the declaration when asked', async () => {
     server = await startTestServer();
     const { uri, position } = await server.openAt(SEED.replace('trunk shared', 'trunk sh<|>ared'));
-    const refs = await server.request<lsp.Location[]>('textDocument/references', { textDocument: { uri }, position, context: { includeDeclaration: true } });
+    const refs = await server.request<lsp.Location[]>('textDocument/references', {
+      textDocument: { uri },
+      position,
+      context: { includeDeclaration: true },
+    });
     expect(refs.map((l) => r(l.range))).toEqual(['3:8-3:14', '5:15-5:21', '6:15-6:21']);
-    const reads = await server.request<lsp.Location[]>('textDocument/references', { textDocument: { uri }, position, context: { includeDeclaration: false } });
+    const reads = await server.request<lsp.Location[]>('textDocument/references', {
+      textDocument: { uri },
+      position,
+      context: { includeDeclaration: false },
+    });
     expect(reads.map((l) => r(l.range))).toEqual(['5:15-5:21', '6:15-6:21']);
   });
 
   test('a head: its entry in weights {}', async () => {
     server = await startTestServer();
     const { uri, position } = await server.openAt(SEED.replace('head task2', 'head <|>task2'));
-    const refs = await server.request<lsp.Location[]>('textDocument/references', { textDocument: { uri }, position, context: { includeDeclaration: true } });
+    const refs = await server.request<lsp.Location[]>('textDocument/references', {
+      textDocument: { uri },
+      position,
+      context: { includeDeclaration: true },
+    });
     expect(refs.map((l) => r(l.range))).toEqual(['6:7-6:12', '8:24-8:29']);
   });
 
@@ -78,7 +96,11 @@ describe('find references', () => {
     await server.open(MAIN.replace('head task1 = shared', 'head task1 = shared -> tower(8)'), 'file:///project/main.mtl');
     const { text, position } = cursor(`block <|>tower(units: int) = dense(units, relu)\nblock twice(u: int) = tower(u) -> tower(u)\n`);
     const { uri } = await server.open(text, 'file:///project/lib.mtl');
-    const refs = await server.request<lsp.Location[]>('textDocument/references', { textDocument: { uri }, position, context: { includeDeclaration: true } });
+    const refs = await server.request<lsp.Location[]>('textDocument/references', {
+      textDocument: { uri },
+      position,
+      context: { includeDeclaration: true },
+    });
     expect(refs.map((l) => `${l.uri.replace('file:///project/', '')} ${r(l.range)}`)).toEqual([
       'lib.mtl 0:6-0:11',
       'lib.mtl 1:22-1:27',
@@ -100,7 +122,9 @@ describe('rename', () => {
     const layer = await server.openAt(SEED.replace('dense', 'den<|>se'));
     expect(await server.request('textDocument/prepareRename', { textDocument: { uri: layer.uri }, position: layer.position })).toBeNull();
     const keyword = await server.openAt(SEED.replace('trunk shared', 'tr<|>unk shared'));
-    expect(await server.request('textDocument/prepareRename', { textDocument: { uri: keyword.uri }, position: keyword.position })).toBeNull();
+    expect(
+      await server.request('textDocument/prepareRename', { textDocument: { uri: keyword.uri }, position: keyword.position }),
+    ).toBeNull();
   });
 
   test('renaming a head renames its weights entry', async () => {
@@ -132,7 +156,9 @@ describe('rename', () => {
   test('a new name that is not an identifier, or is a keyword, is refused', async () => {
     server = await startTestServer();
     const { uri, position } = await server.openAt(SEED.replace('trunk shared', 'trunk sh<|>ared'));
-    await expect(server.request('textDocument/rename', { textDocument: { uri }, position, newName: '2x' })).rejects.toMatchObject({ code: -32602 });
+    await expect(server.request('textDocument/rename', { textDocument: { uri }, position, newName: '2x' })).rejects.toMatchObject({
+      code: -32602,
+    });
     await expect(server.request('textDocument/rename', { textDocument: { uri }, position, newName: 'model' })).rejects.toMatchObject({
       message: '"model" is not a valid name: use letters, digits and _, not starting with a digit, and not a keyword',
     });

@@ -18,7 +18,7 @@ if (!available) console.log('skipping the Neovim check: nvim is not installed (a
 function documentedConfig(heading: string): string {
   const doc = fs.readFileSync(path.join(ROOT, 'docs/editors.md'), 'utf8');
   const section = doc.slice(doc.indexOf(heading));
-  const match = /```lua\n([^]*?)```/.exec(section);
+  const match = /```lua\n([\s\S]*?)```/.exec(section);
   if (match === null) throw new Error(`no lua block under "${heading}" in docs/editors.md`);
   return match[1]!;
 }
@@ -46,28 +46,37 @@ end
 finish({ filetype = vim.bo.filetype, diagnostics = diagnostics, hover = hover })
 `;
 
-test.skipIf(!available)('the documented Neovim configuration gets diagnostics and hover from mtlc lsp', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtl-nvim-'));
-  try {
-    // `mtlc` on the PATH, as the configuration expects.
-    fs.writeFileSync(path.join(dir, 'mtlc'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, 'bin/mtlc.js')}" "$@"\n`, { mode: 0o755 });
-    fs.writeFileSync(path.join(dir, 'config.lua'), documentedConfig('### Neovim 0.7 and later'));
-    fs.writeFileSync(path.join(dir, 'check.lua'), CHECK);
-    fs.writeFileSync(path.join(dir, 'seed.mtl'), 'model Seed {\n  input x: float[100]\n\n  trunk shared = x -> dense(64, relu)\n\n  head task1 = shared -> classify(10)\n  head task2 = shard -> classify(5)\n}\n');
-    const globals = `lua _G.mtl_config='${dir}/config.lua'; _G.mtl_file='${dir}/seed.mtl'; _G.mtl_out='${dir}/out.json'`;
-    const run = spawnSync('nvim', ['--headless', '--clean', '-c', globals, '-c', `luafile ${dir}/check.lua`], {
-      cwd: dir,
-      env: { ...process.env, PATH: `${dir}${path.delimiter}${process.env['PATH'] ?? ''}` },
-      timeout: 60_000,
-      encoding: 'utf8',
-    });
-    expect(run.status, run.stderr).toBe(0);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'out.json'), 'utf8'))).toEqual({
-      filetype: 'mtl',
-      diagnostics: [{ lnum: 6, col: 15, code: 'MTL0101', message: 'unknown name "shard"\ndid you mean "shared"?' }],
-      hover: '```mtl\n(trunk) shared: [64]\n```\n\nIn model `Seed`',
-    });
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}, 90_000);
+test.skipIf(!available)(
+  'the documented Neovim configuration gets diagnostics and hover from mtlc lsp',
+  () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtl-nvim-'));
+    try {
+      // `mtlc` on the PATH, as the configuration expects.
+      fs.writeFileSync(path.join(dir, 'mtlc'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, 'bin/mtlc.js')}" "$@"\n`, {
+        mode: 0o755,
+      });
+      fs.writeFileSync(path.join(dir, 'config.lua'), documentedConfig('### Neovim 0.7 and later'));
+      fs.writeFileSync(path.join(dir, 'check.lua'), CHECK);
+      fs.writeFileSync(
+        path.join(dir, 'seed.mtl'),
+        'model Seed {\n  input x: float[100]\n\n  trunk shared = x -> dense(64, relu)\n\n  head task1 = shared -> classify(10)\n  head task2 = shard -> classify(5)\n}\n',
+      );
+      const globals = `lua _G.mtl_config='${dir}/config.lua'; _G.mtl_file='${dir}/seed.mtl'; _G.mtl_out='${dir}/out.json'`;
+      const run = spawnSync('nvim', ['--headless', '--clean', '-c', globals, '-c', `luafile ${dir}/check.lua`], {
+        cwd: dir,
+        env: { ...process.env, PATH: `${dir}${path.delimiter}${process.env['PATH'] ?? ''}` },
+        timeout: 60_000,
+        encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, 'out.json'), 'utf8'))).toEqual({
+        filetype: 'mtl',
+        diagnostics: [{ lnum: 6, col: 15, code: 'MTL0101', message: 'unknown name "shard"\ndid you mean "shared"?' }],
+        hover: '```mtl\n(trunk) shared: [64]\n```\n\nIn model `Seed`',
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+  90_000,
+);

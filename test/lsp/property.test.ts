@@ -18,10 +18,55 @@ afterAll(() => server.stop());
 const START = `import "lib.mtl"\nblock b(u: int, p: float = 0.1) = dense(u, relu) -> dropout(p)\n${SEED.replace('head task2 = shared', 'gate g = mmoe(x, expert: tower(8))\n  head task2 = g -> b(4)')}\n/* note */\n`;
 
 const FRAGMENTS = [
-  '->', '(', ')', '{', '}', '[', ']', ',', ':', '=', '"', '\\', '/*', '*/', '//', '\n', ' ', '..', '-', '*', '1e-3', '0', '42',
-  'model', 'block', 'input', 'trunk', 'gate', 'head', 'weights', 'weighting', 'train', 'data', 'import',
-  'dense(', 'classify(3)', 'x', 'shared', 'task1', 'units:', 'mmoe(x, expert: dense(4))', 'search(0.1)', 'float[3]',
-  '\r\n', '\t', 'é', '😀', '\u0000', '#',
+  '->',
+  '(',
+  ')',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  ':',
+  '=',
+  '"',
+  '\\',
+  '/*',
+  '*/',
+  '//',
+  '\n',
+  ' ',
+  '..',
+  '-',
+  '*',
+  '1e-3',
+  '0',
+  '42',
+  'model',
+  'block',
+  'input',
+  'trunk',
+  'gate',
+  'head',
+  'weights',
+  'weighting',
+  'train',
+  'data',
+  'import',
+  'dense(',
+  'classify(3)',
+  'x',
+  'shared',
+  'task1',
+  'units:',
+  'mmoe(x, expert: dense(4))',
+  'search(0.1)',
+  'float[3]',
+  '\r\n',
+  '\t',
+  'é',
+  '😀',
+  '\u0000',
+  '#',
 ];
 
 const edit = fc.record({
@@ -34,9 +79,18 @@ const edit = fc.record({
 
 const request = fc.record({
   method: fc.constantFrom(
-    'textDocument/hover', 'textDocument/completion', 'textDocument/signatureHelp', 'textDocument/definition',
-    'textDocument/references', 'textDocument/prepareRename', 'textDocument/rename', 'textDocument/documentSymbol',
-    'textDocument/formatting', 'textDocument/semanticTokens/full', 'textDocument/inlayHint', 'textDocument/codeAction',
+    'textDocument/hover',
+    'textDocument/completion',
+    'textDocument/signatureHelp',
+    'textDocument/definition',
+    'textDocument/references',
+    'textDocument/prepareRename',
+    'textDocument/rename',
+    'textDocument/documentSymbol',
+    'textDocument/formatting',
+    'textDocument/semanticTokens/full',
+    'textDocument/inlayHint',
+    'textDocument/codeAction',
     'textDocument/foldingRange',
   ),
   at: fc.nat({ max: 2000 }),
@@ -71,7 +125,9 @@ test('random edits never kill the server, and every request is answered', async 
         const length = mirror.getText().length;
         const start = mirror.positionAt(e.start % (length + 1));
         const end = mirror.positionAt(Math.min(length, (e.start % (length + 1)) + e.length));
-        const range = e.wild ? { start: { line: start.line + 1000, character: 0 }, end: { line: start.line + 1000, character: 5 } } : { start, end };
+        const range = e.wild
+          ? { start: { line: start.line + 1000, character: 0 }, end: { line: start.line + 1000, character: 5 } }
+          : { start, end };
         const change = { range, text: e.text };
         mirror = TextDocument.update(mirror, [change], ++version);
         await server.change(uri, [change]);

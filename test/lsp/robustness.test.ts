@@ -40,7 +40,9 @@ describe('robustness', () => {
   test('requests about a document that is not open get empty answers', async () => {
     server = await startTestServer();
     const uri = 'file:///project/never-opened.mtl';
-    const answers = await Promise.all([...positionRequests(uri, { line: 0, character: 0 }), ...documentRequests(uri)].map(([m, p]) => server.request(m, p)));
+    const answers = await Promise.all(
+      [...positionRequests(uri, { line: 0, character: 0 }), ...documentRequests(uri)].map(([m, p]) => server.request(m, p)),
+    );
     expect(answers).toEqual([null, [], null, null, [], null, null, [], [], { data: [] }, [], [], []]);
   });
 
@@ -60,7 +62,10 @@ describe('robustness', () => {
       throw new Error('boom');
     });
     const position = { line: 3, character: 24 };
-    await expect(server.request('textDocument/hover', { textDocument: { uri }, position })).rejects.toMatchObject({ code: -32603, message: 'hover failed: boom' });
+    await expect(server.request('textDocument/hover', { textDocument: { uri }, position })).rejects.toMatchObject({
+      code: -32603,
+      message: 'hover failed: boom',
+    });
     expect(server.logs[0]).toMatch(/^hover failed: Error: boom/);
     spy.mockRestore();
     const hover = await server.request<lsp.Hover>('textDocument/hover', { textDocument: { uri }, position });
@@ -78,7 +83,10 @@ describe('robustness', () => {
     await server.client.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: lib.uri, type: 3 }] });
     // The buffer is still open, so the importer still sees the block.
     expect((await afterDelete).diagnostics).toEqual([]);
-    const hover = await server.request<lsp.Hover>('textDocument/hover', { textDocument: { uri: main.uri }, position: { line: 4, character: 23 } });
+    const hover = await server.request<lsp.Hover>('textDocument/hover', {
+      textDocument: { uri: main.uri },
+      position: { line: 4, character: 23 },
+    });
     expect((hover.contents as lsp.MarkupContent).value).toContain('block b(u: int)');
     const rechecked = server.diagnosticsFor(main.uri);
     await server.close(lib.uri);
@@ -88,7 +96,9 @@ describe('robustness', () => {
   test('a change whose range lies past the end is applied at the end', async () => {
     server = await startTestServer();
     const { uri } = await server.open('model M {\n');
-    const version = await server.change(uri, [{ range: { start: FAR, end: FAR }, text: '  input x: float[2]\n  head h = x -> regress(1)\n}\n' }]);
+    const version = await server.change(uri, [
+      { range: { start: FAR, end: FAR }, text: '  input x: float[2]\n  head h = x -> regress(1)\n}\n' },
+    ]);
     expect((await server.diagnosticsFor(uri, version)).diagnostics).toEqual([]);
   });
 });
@@ -97,7 +107,9 @@ describe('file watching', () => {
   test('a client that allows it is asked to report changes to .mtl files', async () => {
     server = await startTestServer({ capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } } });
     await vi.waitFor(() => expect(server.registrations).toHaveLength(1));
-    expect(server.registrations).toEqual([{ id: expect.any(String), method: 'workspace/didChangeWatchedFiles', registerOptions: { watchers: [{ globPattern: '**/*.mtl' }] } }]);
+    expect(server.registrations).toEqual([
+      { id: expect.any(String), method: 'workspace/didChangeWatchedFiles', registerOptions: { watchers: [{ globPattern: '**/*.mtl' }] } },
+    ]);
   });
 
   test('a client that does not allow it is not asked', async () => {
@@ -110,8 +122,14 @@ describe('file watching', () => {
 describe('every request at every position of the examples', () => {
   const dir = path.join(ROOT, 'examples');
   const files = [
-    ...fs.readdirSync(dir).filter((f) => f.endsWith('.mtl')).map((f) => path.join(dir, f)),
-    ...fs.readdirSync(path.join(dir, 'errors')).filter((f) => f.endsWith('.mtl')).map((f) => path.join(dir, 'errors', f)),
+    ...fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.mtl'))
+      .map((f) => path.join(dir, f)),
+    ...fs
+      .readdirSync(path.join(dir, 'errors'))
+      .filter((f) => f.endsWith('.mtl'))
+      .map((f) => path.join(dir, 'errors', f)),
   ];
 
   test.each(files.map((f) => [path.relative(ROOT, f), f]))('%s: answered without an error', async (_name, file) => {

@@ -46,7 +46,9 @@ describe('signature help', () => {
 
   test('a named argument makes its parameter active, wherever it is written', async () => {
     const h = await help(SEED.replace('dense(64, relu)', 'conv1d(8, 3, padding: <|>)'));
-    expect(h?.signatures[0]!.label).toBe('conv1d(filters: int, kernel: int, activation: an activation = linear, stride: int = 1, padding: a padding = same)');
+    expect(h!.signatures[0]!.label).toBe(
+      'conv1d(filters: int, kernel: int, activation: an activation = linear, stride: int = 1, padding: a padding = same)',
+    );
     expect(active(h!)).toBe('padding: a padding = same');
   });
 
@@ -58,10 +60,21 @@ describe('signature help', () => {
 
   test('a gate and a block call', async () => {
     const gate = await help(SEED.replace('trunk shared = x -> dense(64, relu)', 'gate shared = mmoe(x, experts: <|>4)'));
-    expect([gate?.signatures[0]!.label, active(gate!)]).toEqual(['mmoe(source: source, experts: int = 4, expert: layers)', 'experts: int = 4']);
-    const block = await help(`block tower(units: int, p: float = 0.1) = dense(units) -> dropout(p)\n${SEED.replace('dense(64, relu)', 'tower(64, <|>)')}`);
+    expect([gate!.signatures[0]!.label, active(gate!)]).toEqual([
+      'mmoe(source: source, experts: int = 4, expert: layers)',
+      'experts: int = 4',
+    ]);
+    const block = await help(
+      `block tower(units: int, p: float = 0.1) = dense(units) -> dropout(p)\n${SEED.replace('dense(64, relu)', 'tower(64, <|>)')}`,
+    );
     expect(block).toEqual({
-      signatures: [{ label: 'tower(units: int, p: float = 0.1)', parameters: [{ label: [6, 16] }, { label: [18, 32] }], documentation: { kind: 'markdown', value: 'block `tower`' } }],
+      signatures: [
+        {
+          label: 'tower(units: int, p: float = 0.1)',
+          parameters: [{ label: [6, 16] }, { label: [18, 32] }],
+          documentation: { kind: 'markdown', value: 'block `tower`' },
+        },
+      ],
       activeSignature: 0,
       activeParameter: 1,
     });
@@ -69,12 +82,14 @@ describe('signature help', () => {
 
   test('merges take any number of sources', async () => {
     const h = await help(`${SEED.replace('x -> dense(64, relu)', 'concat(x, <|>)')}`);
-    expect([h?.signatures[0]!.label, active(h!)]).toEqual(['concat(source, source, …)', 'source']);
+    expect([h!.signatures[0]!.label, active(h!)]).toEqual(['concat(source, source, …)', 'source']);
   });
 
   test('the innermost call wins, and an unclosed call still helps', async () => {
-    const h = await help(SEED.replace('trunk shared = x -> dense(64, relu)', 'gate shared = mmoe(x, expert: dense(32, <|>').replace(/\n  head[^]*$/, ''));
-    expect([h?.signatures[0]!.label.slice(0, 6), active(h!)]).toEqual(['dense(', 'activation: an activation = linear']);
+    const h = await help(
+      SEED.replace('trunk shared = x -> dense(64, relu)', 'gate shared = mmoe(x, expert: dense(32, <|>').replace(/\n {2}head[\s\S]*$/, ''),
+    );
+    expect([h!.signatures[0]!.label.slice(0, 6), active(h!)]).toEqual(['dense(', 'activation: an activation = linear']);
   });
 
   test('outside a call, or in an unknown one: none', async () => {

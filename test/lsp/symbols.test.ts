@@ -31,17 +31,31 @@ test('document symbols: blocks with parameters, and each model with its inputs, 
   const { uri } = await server.open(CENSUS);
   const symbols = await server.request<lsp.DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
   expect(symbols.map(show)).toEqual([
-    ['tower', 12, '0:0-0:74', '0:6-0:11', 'block', [
-      ['units', 26, '0:12-0:22', '0:12-0:17', 'int'],
-      ['p', 26, '0:24-0:38', '0:24-0:25', 'float'],
-    ]],
-    ['Census', 5, '2:0-8:1', '2:6-2:12', 'model', [
-      ['features', 13, '3:2-3:37', '3:8-3:16', 'input [64]'],
-      ['base', 12, '4:2-4:42', '4:8-4:12', 'trunk [32]'],
-      ['moe', 23, '5:2-5:60', '5:7-5:10', 'gate [16]'],
-      ['income', 24, '6:2-6:45', '6:7-6:13', 'head [1]'],
-      ['marital', 24, '7:2-7:48', '7:7-7:14', 'head [7]'],
-    ]],
+    [
+      'tower',
+      12,
+      '0:0-0:74',
+      '0:6-0:11',
+      'block',
+      [
+        ['units', 26, '0:12-0:22', '0:12-0:17', 'int'],
+        ['p', 26, '0:24-0:38', '0:24-0:25', 'float'],
+      ],
+    ],
+    [
+      'Census',
+      5,
+      '2:0-8:1',
+      '2:6-2:12',
+      'model',
+      [
+        ['features', 13, '3:2-3:37', '3:8-3:16', 'input [64]'],
+        ['base', 12, '4:2-4:42', '4:8-4:12', 'trunk [32]'],
+        ['moe', 23, '5:2-5:60', '5:7-5:10', 'gate [16]'],
+        ['income', 24, '6:2-6:45', '6:7-6:13', 'head [1]'],
+        ['marital', 24, '7:2-7:48', '7:7-7:14', 'head [7]'],
+      ],
+    ],
   ]);
 });
 

@@ -28,7 +28,10 @@ describe('TextMate grammar', () => {
   const installed = fs.existsSync(TOOL);
   if (!installed) console.log(`skipping the vscode-tmgrammar-test run: ${TOOL} is absent (run npm ci in editors/vscode)`);
   test.skipIf(!installed)('every scope assertion in the fixtures holds (vscode-tmgrammar-test)', () => {
-    const run = spawnSync(process.execPath, [TOOL, '-g', 'syntaxes/mtl.tmLanguage.json', 'test/**/*.test.mtl'], { cwd: EXTENSION, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [TOOL, '-g', 'syntaxes/mtl.tmLanguage.json', 'test/**/*.test.mtl'], {
+      cwd: EXTENSION,
+      encoding: 'utf8',
+    });
     expect(run.stdout + run.stderr).toMatch(/✓ test\/model\.test\.mtl/);
     expect({ status: run.status, output: run.stdout + run.stderr }).toMatchObject({ status: 0 });
   });

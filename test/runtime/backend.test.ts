@@ -41,7 +41,9 @@ describe('the wasm BatchMatMul fix', () => {
         const aShape = transposeA ? [3, k, m] : [3, m, k];
         const bShape = transposeB ? [3, n, k] : [3, k, n];
         const { cpu, wasm, shape } = await onBoth(() =>
-          tf.tidy(() => tf.matMul(tf.tensor(values(3 * m * k, 1), aShape), tf.tensor(values(3 * k * n, 2), bShape), transposeA, transposeB)),
+          tf.tidy(() =>
+            tf.matMul(tf.tensor(values(3 * m * k, 1), aShape), tf.tensor(values(3 * k * n, 2), bShape), transposeA, transposeB),
+          ),
         );
         expect(shape).toEqual([3, m, n]);
         expect(maxAbsDiff(cpu, wasm)).toBeLessThan(1e-5);
@@ -72,7 +74,14 @@ describe('the wasm BatchMatMul fix', () => {
   for (const c of swappedCases) {
     it(`matches the cpu backend when it transposes the product instead: ${c.name}`, async () => {
       const { cpu, wasm } = await onBoth(() =>
-        tf.tidy(() => tf.matMul(tf.tensor(values(tf.util.sizeFromShape(c.a), 11), c.a), tf.tensor(values(tf.util.sizeFromShape(c.b), 12), c.b), c.ta, c.tb)),
+        tf.tidy(() =>
+          tf.matMul(
+            tf.tensor(values(tf.util.sizeFromShape(c.a), 11), c.a),
+            tf.tensor(values(tf.util.sizeFromShape(c.b), 12), c.b),
+            c.ta,
+            c.tb,
+          ),
+        ),
       );
       expect(maxAbsDiff(cpu, wasm)).toBeLessThan(1e-5);
     });

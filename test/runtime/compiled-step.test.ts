@@ -55,7 +55,7 @@ function partlyLabelled(checked: CheckedModel, n: number, seed: number): Dataset
   const data = syntheticData(checked, n, seed);
   for (const [h, column] of Object.entries(data.labels)) {
     const width = column.values.length / n;
-    for (let r = (h.length % 3); r < n; r += 3) {
+    for (let r = h.length % 3; r < n; r += 3) {
       column.mask[r] = 0;
       column.values.fill(NaN, r * width, (r + 1) * width);
     }
@@ -178,8 +178,14 @@ describe('the compiled dense step', () => {
       const n = 100_000;
       const heap = new Float32Array(memory.buffer);
       const [x, out, mask, dy, dx] = [0, 1, 2, 3, 4].map((i) => i * n);
-      heap.set(Float32Array.from({ length: n }, (_, i) => Math.sin(i) + 2), x);
-      heap.set(Float32Array.from({ length: n }, (_, i) => Math.cos(i)), dy);
+      heap.set(
+        Float32Array.from({ length: n }, (_, i) => Math.sin(i) + 2),
+        x,
+      );
+      heap.set(
+        Float32Array.from({ length: n }, (_, i) => Math.cos(i)),
+        dy,
+      );
       const scale = Math.fround(1 / Math.fround(0.7));
       k.dropout(4 * x, 4 * out, 4 * mask, n, Math.round(0.3 * 2 ** 32) >>> 0, scale, 12345);
       let dropped = 0;
@@ -202,7 +208,7 @@ describe('the compiled dense step', () => {
     });
   });
 
-  it('runs none of the tape path\'s kernels and leaves no tensors behind', async () => {
+  it("runs none of the tape path's kernels and leaves no tensors behind", async () => {
     const checked = checkSource(TOWERS);
     const model = lowerModel(checked);
     const data = partlyLabelled(checked, 64, 5);
@@ -211,7 +217,8 @@ describe('the compiled dense step', () => {
     const profile = await tf.profile(async () => {
       await train(model, checked, { train: data }, { epochs: 2 });
     });
-    for (const kernel of ['MtlDense', 'MtlDenseGrad', 'MtlMaskedLoss', 'MtlFusedAdam', '_FusedMatMul']) expect(profile.kernelNames).not.toContain(kernel);
+    for (const kernel of ['MtlDense', 'MtlDenseGrad', 'MtlMaskedLoss', 'MtlFusedAdam', '_FusedMatMul'])
+      expect(profile.kernelNames).not.toContain(kernel);
     expect({ tensors: tf.memory().numTensors, buffers: tf.engine().backend.numDataIds() }).toEqual(before);
     model.dispose();
   });
@@ -220,7 +227,11 @@ describe('the compiled dense step', () => {
     const eligible = (checked: CheckedModel, optimizer = createOptimizer(checked.train.optimizer)): boolean => {
       const model = lowerModel(checked);
       const heads = headsInOutputOrder(model, checked.heads);
-      const split = splitVariables(model, checked, heads.map((h) => h.name));
+      const split = splitVariables(
+        model,
+        checked,
+        heads.map((h) => h.name),
+      );
       const step = compileDenseStep(model, heads, split.all, optimizer, createStrategy(checked), checked.train.batch, checked.train.seed);
       step?.dispose();
       optimizer.dispose();
@@ -237,7 +248,9 @@ describe('the compiled dense step', () => {
     });
     it('leaves other layers, activations and losses to the tape path', () => {
       expect(eligible(withTrunk('dense(8, tanh)'))).toBe(false);
-      expect(eligible(withTrunk('dense(8, relu)', '', 'head a = t -> classify(3)\n  head r = t -> regress(1) { loss: huber(1.0) }'))).toBe(false);
+      expect(eligible(withTrunk('dense(8, relu)', '', 'head a = t -> classify(3)\n  head r = t -> regress(1) { loss: huber(1.0) }'))).toBe(
+        false,
+      );
     });
     it('leaves adaptive weighting and optimizers other than Adam and AdamW to the tape path', () => {
       expect(eligible(withTrunk('dense(8, relu)', 'train { optimizer: adamw(lr: 0.001, decay: 0.01) }'))).toBe(true);
@@ -263,10 +276,13 @@ describe('the compiled dense step', () => {
       return false;
     }
   });
-  if (clang === undefined) console.log('skipped: the committed train-kernels.wasm is not rebuilt from its C source: clang is not installed (.ci/run installs it)');
+  if (clang === undefined)
+    console.log('skipped: the committed train-kernels.wasm is not rebuilt from its C source: clang is not installed (.ci/run installs it)');
   it.skipIf(clang === undefined)('is built from the committed C source: rebuilding gives the committed kernels', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mtl-kernels-')), 'train-kernels.wasm');
     compileKernels(out);
-    expect(fs.readFileSync(out).equals(fs.readFileSync(new URL('../../runtime/accel/kernels/train-kernels.wasm', import.meta.url)))).toBe(true);
+    expect(fs.readFileSync(out).equals(fs.readFileSync(new URL('../../runtime/accel/kernels/train-kernels.wasm', import.meta.url)))).toBe(
+      true,
+    );
   });
 });

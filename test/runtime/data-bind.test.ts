@@ -2,24 +2,28 @@ import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../runtime/data/index.js';
 import { categoryInput, floatInput, head, model, penguinModel } from './fixture.js';
 
-const lines = (...rows: string[]): string => rows.join('\n') + '\n';
+const lines = (...rows: string[]): string => `${rows.join('\n')}\n`;
 const csv = (...rows: string[]) => ({ name: 'data.csv', text: lines(...rows) });
 const jsonl = (...rows: string[]) => ({ name: 'data.jsonl', text: lines(...rows) });
 
 /** One model with every kind of input and head. */
-const everything = model('Everything', [
-  floatInput('x', [3]),
-  floatInput('s', [1]),
-  categoryInput('c', 3),
-  categoryInput('animal', 2, ['cat', 'dog']),
-  floatInput('tokens', [2], { dtype: 'int', vocab: 10 }),
-], [
-  head('kind', 'classify', 3, { classes: ['a', 'b', 'c'] }),
-  head('flag', 'binary', 1),
-  head('topics', 'multilabel', 4),
-  head('price', 'regress', 2),
-  head('pos', 'tag', 3, { steps: 2 }),
-]);
+const everything = model(
+  'Everything',
+  [
+    floatInput('x', [3]),
+    floatInput('s', [1]),
+    categoryInput('c', 3),
+    categoryInput('animal', 2, ['cat', 'dog']),
+    floatInput('tokens', [2], { dtype: 'int', vocab: 10 }),
+  ],
+  [
+    head('kind', 'classify', 3, { classes: ['a', 'b', 'c'] }),
+    head('flag', 'binary', 1),
+    head('topics', 'multilabel', 4),
+    head('price', 'regress', 2),
+    head('pos', 'tag', 3, { steps: 2 }),
+  ],
+);
 
 const everythingCsv = csv(
   'x_0,x_1,x_2,s,c,animal,tokens_0,tokens_1,kind,flag,topics,price_0,price_1,pos',
@@ -51,14 +55,21 @@ describe('binding rows to a model', () => {
     expect(dataset.inputs['tokens']).toEqual(new Int32Array([4, 5, 9, 0, 1, 1]));
     expect(dataset.labels['kind']).toEqual({ values: new Float32Array([1, 0, 0, 0, 0, 1, 0, 0, 0]), mask: new Uint8Array([1, 1, 0]) });
     expect(dataset.labels['flag']).toEqual({ values: new Float32Array([1, 0, 1]), mask: new Uint8Array([1, 1, 1]) });
-    expect(dataset.labels['topics']).toEqual({ values: new Float32Array([1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]), mask: new Uint8Array([1, 0, 1]) });
+    expect(dataset.labels['topics']).toEqual({
+      values: new Float32Array([1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+      mask: new Uint8Array([1, 0, 1]),
+    });
     expect(dataset.labels['price']).toEqual({ values: new Float32Array([1.5, 2.5, 0, 0, 3, 4]), mask: new Uint8Array([1, 0, 1]) });
     expect(dataset.labels['pos']).toEqual({
       values: new Float32Array([1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
       mask: new Uint8Array([1, 1, 0]),
     });
     expect(columns).toEqual({
-      x: ['x_0', 'x_1', 'x_2'], s: ['s'], c: ['c'], animal: ['animal'], tokens: ['tokens_0', 'tokens_1'],
+      x: ['x_0', 'x_1', 'x_2'],
+      s: ['s'],
+      c: ['c'],
+      animal: ['animal'],
+      tokens: ['tokens_0', 'tokens_1'],
     });
   });
 
@@ -82,12 +93,11 @@ describe('binding rows to a model', () => {
   });
 
   it('keeps the cars without miles per gallon as unlabelled rows', async () => {
-    const cars = model('Cars', [
-      floatInput('specs', [6], { normalize: true, columns: { kind: 'range', first: 'cylinders', last: 'year' } }),
-    ], [
-      head('mpg', 'regress', 1, { label: 'miles_per_gallon' }),
-      head('origin', 'classify', 3, { classes: ['Europe', 'Japan', 'USA'] }),
-    ]);
+    const cars = model(
+      'Cars',
+      [floatInput('specs', [6], { normalize: true, columns: { kind: 'range', first: 'cylinders', last: 'year' } })],
+      [head('mpg', 'regress', 1, { label: 'miles_per_gallon' }), head('origin', 'classify', 3, { classes: ['Europe', 'Japan', 'USA'] })],
+    );
     const { dataset, columns } = await loadDataset(cars, 'examples/data/cars.csv');
     expect(dataset.n).toBe(400);
     expect(columns['specs']).toEqual(['cylinders', 'displacement', 'horsepower', 'weight_in_lbs', 'acceleration', 'year']);

@@ -6,12 +6,16 @@ import { DataErrors, loadDataset, type BindOptions } from '../../runtime/data/in
 import type { CheckedModel } from '../../compiler/ir.js';
 import { categoryInput, floatInput, head, model, penguinModel } from './fixture.js';
 
-const lines = (...rows: string[]): string => rows.join('\n') + '\n';
+const lines = (...rows: string[]): string => `${rows.join('\n')}\n`;
 const csv = (...rows: string[]) => ({ name: 'data.csv', text: lines(...rows) });
 const jsonl = (...rows: string[]) => ({ name: 'data.jsonl', text: lines(...rows) });
 
 /** The messages of the DataErrors that loading throws, and its total. */
-async function problems(m: CheckedModel, source: { name: string; text: string } | string, options?: BindOptions): Promise<{ messages: string[]; total: number }> {
+async function problems(
+  m: CheckedModel,
+  source: { name: string; text: string } | string,
+  options?: BindOptions,
+): Promise<{ messages: string[]; total: number }> {
   try {
     await loadDataset(m, source, options);
   } catch (error) {
@@ -78,9 +82,7 @@ describe('a data error names the file, the line and the column', () => {
   });
 
   it('reports a missing input value: an input is never optional', async () => {
-    expect((await problems(vectorModel, csv('x_0,x_1,x_2,y', '1,,3,0'))).messages).toEqual([
-      'data.csv:2: column "x_1": missing value',
-    ]);
+    expect((await problems(vectorModel, csv('x_0,x_1,x_2,y', '1,,3,0'))).messages).toEqual(['data.csv:2: column "x_1": missing value']);
     expect((await problems(vectorModel, jsonl('{"x": [1, 2, 3], "y": 0}', '{"y": 1}', '{"x": [1, null, 3], "y": 1}'))).messages).toEqual([
       'data.jsonl:2: field "x": missing value',
       'data.jsonl:3: field "x[1]": missing value',
@@ -123,17 +125,16 @@ describe('a data error names the file, the line and the column', () => {
 
   it('reports a JSONL vector of the wrong length', async () => {
     const m = model('J', [floatInput('x', [4])], [head('y', 'regress', 1)]);
-    expect((await problems(m, jsonl('{"x": [1, 2, 3, 4], "y": 1}', '{"x": [1, 2, 3, 4], "y": 2}', '{"x": [1, 2, 3], "y": 3}'))).messages).toEqual([
-      'data.jsonl:3: field "x": expected 4 numbers, got 3',
-    ]);
+    expect(
+      (await problems(m, jsonl('{"x": [1, 2, 3, 4], "y": 1}', '{"x": [1, 2, 3, 4], "y": 2}', '{"x": [1, 2, 3], "y": 3}'))).messages,
+    ).toEqual(['data.jsonl:3: field "x": expected 4 numbers, got 3']);
   });
 
   it('reports a tag label of the wrong length and a multilabel id out of range', async () => {
     const m = model('T', [floatInput('x', [1])], [head('tags', 'tag', 3, { steps: 2 }), head('labels', 'multilabel', 4)]);
-    expect((await problems(m, jsonl('{"x": 1, "tags": [0, 1, 2], "labels": [0]}', '{"x": 2, "tags": [0, 1], "labels": [0, 4]}'))).messages).toEqual([
-      'data.jsonl:1: field "tags": expected 2 ids, got 3',
-      'data.jsonl:2: field "labels": class id 4 is out of range 0…3',
-    ]);
+    expect(
+      (await problems(m, jsonl('{"x": 1, "tags": [0, 1, 2], "labels": [0]}', '{"x": 2, "tags": [0, 1], "labels": [0, 4]}'))).messages,
+    ).toEqual(['data.jsonl:1: field "tags": expected 2 ids, got 3', 'data.jsonl:2: field "labels": class id 4 is out of range 0…3']);
   });
 
   it('reports a ragged CSV row and an unterminated quote', async () => {
@@ -159,7 +160,9 @@ describe('a data error names the file, the line and the column', () => {
 
   it('reports a file that does not exist', async () => {
     expect((await problems(vectorModel, 'no/such/data.csv')).messages).toEqual(['no/such/data.csv: cannot read the file: no such file']);
-    expect((await problems(vectorModel, 'no/such/data.jsonl')).messages).toEqual(['no/such/data.jsonl: cannot read the file: no such file']);
+    expect((await problems(vectorModel, 'no/such/data.jsonl')).messages).toEqual([
+      'no/such/data.jsonl: cannot read the file: no such file',
+    ]);
   });
 
   it('reports a file whose format cannot be told from its name', async () => {
@@ -193,12 +196,14 @@ describe('all problems are collected before the run stops', () => {
       await loadDataset(vectorModel, csv('x_0,x_1,x_2,y', ...rows), { problemsShown: 2 });
       expect.unreachable();
     } catch (error) {
-      expect((error as Error).message).toBe([
-        '30 problems in the data:',
-        '  data.csv:2: column "y": class id 7 is out of range 0…2',
-        '  data.csv:3: column "y": class id 7 is out of range 0…2',
-        '  and 28 more',
-      ].join('\n'));
+      expect((error as Error).message).toBe(
+        [
+          '30 problems in the data:',
+          '  data.csv:2: column "y": class id 7 is out of range 0…2',
+          '  data.csv:3: column "y": class id 7 is out of range 0…2',
+          '  and 28 more',
+        ].join('\n'),
+      );
     }
   });
 

@@ -68,7 +68,21 @@ export default buildSeed;
 
   it('type-checks under strict TypeScript', async () => {
     const tsc = path.join(import.meta.dirname, '../../node_modules/.bin/tsc');
-    const args = ['--ignoreConfig', '--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', ...Object.values(files)];
+    const args = [
+      '--ignoreConfig',
+      '--noEmit',
+      '--strict',
+      '--skipLibCheck',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--types',
+      'node',
+      ...Object.values(files),
+    ];
     const result = await promisify(execFile)(tsc, args).then(
       ({ stdout }) => ({ code: 0, stdout }),
       (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),

@@ -14,7 +14,10 @@ import { lowerModel } from '../../runtime/model/lower.js';
 import { NodeHost } from '../../cli/host.js';
 
 const examples = path.resolve(__dirname, '../../examples');
-const files = fs.readdirSync(examples).filter((f) => f.endsWith('.mtl')).sort();
+const files = fs
+  .readdirSync(examples)
+  .filter((f) => f.endsWith('.mtl'))
+  .sort();
 
 beforeAll(async () => {
   await setupBackend('wasm');
@@ -22,7 +25,9 @@ beforeAll(async () => {
 
 describe('every example', () => {
   it('includes at least the examples this suite was written with', () => {
-    expect(files).toEqual(expect.arrayContaining(['cars.mtl', 'census-mmoe.mtl', 'multi-input.mtl', 'penguins.mtl', 'ple.mtl', 'seed.mtl', 'text.mtl']));
+    expect(files).toEqual(
+      expect.arrayContaining(['cars.mtl', 'census-mmoe.mtl', 'multi-input.mtl', 'penguins.mtl', 'ple.mtl', 'seed.mtl', 'text.mtl']),
+    );
   });
 
   for (const file of files) {

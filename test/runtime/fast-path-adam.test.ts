@@ -8,12 +8,20 @@ import { values } from './backends.js';
  * Five steps of `optimizer` on three variables (one without a gradient at step 3) and the
  * resulting variables and optimizer weights, flattened.
  */
-async function run(optimizer: tf.AdamOptimizer, shapes: number[][] = [[7, 5], [5], [3, 2, 4]]): Promise<{ variables: number[]; state: number[] }> {
+async function run(
+  optimizer: tf.AdamOptimizer,
+  shapes: number[][] = [[7, 5], [5], [3, 2, 4]],
+): Promise<{ variables: number[]; state: number[] }> {
   const variables = shapes.map((shape, i) => tf.variable(tf.tensor(values(tf.util.sizeFromShape(shape), 10 + i), shape)));
   for (let step = 0; step < 5; step++) {
     const grads = variables.map((v, i) => ({ name: v.name, tensor: tf.tensor(values(v.size, 100 * step + i), v.shape) }));
     // At step 3 the second variable has no gradient (a map entry of null): it keeps its value.
-    if (step === 3) optimizer.applyGradients(Object.fromEntries(grads.map((g, i) => [g.name, i === 1 ? null : g.tensor])) as unknown as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
+    if (step === 3)
+      optimizer.applyGradients(
+        Object.fromEntries(grads.map((g, i) => [g.name, i === 1 ? null : g.tensor])) as unknown as Parameters<
+          tf.AdamOptimizer['applyGradients']
+        >[0],
+      );
     else optimizer.applyGradients(grads);
     tf.dispose(grads.map((g) => g.tensor));
   }

@@ -15,11 +15,19 @@ function operands(rows = 6, units = 4) {
 }
 
 /** The output and the gradients with respect to x, w and b, concatenated. */
-function outputAndGrads(layer: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D, rows?: number, units?: number): Float32Array {
+function outputAndGrads(
+  layer: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D,
+  rows?: number,
+  units?: number,
+): Float32Array {
   const { x, w, b, up } = operands(rows, units);
   const out = tf.tidy(() => {
     const y = layer(x, w, b);
-    const g = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => layer(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D).mul(up).sum())([x, w, b]);
+    const g = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+      layer(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D)
+        .mul(up)
+        .sum(),
+    )([x, w, b]);
     return tf.concat([y.flatten(), ...g.map((t) => t.flatten())]);
   });
   const result = out.dataSync() as Float32Array;
@@ -27,8 +35,10 @@ function outputAndGrads(layer: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) 
   return result;
 }
 
-const stock = (activation: 'relu' | 'linear') => (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D =>
-  tf.fused.matMul({ a: x, b: w, bias: b, activation }) as tf.Tensor2D;
+const stock =
+  (activation: 'relu' | 'linear') =>
+  (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D =>
+    tf.fused.matMul({ a: x, b: w, bias: b, activation }) as tf.Tensor2D;
 
 beforeAll(async () => {
   await setupBackend('wasm');
@@ -68,7 +78,11 @@ describe('fusedDense', () => {
       const { x, w, b, up } = operands(300, 37);
       const out = tf.tidy(() => {
         const y = fusedDense(x, w, b, 'relu');
-        const [gx, gw, gb] = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => fusedDense(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D, 'relu').mul(up).sum())([x, w, b]);
+        const [gx, gw, gb] = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+          fusedDense(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D, 'relu')
+            .mul(up)
+            .sum(),
+        )([x, w, b]);
         // getFusedDyActivation, then the matmuls and the bias sum of fusedMatMul's gradient.
         const dyA = tf.mul(up, tf.step(y));
         const expected = [tf.matMul(dyA, w, false, true), tf.matMul(x, dyA, true, false), tf.sum(dyA, 0)];
@@ -91,7 +105,17 @@ describe('fusedDense', () => {
     await tf.setBackend('wasm');
     const { x, w, b, up } = operands();
     const step = (): void => {
-      const g = tf.tidy(() => tf.addN(tf.grads((ww: tf.Tensor, bb: tf.Tensor) => fusedDense(x, ww as tf.Tensor2D, bb as tf.Tensor1D, 'relu').mul(up).sum())([w, b]).map((t) => t.sum())));
+      const g = tf.tidy(() =>
+        tf.addN(
+          tf
+            .grads((ww: tf.Tensor, bb: tf.Tensor) =>
+              fusedDense(x, ww as tf.Tensor2D, bb as tf.Tensor1D, 'relu')
+                .mul(up)
+                .sum(),
+            )([w, b])
+            .map((t) => t.sum()),
+        ),
+      );
       g.dataSync();
       g.dispose();
     };
@@ -124,7 +148,10 @@ describe('installFusedDense', () => {
         const [p, s] = m.apply(x, { training: true }) as tf.Tensor[];
         return p!.log().sum().add(s!.square().sum()) as tf.Scalar;
       };
-      const { value, grads } = tf.variableGrads(f, m.trainableWeights.map((w) => w.read() as tf.Variable));
+      const { value, grads } = tf.variableGrads(
+        f,
+        m.trainableWeights.map((w) => w.read() as tf.Variable),
+      );
       return tf.concat([value.reshape([1]), ...Object.values(grads).map((g) => g.flatten())]);
     });
     const result = out.dataSync() as Float32Array;

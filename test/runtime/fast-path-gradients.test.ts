@@ -13,7 +13,13 @@ describe('the wasm gradient kernels', () => {
     for (const name of WASM_GRADIENT_KERNELS) expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
   });
 
-  const convCases: { name: string; x: [number, number, number, number]; filter: [number, number, number, number]; stride: number | [number, number]; pad: 'same' | 'valid' }[] = [
+  const convCases: {
+    name: string;
+    x: [number, number, number, number];
+    filter: [number, number, number, number];
+    stride: number | [number, number];
+    pad: 'same' | 'valid';
+  }[] = [
     { name: '3×3, stride 1, same', x: [2, 7, 6, 3], filter: [3, 3, 3, 4], stride: 1, pad: 'same' },
     { name: '3×3, stride 2, same (asymmetric padding)', x: [3, 8, 9, 2], filter: [3, 3, 2, 5], stride: 2, pad: 'same' },
     { name: '5×3, stride [2, 1], valid', x: [2, 11, 7, 4], filter: [5, 3, 4, 3], stride: [2, 1], pad: 'valid' },
@@ -25,7 +31,12 @@ describe('the wasm gradient kernels', () => {
         tf.tidy(() => {
           const x = tf.tensor4d(values(tf.util.sizeFromShape(c.x), 1), c.x);
           const w = tf.tensor4d(values(tf.util.sizeFromShape(c.filter), 2), c.filter);
-          return tf.grad((f: tf.Tensor) => tf.conv2d(x, f as tf.Tensor4D, c.stride, c.pad).square().sum())(w);
+          return tf.grad((f: tf.Tensor) =>
+            tf
+              .conv2d(x, f as tf.Tensor4D, c.stride, c.pad)
+              .square()
+              .sum(),
+          )(w);
         }),
       );
       expect(shape).toEqual(c.filter);
@@ -38,8 +49,17 @@ describe('the wasm gradient kernels', () => {
     const { cpu, wasm } = await onBoth(() =>
       tf.tidy(() => {
         const table = tf.tensor2d(values(50 * 6, 3), [50, 6]);
-        const ids = tf.tensor2d(Int32Array.from({ length: 4 * 9 }, (_, i) => (i * 7) % 50), [4, 9], 'int32');
-        return tf.grad((t: tf.Tensor) => tf.gather(t, ids).mul(tf.tensor(values(4 * 9 * 6, 4), [4, 9, 6])).sum())(table);
+        const ids = tf.tensor2d(
+          Int32Array.from({ length: 4 * 9 }, (_, i) => (i * 7) % 50),
+          [4, 9],
+          'int32',
+        );
+        return tf.grad((t: tf.Tensor) =>
+          tf
+            .gather(t, ids)
+            .mul(tf.tensor(values(4 * 9 * 6, 4), [4, 9, 6]))
+            .sum(),
+        )(table);
       }),
     );
     expect(Array.from(wasm)).toEqual(Array.from(cpu));
@@ -59,7 +79,12 @@ describe('the wasm gradient kernels', () => {
       tf.tidy(() => {
         const x = tf.tensor4d(values(2 * 6 * 6 * 3, 6), [2, 6, 6, 3]);
         const w = tf.tensor4d(values(3 * 3 * 3 * 2, 7), [3, 3, 3, 2]);
-        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same').square().sum())([x, w]);
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf
+            .depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')
+            .square()
+            .sum(),
+        )([x, w]);
         return tf.concat([dx!.flatten(), dw!.flatten()]);
       }),
     );
@@ -77,7 +102,9 @@ describe('the wasm gradient kernels', () => {
       const out = tf.tidy(() => {
         const gf = tf.grad((w: tf.Tensor) => tf.conv2d(x, w as tf.Tensor4D, 2, 'same').sum())(f);
         const gt = tf.grad((t: tf.Tensor) => tf.gather(t, ids).sum())(table);
-        const [gx] = tf.grads((a: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, tf.ones([3, 3, 3, 1]) as tf.Tensor4D, 1, 'same').sum())([x]);
+        const [gx] = tf.grads((a: tf.Tensor) =>
+          tf.depthwiseConv2d(a as tf.Tensor4D, tf.ones([3, 3, 3, 1]) as tf.Tensor4D, 1, 'same').sum(),
+        )([x]);
         return tf.stack([gf.sum(), gt.sum(), gx!.sum()]);
       });
       out.dataSync();

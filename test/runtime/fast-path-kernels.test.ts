@@ -23,7 +23,12 @@ describe('wasm Identity shares the buffer', () => {
 
   it('gives the gradients the tape saved through it as before', async () => {
     const { cpu, wasm } = await onBothEach(() =>
-      tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(tf.relu(a), b).square().sum())([tf.tensor2d(values(12, 2), [3, 4]), tf.tensor2d(values(8, 3), [4, 2])])),
+      tf.tidy(() =>
+        tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(tf.relu(a), b).square().sum())([
+          tf.tensor2d(values(12, 2), [3, 4]),
+          tf.tensor2d(values(8, 3), [4, 2]),
+        ]),
+      ),
     );
     cpu.forEach((c, i) => c.forEach((v, j) => expect(Math.abs(v - wasm[i]![j]!)).toBeLessThan(1e-6)));
   });
@@ -47,12 +52,16 @@ describe('wasm Slice, SplitV and Concat read in place', () => {
   }
 
   it('slices rank 1 and rank 2 tensors', async () => {
-    const { cpu, wasm } = await onBothEach(() => tf.tidy(() => [tf.slice(tf.range(0, 10), 3, 4), tf.slice(tf.tensor2d(values(30, 2), [5, 6]), [1, 2], [3, 3])]));
+    const { cpu, wasm } = await onBothEach(() =>
+      tf.tidy(() => [tf.slice(tf.range(0, 10), 3, 4), tf.slice(tf.tensor2d(values(30, 2), [5, 6]), [1, 2], [3, 3])]),
+    );
     expect(wasm).toEqual(cpu);
   });
 
   it('splits along each axis as the cpu backend does', async () => {
-    const { cpu, wasm } = await onBothEach(() => tf.tidy(() => [0, 1, 2, 3].flatMap((axis) => tf.split(x(), axis === 1 ? [1, 3, 1] : 2 + (axis % 2), axis))));
+    const { cpu, wasm } = await onBothEach(() =>
+      tf.tidy(() => [0, 1, 2, 3].flatMap((axis) => tf.split(x(), axis === 1 ? [1, 3, 1] : 2 + (axis % 2), axis))),
+    );
     expect(wasm).toEqual(cpu);
   });
 
@@ -79,7 +88,10 @@ describe('wasm Slice, SplitV and Concat read in place', () => {
           return tf.concat(parts, axis);
         }),
         // An MMoE's expert stack: rows [256, 1, 68] side by side.
-        tf.concat([0, 1, 2, 3, 4, 5, 6, 7].map((i) => tf.tensor(values(16 * 7, 40 + i), [16, 1, 7])), 1),
+        tf.concat(
+          [0, 1, 2, 3, 4, 5, 6, 7].map((i) => tf.tensor(values(16 * 7, 40 + i), [16, 1, 7])),
+          1,
+        ),
         tf.concat([tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor2d([5, 6], [2, 1], 'int32')], 1),
         tf.concat([tf.tensor2d([true, false], [2, 1], 'bool'), tf.tensor2d([false, false, true, true], [2, 2], 'bool')], 1),
         tf.concat([tf.tensor2d(values(6, 50), [2, 3]), tf.zeros([2, 0]), tf.tensor2d(values(4, 51), [2, 2])], 1),
@@ -104,14 +116,16 @@ describe('wasm Slice, SplitV and Concat read in place', () => {
 describe('wasm Transpose of matrices in SIMD blocks', () => {
   const cases: { name: string; shape: number[]; perm: number[] }[] = [
     { name: 'a matrix whose sides are not multiples of 4', shape: [7, 5], perm: [1, 0] },
-    { name: 'a wide layer\'s input', shape: [256, 100], perm: [1, 0] },
+    { name: "a wide layer's input", shape: [256, 100], perm: [1, 0] },
     { name: 'a batch of matrices', shape: [2, 3, 9, 6], perm: [0, 1, 3, 2] },
     { name: 'a row', shape: [1, 6], perm: [1, 0] },
     { name: 'another permutation (the stock kernel)', shape: [3, 4, 5], perm: [2, 0, 1] },
   ];
   for (const c of cases) {
     it(`moves every value where the cpu backend does: ${c.name}`, async () => {
-      const { cpu, wasm, shapes } = await onBothEach(() => tf.tidy(() => [tf.transpose(tf.tensor(values(tf.util.sizeFromShape(c.shape), 9), c.shape), c.perm)]));
+      const { cpu, wasm, shapes } = await onBothEach(() =>
+        tf.tidy(() => [tf.transpose(tf.tensor(values(tf.util.sizeFromShape(c.shape), 9), c.shape), c.perm)]),
+      );
       expect(wasm).toEqual(cpu);
       expect(shapes[0]).toEqual(c.perm.map((p) => c.shape[p]));
     });
@@ -136,7 +150,14 @@ describe('wasm batched matmuls', () => {
   for (const c of cases) {
     it(`matches the cpu backend: ${c.name}`, async () => {
       const { cpu, wasm } = await onBothEach(() =>
-        tf.tidy(() => [tf.matMul(tf.tensor(values(tf.util.sizeFromShape(c.a), 3), c.a), tf.tensor(values(tf.util.sizeFromShape(c.b), 4), c.b), c.ta, c.tb)]),
+        tf.tidy(() => [
+          tf.matMul(
+            tf.tensor(values(tf.util.sizeFromShape(c.a), 3), c.a),
+            tf.tensor(values(tf.util.sizeFromShape(c.b), 4), c.b),
+            c.ta,
+            c.tb,
+          ),
+        ]),
       );
       const diff = Math.max(...cpu[0]!.map((v, i) => Math.abs(v - wasm[0]![i]!)));
       // Outer products are one multiplication per output: the same bits on both backends.
@@ -147,10 +168,12 @@ describe('wasm batched matmuls', () => {
   it('uses a buffer as B under one shape after another: the gradient of a one-row mixture', async () => {
     // b [1, 1, 6] is first a [6, 1] matrix (transposed, a reshaped view of the same buffer), then
     // a [1, 6] one; the wasm backend caches its XNNPACK operators by buffer, not shape.
-    const { cpu, wasm } = await onBothEach(() => tf.tidy(() => {
-      const b = tf.tensor(values(6, 5), [1, 1, 6]);
-      return [tf.matMul(tf.tensor(values(18, 6), [1, 3, 6]), b, false, true), tf.matMul(tf.tensor(values(3, 7), [1, 3, 1]), b)];
-    }));
+    const { cpu, wasm } = await onBothEach(() =>
+      tf.tidy(() => {
+        const b = tf.tensor(values(6, 5), [1, 1, 6]);
+        return [tf.matMul(tf.tensor(values(18, 6), [1, 3, 6]), b, false, true), tf.matMul(tf.tensor(values(3, 7), [1, 3, 1]), b)];
+      }),
+    );
     cpu.forEach((product, k) => product.forEach((v, i) => expect(Math.abs(v - wasm[k]![i]!)).toBeLessThan(1e-6)));
   });
 

@@ -8,7 +8,10 @@ import { values } from './backends.js';
 
 /** Probabilities (softmax rows for classify, sigmoids otherwise), some clipped, and labels with gaps and a NaN in a masked row. */
 function batch(kind: TaskKind, rows: number, units: number) {
-  const logits = tf.tensor2d(values(rows * units, 1).map((v) => 12 * v - 6), [rows, units]);
+  const logits = tf.tensor2d(
+    values(rows * units, 1).map((v) => 12 * v - 6),
+    [rows, units],
+  );
   const p = kind === 'classify' ? tf.softmax(logits) : tf.sigmoid(logits);
   // Probabilities at and beyond the clip bounds, to exercise the clip's zero gradient.
   const pv = p.dataSync().slice();
@@ -82,7 +85,10 @@ describe('the fused masked loss', () => {
         await tf.setBackend(backend);
         const fused = lossAndGradient(c.kind, c.loss, 16, c.units);
         expect(fused.every(Number.isFinite)).toBe(true);
-        expectClose(fused, withoutFused(() => lossAndGradient(c.kind, c.loss, 16, c.units)));
+        expectClose(
+          fused,
+          withoutFused(() => lossAndGradient(c.kind, c.loss, 16, c.units)),
+        );
       });
     }
   }
@@ -110,7 +116,14 @@ describe('the fused masked loss', () => {
   it('leaves the tensor count and the wasm buffers as they were', async () => {
     const { y, p, mask } = batch('multilabel', 8, 4);
     const task = { kind: 'multilabel' as const, loss: { kind: 'binary_crossentropy' as const } };
-    const step = () => tf.tidy(() => tf.grad((q: tf.Tensor) => maskedLoss(task, y, q, mask).mean)(p).sum()).dispose();
+    const step = () =>
+      tf
+        .tidy(() =>
+          tf
+            .grad((q: tf.Tensor) => maskedLoss(task, y, q, mask).mean)(p)
+            .sum(),
+        )
+        .dispose();
     step();
     const before = [tf.memory().numTensors, tf.engine().backend.numDataIds()];
     for (let i = 0; i < 5; i++) step();

@@ -12,13 +12,19 @@ async function footprints(checked: CheckedModel, epochs: number): Promise<{ tens
   const model = lowerModel(checked);
   const data = syntheticData(checked, 96, 5);
   const record = { tensors: [] as number[], buffers: [] as number[] };
-  await train(model, checked, { train: data }, {
-    epochs, batch: 32,
-    onEpoch: () => {
-      record.tensors.push(tf.memory().numTensors);
-      record.buffers.push(tf.engine().backend.numDataIds());
+  await train(
+    model,
+    checked,
+    { train: data },
+    {
+      epochs,
+      batch: 32,
+      onEpoch: () => {
+        record.tensors.push(tf.memory().numTensors);
+        record.buffers.push(tf.engine().backend.numDataIds());
+      },
     },
-  });
+  );
   model.dispose();
   return record;
 }
@@ -50,7 +56,8 @@ describe('training on the wasm fast path', () => {
     const profile = await tf.profile(async () => {
       await train(model, checked, { train: data }, { epochs: 1, batch: 32, compiledStep: false });
     });
-    for (const kernel of ['MtlDense', 'MtlDenseGrad', 'MtlMaskedLoss', 'MtlMaskedLossGrad', 'MtlFusedAdam']) expect(profile.kernelNames).toContain(kernel);
+    for (const kernel of ['MtlDense', 'MtlDenseGrad', 'MtlMaskedLoss', 'MtlMaskedLossGrad', 'MtlFusedAdam'])
+      expect(profile.kernelNames).toContain(kernel);
     model.dispose();
   });
 

@@ -3,8 +3,21 @@
  * emitter and training tests. Shapes come from the layer library's rules (LANGUAGE.md §5).
  */
 import type {
-  ArgValue, CheckedModel, Flow, GateNode, HeadNode, InputNode, LayerNode, LayerOp, LossSpec, Metric, Shape,
-  Source, TaskKind, TrunkNode, WeightSpec,
+  ArgValue,
+  CheckedModel,
+  Flow,
+  GateNode,
+  HeadNode,
+  InputNode,
+  LayerNode,
+  LayerOp,
+  LossSpec,
+  Metric,
+  Shape,
+  Source,
+  TaskKind,
+  TrunkNode,
+  WeightSpec,
 } from '../../compiler/ir.js';
 import { LAYERS } from '../../compiler/library/layers.js';
 
@@ -25,7 +38,13 @@ const DEFAULTS: Partial<Record<LayerOp, Record<string, ArgValue>>> = {
 };
 
 /** Layer nodes for `calls` applied to `inShape`, named `prefix/op_n` as the compiler names them. */
-export function layers(prefix: string, inShape: Shape, calls: readonly Call[], dtype: 'float' | 'int' = 'float', vocab?: number): LayerNode[] {
+export function layers(
+  prefix: string,
+  inShape: Shape,
+  calls: readonly Call[],
+  dtype: 'float' | 'int' = 'float',
+  vocab?: number,
+): LayerNode[] {
   const counts = new Map<string, number>();
   const nodes: LayerNode[] = [];
   let shape = inShape;
@@ -52,13 +71,21 @@ export const src = {
   trunk: (node: TrunkNode): Source => ({ kind: 'trunk', name: node.name, shape: node.flow.shape }),
   gate: (node: GateNode): Source => ({ kind: 'gate', name: node.name, shape: node.shape }),
   concat: (...parts: Flow[]): Source => ({
-    kind: 'merge', op: 'concat', parts,
+    kind: 'merge',
+    op: 'concat',
+    parts,
     shape: [...parts[0]!.shape.slice(0, -1), parts.reduce((s, p) => s + p.shape[p.shape.length - 1]!, 0)],
   }),
   add: (...parts: Flow[]): Source => ({ kind: 'merge', op: 'add', parts, shape: parts[0]!.shape }),
 };
 
-export function trunk(name: string, source: Source, calls: readonly Call[] = [], dtype: 'float' | 'int' = 'float', vocab?: number): TrunkNode {
+export function trunk(
+  name: string,
+  source: Source,
+  calls: readonly Call[] = [],
+  dtype: 'float' | 'int' = 'float',
+  vocab?: number,
+): TrunkNode {
   return { name, flow: flow(source, layers(name, source.shape, calls, dtype, vocab)), span: at };
 }
 
@@ -71,31 +98,55 @@ const TASKS: Record<TaskKind, { activation: 'softmax' | 'sigmoid' | 'linear'; lo
 };
 
 export function head(
-  name: string, source: Source, calls: readonly Call[], kind: TaskKind, units: number,
+  name: string,
+  source: Source,
+  calls: readonly Call[],
+  kind: TaskKind,
+  units: number,
   options: { loss?: LossSpec; metrics?: Metric[] } = {},
 ): HeadNode {
   const f = flow(source, layers(name, source.shape, calls));
   const outShape = kind === 'tag' ? [f.shape[0]!, units] : [units];
   const t = TASKS[kind];
   return {
-    name, flow: f,
+    name,
+    flow: f,
     task: {
-      kind, units, activation: t.activation, loss: options.loss ?? t.loss, metrics: options.metrics ?? t.metrics,
-      label: name, inShape: f.shape, outShape, span: at,
+      kind,
+      units,
+      activation: t.activation,
+      loss: options.loss ?? t.loss,
+      metrics: options.metrics ?? t.metrics,
+      label: name,
+      inShape: f.shape,
+      outShape,
+      span: at,
     },
     span: at,
   };
 }
 
 export function gate(
-  name: string, kind: GateNode['kind'], source: Source, expert: readonly Call[], readers: readonly string[],
+  name: string,
+  kind: GateNode['kind'],
+  source: Source,
+  expert: readonly Call[],
+  readers: readonly string[],
   counts: { experts?: number; shared?: number; specific?: number; levels?: number } = {},
 ): GateNode {
   const expertLayers = layers(`${name}/expert`, source.shape, expert);
   return {
-    name, kind, input: flow(source), expert: expertLayers,
-    experts: counts.experts ?? 0, shared: counts.shared ?? 0, specific: counts.specific ?? 0, levels: counts.levels ?? 1,
-    shape: expertLayers[expertLayers.length - 1]!.outShape, readers, span: at,
+    name,
+    kind,
+    input: flow(source),
+    expert: expertLayers,
+    experts: counts.experts ?? 0,
+    shared: counts.shared ?? 0,
+    specific: counts.specific ?? 0,
+    levels: counts.levels ?? 1,
+    shape: expertLayers[expertLayers.length - 1]!.outShape,
+    readers,
+    span: at,
   };
 }
 
@@ -106,9 +157,21 @@ export function model(
   const weights: Record<string, WeightSpec> = {};
   for (const h of members.heads) weights[h.name] = { kind: 'fixed', value: members.weights?.[h.name] ?? 1 };
   return {
-    name, inputs: members.inputs, trunks: members.trunks ?? [], gates: members.gates ?? [], heads: members.heads, weights,
+    name,
+    inputs: members.inputs,
+    trunks: members.trunks ?? [],
+    gates: members.gates ?? [],
+    heads: members.heads,
+    weights,
     weighting: { method: 'fixed' },
-    train: { optimizer: { kind: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999 }, epochs: 10, batch: 32, validation: 0, seed: 42, shuffle: true },
+    train: {
+      optimizer: { kind: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999 },
+      epochs: 10,
+      batch: 32,
+      validation: 0,
+      seed: 42,
+      shuffle: true,
+    },
     data: {},
     span: at,
   };
@@ -119,23 +182,28 @@ export function seedModel(): CheckedModel {
   const x = input('x', [100]);
   const shared = trunk('shared', src.input(x), [['dense', { units: 64, activation: 'relu' }]]);
   return model('Seed', {
-    inputs: [x], trunks: [shared],
+    inputs: [x],
+    trunks: [shared],
     heads: [head('task1', src.trunk(shared), [], 'classify', 10), head('task2', src.trunk(shared), [], 'classify', 5)],
   });
 }
 
-const EXPERT: Call[] = [['dense', { units: 32, activation: 'relu' }], ['dense', { units: 16, activation: 'relu' }]];
-const TOWER: Call[] = [['dense', { units: 16, activation: 'relu' }], ['dropout', { rate: 0.1 }]];
+const EXPERT: Call[] = [
+  ['dense', { units: 32, activation: 'relu' }],
+  ['dense', { units: 16, activation: 'relu' }],
+];
+const TOWER: Call[] = [
+  ['dense', { units: 16, activation: 'relu' }],
+  ['dropout', { rate: 0.1 }],
+];
 
 function gatedModel(name: string, kind: GateNode['kind'], counts: Parameters<typeof gate>[5], expert: Call[] = EXPERT): CheckedModel {
   const features = input('features', [64]);
   const moe = gate('moe', kind, src.input(features), expert, ['income', 'marital'], counts);
   return model(name, {
-    inputs: [features], gates: [moe],
-    heads: [
-      head('income', src.gate(moe), TOWER, 'binary', 1),
-      head('marital', src.gate(moe), TOWER, 'classify', 7),
-    ],
+    inputs: [features],
+    gates: [moe],
+    heads: [head('income', src.gate(moe), TOWER, 'binary', 1), head('marital', src.gate(moe), TOWER, 'classify', 7)],
   });
 }
 
@@ -158,11 +226,14 @@ export function multiInputModel(): CheckedModel {
   const image = input('image', [28, 28, 1]);
   const table = input('table', [10]);
   const vision = trunk('vision', src.input(image), [
-    ['conv2d', { filters: 8, kernel: 3, activation: 'relu' }], ['maxpool', { size: 2 }], ['flatten', {}],
+    ['conv2d', { filters: 8, kernel: 3, activation: 'relu' }],
+    ['maxpool', { size: 2 }],
+    ['flatten', {}],
   ]);
   const joint = trunk('joint', src.concat(flow(src.trunk(vision)), flow(src.input(table))), [['dense', { units: 32, activation: 'relu' }]]);
   return model('Digits', {
-    inputs: [image, table], trunks: [vision, joint],
+    inputs: [image, table],
+    trunks: [vision, joint],
     heads: [
       head('digit', src.trunk(joint), [], 'classify', 10),
       head('size', src.trunk(joint), [], 'regress', 2),
@@ -176,7 +247,8 @@ export function textModel(): CheckedModel {
   const tokens = input('tokens', [20], { dtype: 'int', vocab: 1000 });
   const embed = trunk('embed', src.input(tokens), [['embedding', { dim: 16, vocab: 1000 }]], 'int', 1000);
   return model('Text', {
-    inputs: [tokens], trunks: [embed],
+    inputs: [tokens],
+    trunks: [embed],
     heads: [
       head('topic', src.trunk(embed), [['lstm', { units: 32 }]], 'classify', 4),
       head('pos', src.trunk(embed), [['lstm', { units: 32, sequences: true }]], 'tag', 5),
@@ -191,24 +263,58 @@ export function zooModel(): CheckedModel {
   const city = input('city', [5], { category: { count: 5 }, categoryAsIds: true });
   const wave = trunk('wave', src.input(signal), [
     ['conv1d', { filters: 6, kernel: 5, activation: 'leaky_relu', stride: 2, padding: 'valid' }],
-    ['avgpool', { size: 2 }], ['maxpool', { size: 2 }], ['batchnorm', {}], ['gru', { units: 8 }],
+    ['avgpool', { size: 2 }],
+    ['maxpool', { size: 2 }],
+    ['batchnorm', {}],
+    ['gru', { units: 8 }],
   ]);
   const pic = trunk('pic', src.input(picture), [
-    ['conv2d', { filters: 4, kernel: 3, stride: 2 }], ['avgpool', { size: 2 }], ['activation', { fn: 'gelu' }], ['globalpool', {}],
+    ['conv2d', { filters: 4, kernel: 3, stride: 2 }],
+    ['avgpool', { size: 2 }],
+    ['activation', { fn: 'gelu' }],
+    ['globalpool', {}],
     ['dense', { units: 8, activation: 'swish' }],
   ]);
   const cityIds = { ...src.input(city), shape: [1] } as Source;
-  const place = trunk('place', cityIds, [['embedding', { dim: 4, vocab: 5 }], ['flatten', {}], ['dense', { units: 8 }]], 'int', 5);
-  const seqs = trunk('seqs', src.input(signal), [['conv1d', { filters: 4, kernel: 3 }], ['layernorm', {}], ['globalpool', {}], ['dense', { units: 8 }]]);
+  const place = trunk(
+    'place',
+    cityIds,
+    [
+      ['embedding', { dim: 4, vocab: 5 }],
+      ['flatten', {}],
+      ['dense', { units: 8 }],
+    ],
+    'int',
+    5,
+  );
+  const seqs = trunk('seqs', src.input(signal), [
+    ['conv1d', { filters: 4, kernel: 3 }],
+    ['layernorm', {}],
+    ['globalpool', {}],
+    ['dense', { units: 8 }],
+  ]);
   return model('Zoo', {
-    inputs: [signal, picture, city], trunks: [wave, pic, place, seqs],
+    inputs: [signal, picture, city],
+    trunks: [wave, pic, place, seqs],
     heads: [
-      head('kind', src.add(flow(src.trunk(wave)), flow(src.trunk(pic)), flow(src.trunk(place))), [['activation', { fn: 'leaky_relu' }]], 'classify', 3),
+      head(
+        'kind',
+        src.add(flow(src.trunk(wave)), flow(src.trunk(pic)), flow(src.trunk(place))),
+        [['activation', { fn: 'leaky_relu' }]],
+        'classify',
+        3,
+      ),
       head('score', src.trunk(seqs), [['dense', { units: 4, activation: 'elu' }]], 'regress', 1, { loss: { kind: 'huber', delta: 1 } }),
     ],
   });
 }
 
 export const FIXTURES: Readonly<Record<string, () => CheckedModel>> = {
-  seed: seedModel, mmoe: mmoeModel, cgc: cgcModel, ple: pleModel, multiInput: multiInputModel, text: textModel, zoo: zooModel,
+  seed: seedModel,
+  mmoe: mmoeModel,
+  cgc: cgcModel,
+  ple: pleModel,
+  multiInput: multiInputModel,
+  text: textModel,
+  zoo: zooModel,
 };

@@ -92,7 +92,9 @@ describe('gates', () => {
         expect(gateSteps).toHaveLength(gate.readers.length * levels + (gate.kind === 'ple' ? levels - 1 : 0));
         // Each reader's final mixture: the last mixing step named after it.
         const mixtures = gate.readers.map((head) => {
-          const own = plan.steps.filter((s) => s.group === `gate ${gate.name}` && (s.name.endsWith(`/${head}/mix`) || s.name.endsWith(`/${head}/mix_shape`)));
+          const own = plan.steps.filter(
+            (s) => s.group === `gate ${gate.name}` && (s.name.endsWith(`/${head}/mix`) || s.name.endsWith(`/${head}/mix_shape`)),
+          );
           return own[own.length - 1]!;
         });
         const probe = tf.model({

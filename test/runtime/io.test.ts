@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../runtime/backend/index.js';
 import { writeFileAtomic } from '../../runtime/files/index.js';
-import { buildSidecar, fileSystemHandler, modelDirOf, readSidecar, registerFileSystemRouter, writeSidecar } from '../../runtime/model/io.js';
+import {
+  buildSidecar,
+  fileSystemHandler,
+  modelDirOf,
+  readSidecar,
+  registerFileSystemRouter,
+  writeSidecar,
+} from '../../runtime/model/io.js';
 import { penguinModel } from './fixture.js';
 
 let dir: string;
@@ -28,7 +35,10 @@ function smallModel(): tf.LayersModel {
 }
 
 async function predictions(model: tf.LayersModel): Promise<number[][]> {
-  const x = tf.tensor2d([[0.1, -0.2, 0.3, 0.4], [1, 2, 3, 4]]);
+  const x = tf.tensor2d([
+    [0.1, -0.2, 0.3, 0.4],
+    [1, 2, 3, 4],
+  ]);
   const out = model.predict(x) as tf.Tensor[];
   const values = await Promise.all(out.map(async (t) => Array.from(await t.data())));
   tf.dispose([x, ...out]);

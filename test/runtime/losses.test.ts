@@ -13,7 +13,12 @@ function task(kind: TaskKind, loss: LossSpec): LossTask {
   return { kind, loss };
 }
 
-function lossOf(t: LossTask, y: number[][] | number[][][], p: number[][] | number[][][], mask: number[]): { mean: number; sum: number; count: number } {
+function lossOf(
+  t: LossTask,
+  y: number[][] | number[][][],
+  p: number[][] | number[][][],
+  mask: number[],
+): { mean: number; sum: number; count: number } {
   return tf.tidy(() => {
     const l = maskedLoss(t, tf.tensor(y), tf.tensor(p), tf.tensor1d(mask));
     return { mean: l.mean.arraySync(), sum: l.sum.arraySync(), count: l.count.arraySync() };
@@ -25,7 +30,20 @@ const BCE = task('binary', { kind: 'binary_crossentropy' });
 
 describe('maskedLoss equals a hand computation', () => {
   it('categorical cross-entropy: mean of −log p[true class] over labelled rows', () => {
-    const l = lossOf(CE, [[1, 0, 0], [0, 0, 1], [0, 1, 0]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6], [0.5, 0.25, 0.25]], [1, 1, 0]);
+    const l = lossOf(
+      CE,
+      [
+        [1, 0, 0],
+        [0, 0, 1],
+        [0, 1, 0],
+      ],
+      [
+        [0.7, 0.2, 0.1],
+        [0.1, 0.3, 0.6],
+        [0.5, 0.25, 0.25],
+      ],
+      [1, 1, 0],
+    );
     expect(l.count).toBe(2);
     expect(l.mean).toBeCloseTo((-Math.log(0.7) - Math.log(0.6)) / 2, 6);
   });
@@ -42,8 +60,16 @@ describe('maskedLoss equals a hand computation', () => {
   });
 
   it('mse, mae and huber average over outputs, then over labelled rows', () => {
-    const y = [[1, 2], [0, 0], [5, 5]];
-    const p = [[2, 0], [0, 3], [9, 9]];
+    const y = [
+      [1, 2],
+      [0, 0],
+      [5, 5],
+    ];
+    const p = [
+      [2, 0],
+      [0, 3],
+      [9, 9],
+    ];
     expect(lossOf(task('regress', { kind: 'mse' }), y, p, [1, 1, 0]).mean).toBeCloseTo(((1 + 4) / 2 + 9 / 2) / 2, 6);
     expect(lossOf(task('regress', { kind: 'mae' }), y, p, [1, 1, 0]).mean).toBeCloseTo(((1 + 2) / 2 + 3 / 2) / 2, 6);
     // delta 1: |e| = 1 → 0.5; |e| = 2 → 1·(2 − 0.5) = 1.5; |e| = 3 → 2.5
@@ -51,8 +77,30 @@ describe('maskedLoss equals a hand computation', () => {
   });
 
   it('tag: cross-entropy per step, over labelled steps of labelled rows', () => {
-    const y = [[[1, 0], [0, 1], [0, 0]], [[1, 0], [1, 0], [1, 0]]];
-    const p = [[[0.8, 0.2], [0.4, 0.6], [0.5, 0.5]], [[0.1, 0.9], [0.1, 0.9], [0.1, 0.9]]];
+    const y = [
+      [
+        [1, 0],
+        [0, 1],
+        [0, 0],
+      ],
+      [
+        [1, 0],
+        [1, 0],
+        [1, 0],
+      ],
+    ];
+    const p = [
+      [
+        [0.8, 0.2],
+        [0.4, 0.6],
+        [0.5, 0.5],
+      ],
+      [
+        [0.1, 0.9],
+        [0.1, 0.9],
+        [0.1, 0.9],
+      ],
+    ];
     const l = lossOf(task('tag', { kind: 'categorical_crossentropy' }), y, p, [1, 0]);
     expect(l.count).toBe(2);
     expect(l.mean).toBeCloseTo((-Math.log(0.8) - Math.log(0.6)) / 2, 6);
@@ -85,7 +133,17 @@ describe('a masked row contributes exactly nothing', () => {
     // And the masked row alone has no gradient at all.
     const alone = tf.variableGrads(lossOn([2], [0]), [w]);
     expect(tf.max(tf.abs(alone.grads[w.name]!)).arraySync()).toBe(0);
-    tf.dispose([w, x, y, masked.value, without.value, alone.value, ...Object.values(masked.grads), ...Object.values(without.grads), ...Object.values(alone.grads)]);
+    tf.dispose([
+      w,
+      x,
+      y,
+      masked.value,
+      without.value,
+      alone.value,
+      ...Object.values(masked.grads),
+      ...Object.values(without.grads),
+      ...Object.values(alone.grads),
+    ]);
   });
 });
 
@@ -94,22 +152,39 @@ describe('metrics', () => {
   const u8 = (v: number[]) => Uint8Array.from(v);
 
   it('binary: accuracy, precision, recall, f1 at 0.5 and rank AUC, labelled rows only', () => {
-    const m = computeMetrics({ kind: 'binary', units: 1, metrics: ['accuracy', 'precision', 'recall', 'f1', 'auc'] },
-      f32([0.9, 0.6, 0.4, 0.1, 0.8]), f32([1, 0, 1, 0, 0]), u8([1, 1, 1, 1, 0]), 5);
+    const m = computeMetrics(
+      { kind: 'binary', units: 1, metrics: ['accuracy', 'precision', 'recall', 'f1', 'auc'] },
+      f32([0.9, 0.6, 0.4, 0.1, 0.8]),
+      f32([1, 0, 1, 0, 0]),
+      u8([1, 1, 1, 1, 0]),
+      5,
+    );
     expect(m).toEqual({ accuracy: 0.5, precision: 0.5, recall: 0.5, f1: 0.5, auc: 0.75 });
   });
 
   it('classify: accuracy and macro precision/recall', () => {
     const pred = f32([0.8, 0.1, 0.1, 0.2, 0.7, 0.1, 0.6, 0.3, 0.1, 0.1, 0.1, 0.8]);
     const label = f32([1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1]);
-    const m = computeMetrics({ kind: 'classify', units: 3, metrics: ['accuracy', 'precision', 'recall'] }, pred, label, u8([1, 1, 1, 1]), 4);
+    const m = computeMetrics(
+      { kind: 'classify', units: 3, metrics: ['accuracy', 'precision', 'recall'] },
+      pred,
+      label,
+      u8([1, 1, 1, 1]),
+      4,
+    );
     expect(m.accuracy).toBe(0.75);
     expect(m.precision).toBeCloseTo((0.5 + 1 + 1) / 3, 9);
     expect(m.recall).toBeCloseTo((1 + 0.5 + 1) / 3, 9);
   });
 
   it('regression: mse, mae, rmse and r2', () => {
-    const m = computeMetrics({ kind: 'regress', units: 1, metrics: ['mse', 'mae', 'rmse', 'r2'] }, f32([1, 2, 4]), f32([1, 3, 5]), u8([1, 1, 1]), 3);
+    const m = computeMetrics(
+      { kind: 'regress', units: 1, metrics: ['mse', 'mae', 'rmse', 'r2'] },
+      f32([1, 2, 4]),
+      f32([1, 3, 5]),
+      u8([1, 1, 1]),
+      3,
+    );
     expect(m.mse).toBeCloseTo(2 / 3, 6);
     expect(m.mae).toBeCloseTo(2 / 3, 6);
     expect(m.rmse).toBeCloseTo(Math.sqrt(2 / 3), 6);
@@ -117,8 +192,13 @@ describe('metrics', () => {
   });
 
   it('tag accuracy counts labelled steps', () => {
-    const m = computeMetrics({ kind: 'tag', units: 2, metrics: ['accuracy'] },
-      f32([0.9, 0.1, 0.2, 0.8, 0.5, 0.4]), f32([1, 0, 1, 0, 0, 0]), u8([1]), 1);
+    const m = computeMetrics(
+      { kind: 'tag', units: 2, metrics: ['accuracy'] },
+      f32([0.9, 0.1, 0.2, 0.8, 0.5, 0.4]),
+      f32([1, 0, 1, 0, 0, 0]),
+      u8([1]),
+      1,
+    );
     expect(m.accuracy).toBe(0.5);
   });
 

@@ -37,7 +37,10 @@ describe('lowerModel', () => {
   it('gives every expert of a gate its own layers', () => {
     const names = planModel(mmoeModel()).steps.map((s) => s.name);
     expect(names.filter((n) => n.endsWith('/dense_2') && n.startsWith('moe/expert_'))).toEqual([
-      'moe/expert_1/dense_2', 'moe/expert_2/dense_2', 'moe/expert_3/dense_2', 'moe/expert_4/dense_2',
+      'moe/expert_1/dense_2',
+      'moe/expert_2/dense_2',
+      'moe/expert_3/dense_2',
+      'moe/expert_4/dense_2',
     ]);
     expect(names).toContain('moe/income/gate');
     expect(names).toContain('moe/marital/gate');
@@ -46,8 +49,11 @@ describe('lowerModel', () => {
   it('stacks PLE levels, with a shared gate only below the last level', () => {
     const names = planModel(pleModel()).steps.map((s) => s.name);
     expect(names.filter((n) => n.endsWith('/gate'))).toEqual([
-      'moe/level_1/income/gate', 'moe/level_1/marital/gate', 'moe/level_1/shared/gate',
-      'moe/level_2/income/gate', 'moe/level_2/marital/gate',
+      'moe/level_1/income/gate',
+      'moe/level_1/marital/gate',
+      'moe/level_1/shared/gate',
+      'moe/level_2/income/gate',
+      'moe/level_2/marital/gate',
     ]);
   });
 
@@ -94,10 +100,12 @@ describe('lowerModel', () => {
   it('saves and loads with standard TensorFlow.js, predicting the same', async () => {
     const model = lowerModel(pleModel());
     let artifacts: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
     const x = tf.randomNormal([4, 64], 0, 1, 'float32', 1);
     const before = model.predict(x) as tf.Tensor[];

@@ -24,7 +24,10 @@ describe('normalization', () => {
 
   it('treats the last axis as the features of a sequence input', async () => {
     const seq = model('S', [floatInput('s', [2, 2], { normalize: true })], [head('y', 'regress', 1)]);
-    const { dataset } = await loadDataset(seq, { name: 's.jsonl', text: '{"s": [[1, 10], [3, 30]], "y": 0}\n{"s": [[5, 50], [7, 70]], "y": 0}\n' });
+    const { dataset } = await loadDataset(seq, {
+      name: 's.jsonl',
+      text: '{"s": [[1, 10], [3, 30]], "y": 0}\n{"s": [[5, 50], [7, 70]], "y": 0}\n',
+    });
     expect(fitNormalization(seq, dataset)).toEqual({ s: { mean: [4, 40], variance: [5, 500] } });
   });
 

@@ -25,7 +25,9 @@ function checked(text: string): CheckedModel {
 /** A label column from raw values: class ids one-hot encoded, numbers as they are; null is missing. */
 function classes(ids: readonly (number | null)[], n: number): LabelColumn {
   const values = new Float32Array(ids.length * n);
-  ids.forEach((id, k) => { if (id !== null) values[k * n + id] = 1; });
+  ids.forEach((id, k) => {
+    if (id !== null) values[k * n + id] = 1;
+  });
   return { values, mask: Uint8Array.from(ids, (id) => (id === null ? 0 : 1)) };
 }
 function numbers(ys: readonly (number | null)[]): LabelColumn {
@@ -55,7 +57,13 @@ describe('label relatedness R_ij = (1/N) Σ_k I(y_ik = y_jk)', () => {
     n: 10,
     inputs: { x: new Float32Array(20) },
     labels: {
-      a: classes(a, 3), b: classes(b, 3), c: numbers(c), d: numbers(d), e: numbers(e), f: classes(a, 3), g: classes(g, 2),
+      a: classes(a, 3),
+      b: classes(b, 3),
+      c: numbers(c),
+      d: numbers(d),
+      e: numbers(e),
+      f: classes(a, 3),
+      g: classes(g, 2),
     },
   };
   const relations = labelRelations(checked(LABELS), data);
@@ -76,14 +84,20 @@ describe('label relatedness R_ij = (1/N) Σ_k I(y_ik = y_jk)', () => {
   });
 
   it('marks pairs whose label spaces differ, and continuous labels, as not meaningful', () => {
-    expect(at(relations.agreement, 'a', 'c')).toEqual({ rows: 7, note: 'not meaningful: different label spaces (classify(3) vs binary())' });
-    expect(at(relations.agreement, 'a', 'd')).toEqual({ rows: 7, note: 'not meaningful: different label spaces (classify(3) vs regress(1))' });
+    expect(at(relations.agreement, 'a', 'c')).toEqual({
+      rows: 7,
+      note: 'not meaningful: different label spaces (classify(3) vs binary())',
+    });
+    expect(at(relations.agreement, 'a', 'd')).toEqual({
+      rows: 7,
+      note: 'not meaningful: different label spaces (classify(3) vs regress(1))',
+    });
     expect(at(relations.agreement, 'd', 'e')).toEqual({ rows: 8, note: 'not meaningful: continuous labels (see the correlation)' });
     expect(at(relations.agreement, 'a', 'f')).toEqual({ rows: 8, note: 'not meaningful: different class names' });
     expect(at(relations.agreement, 'a', 'g').note).toBe('not meaningful: different label spaces (classify(3) vs classify(2))');
   });
 
-  it('gives Pearson\'s r of scalar labels, matching the plain formula', () => {
+  it("gives Pearson's r of scalar labels, matching the plain formula", () => {
     const plain = (x: number[], y: number[]) => {
       const mx = x.reduce((s, v) => s + v, 0) / x.length;
       const my = y.reduce((s, v) => s + v, 0) / y.length;
@@ -127,7 +141,7 @@ function problem(n: number, seed: number): Dataset {
 }
 
 describe('gradient cosine between tasks on the shared parameters', () => {
-  it('equals the cosine of each task\'s own gradient, computed independently, averaged over steps', async () => {
+  it("equals the cosine of each task's own gradient, computed independently, averaged over steps", async () => {
     // With a learning rate of 0 the weights stay put, so every step can be recomputed afterwards.
     const base = checked(SHARED);
     const model: CheckedModel = { ...base, train: { ...base.train, optimizer: { kind: 'sgd', lr: 0, momentum: 0 } } };
@@ -135,19 +149,28 @@ describe('gradient cosine between tasks on the shared parameters', () => {
     const m = lowerModel(model);
     const run = await relateGradients(m, model, { train: data });
     const heads = headsInOutputOrder(m, model.heads);
-    const shared = splitVariables(m, model, heads.map((h) => h.name)).shared;
+    const shared = splitVariables(
+      m,
+      model,
+      heads.map((h) => h.name),
+    ).shared;
     expect(shared.length).toBe(2);
     const cosines: number[] = [];
-    for (const batch of new Batches(data, Int32Array.from({ length: 30 }, (_, i) => i), 10).epoch(0)) {
+    for (const batch of new Batches(
+      data,
+      Int32Array.from({ length: 30 }, (_, i) => i),
+      10,
+    ).epoch(0)) {
       const tensors = batchTensors(m, heads, batch);
-      const grad = (name: string): Float32Array => tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => {
-          const ys = applyModel(m, tensors.xs, true);
-          const i = heads.findIndex((h) => h.name === name);
-          return maskedLoss(heads[i]!.task, tensors.labels[name]!.y, ys[i]!, tensors.labels[name]!.mask).mean;
-        }, shared);
-        return tf.concat(shared.map((s) => grads[s.name]!.reshape([-1]))).dataSync() as Float32Array;
-      });
+      const grad = (name: string): Float32Array =>
+        tf.tidy(() => {
+          const { grads } = tf.variableGrads(() => {
+            const ys = applyModel(m, tensors.xs, true);
+            const i = heads.findIndex((h) => h.name === name);
+            return maskedLoss(heads[i]!.task, tensors.labels[name]!.y, ys[i]!, tensors.labels[name]!.mask).mean;
+          }, shared);
+          return tf.concat(shared.map((s) => grads[s.name]!.reshape([-1]))).dataSync() as Float32Array;
+        });
       const gu = grad('u');
       const gv = grad('v');
       const dot = gu.reduce((s, x, i) => s + x * gv[i]!, 0);

@@ -42,7 +42,11 @@ function data(n: number, seed: number): Dataset {
   const click = Float32Array.from({ length: n }, (_, k) => (x[k * 6]! > 0 ? 1 : 0));
   const spend = Float32Array.from({ length: n }, (_, k) => 2 * x[k * 6 + 2]! - x[k * 6]!);
   const all = () => new Uint8Array(n).fill(1);
-  return { n, inputs: { x }, labels: { buy: { values: buy, mask: all() }, click: { values: click, mask: all() }, spend: { values: spend, mask: all() } } };
+  return {
+    n,
+    inputs: { x },
+    labels: { buy: { values: buy, mask: all() }, click: { values: click, mask: all() }, spend: { values: spend, mask: all() } },
+  };
 }
 
 /** A report of a real, short run: 4 epochs with the gradient probe, validation and relatedness. */
@@ -52,7 +56,13 @@ async function realReport(): Promise<{ input: ReportInput; html: string; model: 
   const train = data(96, 1);
   const run = await relateGradients(m, model, { train, validation: data(48, 2) }, { epochs: 4 });
   m.dispose();
-  const input = { checked: model, history: run.history, relations: labelRelations(model, train), gradients: run.gradients, source: 'shop.mtl' };
+  const input = {
+    checked: model,
+    history: run.history,
+    relations: labelRelations(model, train),
+    gradients: run.gradients,
+    source: 'shop.mtl',
+  };
   return { input, html: renderReport(input), model };
 }
 
@@ -70,7 +80,11 @@ describe('the HTML report', () => {
     expect(count(html, /<rect class="cell empty"/g)).toBe(9 - 4);
     expect(count(html, /<g class="node"/g)).toBe(buildGraph(model).nodes.length);
     const lambda = html.slice(html.indexOf('aria-label="Task weights λᵢ(t)"'));
-    expect(lambda.slice(0, lambda.indexOf('</svg>')).match(/data-series="[^"]*"/g)).toEqual(['data-series="buy"', 'data-series="click"', 'data-series="spend"']);
+    expect(lambda.slice(0, lambda.indexOf('</svg>')).match(/data-series="[^"]*"/g)).toEqual([
+      'data-series="buy"',
+      'data-series="click"',
+      'data-series="spend"',
+    ]);
     expect(html).toContain('graph TD');
     // Self-contained: no script, no stylesheet link, no URL but the SVG namespace.
     expect(html).not.toMatch(/<script|<link|<img|@import/);
@@ -110,7 +124,8 @@ function findChromium(): string | undefined {
 }
 
 const chromium = findChromium();
-if (chromium === undefined) console.log('report.test: headless Chromium test skipped: no chromium on the PATH (apt-get install -y chromium)');
+if (chromium === undefined)
+  console.log('report.test: headless Chromium test skipped: no chromium on the PATH (apt-get install -y chromium)');
 
 describe.skipIf(chromium === undefined)('the report in headless Chromium', () => {
   it('parses into the same charts, and renders offline to a non-blank page', async () => {
@@ -120,16 +135,29 @@ describe.skipIf(chromium === undefined)('the report in headless Chromium', () =>
     await writeReport(file, input);
     expect(fs.readFileSync(file, 'utf8')).toBe(html);
     const flags = [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-dev-shm-usage', `--user-data-dir=${path.join(dir, 'profile')}`,
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+      `--user-data-dir=${path.join(dir, 'profile')}`,
     ];
-    const dom = execFileSync(chromium!, [...flags, '--dump-dom', `file://${file}`], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const dom = execFileSync(chromium!, [...flags, '--dump-dom', `file://${file}`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     // The browser's own serialisation of the parsed page: every chart survived parsing.
     expect(count(dom, /<svg /g)).toBe(count(html, /<svg /g));
     expect(count(dom, /<path class="series" data-series="[^"]*" d="M[^"]+"/g)).toBe(count(html, /<path class="series"/g));
     expect(count(dom, /<rect class="cell/g)).toBe(36);
     const png = path.join(dir, 'report.png');
-    execFileSync(chromium!, [...flags, '--hide-scrollbars', '--window-size=1200,2400', `--screenshot=${png}`, `file://${file}`], { timeout: 60_000, stdio: 'ignore' });
+    execFileSync(chromium!, [...flags, '--hide-scrollbars', '--window-size=1200,2400', `--screenshot=${png}`, `file://${file}`], {
+      timeout: 60_000,
+      stdio: 'ignore',
+    });
     const bytes = fs.readFileSync(png);
     expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
     // A blank white page of this size compresses to a few kilobytes; charts and text do not.

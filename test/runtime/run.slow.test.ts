@@ -32,8 +32,13 @@ describe('runTraining', () => {
     const data = await prepareTrainingData(penguins, { train: csv, validation: 0.2 });
     const counts: number[] = [];
     const result = await runTraining(penguins, data, {
-      outDir: tempDir(), source: 'penguins.mtl', backend: 'wasm', epochs: 5,
-      onEpoch: () => { counts.push(tf.memory().numTensors); },
+      outDir: tempDir(),
+      source: 'penguins.mtl',
+      backend: 'wasm',
+      epochs: 5,
+      onEpoch: () => {
+        counts.push(tf.memory().numTensors);
+      },
     });
     expect(counts).toHaveLength(5);
     expect(counts[4]).toBe(counts[0]);
@@ -45,8 +50,13 @@ describe('runTraining', () => {
     const data = await prepareTrainingData(penguins, { train: csv, validation: 0.2 });
     let batches = 0;
     const result = await runTraining(penguins, data, {
-      outDir: dir, source: 'penguins.mtl', backend: 'wasm', epochs: 4,
-      onBatch: () => { batches++; },
+      outDir: dir,
+      source: 'penguins.mtl',
+      backend: 'wasm',
+      epochs: 4,
+      onBatch: () => {
+        batches++;
+      },
       // 9 batches an epoch: stop after the third batch of epoch 3.
       shouldStop: () => batches === 2 * 9 + 3,
     });
@@ -60,7 +70,13 @@ describe('runTraining', () => {
 
     const checkpoint = (await readCheckpoint(dir))!;
     const again = await prepareTrainingData(penguins, { train: csv, validation: 0.2 });
-    const resumed = await runTraining(penguins, again, { outDir: dir, source: 'penguins.mtl', backend: 'wasm', epochs: 4, resume: checkpoint });
+    const resumed = await runTraining(penguins, again, {
+      outDir: dir,
+      source: 'penguins.mtl',
+      backend: 'wasm',
+      epochs: 4,
+      resume: checkpoint,
+    });
     expect(resumed.history.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
     expect(resumed.history.stopped).toBeUndefined();
     expect(resumed.notes).toEqual([]);
@@ -69,7 +85,10 @@ describe('runTraining', () => {
 
   it('goes on with early stopping from the best epoch the checkpoint kept: the same run as without the interruption', async () => {
     const file = path.join(root, 'examples/penguins.mtl');
-    const source = fs.readFileSync(file, 'utf8').replace('adam(lr: 0.01)', 'adam(lr: 0.05)').replace('epochs: 60', 'epochs: 60\n    early_stop: 3');
+    const source = fs
+      .readFileSync(file, 'utf8')
+      .replace('adam(lr: 0.01)', 'adam(lr: 0.05)')
+      .replace('epochs: 60', 'epochs: 60\n    early_stop: 3');
     const checked = compile(file, source).models[0]!;
     const data = () => prepareTrainingData(checked, { train: csv, validation: 0.2 });
     const whole = await runTraining(checked, await data(), { outDir: tempDir(), source: 'penguins.mtl', backend: 'wasm' });
@@ -81,14 +100,22 @@ describe('runTraining', () => {
     const dir = tempDir();
     let epoch = 0;
     const first = await runTraining(checked, await data(), {
-      outDir: dir, source: 'penguins.mtl', backend: 'wasm', onEpoch: (r) => { epoch = r.epoch; }, shouldStop: () => epoch === best + 1,
+      outDir: dir,
+      source: 'penguins.mtl',
+      backend: 'wasm',
+      onEpoch: (r) => {
+        epoch = r.epoch;
+      },
+      shouldStop: () => epoch === best + 1,
     });
     first.model.dispose();
     const checkpoint = (await readCheckpoint(dir))!;
     expect([checkpoint.state.epoch, checkpoint.state.kept?.epoch]).toEqual([best + 1, best]);
     const resumed = await runTraining(checked, await data(), { outDir: dir, source: 'penguins.mtl', backend: 'wasm', resume: checkpoint });
     expect([resumed.history.bestEpoch, resumed.history.stopped, resumed.history.epochs.length]).toEqual([best, 'early', best + 3]);
-    expect(resumed.model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(whole.model.getWeights().map((w) => Array.from(w.dataSync())));
+    expect(resumed.model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(
+      whole.model.getWeights().map((w) => Array.from(w.dataSync())),
+    );
     whole.model.dispose();
     resumed.model.dispose();
   });
@@ -103,12 +130,27 @@ describe('runTraining', () => {
       const dir = tempDir();
       let epoch = 0;
       const first = await runTraining(checked, await data(), {
-        outDir: dir, source: 'penguins.mtl', backend: 'wasm', epochs: 4, onEpoch: (r) => { epoch = r.epoch; }, shouldStop: () => epoch === 2,
+        outDir: dir,
+        source: 'penguins.mtl',
+        backend: 'wasm',
+        epochs: 4,
+        onEpoch: (r) => {
+          epoch = r.epoch;
+        },
+        shouldStop: () => epoch === 2,
       });
       first.model.dispose();
-      const resumed = await runTraining(checked, await data(), { outDir: dir, source: 'penguins.mtl', backend: 'wasm', epochs: 4, resume: (await readCheckpoint(dir))! });
+      const resumed = await runTraining(checked, await data(), {
+        outDir: dir,
+        source: 'penguins.mtl',
+        backend: 'wasm',
+        epochs: 4,
+        resume: (await readCheckpoint(dir))!,
+      });
       expect(resumed.history.epochs.map((e) => e.lambda)).toEqual(whole.history.epochs.map((e) => e.lambda));
-      expect(resumed.model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(whole.model.getWeights().map((w) => Array.from(w.dataSync())));
+      expect(resumed.model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(
+        whole.model.getWeights().map((w) => Array.from(w.dataSync())),
+      );
       whole.model.dispose();
       resumed.model.dispose();
     });
@@ -116,10 +158,17 @@ describe('runTraining', () => {
 
   it('resumes DWA with the loss ratios of the epochs before the interruption', async () => {
     const file = path.join(root, 'examples/penguins.mtl');
-    const dwa = compile(file, fs.readFileSync(file, 'utf8').replace('  train {', '  weighting dwa(temperature: 2)\n\n  train {')).models[0]!;
+    const dwa = compile(file, fs.readFileSync(file, 'utf8').replace('  train {', '  weighting dwa(temperature: 2)\n\n  train {'))
+      .models[0]!;
     const run = async (dir: string, epochs: number, resume?: Awaited<ReturnType<typeof readCheckpoint>>) => {
       const data = await prepareTrainingData(dwa, { train: csv, validation: 0.2 });
-      const result = await runTraining(dwa, data, { outDir: dir, source: 'penguins.mtl', backend: 'wasm', epochs, ...(resume ? { resume } : {}) });
+      const result = await runTraining(dwa, data, {
+        outDir: dir,
+        source: 'penguins.mtl',
+        backend: 'wasm',
+        epochs,
+        ...(resume ? { resume } : {}),
+      });
       result.model.dispose();
       return result.history.epochs.map((e) => e.lambda);
     };

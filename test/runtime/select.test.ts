@@ -28,14 +28,17 @@ function data(n: number, seed: number): Dataset {
 }
 
 function model(select: string, earlyStop = ''): CheckedModel {
-  const result = compile('/project/select.mtl', `model Select {
+  const result = compile(
+    '/project/select.mtl',
+    `model Select {
     input x: float[6]
     head a = x -> dense(1) -> regress(1) { metrics: [mse] }
     head b = x -> dense(64, relu) -> regress(1)
     head c = x -> dense(4, relu) -> binary() { metrics: [accuracy] }
     weights { a: 1.0, b: 5.0, c: 1.0 }
     train { optimizer: adam(lr: 0.03), epochs: 14, batch: 16, seed: 4, select: "${select}" ${earlyStop} }
-  }`);
+  }`,
+  );
   expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   return result.models[0]!;
 }
@@ -60,7 +63,7 @@ describe('train { select: head.metric }', () => {
     m.dispose();
   });
 
-  it('follows the metric\'s direction: higher accuracy is better', async () => {
+  it("follows the metric's direction: higher accuracy is better", async () => {
     const checked = model('c.accuracy', 'early_stop: 100');
     const m = lowerModel(checked);
     const history = await train(m, checked, { train: train40, validation });

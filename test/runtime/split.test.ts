@@ -103,7 +103,11 @@ describe('batching', () => {
   });
 
   it('reuses its buffers instead of copying the data set each batch', () => {
-    const batches = new Batches(tenRows(), Int32Array.from({ length: 10 }, (_, i) => i), 4);
+    const batches = new Batches(
+      tenRows(),
+      Int32Array.from({ length: 10 }, (_, i) => i),
+      4,
+    );
     const buffers = Array.from(batches.epoch(0), (b) => b.inputs['x']!.buffer);
     expect(new Set(buffers).size).toBe(1);
   });

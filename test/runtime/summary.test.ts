@@ -41,19 +41,21 @@ describe('summarize', () => {
   }
 
   it('prints a Keras-style table', () => {
-    expect(formatSummary(summarize(seedModel()))).toBe([
-      'Model: "Seed"',
-      '──────────────────────────────────────────────────────────────',
-      'Layer (type)             Output Shape   Param #   Connected to',
-      '══════════════════════════════════════════════════════════════',
-      'x (InputLayer)           (None, 100)          0',
-      'shared/dense_1 (Dense)   (None, 64)       6,464   x',
-      'task1 (Dense)            (None, 10)         650   shared/dense_1',
-      'task2 (Dense)            (None, 5)          325   shared/dense_1',
-      '══════════════════════════════════════════════════════════════',
-      'Total params: 7,439',
-      'Trainable params: 7,439',
-      'Non-trainable params: 0',
-    ].join('\n'));
+    expect(formatSummary(summarize(seedModel()))).toBe(
+      [
+        'Model: "Seed"',
+        '──────────────────────────────────────────────────────────────',
+        'Layer (type)             Output Shape   Param #   Connected to',
+        '══════════════════════════════════════════════════════════════',
+        'x (InputLayer)           (None, 100)          0',
+        'shared/dense_1 (Dense)   (None, 64)       6,464   x',
+        'task1 (Dense)            (None, 10)         650   shared/dense_1',
+        'task2 (Dense)            (None, 5)          325   shared/dense_1',
+        '══════════════════════════════════════════════════════════════',
+        'Total params: 7,439',
+        'Trainable params: 7,439',
+        'Non-trainable params: 0',
+      ].join('\n'),
+    );
   });
 });

@@ -45,7 +45,8 @@ function linearModel(optimizer: OptimizerSpec = { kind: 'adam', lr: 0.01, beta1:
   const x = input('x', [8]);
   const shared = trunk('shared', src.input(x), [['dense', { units: 32, activation: 'relu' }]]);
   const base = model('Linear', {
-    inputs: [x], trunks: [shared],
+    inputs: [x],
+    trunks: [shared],
     heads: [
       head('sign', src.trunk(shared), [], 'binary', 1, { metrics: ['accuracy', 'auc'] }),
       head('value', src.trunk(shared), [], 'regress', 1, { metrics: ['mse', 'r2'] }),
@@ -69,7 +70,7 @@ describe('train', () => {
     m.dispose();
   });
 
-  it('weighs task losses by the model\'s weights', async () => {
+  it("weighs task losses by the model's weights", async () => {
     const base = linearModel();
     const checked: CheckedModel = { ...base, weights: { sign: { kind: 'fixed', value: 2 }, value: { kind: 'fixed', value: 0.5 } } };
     const m = lowerModel(checked);
@@ -84,9 +85,18 @@ describe('train', () => {
     const checked = linearModel();
     const m = lowerModel(checked);
     const counts: number[] = [];
-    await train(m, checked, { train: linearProblem(300, 1), validation: linearProblem(100, 2) }, {
-      epochs: 5, earlyStop: 10, onEpoch: () => { counts.push(tf.memory().numTensors); },
-    });
+    await train(
+      m,
+      checked,
+      { train: linearProblem(300, 1), validation: linearProblem(100, 2) },
+      {
+        epochs: 5,
+        earlyStop: 10,
+        onEpoch: () => {
+          counts.push(tf.memory().numTensors);
+        },
+      },
+    );
     expect(counts).toHaveLength(5);
     expect(counts[4]).toBe(counts[0]);
     m.dispose();
@@ -143,9 +153,18 @@ describe('train', () => {
     const checked = linearModel();
     const m = lowerModel(checked);
     let batches = 0;
-    const history = await train(m, checked, { train: linearProblem(320, 1) }, {
-      epochs: 3, onBatch: () => { batches++; }, shouldStop: () => batches >= 3,
-    });
+    const history = await train(
+      m,
+      checked,
+      { train: linearProblem(320, 1) },
+      {
+        epochs: 3,
+        onBatch: () => {
+          batches++;
+        },
+        shouldStop: () => batches >= 3,
+      },
+    );
     expect(batches).toBe(3);
     expect(history.stopped).toBe('interrupted');
     expect(history.epochs).toHaveLength(1);
@@ -160,7 +179,9 @@ describe('train', () => {
     const names = (vs: tf.Variable[]) => vs.map((v) => v.name.replace(/_\d+$/, ''));
     expect(names(split.shared).every((n) => n.startsWith('moe/expert_'))).toBe(true);
     expect(split.shared).toHaveLength(4 * 4);
-    expect(names(split.perTask.income!)).toEqual(expect.arrayContaining(['moe/income/gate/kernel', 'income/dense_1/kernel', 'income/kernel']));
+    expect(names(split.perTask.income!)).toEqual(
+      expect.arrayContaining(['moe/income/gate/kernel', 'income/dense_1/kernel', 'income/kernel']),
+    );
     expect(split.all.length).toBe(split.shared.length + split.perTask.income!.length + split.perTask.marital!.length);
     m.dispose();
   });
@@ -195,11 +216,24 @@ describe('train', () => {
     const n = 64;
     const moe = mmoeModel();
     const features = Float32Array.from({ length: n * 64 }, () => random());
-    const oneHot = (k: number, units: number) => Float32Array.from({ length: n * units }, (_, i) => (i % units === (Math.floor(i / units) * 7) % k ? 1 : 0));
+    const oneHot = (k: number, units: number) =>
+      Float32Array.from({ length: n * units }, (_, i) => (i % units === (Math.floor(i / units) * 7) % k ? 1 : 0));
     const m1 = lowerModel(moe);
-    const h1 = await train(m1, moe, {
-      train: { n, inputs: { features }, labels: { income: { values: Float32Array.from({ length: n }, (_, i) => i % 2), mask: new Uint8Array(n).fill(1) }, marital: { values: oneHot(7, 7), mask: new Uint8Array(n).fill(1) } } },
-    }, { epochs: 1, batch: 16 });
+    const h1 = await train(
+      m1,
+      moe,
+      {
+        train: {
+          n,
+          inputs: { features },
+          labels: {
+            income: { values: Float32Array.from({ length: n }, (_, i) => i % 2), mask: new Uint8Array(n).fill(1) },
+            marital: { values: oneHot(7, 7), mask: new Uint8Array(n).fill(1) },
+          },
+        },
+      },
+      { epochs: 1, batch: 16 },
+    );
     expect(Number.isFinite(h1.epochs[0]!.loss)).toBe(true);
     m1.dispose();
 
@@ -207,7 +241,8 @@ describe('train', () => {
     const ids = input('tokens', [6], { dtype: 'int', vocab: 50 });
     const embed = trunk('embed', src.input(ids), [['embedding', { dim: 4, vocab: 50 }]], 'int', 50);
     const text = model('SmallText', {
-      inputs: [ids], trunks: [embed],
+      inputs: [ids],
+      trunks: [embed],
       heads: [
         head('topic', src.trunk(embed), [['lstm', { units: 4 }]], 'classify', 4),
         head('pos', src.trunk(embed), [['lstm', { units: 4, sequences: true }]], 'tag', 5),
@@ -215,14 +250,26 @@ describe('train', () => {
     });
     const tokens = Int32Array.from({ length: n * 6 }, () => Math.floor(random() * 50));
     const m2 = lowerModel(text);
-    const h2 = await train(m2, text, {
-      train: { n, inputs: { tokens }, labels: { topic: { values: oneHot(4, 4), mask: new Uint8Array(n).fill(1) }, pos: { values: Float32Array.from({ length: n * 6 * 5 }, (_, i) => (i % 5 === 0 ? 1 : 0)), mask: new Uint8Array(n).fill(1) } } },
-    }, { epochs: 1, batch: 64 });
+    const h2 = await train(
+      m2,
+      text,
+      {
+        train: {
+          n,
+          inputs: { tokens },
+          labels: {
+            topic: { values: oneHot(4, 4), mask: new Uint8Array(n).fill(1) },
+            pos: { values: Float32Array.from({ length: n * 6 * 5 }, (_, i) => (i % 5 === 0 ? 1 : 0)), mask: new Uint8Array(n).fill(1) },
+          },
+        },
+      },
+      { epochs: 1, batch: 64 },
+    );
     expect(Number.isFinite(h2.epochs[0]!.taskLoss.pos!)).toBe(true);
     m2.dispose();
   });
 
-  it('keeps the seed model\'s output order', () => {
+  it("keeps the seed model's output order", () => {
     const m = lowerModel(seedModel());
     expect(m.outputNames).toEqual(['task1', 'task2']);
     m.dispose();
@@ -234,7 +281,10 @@ describe('optimizers', () => {
     const kernel = tf.variable(tf.ones([2, 2]), true, 'probe/kernel');
     const bias = tf.variable(tf.ones([2]), true, 'probe/bias');
     const opt = new AdamW(0.1, 0.5);
-    opt.applyGradients([{ name: kernel.name, tensor: tf.zeros([2, 2]) }, { name: bias.name, tensor: tf.zeros([2]) }]);
+    opt.applyGradients([
+      { name: kernel.name, tensor: tf.zeros([2, 2]) },
+      { name: bias.name, tensor: tf.zeros([2]) },
+    ]);
     expect(Array.from(kernel.dataSync())).toEqual([0.95, 0.95, 0.95, 0.95].map((v) => Math.fround(v)));
     expect(Array.from(bias.dataSync())).toEqual([1, 1]);
     tf.dispose([kernel, bias]);

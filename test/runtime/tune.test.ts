@@ -43,12 +43,23 @@ describe('the search space of weights { t: search(…) }', () => {
   const space = searchSpace(model);
 
   it('lists the searched heads and their candidates', () => {
-    expect(space).toEqual({ heads: ['a', 'c'], candidates: [[0.1, 0.5, 1], [0.1, 3]] });
+    expect(space).toEqual({
+      heads: ['a', 'c'],
+      candidates: [
+        [0.1, 0.5, 1],
+        [0.1, 3],
+      ],
+    });
   });
 
   it('has a grid of every combination, the last head varying fastest', () => {
     expect(gridSettings(space)).toEqual([
-      { a: 0.1, c: 0.1 }, { a: 0.1, c: 3 }, { a: 0.5, c: 0.1 }, { a: 0.5, c: 3 }, { a: 1, c: 0.1 }, { a: 1, c: 3 },
+      { a: 0.1, c: 0.1 },
+      { a: 0.1, c: 3 },
+      { a: 0.5, c: 0.1 },
+      { a: 0.5, c: 3 },
+      { a: 1, c: 0.1 },
+      { a: 1, c: 3 },
     ]);
   });
 
@@ -63,7 +74,9 @@ describe('the search space of weights { t: search(…) }', () => {
 
   it('fixes the searched weights of the model to a setting', () => {
     expect(withSetting(model, { a: 0.5, c: 3 }).weights).toEqual({
-      a: { kind: 'fixed', value: 0.5 }, b: { kind: 'fixed', value: 2 }, c: { kind: 'fixed', value: 3 },
+      a: { kind: 'fixed', value: 0.5 },
+      b: { kind: 'fixed', value: 2 },
+      c: { kind: 'fixed', value: 3 },
     });
   });
 
@@ -72,7 +85,11 @@ describe('the search space of weights { t: search(…) }', () => {
     expect(text).toBe(THREE.replace('search(0.1, 0.5, 1.0)', '1.0').replace('search(1e-1, 3)', '1e-1'));
     const again = compile('/project/main.tuned.mtl', text);
     expect(again.diagnostics).toEqual([]);
-    expect(again.models[0]!.weights).toEqual({ a: { kind: 'fixed', value: 1 }, b: { kind: 'fixed', value: 2 }, c: { kind: 'fixed', value: 0.1 } });
+    expect(again.models[0]!.weights).toEqual({
+      a: { kind: 'fixed', value: 1 },
+      b: { kind: 'fixed', value: 2 },
+      c: { kind: 'fixed', value: 0.1 },
+    });
   });
 });
 

@@ -29,14 +29,24 @@ export interface Rows {
 
 /** Six rows; a lacks row 5's label, b lacks rows 0 and 1. */
 export const ROWS: Rows = {
-  x: [[1, 0.5], [-0.5, 1], [0.3, -1.2], [2, 0.1], [-1, -1], [0.7, 0.4]],
+  x: [
+    [1, 0.5],
+    [-0.5, 1],
+    [0.3, -1.2],
+    [2, 0.1],
+    [-1, -1],
+    [0.7, 0.4],
+  ],
   target: { a: [1.5, -0.2, 0.4, 2.2, -1.1, 0], b: [0, 0, -1.3, -2.4, 1.6, -0.5] },
   labelled: { a: [true, true, true, true, true, false], b: [false, false, true, true, true, true] },
 };
 
 /** Hand-set starting weights, chosen so that the two tasks' shared gradients conflict. */
 export const START: Params = {
-  W: [[0.5, -0.3], [0.2, 0.8]],
+  W: [
+    [0.5, -0.3],
+    [0.2, 0.8],
+  ],
   b: [0.1, -0.1],
   v: { a: [0.9, 0.4], b: [0.7, -0.6] },
   c: { a: 0.05, b: -0.05 },
@@ -65,7 +75,15 @@ export function loss(p: Params, rows: Rows, t: Task): number {
 
 /** ∂L_t on every parameter (zeros on the other task's head). */
 export function gradient(p: Params, rows: Rows, t: Task): Params {
-  const g: Params = { W: [[0, 0], [0, 0]], b: [0, 0], v: { a: [0, 0], b: [0, 0] }, c: { a: 0, b: 0 } };
+  const g: Params = {
+    W: [
+      [0, 0],
+      [0, 0],
+    ],
+    b: [0, 0],
+    v: { a: [0, 0], b: [0, 0] },
+    c: { a: 0, b: 0 },
+  };
   const n = rows.labelled[t].filter(Boolean).length;
   rows.x.forEach((x, r) => {
     if (!rows.labelled[t][r]) return;
@@ -110,7 +128,8 @@ export function referenceModel(weighting: WeightingSpec, lr: number, weights: Re
   const x = input('x', [2]);
   const shared = trunk('shared', src.input(x), [['dense', { units: 2 }]]);
   const base = model('Reference', {
-    inputs: [x], trunks: [shared],
+    inputs: [x],
+    trunks: [shared],
     heads: [head('a', src.trunk(shared), [], 'regress', 1), head('b', src.trunk(shared), [], 'regress', 1)],
     weights,
   });
@@ -137,7 +156,11 @@ export function setParams(m: tf.LayersModel, p: Params): void {
 
 /** Reads the parameters back from a lowered reference model. */
 export function getParams(m: tf.LayersModel): Params {
-  const read = (name: string) => m.getLayer(name).getWeights().map((w) => Array.from(w.dataSync()));
+  const read = (name: string) =>
+    m
+      .getLayer(name)
+      .getWeights()
+      .map((w) => Array.from(w.dataSync()));
   const [W, b] = read('shared/dense_1') as [number[], number[]];
   const [va, ca] = read('a') as [number[], number[]];
   const [vb, cb] = read('b') as [number[], number[]];

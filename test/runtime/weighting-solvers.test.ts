@@ -39,7 +39,10 @@ describe('pcgrad projection', () => {
     const g2 = [0.5, 0.5, 0.2];
     expect(dot(g1, g2)).toBeGreaterThan(0);
     const c = pcgradCoefficients(gramOf([g1, g2]), [[1], [0]]);
-    expect(c).toEqual([[1, 0], [0, 1]]);
+    expect(c).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
     expect(columnSums(c)).toEqual([1, 1]);
   });
 
@@ -68,8 +71,17 @@ describe('pcgrad projection', () => {
   });
 
   it('skips a task whose gradient is zero', () => {
-    const c = pcgradCoefficients(gramOf([[1, -1], [0, 0]]), [[1], [0]]);
-    expect(c).toEqual([[1, 0], [0, 1]]);
+    const c = pcgradCoefficients(
+      gramOf([
+        [1, -1],
+        [0, 0],
+      ]),
+      [[1], [0]],
+    );
+    expect(c).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
   });
 });
 
@@ -86,7 +98,10 @@ describe('mgda min-norm point', () => {
     for (let trial = 0; trial < 200; trial++) {
       const [g1, g2] = randomVectors(random, 2, 4) as [number[], number[]];
       // Every third pair: one gradient much longer than the other, so that the clip bites.
-      if (trial % 3 === 0) g2.forEach((_, i) => { g2[i] = g2[i]! * 5 + g1[i]!; });
+      if (trial % 3 === 0)
+        g2.forEach((_, i) => {
+          g2[i] = g2[i]! * 5 + g1[i]!;
+        });
       const expected = closedForm(g1, g2);
       if (expected === 0 || expected === 1) clipped++;
       const gram = gramOf([g1, g2]);
@@ -102,7 +117,14 @@ describe('mgda min-norm point', () => {
   });
 
   it('gives ½ each to two equal gradients', () => {
-    expect(minNormCoefficients(gramOf([[1, 2], [1, 2]]))).toEqual([0.5, 0.5]);
+    expect(
+      minNormCoefficients(
+        gramOf([
+          [1, 2],
+          [1, 2],
+        ]),
+      ),
+    ).toEqual([0.5, 0.5]);
   });
 
   it('finds the min-norm point for more tasks with the default budget: α on the simplex, optimality conditions hold', () => {

@@ -17,7 +17,18 @@ import { DwaWeighting } from '../../runtime/train/weighting/dwa.js';
 import { GradNormWeighting } from '../../runtime/train/weighting/gradnorm.js';
 import { head, input, mmoeModel, model, src, trunk } from './fixtures.js';
 import {
-  clone, flatParams, getParams, gradient, referenceData, referenceModel, ROWS, type Rows, setParams, sgdStep, sharedVector, START,
+  clone,
+  flatParams,
+  getParams,
+  gradient,
+  referenceData,
+  referenceModel,
+  ROWS,
+  type Rows,
+  setParams,
+  sgdStep,
+  sharedVector,
+  START,
 } from './weighting-reference.js';
 
 beforeAll(async () => {
@@ -25,8 +36,12 @@ beforeAll(async () => {
 });
 
 const METHODS: readonly WeightingSpec[] = [
-  { method: 'fixed' }, { method: 'uncertainty' }, { method: 'gradnorm', alpha: 1.5 }, { method: 'dwa', temperature: 2 },
-  { method: 'pcgrad' }, { method: 'mgda' },
+  { method: 'fixed' },
+  { method: 'uncertainty' },
+  { method: 'gradnorm', alpha: 1.5 },
+  { method: 'dwa', temperature: 2 },
+  { method: 'pcgrad' },
+  { method: 'mgda' },
 ];
 
 describe('createStrategy', () => {
@@ -41,8 +56,13 @@ describe('createStrategy', () => {
 
   it('builds every method that a .mtl file names, with the defaults of LANGUAGE.md', () => {
     const cases: [string, string][] = [
-      ['', 'fixed'], ['weighting fixed', 'fixed'], ['weighting uncertainty', 'uncertainty'], ['weighting gradnorm', 'gradnorm'],
-      ['weighting dwa', 'dwa'], ['weighting pcgrad', 'pcgrad'], ['weighting mgda', 'mgda'],
+      ['', 'fixed'],
+      ['weighting fixed', 'fixed'],
+      ['weighting uncertainty', 'uncertainty'],
+      ['weighting gradnorm', 'gradnorm'],
+      ['weighting dwa', 'dwa'],
+      ['weighting pcgrad', 'pcgrad'],
+      ['weighting mgda', 'mgda'],
     ];
     for (const [line, method] of cases) {
       const result = compile('m.mtl', source(line));
@@ -86,10 +106,15 @@ function twoRegressions(weighting: WeightingSpec): CheckedModel {
   const x = input('x', [4]);
   const shared = trunk('shared', src.input(x), [['dense', { units: 16, activation: 'relu' }]]);
   const base = model('Noisy', {
-    inputs: [x], trunks: [shared],
+    inputs: [x],
+    trunks: [shared],
     heads: [head('clean', src.trunk(shared), [], 'regress', 1), head('noisy', src.trunk(shared), [], 'regress', 1)],
   });
-  return { ...base, weighting, train: { ...base.train, optimizer: { kind: 'adam', lr: 0.05, beta1: 0.9, beta2: 0.999 }, epochs: 8, batch: 32 } };
+  return {
+    ...base,
+    weighting,
+    train: { ...base.train, optimizer: { kind: 'adam', lr: 0.05, beta1: 0.9, beta2: 0.999 }, epochs: 8, batch: 32 },
+  };
 }
 
 describe('uncertainty', () => {
@@ -128,9 +153,15 @@ describe('masks', () => {
       // Task a alone: its gradient, scaled by the method's factor for a single task.
       const g = gradient(START, onlyA, 'a');
       const factor = weighting.method === 'uncertainty' ? 0.5 : 1;
-      const expected = sgdStep(clone(START), 0.1, sharedVector(g).map((v) => v * factor), {
-        a: { v: g.v.a.map((v) => v * factor), c: g.c.a * factor }, b: { v: [0, 0], c: 0 },
-      });
+      const expected = sgdStep(
+        clone(START),
+        0.1,
+        sharedVector(g).map((v) => v * factor),
+        {
+          a: { v: g.v.a.map((v) => v * factor), c: g.c.a * factor },
+          b: { v: [0, 0], c: 0 },
+        },
+      );
       flatParams(after).forEach((v, i) => expect(v).toBeCloseTo(flatParams(expected)[i]!, 5));
       const e = history.epochs[0]!;
       expect(e.taskLoss.b).toBe(0);
@@ -169,16 +200,24 @@ function partialProblem(n: number, seed: number): Dataset {
 
 function partialModel(weighting: WeightingSpec): CheckedModel {
   const x = input('x', [6]);
-  const shared = trunk('shared', src.input(x), [['dense', { units: 16, activation: 'relu' }], ['dropout', { rate: 0.1 }]]);
+  const shared = trunk('shared', src.input(x), [
+    ['dense', { units: 16, activation: 'relu' }],
+    ['dropout', { rate: 0.1 }],
+  ]);
   const base = model('Partial', {
-    inputs: [x], trunks: [shared],
+    inputs: [x],
+    trunks: [shared],
     heads: [
       head('sign', src.trunk(shared), [['dense', { units: 8, activation: 'relu' }]], 'binary', 1),
       head('value', src.trunk(shared), [], 'regress', 1),
     ],
     weights: { sign: 1, value: 0.5 },
   });
-  return { ...base, weighting, train: { ...base.train, optimizer: { kind: 'adam', lr: 0.01, beta1: 0.9, beta2: 0.999 }, batch: 16, shuffle: false } };
+  return {
+    ...base,
+    weighting,
+    train: { ...base.train, optimizer: { kind: 'adam', lr: 0.01, beta1: 0.9, beta2: 0.999 }, batch: 16, shuffle: false },
+  };
 }
 
 describe('every method in training', () => {
@@ -188,9 +227,17 @@ describe('every method in training', () => {
       const m = lowerModel(checked);
       const counts: number[] = [];
       // Without shuffling, the second half of every epoch has batches with no label for "value".
-      const history = await train(m, checked, { train: partialProblem(128, 1), validation: partialProblem(64, 2) }, {
-        epochs: 5, onEpoch: () => { counts.push(tf.memory().numTensors); },
-      });
+      const history = await train(
+        m,
+        checked,
+        { train: partialProblem(128, 1), validation: partialProblem(64, 2) },
+        {
+          epochs: 5,
+          onEpoch: () => {
+            counts.push(tf.memory().numTensors);
+          },
+        },
+      );
       m.dispose();
       expect(counts[4]).toBe(counts[0]);
       expect(history.epochs).toHaveLength(5);
@@ -211,15 +258,24 @@ describe('every method in training', () => {
       const m = lowerModel(checked);
       const marital = new Float32Array(n * 7);
       for (let i = 0; i < n; i++) marital[i * 7 + (i % 7)] = 1;
-      const history = await train(m, checked, {
-        train: {
-          n, inputs: { features: Float32Array.from({ length: n * 64 }, () => random()) },
-          labels: {
-            income: { values: Float32Array.from({ length: n }, (_, i) => i % 2), mask: Uint8Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0 : 1)) },
-            marital: { values: marital, mask: new Uint8Array(n).fill(1) },
+      const history = await train(
+        m,
+        checked,
+        {
+          train: {
+            n,
+            inputs: { features: Float32Array.from({ length: n * 64 }, () => random()) },
+            labels: {
+              income: {
+                values: Float32Array.from({ length: n }, (_, i) => i % 2),
+                mask: Uint8Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0 : 1)),
+              },
+              marital: { values: marital, mask: new Uint8Array(n).fill(1) },
+            },
           },
         },
-      }, { epochs: 2, batch: 16 });
+        { epochs: 2, batch: 16 },
+      );
       m.dispose();
       for (const e of history.epochs) {
         expect(Number.isFinite(e.loss)).toBe(true);

@@ -9,8 +9,25 @@ import type { WeightingSpec } from '../../compiler/ir.js';
 import { lowerModel } from '../../runtime/model/lower.js';
 import { type History, train } from '../../runtime/train/loop.js';
 import {
-  clone, dot, flatParams, getParams, gradient, loss, minus, type Params, plus, referenceData, referenceModel, ROWS, scale, setParams,
-  sgdStep, sharedVector, START, type Task, TASKS,
+  clone,
+  dot,
+  flatParams,
+  getParams,
+  gradient,
+  loss,
+  minus,
+  type Params,
+  plus,
+  referenceData,
+  referenceModel,
+  ROWS,
+  scale,
+  setParams,
+  sgdStep,
+  sharedVector,
+  START,
+  type Task,
+  TASKS,
 } from './weighting-reference.js';
 
 beforeAll(async () => {
@@ -180,7 +197,10 @@ describe('dwa (Liu et al. 2019)', () => {
       expectClose([e.taskLoss.a!, e.taskLoss.b!], [expected.history[i]!.loss.a, expected.history[i]!.loss.b]);
       expectClose([e.lambda.a!, e.lambda.b!], [expected.history[i]!.lambda.a, expected.history[i]!.lambda.b]);
     });
-    expect(history.epochs.slice(0, 2).map((e) => e.lambda)).toEqual([{ a: 1, b: 1 }, { a: 1, b: 1 }]);
+    expect(history.epochs.slice(0, 2).map((e) => e.lambda)).toEqual([
+      { a: 1, b: 1 },
+      { a: 1, b: 1 },
+    ]);
   });
 
   it('multiplies by the weights, with a sharper temperature', async () => {
@@ -188,7 +208,9 @@ describe('dwa (Liu et al. 2019)', () => {
     const expected = reference(base, 4, 0.1);
     const { params, history } = await run({ method: 'dwa', temperature: 0.1 }, 4, base);
     expectClose(flatParams(params), flatParams(expected.p));
-    history.epochs.forEach((e, i) => expectClose([e.lambda.a!, e.lambda.b!], [expected.history[i]!.lambda.a, expected.history[i]!.lambda.b]));
+    history.epochs.forEach((e, i) =>
+      expectClose([e.lambda.a!, e.lambda.b!], [expected.history[i]!.lambda.a, expected.history[i]!.lambda.b]),
+    );
   });
 });
 
@@ -237,7 +259,9 @@ describe('mgda (Sener & Koltun 2018)', () => {
       expect(expected.alphas[0]).toBeLessThan(1);
       const { params, history } = await run({ method: 'mgda' }, 2, base);
       expectClose(flatParams(params), flatParams(expected.p));
-      history.epochs.forEach((e, i) => expectClose([e.lambda.a!, e.lambda.b!], [expected.alphas[i]! * base.a, (1 - expected.alphas[i]!) * base.b]));
+      history.epochs.forEach((e, i) =>
+        expectClose([e.lambda.a!, e.lambda.b!], [expected.alphas[i]! * base.a, (1 - expected.alphas[i]!) * base.b]),
+      );
     });
   }
 });

@@ -10,7 +10,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const extension = path.resolve(here, '..');
 const root = path.resolve(extension, '../..');
 
-const common = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', sourcemap: false, logLevel: 'warning', legalComments: 'none' };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node18',
+  format: 'cjs',
+  sourcemap: false,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
 
 await esbuild.build({
   ...common,

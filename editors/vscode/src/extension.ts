@@ -18,7 +18,10 @@ function serverOptions(context: vscode.ExtensionContext): ServerOptions {
     return { command, args: ['lsp'], transport: TransportKind.stdio, options: { shell: process.platform === 'win32' } };
   }
   const module = context.asAbsolutePath(path.join('server', 'mtl-lsp.js'));
-  return { run: { module, transport: TransportKind.stdio }, debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6011'] } } };
+  return {
+    run: { module, transport: TransportKind.stdio },
+    debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
 }
 
 async function start(context: vscode.ExtensionContext): Promise<void> {

@@ -13,7 +13,13 @@ import { maskedLossGradient, maskedLossSums } from '../../accel/index.js';
  * error the gradient of the tape path's ops. `p` holds the predictions, `grad` may not alias it.
  */
 export function headLossAndGradient(
-  kind: HeadLoss, y: ArrayLike<number>, p: Float32Array, mask: ArrayLike<number>, lambda: number, grad: Float32Array, units: number,
+  kind: HeadLoss,
+  y: ArrayLike<number>,
+  p: Float32Array,
+  mask: ArrayLike<number>,
+  lambda: number,
+  grad: Float32Array,
+  units: number,
 ): { sum: number; count: number } {
   if (kind === 'mse') return squaredError(y, p, mask, lambda, grad);
   const f = Math.fround;
@@ -45,7 +51,13 @@ export function softmaxGradient(dy: Float32Array, y: Float32Array, dx: Float32Ar
  * with respect to the predictions, as tfjs-core's gradients of those ops compute it: the same bits.
  * Labels of unlabelled rows count as 0 (the tape path's `where`), and are never read.
  */
-function squaredError(y: ArrayLike<number>, p: Float32Array, mask: ArrayLike<number>, lambda: number, dp: Float32Array): { sum: number; count: number } {
+function squaredError(
+  y: ArrayLike<number>,
+  p: Float32Array,
+  mask: ArrayLike<number>,
+  lambda: number,
+  dp: Float32Array,
+): { sum: number; count: number } {
   const f = Math.fround;
   const rows = mask.length;
   const units = rows === 0 ? 0 : p.length / rows;

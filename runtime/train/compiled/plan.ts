@@ -4,7 +4,7 @@
  * node outputs) and nodes (dense layers, dropout and gate mixtures) in the order tfjs-layers runs them —
  * or undefined when a layer, input or head is not one the step implements.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { HeadNode } from '../../../compiler/index.js';
 import type { MaskedLossKind as Kind } from '../../accel/index.js';
 import { fusedKind } from '../losses/index.js';
@@ -24,7 +24,11 @@ export interface DenseLayer {
 
 /** The losses of the heads the step runs, and the activation each needs. */
 export type HeadLoss = Kind | 'mse';
-const HEAD_ACTIVATION: Record<HeadLoss, Activation> = { categorical_crossentropy: 'softmax', binary_crossentropy: 'sigmoid', mse: 'linear' };
+const HEAD_ACTIVATION: Record<HeadLoss, Activation> = {
+  categorical_crossentropy: 'softmax',
+  binary_crossentropy: 'sigmoid',
+  mse: 'linear',
+};
 
 const ACTIVATIONS: Record<string, Activation> = { relu: 'relu', linear: 'linear', softmax: 'softmax', sigmoid: 'sigmoid' };
 
@@ -62,7 +66,14 @@ function executionOrder(model: tf.LayersModel): tf.layers.Layer[] {
 }
 
 export type PlanNode =
-  | { kind: 'dense'; layer: DenseLayer; source: number; out: number; activation: Activation; head?: { name: string; kind: HeadLoss; index: number } }
+  | {
+      kind: 'dense';
+      layer: DenseLayer;
+      source: number;
+      out: number;
+      activation: Activation;
+      head?: { name: string; kind: HeadLoss; index: number };
+    }
   | { kind: 'mix'; gate: number; experts: number[]; out: number; width: number }
   | { kind: 'dropout'; source: number; out: number; rate: number };
 
@@ -126,8 +137,15 @@ export function plan(model: tf.LayersModel, heads: readonly HeadNode[]): Plan | 
       if (target.length !== 2 || target[0] !== 1 || target[1] !== sources[source]!.width) return undefined;
       rows.set(layer.name, source);
     } else if (kind === 'Concatenate' && config['axis'] === 1 && from.every((name) => rows.has(name))) {
-      stacks.set(layer.name, from.map((name) => rows.get(name)!));
-    } else if (kind === 'Concatenate' && (config['axis'] === -1 || config['axis'] === 1) && from.every((name) => sources[sourceOf.get(name) ?? -1]?.inputs)) {
+      stacks.set(
+        layer.name,
+        from.map((name) => rows.get(name)!),
+      );
+    } else if (
+      kind === 'Concatenate' &&
+      (config['axis'] === -1 || config['axis'] === 1) &&
+      from.every((name) => sources[sourceOf.get(name) ?? -1]?.inputs)
+    ) {
       // Model inputs side by side: filled so from the batch.
       const inputs = from.flatMap((name) => sources[sourceOf.get(name)!]!.inputs!);
       sourceOf.set(layer.name, sources.length);
@@ -162,7 +180,8 @@ export function plan(model: tf.LayersModel, heads: readonly HeadNode[]): Plan | 
     const r = readers.get(node.out);
     if (r === undefined) return undefined;
     const activation = node.kind === 'dense' ? node.activation : 'linear';
-    if (activation === 'sigmoid' || (activation === 'softmax') !== (r.gate > 0) || (r.gate > 0 && (r.gate !== 1 || r.plain > 0))) return undefined;
+    if (activation === 'sigmoid' || (activation === 'softmax') !== r.gate > 0 || (r.gate > 0 && (r.gate !== 1 || r.plain > 0)))
+      return undefined;
   }
   return { sources, nodes };
 }

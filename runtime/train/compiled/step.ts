@@ -30,7 +30,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { HeadNode } from '../../../compiler/index.js';
 import {
-  type AdamState, adamConstants, adamMoments, backendKernels, FusedAdam, registerAgain, type TrainKernels, type WasmModule, wasmModule,
+  type AdamState,
+  adamConstants,
+  adamMoments,
+  backendKernels,
+  FusedAdam,
+  registerAgain,
+  type TrainKernels,
+  type WasmModule,
+  wasmModule,
 } from '../../accel/index.js';
 import { headLossAndGradient, softmaxGradient } from './heads.js';
 import { type Activation, type HeadLoss, plan, type Plan, type PlanSource } from './plan.js';
@@ -111,15 +119,22 @@ type Node = DenseNode | MixNode | DropoutNode;
  * up to `batchSize` rows; undefined when this model or setup is not one it runs (see above).
  */
 export function compileDenseStep(
-  model: tf.LayersModel, heads: readonly HeadNode[], variables: readonly tf.Variable[],
-  optimizer: tf.Optimizer, strategy: WeightingStrategy, batchSize: number, seed: number,
+  model: tf.LayersModel,
+  heads: readonly HeadNode[],
+  variables: readonly tf.Variable[],
+  optimizer: tf.Optimizer,
+  strategy: WeightingStrategy,
+  batchSize: number,
+  seed: number,
 ): TrainStep | undefined {
   const adam = optimizer.constructor === FusedAdam || optimizer.constructor === AdamW;
   if (tf.getBackend() !== 'wasm' || !adam || strategy.step !== undefined || strategy.combine !== undefined) return undefined;
   const graph = plan(model, heads);
   if (graph === undefined) return undefined;
   // The optimizer updates exactly the dense layers' weights.
-  const weights = graph.nodes.flatMap((n) => (n.kind === 'dense' ? [n.layer.kernel.read(), ...(n.layer.bias ? [n.layer.bias.read()] : [])] : []));
+  const weights = graph.nodes.flatMap((n) =>
+    n.kind === 'dense' ? [n.layer.kernel.read(), ...(n.layer.bias ? [n.layer.bias.read()] : [])] : [],
+  );
   if (weights.length !== variables.length || weights.some((w) => !variables.includes(w as tf.Variable))) return undefined;
   const backend = tf.backend() as BackendWasm;
   return new DenseStep(backend, graph, variables, optimizer as FusedAdam, strategy, batchSize, seed);
@@ -186,7 +201,9 @@ class DenseStep implements TrainStep {
     this.shapes = this.allocate(8 * 4);
     const b = batchSize;
     this.sources = graph.sources.map((s) => ({
-      ...s, values: this.buffer(b * s.width), transposed: this.buffer(b * s.width),
+      ...s,
+      values: this.buffer(b * s.width),
+      transposed: this.buffer(b * s.width),
       ...(s.node !== undefined ? { grad: this.buffer(b * s.width) } : {}),
     }));
     const slot = (w: tf.Tensor, buffer: Buffer): Buffer => this.view(buffer, this.starts[variables.indexOf(w as tf.Variable)]!, w.size);
@@ -194,7 +211,10 @@ class DenseStep implements TrainStep {
       if (n.kind === 'mix') {
         const offsets = (pick: (s: Source) => Buffer): number => {
           const at = this.allocate(4 * n.experts.length);
-          this.wasm.HEAP32.set(n.experts.map((e) => pick(this.sources[e]!).offset), at / 4);
+          this.wasm.HEAP32.set(
+            n.experts.map((e) => pick(this.sources[e]!).offset),
+            at / 4,
+          );
           return at;
         };
         return { ...n, expertValues: offsets((s) => s.values), expertGrads: offsets((s) => s.grad!) };
@@ -204,8 +224,13 @@ class DenseStep implements TrainStep {
       const bias = n.layer.bias?.read();
       const units = n.layer.units;
       return {
-        kind: 'dense', source: n.source, out: n.out, units, activation: n.activation,
-        kernel: slot(kernel, this.params), kernelGrad: slot(kernel, this.grads),
+        kind: 'dense',
+        source: n.source,
+        out: n.out,
+        units,
+        activation: n.activation,
+        kernel: slot(kernel, this.params),
+        kernelGrad: slot(kernel, this.grads),
         ...(bias ? { bias: slot(bias, this.params), biasGrad: slot(bias, this.grads) } : {}),
         ...(n.activation === 'softmax' || n.activation === 'sigmoid' ? { logits: this.buffer(b * units) } : {}),
         ...(n.head ? { head: n.head } : {}),
@@ -237,7 +262,8 @@ class DenseStep implements TrainStep {
   /** Copies the variables and Adam's state into the step's buffers: at the start of each epoch. */
   private load(): void {
     const heap = () => this.wasm.HEAPF32;
-    const into = (buffer: Buffer, k: number, t: tf.Tensor) => heap().set(this.backend.typedArrayFromHeap(t) as Float32Array, buffer.offset / 4 + this.starts[k]!);
+    const into = (buffer: Buffer, k: number, t: tf.Tensor) =>
+      heap().set(this.backend.typedArrayFromHeap(t) as Float32Array, buffer.offset / 4 + this.starts[k]!);
     this.variables.forEach((v, k) => {
       const [m, s] = adamMoments(this.optimizer, k, v);
       into(this.params, k, v);
@@ -278,7 +304,15 @@ class DenseStep implements TrainStep {
     for (const source of this.sources) if (source.inputs) this.fill(source, batch);
     this.nodes.forEach((node, k) => {
       if (node.kind === 'dense') this.forward(node, b);
-      else if (node.kind === 'mix') this.kernels.mixture(this.sources[node.gate]!.values.offset, node.expertValues, this.sources[node.out]!.values.offset, b, node.experts.length, node.width);
+      else if (node.kind === 'mix')
+        this.kernels.mixture(
+          this.sources[node.gate]!.values.offset,
+          node.expertValues,
+          this.sources[node.out]!.values.offset,
+          b,
+          node.experts.length,
+          node.width,
+        );
       else this.dropout(node, b, dropoutKey(this.seed, epoch, index, k));
     });
     const heads = this.nodes.filter((n) => n.kind === 'dense' && n.head !== undefined).length;
@@ -317,7 +351,21 @@ class DenseStep implements TrainStep {
     if (node.bias) this.bind(node.bias, node.units);
     this.bind(into, b * node.units);
     const shapes = this.setShapes([1, b, source.width], [1, source.width, node.units]);
-    this.wasm.__FusedMatMul(source.values.id, shapes, 3, node.kernel.id, shapes + 12, 3, 0, 0, node.activation === 'relu' ? RELU : LINEAR, node.bias?.id ?? 0, 0, 0, into.id);
+    this.wasm.__FusedMatMul(
+      source.values.id,
+      shapes,
+      3,
+      node.kernel.id,
+      shapes + 12,
+      3,
+      0,
+      0,
+      node.activation === 'relu' ? RELU : LINEAR,
+      node.bias?.id ?? 0,
+      0,
+      0,
+      into.id,
+    );
     if (node.logits === undefined) return;
     this.bind(out, b * node.units);
     if (node.activation === 'softmax') this.wasm._Softmax(node.logits.id, out.id, node.units, b);
@@ -330,7 +378,15 @@ class DenseStep implements TrainStep {
     const label = batch.labels[node.head!.name];
     const y = label?.values ?? new Float32Array(n);
     const mask = label?.mask ?? new Uint8Array(batch.size);
-    return headLossAndGradient(node.head!.kind, y, this.floats(this.sources[node.out]!.values, n), mask, lambda, this.floats(node.grad, n), node.units);
+    return headLossAndGradient(
+      node.head!.kind,
+      y,
+      this.floats(this.sources[node.out]!.values, n),
+      mask,
+      lambda,
+      this.floats(node.grad, n),
+      node.units,
+    );
   }
 
   private backward(node: DenseNode, step: StepState): void {
@@ -342,7 +398,12 @@ class DenseStep implements TrainStep {
     } else {
       // A gate's softmax; a head's gradient is already in `grad`, a linear layer's is its output's.
       if (node.head === undefined && node.activation === 'softmax') {
-        softmaxGradient(this.floats(out.grad!, b * node.units), this.floats(out.values, b * node.units), this.floats(node.grad, b * node.units), node.units);
+        softmaxGradient(
+          this.floats(out.grad!, b * node.units),
+          this.floats(out.values, b * node.units),
+          this.floats(node.grad, b * node.units),
+          node.units,
+        );
       }
       if (node.biasGrad) k.bias_grad(node.grad.offset, node.biasGrad.offset, b, node.units);
     }
@@ -381,7 +442,16 @@ class DenseStep implements TrainStep {
       step.written.add(e);
     }
     const gate = this.sources[node.gate]!;
-    this.kernels.mixture_grad(gate.values.offset, node.expertValues, this.sources[node.out]!.grad!.offset, gate.grad!.offset, node.expertGrads, b, node.experts.length, node.width);
+    this.kernels.mixture_grad(
+      gate.values.offset,
+      node.expertValues,
+      this.sources[node.out]!.grad!.offset,
+      gate.grad!.offset,
+      node.expertGrads,
+      b,
+      node.experts.length,
+      node.width,
+    );
     step.written.add(node.gate);
   }
 
@@ -390,7 +460,15 @@ class DenseStep implements TrainStep {
     const source = this.sources[node.source]!;
     const threshold = Math.min(Math.round(node.rate * 2 ** 32), 2 ** 32 - 1);
     const scale = Math.fround(1 / Math.fround(1 - node.rate));
-    this.kernels.dropout(source.values.offset, this.sources[node.out]!.values.offset, node.mask.offset, b * source.width, threshold >>> 0, scale, key);
+    this.kernels.dropout(
+      source.values.offset,
+      this.sources[node.out]!.values.offset,
+      node.mask.offset,
+      b * source.width,
+      threshold >>> 0,
+      scale,
+      key,
+    );
   }
 
   /** The source's gradient through the same mask (when the source is a node's output). */
@@ -398,7 +476,13 @@ class DenseStep implements TrainStep {
     const source = this.sources[node.source]!;
     if (source.grad === undefined) return;
     const first = !step.written.has(node.source);
-    this.kernels.dropout_grad(this.sources[node.out]!.grad!.offset, node.mask.offset, source.grad.offset, step.rows * source.width, first ? 0 : 1);
+    this.kernels.dropout_grad(
+      this.sources[node.out]!.grad!.offset,
+      node.mask.offset,
+      source.grad.offset,
+      step.rows * source.width,
+      first ? 0 : 1,
+    );
     step.written.add(node.source);
   }
 
@@ -407,7 +491,21 @@ class DenseStep implements TrainStep {
     const o = this.optimizer;
     const attrs = o.attrs(this.variables.length);
     const c = adamConstants(attrs, this.acc1, this.acc2);
-    this.kernels.adam(this.params.offset, this.grads.offset, this.moments[0].offset, this.moments[1].offset, this.total, c.b1, c.c1, c.b2, c.c2, c.d1, c.d2, c.eps, c.step);
+    this.kernels.adam(
+      this.params.offset,
+      this.grads.offset,
+      this.moments[0].offset,
+      this.moments[1].offset,
+      this.total,
+      c.b1,
+      c.c1,
+      c.b2,
+      c.c2,
+      c.d1,
+      c.d2,
+      c.eps,
+      c.step,
+    );
     this.acc1 = c.acc1;
     this.acc2 = c.acc2;
     // By constructor: tfjs' optimizer classes answer `instanceof` by duck typing (Symbol.hasInstance),
@@ -433,7 +531,8 @@ class DenseStep implements TrainStep {
         heap.set(values, start);
         continue;
       }
-      for (let r = 0; r < batch.size; r++) heap.set(values.subarray(r * input.width, (r + 1) * input.width), start + r * source.width + column);
+      for (let r = 0; r < batch.size; r++)
+        heap.set(values.subarray(r * input.width, (r + 1) * input.width), start + r * source.width + column);
       column += input.width;
     }
   }

@@ -17,7 +17,11 @@ export class DwaWeighting implements WeightingStrategy {
   private recent: Readonly<Record<string, number>>[] = [];
   private current: Record<string, number>;
 
-  constructor(private readonly heads: readonly string[], private readonly base: Readonly<Record<string, number>>, options: { temperature: number }) {
+  constructor(
+    private readonly heads: readonly string[],
+    private readonly base: Readonly<Record<string, number>>,
+    options: { temperature: number },
+  ) {
     this.temperature = options.temperature;
     this.current = Object.fromEntries(heads.map((h) => [h, 1]));
   }

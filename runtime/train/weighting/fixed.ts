@@ -7,7 +7,7 @@ export function fixedLambdas(model: CheckedModel): Record<string, number> {
   const out: Record<string, number> = {};
   for (const head of model.heads) {
     const spec = model.weights[head.name];
-    out[head.name] = spec === undefined ? 1 : spec.kind === 'fixed' ? spec.value : spec.values[0] ?? 1;
+    out[head.name] = spec === undefined ? 1 : spec.kind === 'fixed' ? spec.value : (spec.values[0] ?? 1);
   }
   return out;
 }

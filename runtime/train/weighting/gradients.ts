@@ -62,7 +62,9 @@ function disposeTaskGradients(grads: TaskGradients): void {
  * freed after it. A step without active heads only records its losses and returns false.
  */
 export function stepWithTaskGradients(
-  ctx: StepContext, base: Readonly<Record<string, number>>, combine: (grads: TaskGradients) => void,
+  ctx: StepContext,
+  base: Readonly<Record<string, number>>,
+  combine: (grads: TaskGradients) => void,
 ): boolean {
   const active = activeHeads(ctx, base);
   if (active.length === 0) {
@@ -98,12 +100,18 @@ export function gramMatrix(gradients: readonly (readonly tf.Tensor[])[]): number
  * Parameters of inactive heads get zero gradients.
  */
 export function applyCombination(
-  ctx: StepContext, grads: TaskGradients, sharedCoeff: readonly number[], ownCoeff: readonly number[],
+  ctx: StepContext,
+  grads: TaskGradients,
+  sharedCoeff: readonly number[],
+  ownCoeff: readonly number[],
   extra: ReadonlyMap<tf.Variable, tf.Tensor> = new Map(),
 ): void {
   const made = new Map<tf.Variable, tf.Tensor>();
   ctx.sharedVars.forEach((v, k) => {
-    made.set(v, tf.tidy(() => tf.addN(grads.shared.map((gs, i) => gs[k]!.mul(sharedCoeff[i]!)))));
+    made.set(
+      v,
+      tf.tidy(() => tf.addN(grads.shared.map((gs, i) => gs[k]!.mul(sharedCoeff[i]!)))),
+    );
   });
   grads.heads.forEach((head, i) => {
     (ctx.taskVars[head] ?? []).forEach((v, k) => made.set(v, grads.own[i]![k]!.mul(ownCoeff[i]!)));

@@ -31,7 +31,11 @@ export class GradNormWeighting implements WeightingStrategy {
   /** L_i(0) by head. */
   private readonly initialLoss = new Map<string, number>();
 
-  constructor(private readonly heads: readonly string[], private readonly base: Readonly<Record<string, number>>, options: { alpha: number }) {
+  constructor(
+    private readonly heads: readonly string[],
+    private readonly base: Readonly<Record<string, number>>,
+    options: { alpha: number },
+  ) {
     this.alpha = options.alpha;
     this.weights = tf.tidy(() => tf.variable(tf.ones([heads.length]), true));
     this.variables = [this.weights];
@@ -57,9 +61,17 @@ export class GradNormWeighting implements WeightingStrategy {
     active.forEach((h, i) => {
       if (!this.initialLoss.has(h) && grads.losses[i]! > 0) this.initialLoss.set(h, grads.losses[i]!);
     });
-    const wGrad = gradNormWeightGradient(w, norms, grads.losses, active.map((h) => this.initialLoss.get(h)), this.alpha);
+    const wGrad = gradNormWeightGradient(
+      w,
+      norms,
+      grads.losses,
+      active.map((h) => this.initialLoss.get(h)),
+      this.alpha,
+    );
     const full = new Array<number>(this.heads.length).fill(0);
-    index.forEach((k, i) => { full[k] = wGrad[i]!; });
+    index.forEach((k, i) => {
+      full[k] = wGrad[i]!;
+    });
     const wGradient = tf.tensor1d(full);
     try {
       applyCombination(ctx, grads, w, w, new Map([[this.weights, wGradient]]));
@@ -74,7 +86,8 @@ export class GradNormWeighting implements WeightingStrategy {
 
   restore(state: unknown): void {
     const saved = (state as { initialLoss?: Record<string, unknown> } | undefined)?.initialLoss ?? {};
-    for (const [head, loss] of Object.entries(saved)) if (this.heads.includes(head) && typeof loss === 'number') this.initialLoss.set(head, loss);
+    for (const [head, loss] of Object.entries(saved))
+      if (this.heads.includes(head) && typeof loss === 'number') this.initialLoss.set(head, loss);
   }
 
   /** w ← T·w / Σ w, each w_i first kept ≥ 1e-4. */
@@ -94,7 +107,11 @@ export class GradNormWeighting implements WeightingStrategy {
  * norms, current losses and first losses (undefined until known: L̃_i = 1 then).
  */
 function gradNormWeightGradient(
-  w: readonly number[], norms: readonly number[], losses: readonly number[], initial: readonly (number | undefined)[], alpha: number,
+  w: readonly number[],
+  norms: readonly number[],
+  losses: readonly number[],
+  initial: readonly (number | undefined)[],
+  alpha: number,
 ): number[] {
   const t = w.length;
   const g = w.map((wi, i) => wi * norms[i]!);

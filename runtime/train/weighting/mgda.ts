@@ -21,14 +21,17 @@ export class MgdaWeighting implements WeightingStrategy {
   private sums: Record<string, number>;
   private steps = 0;
 
-  constructor(private readonly heads: readonly string[], private readonly base: Readonly<Record<string, number>>) {
+  constructor(
+    private readonly heads: readonly string[],
+    private readonly base: Readonly<Record<string, number>>,
+  ) {
     this.sums = this.zeros();
   }
 
   lambdas(): Record<string, number> {
-    return Object.fromEntries(this.heads.map((h) => [
-      h, (this.steps > 0 ? this.sums[h]! / this.steps : 1 / this.heads.length) * (this.base[h] ?? 1),
-    ]));
+    return Object.fromEntries(
+      this.heads.map((h) => [h, (this.steps > 0 ? this.sums[h]! / this.steps : 1 / this.heads.length) * (this.base[h] ?? 1)]),
+    );
   }
 
   onEpochEnd(): void {
@@ -39,8 +42,15 @@ export class MgdaWeighting implements WeightingStrategy {
   step(ctx: StepContext): void {
     stepWithTaskGradients(ctx, this.base, (grads) => {
       const alpha = minNormCoefficients(gramMatrix(grads.shared));
-      applyCombination(ctx, grads, alpha, grads.heads.map(() => 1));
-      grads.heads.forEach((h, i) => { this.sums[h]! += alpha[i]!; });
+      applyCombination(
+        ctx,
+        grads,
+        alpha,
+        grads.heads.map(() => 1),
+      );
+      grads.heads.forEach((h, i) => {
+        this.sums[h]! += alpha[i]!;
+      });
       this.steps++;
     });
   }
@@ -100,7 +110,7 @@ export function frankWolfe(gram: readonly (readonly number[])[], options: { maxI
     const longest = useAway ? alpha[away]! / (1 - alpha[away]!) : 1;
     const slope = d.reduce((sum, di, i) => sum + di * g[i]!, 0);
     const curvature = d.reduce((sum, di, i) => sum + di * gram[i]!.reduce((s2, v, j) => s2 + v * d[j]!, 0), 0);
-    const step = curvature > 0 ? Math.min(longest, Math.max(0, -slope / curvature)) : (slope < 0 ? longest : 0);
+    const step = curvature > 0 ? Math.min(longest, Math.max(0, -slope / curvature)) : slope < 0 ? longest : 0;
     if (!(step > 0)) break;
     for (let i = 0; i < t; i++) alpha[i] = Math.max(0, alpha[i]! + step * d[i]!);
     if (useAway && step === longest) alpha[away] = 0;

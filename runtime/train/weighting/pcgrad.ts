@@ -21,7 +21,11 @@ export class PcGradWeighting implements WeightingStrategy {
   readonly method = 'pcgrad' as const;
   private readonly seed: number;
 
-  constructor(private readonly heads: readonly string[], private readonly base: Readonly<Record<string, number>>, options: { seed: number }) {
+  constructor(
+    private readonly heads: readonly string[],
+    private readonly base: Readonly<Record<string, number>>,
+    options: { seed: number },
+  ) {
     this.seed = options.seed;
   }
 
@@ -35,7 +39,12 @@ export class PcGradWeighting implements WeightingStrategy {
       const random = mulberry32((this.seed + ctx.epoch * 1_000_003 + ctx.batch * 7_919) >>> 0);
       const orders = active.map((_, i) => shuffledOthers(active.length, i, random));
       const coefficients = pcgradCoefficients(gramMatrix(grads.shared), orders);
-      applyCombination(ctx, grads, columnSums(coefficients), active.map(() => 1));
+      applyCombination(
+        ctx,
+        grads,
+        columnSums(coefficients),
+        active.map(() => 1),
+      );
     });
   }
 }

@@ -19,7 +19,10 @@ export class UncertaintyWeighting implements WeightingStrategy {
   readonly logVariance: tf.Variable;
   readonly variables: readonly tf.Variable[];
 
-  constructor(private readonly heads: readonly string[], private readonly base: Readonly<Record<string, number>>) {
+  constructor(
+    private readonly heads: readonly string[],
+    private readonly base: Readonly<Record<string, number>>,
+  ) {
     this.logVariance = tf.tidy(() => tf.variable(tf.zeros([heads.length]), true));
     this.variables = [this.logVariance];
   }
@@ -37,14 +40,20 @@ export class UncertaintyWeighting implements WeightingStrategy {
 
   step(ctx: StepContext): void {
     const active = activeHeads(ctx, this.base);
-    if (active.length === 0) return recordOnly(ctx);
+    if (active.length === 0) {
+      recordOnly(ctx);
+      return;
+    }
     const { value, grads } = tf.variableGrads(() => {
       const losses = ctx.taskLosses();
       const s = this.logVariance;
       const terms = active.map((head) => {
         const i = this.heads.indexOf(head);
         const si = s.slice([i], [1]).reshape([]);
-        return losses[head]!.mul(this.base[head] ?? 1).mul(tf.exp(si.neg())).div(2).add(si.div(2));
+        return losses[head]!.mul(this.base[head] ?? 1)
+          .mul(tf.exp(si.neg()))
+          .div(2)
+          .add(si.div(2));
       });
       return tf.addN(terms) as tf.Scalar;
     }, [...ctx.variables]);

@@ -12,9 +12,11 @@ describe('calls and arguments', () => {
   });
 
   it('accepts enumerated values as names or strings, and suggests near misses', () => {
-    expect(check('model M {\n  input x: float[10, 3]\n  head h = x -> conv1d(4, 3, padding: "valid") -> conv1d(4, 3, padding: full) -> flatten() -> regress(1)\n}\n')).toEqual([
-      { code: 'MTL0204', range: '3:73-3:77', message: 'unknown padding "full"' },
-    ]);
+    expect(
+      check(
+        'model M {\n  input x: float[10, 3]\n  head h = x -> conv1d(4, 3, padding: "valid") -> conv1d(4, 3, padding: full) -> flatten() -> regress(1)\n}\n',
+      ),
+    ).toEqual([{ code: 'MTL0204', range: '3:73-3:77', message: 'unknown padding "full"' }]);
     expect(check(head('dense(8, activation: rleu)'))).toEqual([
       { code: 'MTL0204', range: '3:38-3:42', message: 'unknown activation "rleu"', hint: 'did you mean "relu"?' },
     ]);
