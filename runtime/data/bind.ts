@@ -15,8 +15,9 @@
  */
 import type { CheckedModel, HeadNode, InputNode } from '../../compiler/index.js';
 import { type Dataset, type LabelColumn, inputWidth, isIntInput, labelWidth, tagSteps } from './dataset.js';
+import type { CsvCells } from './csv.js';
 import { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, ProblemList } from './errors.js';
-import { type DataFormat, type DataSource, type Row, dataFormat, readRows, sourceName } from './read.js';
+import { type DataFormat, type DataSource, type Row, type RowSink, dataFormat, readRows, sourceName } from './read.js';
 import {
   CellProblem,
   classIndex,
@@ -60,6 +61,9 @@ export interface BoundData {
   readonly columns: Readonly<Record<string, readonly string[]>>;
 }
 
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 /** Where a value comes from: a CSV cell index or a JSONL field name. */
 type Key = number | string;
 
@@ -88,13 +92,25 @@ interface LabelPlan {
 }
 
 /** Reads `source` and binds every row to `model`; throws `DataErrors` listing all problems. */
-export async function loadDataset(model: CheckedModel, source: DataSource, options: BindOptions = {}): Promise<BoundData> {
-  const binder = new Binder(model, sourceName(source), dataFormat(source, options.format ?? model.data.format), options);
-  await readRows(source, binder.format, binder);
+export function loadDataset(model: CheckedModel, source: DataSource, options: BindOptions = {}): Promise<BoundData> {
+  const format = dataFormat(source, options.format ?? model.data.format);
+  return bindRows(model, sourceName(source), format, options, (sink) => readRows(source, format, sink));
+}
+
+/** Binds the rows that `read` streams into its sink (a reader of another format, or a benchmark's). */
+export async function bindRows(
+  model: CheckedModel,
+  file: string,
+  format: DataFormat,
+  options: BindOptions,
+  read: (sink: RowSink) => Promise<void>,
+): Promise<BoundData> {
+  const binder = new Binder(model, file, format, options);
+  await read(binder);
   return binder.finish();
 }
 
-class Binder {
+class Binder implements RowSink {
   private readonly problems: ProblemList;
   private readonly problemsShown: number;
   private readonly skippedList = new ProblemList();
@@ -106,6 +122,10 @@ class Binder {
   private skipped = 0;
   private rowProblems: DataError[] = [];
   private line = 0;
+  /** At least the rows the file holds, when known: the columns are allocated for them at once. */
+  private expected = 0;
+  /** The current row's cells, when it is a CSV row. */
+  private csv: CsvCells | undefined;
   private readonly where: DataLocation['kind'];
 
   constructor(
@@ -122,6 +142,14 @@ class Binder {
   }
 
   // ---- RowSink ----
+
+  expectRows(rows: number): void {
+    this.expected = rows;
+  }
+
+  private get rowsToAllocate(): number {
+    return this.expected > 0 ? this.expected : 1024;
+  }
 
   header(names: readonly string[], line: number): void {
     const headerProblems = new ProblemList(this.problemsShown);
@@ -149,8 +177,9 @@ class Binder {
       this.planJson(row.record, row.line);
     }
     this.line = row.line;
+    this.csv = row.format === 'csv' ? row.cells : undefined;
     this.rowProblems = [];
-    const get = row.format === 'csv' ? (k: Key) => row.cells[k as number] : (k: Key) => row.record[k as string];
+    const get = row.format === 'csv' ? (k: Key) => row.cells.text(k as number) : (k: Key) => row.record[k as string];
     for (const plan of this.inputs!) this.readInput(plan, get);
     for (const plan of this.labels!) this.readLabel(plan, get);
     if (this.rowProblems.length === 0) {
@@ -183,7 +212,7 @@ class Binder {
         input,
         width,
         source: inputSource(input, width),
-        column: isIntInput(input) ? new GrowableColumn(Int32Array, width) : new GrowableColumn(Float32Array, width),
+        column: isIntInput(input) ? new GrowableColumn(Int32Array, width, this.rowsToAllocate) : new GrowableColumn(Float32Array, width, this.rowsToAllocate),
         ...(names !== undefined ? { names } : {}),
       };
     });
@@ -195,8 +224,8 @@ class Binder {
         width,
         source: labelSource(head, width),
         labelled: 0,
-        values: new GrowableColumn(Float32Array, width),
-        mask: new GrowableColumn(Uint8Array, 1),
+        values: new GrowableColumn(Float32Array, width, this.rowsToAllocate),
+        mask: new GrowableColumn(Uint8Array, 1, this.rowsToAllocate),
         ...(classes !== undefined ? { classes } : {}),
       };
     });
@@ -358,23 +387,37 @@ class Binder {
       });
       return;
     }
+    const csv = this.csv;
+    if (csv !== undefined && source.kind === 'slots' && input.dtype !== 'int') {
+      // The hot loop of CSV binding: plain decimal cells straight from their bytes (csv.ts); any
+      // other cell, and values float32 cannot hold, through the text path and its checks.
+      for (let i = 0; i < width; i++) {
+        const key = source.keys[i] as number;
+        const value = csv.number(key);
+        if (value >= -FLOAT32_MAX && value <= FLOAT32_MAX) out[i] = value;
+        else this.readNumber(out, i, csv.text(key), source.names[i]!, input);
+      }
+      return;
+    }
     const [values, names] = this.gather(source, width, get, 'numbers');
     if (values === undefined) return;
-    const vocab = input.vocab;
-    const isInt = input.dtype === 'int';
     // The hot loop of binding: no closure per cell.
-    for (let i = 0; i < width; i++) {
-      const value = values[i];
-      if (isMissing(value)) {
-        this.report(names(i), 'missing value');
-        continue;
-      }
-      try {
-        out[i] = !isInt ? parseNumber(value) : vocab !== undefined ? parseId(value, vocab, 'id') : parseInteger(value, 'an integer');
-      } catch (error) {
-        if (!(error instanceof CellProblem)) throw error;
-        this.report(names(i), error.problem);
-      }
+    for (let i = 0; i < width; i++) this.readNumber(out, i, values[i], names(i), input);
+  }
+
+  /** One number of an input into `out[i]`, or a problem at `name`. */
+  private readNumber(out: Float32Array | Int32Array, i: number, value: unknown, name: string, input: InputNode): void {
+    if (isMissing(value)) {
+      this.report(name, 'missing value');
+      return;
+    }
+    try {
+      const vocab = input.vocab;
+      out[i] =
+        input.dtype !== 'int' ? parseNumber(value) : vocab !== undefined ? parseId(value, vocab, 'id') : parseInteger(value, 'an integer');
+    } catch (error) {
+      if (!(error instanceof CellProblem)) throw error;
+      this.report(name, error.problem);
     }
   }
 

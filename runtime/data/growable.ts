@@ -24,7 +24,7 @@ export class GrowableColumn<T extends Typed> {
   /** The writable values of row `i`, growing the column (by doubling) when needed. */
   row(i: number): T {
     if (i >= this.capacity) {
-      let capacity = this.capacity * 2;
+      let capacity = Math.max(this.capacity * 2, 1);
       while (capacity <= i) capacity *= 2;
       const grown = new this.kind(capacity * this.width);
       grown.set(this.data);
@@ -34,10 +34,23 @@ export class GrowableColumn<T extends Typed> {
     return this.data.subarray(i * this.width, (i + 1) * this.width) as T;
   }
 
-  /** The first `n` rows in an array of exactly that size; the column must not be used afterwards. */
+  /** Makes room for `rows` rows at once: when the count is known, no row is ever copied to grow. */
+  reserve(rows: number): void {
+    if (rows <= this.capacity) return;
+    const grown = new this.kind(rows * this.width);
+    grown.set(this.data);
+    this.data = grown;
+    this.capacity = rows;
+  }
+
+  /**
+   * The first `n` rows in an array of exactly that length; the column must not be used afterwards.
+   * When the column holds little more than that (a reserved count a few blank or bad rows too
+   * high), the array is a view of it rather than a copy, so the values are never in memory twice.
+   */
   finish(n: number): T {
     const used = n * this.width;
-    const out = used === this.data.length ? this.data : (this.data.slice(0, used) as T);
+    const out = used === this.data.length ? this.data : ((used >= this.data.length * 0.8 ? this.data.subarray(0, used) : this.data.slice(0, used)) as T);
     this.data = new this.kind(0);
     this.capacity = 0;
     return out;

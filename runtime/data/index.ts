@@ -2,7 +2,7 @@
  * Reading real data for a checked model: files → bound, normalized, split, batched typed arrays,
  * prepared for training and for inference (prepare.ts), with seeded shuffles.
  */
-export { type BindOptions, type BoundData, loadDataset } from './bind.js';
+export { type BindOptions, type BoundData, bindRows, loadDataset } from './bind.js';
 export {
   type Dataset,
   type LabelColumn,
@@ -25,6 +25,7 @@ export {
   type TrainingData,
   type TrainingSources,
 } from './prepare.js';
-export { type DataFormat, type DataSource, dataFormat, readRows, sourceName } from './read.js';
+export { type DataFormat, type DataSource, dataFormat, type Row, type RowSink, readRows, sourceName } from './read.js';
+export type { CsvCells } from './csv.js';
 export { mulberry32, shuffleInPlace } from './random.js';
 export { type Batch, Batches, type BatchOptions, type Split, splitRows } from './split.js';

@@ -1,13 +1,13 @@
 /**
  * Reads the rows of a data file one at a time, so that no file is ever held in memory as a list
- * of parsed rows: CSV through papaparse's streaming step mode, JSONL line by line. Which format a
+ * of parsed rows: CSV through mtl's byte-level reader (csv.ts), JSONL line by line. Which format a
  * file has comes from `data { format: … }` or else from its extension (LANGUAGE.md §4, §7).
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import Papa from 'papaparse';
 import type { DataFormat } from '../../compiler/index.js';
+import { type CsvCells, countRows, readCsvBytes } from './csv.js';
 import { DataError, DataErrors } from './errors.js';
 
 export type { DataFormat };
@@ -37,13 +37,15 @@ export function dataFormat(source: DataSource, declared?: DataFormat): DataForma
 
 /** One parsed row: CSV cells (strings) or a JSONL record, with the file line it starts on. */
 export type Row =
-  | { readonly format: 'csv'; readonly line: number; readonly cells: readonly string[] }
+  | { readonly format: 'csv'; readonly line: number; readonly cells: CsvCells }
   | { readonly format: 'jsonl'; readonly line: number; readonly record: Readonly<Record<string, unknown>> };
 
 /** Receives a file's contents in order. Throwing from a callback stops the read and rejects it. */
 export interface RowSink {
   /** CSV only: the header's column names, once, before any row. */
   header(names: readonly string[], line: number): void;
+  /** Before anything else, for a file on disk: at least as many as its rows, to allocate once. */
+  expectRows?(rows: number): void;
   row(row: Row): void;
   /** A line that is not a row: ragged CSV, broken quoting, invalid JSON, a JSON value that is not an object. */
   malformed(problem: DataError): void;
@@ -55,6 +57,13 @@ export interface RowSink {
  */
 export async function readRows(source: DataSource, format: DataFormat, sink: RowSink): Promise<void> {
   const name = sourceName(source);
+  if (typeof source === 'string' && sink.expectRows !== undefined) {
+    try {
+      sink.expectRows(countRows(source, format === 'csv'));
+    } catch (error) {
+      throw cannotOpen(name, error);
+    }
+  }
   const seen = format === 'csv' ? await readCsv(source, sink) : await readJsonl(source, sink);
   if (!seen) throw new DataErrors([new DataError(name, undefined, undefined, 'the file is empty')]);
 }
@@ -69,79 +78,34 @@ function cannotOpen(name: string, error: unknown): DataErrors {
   return new DataErrors([new DataError(name, undefined, undefined, `cannot read the file: ${reason}`)]);
 }
 
-const LINE_BREAK = /\r\n|\r|\n/g;
-
-function countLineBreaks(cells: readonly string[]): number {
-  let breaks = 0;
-  for (const cell of cells) {
-    // Only quoted cells can hold a line break; skip the regular expression for the rest.
-    if (cell.indexOf('\n') >= 0 || cell.indexOf('\r') >= 0) breaks += cell.match(LINE_BREAK)?.length ?? 0;
-  }
-  return breaks;
-}
-
 /** Returns whether the file held anything besides blank lines. */
-function readCsv(source: DataSource, sink: RowSink): Promise<boolean> {
+async function readCsv(source: DataSource, sink: RowSink): Promise<boolean> {
   const name = sourceName(source);
-  return new Promise((resolve, reject) => {
-    let line = 1; // where the next row starts; a quoted cell may span lines
-    let width = -1; // the header's cell count, once seen
-    let failed = false;
-    const input = openText(source);
-    input.on('error', (error) => {
-      failed = true;
-      reject(cannotOpen(name, error));
-    });
-    Papa.parse<string[]>(input, {
-      // Fixed: sniffing could pick the ';' that separates ids inside a multilabel cell.
-      delimiter: ',',
-      header: false,
-      dynamicTyping: false,
-      skipEmptyLines: false,
-      step(result, parser) {
-        if (failed) return;
-        const cells = result.data;
-        const start = line;
-        line += 1 + countLineBreaks(cells);
-        try {
-          if (cells.length === 1 && cells[0]!.trim() === '') return; // a blank line
-          if (result.errors.length > 0) {
-            const message = result.errors[0]!.message;
-            sink.malformed(new DataError(name, start, undefined, message.charAt(0).toLowerCase() + message.slice(1)));
-          } else if (width < 0) {
-            if (cells[0]!.charCodeAt(0) === 0xfeff) cells[0] = cells[0]!.slice(1);
-            width = cells.length;
-            sink.header(
-              cells.map((c) => c.trim()),
-              start,
-            );
-          } else if (cells.length !== width) {
-            sink.malformed(
-              new DataError(
-                name,
-                start,
-                undefined,
-                `the row has ${cells.length} ${cells.length === 1 ? 'cell' : 'cells'}, the header has ${width}`,
-              ),
-            );
-          } else {
-            sink.row({ format: 'csv', line: start, cells });
-          }
-        } catch (error) {
-          failed = true;
-          parser.abort();
-          reject(error);
+  let width = -1; // the header's cell count, once seen
+  try {
+    return readCsvBytes(typeof source === 'string' ? { file: source } : { text: source.text }, {
+      row(cells, line) {
+        if (width < 0) {
+          width = cells.length;
+          sink.header(
+            Array.from({ length: width }, (_, k) => cells.text(k).trim()),
+            line,
+          );
+        } else if (cells.length !== width) {
+          const count = `${cells.length} ${cells.length === 1 ? 'cell' : 'cells'}`;
+          sink.malformed(new DataError(name, line, undefined, `the row has ${count}, the header has ${width}`));
+        } else {
+          sink.row({ format: 'csv', line, cells });
         }
       },
-      complete() {
-        if (!failed) resolve(width >= 0);
-      },
-      error(error: Error) {
-        if (!failed) reject(cannotOpen(name, error));
-        failed = true;
+      malformed(line, problem) {
+        sink.malformed(new DataError(name, line, undefined, problem));
       },
     });
-  });
+  } catch (error) {
+    if (error instanceof DataErrors || !(error as NodeJS.ErrnoException).code) throw error;
+    throw cannotOpen(name, error);
+  }
 }
 
 function describeJson(value: unknown): string {

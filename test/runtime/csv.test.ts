@@ -1,0 +1,116 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { countRows, parseDecimal, readCsvBytes } from '../../runtime/data/csv.js';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const decimal = (text: string) => parseDecimal(bytes(text), 0, bytes(text).length);
+
+/** Every row read from `text` with chunks of `chunk` bytes: [line, cells…] or [line, 'malformed: …']. */
+function rows(text: string, chunk?: number): (number | string)[][] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtl-csv-'));
+  const file = path.join(dir, 'data.csv');
+  fs.writeFileSync(file, text);
+  const out: (number | string)[][] = [];
+  readCsvBytes(
+    { file },
+    {
+      row: (cells, line) => out.push([line, ...Array.from({ length: cells.length }, (_, k) => cells.text(k))]),
+      malformed: (line, problem) => out.push([line, `malformed: ${problem}`]),
+    },
+    chunk,
+  );
+  fs.rmSync(dir, { recursive: true });
+  return out;
+}
+
+describe('parseDecimal', () => {
+  it('gives exactly what Number gives for plain decimal numbers', () => {
+    for (const text of ['0', '-0', '1', '+1', '-1.5', '0.1', '.5', '5.', '1e5', '1E-5', '-2.5e+3', '123456789012345', '0.000001', '3.14159']) {
+      expect(Object.is(decimal(text), Number(text)), text).toBe(true);
+    }
+  });
+
+  it('leaves everything else to the caller (NaN), so that its text is parsed and checked as before', () => {
+    for (const text of ['', ' 1', '1 ', '0x10', '0b101', '1_000', 'Infinity', 'NaN', 'e5', '.', '-', '1e', '1e+', '1.2.3', '12345678901234567', '1e400', '1e-400']) {
+      expect(decimal(text), text).toBeNaN();
+    }
+  });
+
+  it('agrees with Number on random decimals of up to 15 digits and exponents up to ±30', () => {
+    const digits = fc.stringMatching(/^[0-9]{1,15}$/);
+    fc.assert(
+      fc.property(fc.boolean(), digits, fc.nat(15), fc.integer({ min: -30, max: 30 }), fc.boolean(), (negative, ds, point, exp, withExp) => {
+        const at = Math.min(point, ds.length);
+        const text = `${negative ? '-' : ''}${ds.slice(0, at)}.${ds.slice(at)}${withExp ? `e${exp}` : ''}`;
+        const fast = decimal(text);
+        if (!Number.isNaN(fast)) expect(Object.is(fast, Number(text)), text).toBe(true);
+      }),
+      { numRuns: 20_000, seed: 7 },
+    );
+  });
+});
+
+describe('readCsvBytes', () => {
+  it('splits cells on commas, unquotes quoted cells with their "" and line breaks, and skips blank lines', () => {
+    expect(rows('a,b,c\n1,"x,y","say ""hi"""\n\n  \n2,"two\nlines",3\r\n4,,\r5,6,7')).toEqual([
+      [1, 'a', 'b', 'c'],
+      [2, '1', 'x,y', 'say "hi"'],
+      [5, '2', 'two\nlines', '3'],
+      [7, '4', '', ''],
+      [8, '5', '6', '7'],
+    ]);
+  });
+
+  it('drops a byte-order mark and reads a last row without a line break', () => {
+    expect(rows('\ufeffa,b\n1,2')).toEqual([
+      [1, 'a', 'b'],
+      [2, '1', '2'],
+    ]);
+  });
+
+  it('reports an unterminated quote and text after a closing quote at the line the row starts on', () => {
+    expect(rows('a,b\n"x"y,2\n3,4\n5,"open\n6,7\n')).toEqual([
+      [1, 'a', 'b'],
+      [2, 'malformed: trailing quote on quoted field is malformed'],
+      [3, '3', '4'],
+      [4, 'malformed: quoted field unterminated'],
+    ]);
+  });
+
+  it('reads the same rows whatever the chunk size, rows and quoted cells crossing chunk ends', () => {
+    const cell = fc.oneof(fc.stringMatching(/^[a-z0-9.\- ]{0,6}$/), fc.string({ maxLength: 6 }).map((s) => s.replace(/\r/g, '')));
+    const table = fc.array(fc.array(cell, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(table, fc.constantFrom('\n', '\r\n'), fc.integer({ min: 1, max: 40 }), (cells, eol, chunk) => {
+        const quote = (c: string) => (/[",\n]/.test(c) || c.trim() === '' ? `"${c.replaceAll('"', '""')}"` : c);
+        const text = ['h1,h2,h3', ...cells.map((r) => r.map(quote).join(','))].join(eol) + eol;
+        const whole = rows(text);
+        expect(rows(text, chunk)).toEqual(whole);
+        // Independently: each row's cells, and its first line counted from the line breaks before it.
+        let line = 2;
+        const expected: (number | string)[][] = [[1, 'h1', 'h2', 'h3']];
+        for (const r of cells) {
+          expected.push([line, ...r]);
+          line += 1 + r.join('').split('\n').length - 1;
+        }
+        expect(whole).toEqual(expected);
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+});
+
+describe('countRows', () => {
+  it('counts at least every row, line breaks inside quotes excepted', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtl-csv-'));
+    const file = path.join(dir, 'data.csv');
+    fs.writeFileSync(file, 'a,b\n1,"x\ny"\n2,3');
+    expect(countRows(file, true)).toBe(3);
+    fs.writeFileSync(file, 'a,b\r1,2\r');
+    expect(countRows(file, true)).toBe(2);
+    fs.rmSync(dir, { recursive: true });
+  });
+});
