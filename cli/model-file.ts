@@ -72,7 +72,7 @@ export function dataSources(
       : (resumed.train ?? (checked.data.train !== undefined ? path.resolve(mtlDir, checked.data.train) : undefined));
   if (train === undefined) {
     throw new UsageError(
-      `model "${checked.name}" in "${file}" names no ${noun}: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model`,
+      `model "${checked.name}" in "${file}" names no ${noun}: pass --data FILE (CSV, JSONL or Parquet), or add data { train: "…" } to the model`,
     );
   }
   const declared = checked.data.validation ?? (typeof checked.train.validation === 'string' ? checked.train.validation : undefined);

@@ -35,4 +35,4 @@ export { GATES, LOSSES, METRICS, OPTIMIZERS, SEARCH, WEIGHTINGS } from './librar
 export { ACTIVATIONS, describeType, formatSignature, type ArgType, type ParamSpec, type Signature } from './library/signature.js';
 export { TASKS } from './library/tasks.js';
 export { DATA_OPTIONS, HEAD_OPTIONS, TRAIN_OPTIONS } from './library/options.js';
-export { DATA_FORMATS, type DataFormat } from './library/data-formats.js';
+export { DATA_FORMATS, type DataFormat, formatOfExtension } from './library/data-formats.js';

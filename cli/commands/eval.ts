@@ -45,7 +45,7 @@ export const evalCommand: CommandModule = {
       .command('eval')
       .description('measure a saved model on labelled data, task by task')
       .argument('<dir>', 'a model directory (written by mtlc train)')
-      .requiredOption('--data <file>', 'labelled data, CSV or JSONL')
+      .requiredOption('--data <file>', 'labelled data, CSV, JSONL or Parquet')
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
       .addOption(backendOption())
       .action(async (dir: string, options: EvalOptions, command: Command) => {

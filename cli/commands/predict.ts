@@ -6,8 +6,9 @@
  */
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
-import { DATA_FORMATS, type DataFormat } from '../../compiler/index.js';
+import { DATA_FORMATS, type DataFormat, formatOfExtension } from '../../compiler/index.js';
 import { plural } from '../frame.js';
+import { describeError } from '../host.js';
 import { backendOption, type BackendChoice } from '../runtime-errors.js';
 import { openWithData } from '../saved-model.js';
 import { refuseToReplace, UsageError, writeOutputFile, type CliContext, type CommandModule } from './command.js';
@@ -21,8 +22,6 @@ interface PredictOptions {
   readonly backend?: BackendChoice;
 }
 
-const EXTENSIONS: Readonly<Record<string, DataFormat>> = { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv' };
-
 export const predictCommand: CommandModule = {
   name: 'predict',
   register(program: Command, ctx: CliContext): void {
@@ -30,8 +29,8 @@ export const predictCommand: CommandModule = {
       .command('predict')
       .description('predict every row of a data file with a saved model')
       .argument('<dir>', 'a model directory (written by mtlc train)')
-      .requiredOption('--data <file>', 'data to predict, CSV or JSONL (labels are not needed)')
-      .option('--out <file>', 'write to preds.jsonl or preds.csv instead of stdout')
+      .requiredOption('--data <file>', 'data to predict, CSV, JSONL or Parquet (labels are not needed)')
+      .option('--out <file>', 'write to preds.jsonl, preds.csv or preds.parquet instead of stdout')
       .addOption(new Option('--format <format>', 'output format (default: from --out, else jsonl)').choices(DATA_FORMATS))
       .option('--probabilities', "add each class's probability for classify, binary, multilabel and tag heads")
       .option('--force', 'replace an existing --out file')
@@ -48,6 +47,18 @@ export const predictCommand: CommandModule = {
         saved.model.dispose();
         const heads = saved.checked.heads;
         const records = predictionRecords(heads, outputs, bound.dataset.n, { probabilities: options.probabilities === true });
+        if (format === 'parquet') {
+          const { writeParquet } = await import('../../runtime/data/index.js');
+          const target = path.resolve(ctx.io.cwd, options.out!);
+          try {
+            await writeParquet(target, Object.keys(records[0] ?? {}), records);
+          } catch (error) {
+            ctx.fail(`cannot write "${options.out}": ${describeError(error)}`);
+            return;
+          }
+          ctx.err(`wrote ${plural(records.length, 'prediction')} to ${options.out}\n`);
+          return;
+        }
         const text = format === 'csv' ? predictionsCsv(heads, records) : predictionsJsonl(records);
         if (options.out === undefined) {
           ctx.out(text);
@@ -60,9 +71,9 @@ export const predictCommand: CommandModule = {
 };
 
 function outputFormat(options: PredictOptions): DataFormat {
-  if (options.format !== undefined) return options.format;
-  if (options.out === undefined) return 'jsonl';
-  const format = EXTENSIONS[path.extname(options.out).toLowerCase()];
-  if (format === undefined) throw new UsageError(`cannot tell the format of "${options.out}": name it .jsonl or .csv, or pass --format`);
+  const format = options.format ?? (options.out === undefined ? 'jsonl' : formatOfExtension(options.out));
+  if (format === undefined)
+    throw new UsageError(`cannot tell the format of "${options.out}": name it .jsonl, .csv or .parquet, or pass --format`);
+  if (format === 'parquet' && options.out === undefined) throw new UsageError('Parquet output needs a file: pass --out preds.parquet');
   return format;
 }

@@ -35,7 +35,7 @@ export const relateCommand: CommandModule = {
       .command('relate')
       .description('measure how related the tasks are: label agreement and correlation, gradient cosine')
       .argument('<file>', 'the .mtl file')
-      .option('--data <file>', "the data, CSV or JSONL (default: the model's data { train })")
+      .option('--data <file>', "the data, CSV, JSONL or Parquet (default: the model's data { train })")
       .option('--validation <file>', "validation data for the report's curves (default: as mtlc train)")
       .option('--epochs <n>', 'epochs to train while measuring gradients', positiveInteger, 1)
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))

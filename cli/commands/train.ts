@@ -46,7 +46,7 @@ export const trainCommand: CommandModule = {
       .command('train')
       .description('train a model on its data and save it')
       .argument('<file>', 'the .mtl file')
-      .option('--data <file>', "training data, CSV or JSONL (default: the model's data { train })")
+      .option('--data <file>', "training data, CSV, JSONL or Parquet (default: the model's data { train })")
       .option('--validation <file>', 'validation data (default: data { validation }, else train { validation })')
       .option('-o, --output <dir>', `the model directory to write (default: ${RUNS_DIR}/<name>, then <name>-2, …)`)
       .option('--epochs <n>', 'epochs in all, counting those of a resumed run (default: train { epochs })', positiveInteger)

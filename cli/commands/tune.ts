@@ -38,7 +38,7 @@ export const tuneCommand: CommandModule = {
       .argument('<file>', 'the .mtl file')
       .requiredOption('--folds <k>', 'number of cross-validation folds (2 or more)', wholeNumberFrom(2))
       .option('--trials <n>', 'try n settings drawn at random from the grid (default: the whole grid)', positiveInteger)
-      .option('--data <file>', "the data, CSV or JSONL (default: the model's data { train })")
+      .option('--data <file>', "the data, CSV, JSONL or Parquet (default: the model's data { train })")
       .option('--epochs <n>', 'epochs per fold (default: train { epochs })', positiveInteger)
       .option('--seed <n>', 'seed of the fold assignment and random search (default: train { seed })', wholeNumber)
       .option('-o, --output <file>', 'the tuned .mtl to write (default: <name>.tuned.mtl beside FILE)')

@@ -15,9 +15,9 @@
  */
 import type { CheckedModel, HeadNode, InputNode } from '../../compiler/index.js';
 import { type Dataset, type LabelColumn, inputWidth, isIntInput, labelWidth, tagSteps } from './dataset.js';
-import type { CsvCells } from './csv.js';
 import { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, ProblemList } from './errors.js';
-import { type DataFormat, type DataSource, type Row, type RowSink, dataFormat, readRows, sourceName } from './read.js';
+import { type DataFormat, type DataSource, dataFormat, readRows, sourceName } from './read.js';
+import type { Cells, Row, RowSink } from './rows.js';
 import {
   CellProblem,
   classIndex,
@@ -124,8 +124,10 @@ class Binder implements RowSink {
   private line = 0;
   /** At least the rows the file holds, when known: the columns are allocated for them at once. */
   private expected = 0;
-  /** The current row's cells, when it is a CSV row. */
-  private csv: CsvCells | undefined;
+  /** Each column's index by its name: a Parquet list column is read by name, as a JSONL field holding an array. */
+  private readonly columnIndex = new Map<string, number>();
+  /** The current row's cells, when it is a CSV or Parquet row. */
+  private cells: Cells | undefined;
   private readonly where: DataLocation['kind'];
 
   constructor(
@@ -138,7 +140,7 @@ class Binder implements RowSink {
     this.problems = new ProblemList(this.problemsShown);
     this.skip = options.skipBadRows === true;
     this.requireLabels = options.requireLabels !== false;
-    this.where = format === 'csv' ? 'column' : 'field';
+    this.where = format === 'jsonl' ? 'field' : 'column';
   }
 
   // ---- RowSink ----
@@ -151,8 +153,9 @@ class Binder implements RowSink {
     return this.expected > 0 ? this.expected : 1024;
   }
 
-  header(names: readonly string[], line: number): void {
+  header(names: readonly string[], line: number | undefined): void {
     const headerProblems = new ProblemList(this.problemsShown);
+    names.forEach((name, i) => this.columnIndex.set(name, i));
     const fail = (name: string | undefined, problem: string): void =>
       headerProblems.add(new DataError(this.file, line, name === undefined ? undefined : { kind: 'column', name }, problem));
     const positions = new Map<string, number[]>();
@@ -173,13 +176,16 @@ class Binder implements RowSink {
 
   row(row: Row): void {
     if (this.inputs === undefined) {
-      if (row.format === 'csv') throw new Error('bug: a CSV row before its header');
+      if (row.format !== 'jsonl') throw new Error('bug: a row before its header');
       this.planJson(row.record, row.line);
     }
     this.line = row.line;
-    this.csv = row.format === 'csv' ? row.cells : undefined;
+    this.cells = row.format === 'jsonl' ? undefined : row.cells;
     this.rowProblems = [];
-    const get = row.format === 'csv' ? (k: Key) => row.cells.text(k as number) : (k: Key) => row.record[k as string];
+    const get =
+      row.format === 'jsonl'
+        ? (k: Key) => row.record[k as string]
+        : (k: Key) => row.cells.value(typeof k === 'number' ? k : this.columnIndex.get(k)!);
     for (const plan of this.inputs!) this.readInput(plan, get);
     for (const plan of this.labels!) this.readLabel(plan, get);
     if (this.rowProblems.length === 0) {
@@ -212,7 +218,9 @@ class Binder implements RowSink {
         input,
         width,
         source: inputSource(input, width),
-        column: isIntInput(input) ? new GrowableColumn(Int32Array, width, this.rowsToAllocate) : new GrowableColumn(Float32Array, width, this.rowsToAllocate),
+        column: isIntInput(input)
+          ? new GrowableColumn(Int32Array, width, this.rowsToAllocate)
+          : new GrowableColumn(Float32Array, width, this.rowsToAllocate),
         ...(names !== undefined ? { names } : {}),
       };
     });
@@ -262,6 +270,8 @@ class Binder implements RowSink {
         fail(undefined, `${names.length} columns are listed, ${reader} needs ${width}`);
         return { kind: 'absent' };
       }
+    } else if (this.format === 'parquet' && width > 1 && has(input.name) && !has(`${input.name}_0`)) {
+      return { kind: 'vector', key: input.name };
     } else if (input.category !== undefined || width === 1) {
       names = [input.category === undefined && !has(input.name) && has(`${input.name}_0`) ? `${input.name}_0` : input.name];
     } else {
@@ -289,6 +299,9 @@ class Binder implements RowSink {
   ): Source {
     const label = head.task.label;
     const reader = `the label of head "${head.name}"`;
+    if (this.format === 'parquet' && head.task.kind === 'regress' && width > 1 && has(label) && !has(`${label}_0`)) {
+      return { kind: 'vector', key: label };
+    }
     const names =
       head.task.kind === 'regress' && width > 1
         ? Array.from({ length: width }, (_, i) => `${label}_${i}`)
@@ -387,15 +400,15 @@ class Binder implements RowSink {
       });
       return;
     }
-    const csv = this.csv;
-    if (csv !== undefined && source.kind === 'slots' && input.dtype !== 'int') {
-      // The hot loop of CSV binding: plain decimal cells straight from their bytes (csv.ts); any
-      // other cell, and values float32 cannot hold, through the text path and its checks.
+    const cells = this.cells;
+    if (cells !== undefined && source.kind === 'slots' && input.dtype !== 'int') {
+      // The hot loop of binding: plain numbers read without a string (csv.ts, parquet.ts); any
+      // other cell, and values float32 cannot hold, through the general path and its checks.
       for (let i = 0; i < width; i++) {
         const key = source.keys[i] as number;
-        const value = csv.number(key);
+        const value = cells.number(key);
         if (value >= -FLOAT32_MAX && value <= FLOAT32_MAX) out[i] = value;
-        else this.readNumber(out, i, csv.text(key), source.names[i]!, input);
+        else this.readNumber(out, i, cells.value(key), source.names[i]!, input);
       }
       return;
     }

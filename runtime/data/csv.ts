@@ -12,14 +12,11 @@
  * any other cell gives NaN, and the caller parses its text as before, so results never differ.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import type { Cells } from './rows.js';
 
-/** The cells of the current row; valid until the next row is read. */
-export interface CsvCells {
-  readonly length: number;
-  /** Cell `k` as text (quotes removed, `""` unescaped). */
+/** The cells of the current CSV row: their text (quotes removed, `""` unescaped) and plain decimal numbers (see above). */
+export interface CsvCells extends Cells {
   text(k: number): string;
-  /** Cell `k` as a number when it is a plain decimal number (see above); NaN otherwise. */
-  number(k: number): number;
 }
 
 /** What the reader hands over: the header, each row, and rows it cannot read. */
@@ -60,6 +57,10 @@ class RowCells implements CsvCells {
     this.ends[this.length] = end;
     this.quoted[this.length] = quoted ? 1 : 0;
     this.length++;
+  }
+
+  value(k: number): string {
+    return this.text(k);
   }
 
   text(k: number): string {
@@ -287,7 +288,13 @@ function scanRow(
 }
 
 /** The row ends at the line break at `i` (`\n`, `\r\n` or `\r`). */
-function endOfRow(bytes: Uint8Array, i: number, filled: number, eof: boolean, breaks: number): { next: number; breaks: number } | typeof NEED_MORE {
+function endOfRow(
+  bytes: Uint8Array,
+  i: number,
+  filled: number,
+  eof: boolean,
+  breaks: number,
+): { next: number; breaks: number } | typeof NEED_MORE {
   if (bytes[i] === CR) {
     if (i + 1 >= filled && !eof) return NEED_MORE;
     return { next: bytes[i + 1] === LF ? i + 2 : i + 1, breaks: breaks + 1 };

@@ -50,7 +50,10 @@ export class GrowableColumn<T extends Typed> {
    */
   finish(n: number): T {
     const used = n * this.width;
-    const out = used === this.data.length ? this.data : ((used >= this.data.length * 0.8 ? this.data.subarray(0, used) : this.data.slice(0, used)) as T);
+    const out =
+      used === this.data.length
+        ? this.data
+        : ((used >= this.data.length * 0.8 ? this.data.subarray(0, used) : this.data.slice(0, used)) as T);
     this.data = new this.kind(0);
     this.capacity = 0;
     return out;

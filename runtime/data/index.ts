@@ -25,7 +25,7 @@ export {
   type TrainingData,
   type TrainingSources,
 } from './prepare.js';
-export { type DataFormat, type DataSource, dataFormat, type Row, type RowSink, readRows, sourceName } from './read.js';
-export type { CsvCells } from './csv.js';
+export { type Cells, type DataFormat, type DataSource, dataFormat, type Row, type RowSink, readRows, sourceName } from './read.js';
+export { writeParquet } from './parquet.js';
 export { mulberry32, shuffleInPlace } from './random.js';
 export { type Batch, Batches, type BatchOptions, type Split, splitRows } from './split.js';

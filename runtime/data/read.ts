@@ -6,9 +6,13 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import type { DataFormat } from '../../compiler/index.js';
-import { type CsvCells, countRows, readCsvBytes } from './csv.js';
+import { type DataFormat, formatOfExtension } from '../../compiler/index.js';
+import { countRows, readCsvBytes } from './csv.js';
 import { DataError, DataErrors } from './errors.js';
+import { readParquet } from './parquet.js';
+import type { RowSink } from './rows.js';
+
+export type { Cells, Row, RowSink } from './rows.js';
 
 export type { DataFormat };
 
@@ -19,36 +23,22 @@ export function sourceName(source: DataSource): string {
   return typeof source === 'string' ? source : source.name;
 }
 
-const EXTENSIONS: Readonly<Record<string, DataFormat>> = { '.csv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl' };
-
 /** The declared format, else the one the file's extension names. */
 export function dataFormat(source: DataSource, declared?: DataFormat): DataFormat {
   if (declared !== undefined) return declared;
   const name = sourceName(source);
-  const dot = name.lastIndexOf('.');
-  const format = dot < 0 ? undefined : EXTENSIONS[name.slice(dot).toLowerCase()];
+  const format = formatOfExtension(name);
   if (format === undefined) {
     throw new DataErrors([
-      new DataError(name, undefined, undefined, 'cannot tell the format from the file name: use .csv or .jsonl, or set format in data { }'),
+      new DataError(
+        name,
+        undefined,
+        undefined,
+        'cannot tell the format from the file name: use .csv, .jsonl or .parquet, or set format in data { }',
+      ),
     ]);
   }
   return format;
-}
-
-/** One parsed row: CSV cells (strings) or a JSONL record, with the file line it starts on. */
-export type Row =
-  | { readonly format: 'csv'; readonly line: number; readonly cells: CsvCells }
-  | { readonly format: 'jsonl'; readonly line: number; readonly record: Readonly<Record<string, unknown>> };
-
-/** Receives a file's contents in order. Throwing from a callback stops the read and rejects it. */
-export interface RowSink {
-  /** CSV only: the header's column names, once, before any row. */
-  header(names: readonly string[], line: number): void;
-  /** Before anything else, for a file on disk: at least as many as its rows, to allocate once. */
-  expectRows?(rows: number): void;
-  row(row: Row): void;
-  /** A line that is not a row: ragged CSV, broken quoting, invalid JSON, a JSON value that is not an object. */
-  malformed(problem: DataError): void;
 }
 
 /**
@@ -57,6 +47,11 @@ export interface RowSink {
  */
 export async function readRows(source: DataSource, format: DataFormat, sink: RowSink): Promise<void> {
   const name = sourceName(source);
+  if (format === 'parquet') {
+    if (typeof source !== 'string') throw new DataErrors([new DataError(name, undefined, undefined, 'Parquet data must be a file')]);
+    if (!(await readParquet(source, sink))) throw new DataErrors([new DataError(name, undefined, undefined, 'the file is empty')]);
+    return;
+  }
   if (typeof source === 'string' && sink.expectRows !== undefined) {
     try {
       sink.expectRows(countRows(source, format === 'csv'));

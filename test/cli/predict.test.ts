@@ -93,7 +93,7 @@ describe('mtlc predict', () => {
     expect(printed.stdout.split('\n')[0]).toBe('species,sex,mass');
     expect(await mtlc(['predict', 'model', '--data', 'examples/data/penguins.csv', '--out', 'p.txt'], { cwd: dir })).toMatchObject({
       code: 2,
-      stderr: 'mtlc: cannot tell the format of "p.txt": name it .jsonl or .csv, or pass --format\n',
+      stderr: 'mtlc: cannot tell the format of "p.txt": name it .jsonl, .csv or .parquet, or pass --format\n',
     });
   });
 

@@ -129,7 +129,8 @@ describe('mtlc relate', () => {
     expect(await run(['relate', 'shop.mtl'], { cwd: dir })).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'mtlc: model "Shop" in "shop.mtl" names no data: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model\n',
+      stderr:
+        'mtlc: model "Shop" in "shop.mtl" names no data: pass --data FILE (CSV, JSONL or Parquet), or add data { train: "…" } to the model\n',
     });
   });
 

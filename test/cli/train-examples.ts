@@ -43,7 +43,7 @@ export function itTrainsOneEpoch(file: string): void {
         if (declared === undefined) {
           expect(refused).toMatchObject({
             code: 2,
-            stderr: `mtlc: model "${model.name}" in "examples/${file}" names no training data: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model\n`,
+            stderr: `mtlc: model "${model.name}" in "examples/${file}" names no training data: pass --data FILE (CSV, JSONL or Parquet), or add data { train: "…" } to the model\n`,
           });
         } else {
           expect(refused.code).toBe(1);

@@ -218,7 +218,7 @@ describe('mtlc train', () => {
       code: 2,
       stdout: '',
       stderr:
-        'mtlc: model "Listing" in "examples/multi-input.mtl" names no training data: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model\n',
+        'mtlc: model "Listing" in "examples/multi-input.mtl" names no training data: pass --data FILE (CSV, JSONL or Parquet), or add data { train: "…" } to the model\n',
     });
   });
 

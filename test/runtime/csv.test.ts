@@ -28,13 +28,46 @@ function rows(text: string, chunk?: number): (number | string)[][] {
 
 describe('parseDecimal', () => {
   it('gives exactly what Number gives for plain decimal numbers', () => {
-    for (const text of ['0', '-0', '1', '+1', '-1.5', '0.1', '.5', '5.', '1e5', '1E-5', '-2.5e+3', '123456789012345', '0.000001', '3.14159']) {
+    for (const text of [
+      '0',
+      '-0',
+      '1',
+      '+1',
+      '-1.5',
+      '0.1',
+      '.5',
+      '5.',
+      '1e5',
+      '1E-5',
+      '-2.5e+3',
+      '123456789012345',
+      '0.000001',
+      '3.14159',
+    ]) {
       expect(Object.is(decimal(text), Number(text)), text).toBe(true);
     }
   });
 
   it('leaves everything else to the caller (NaN), so that its text is parsed and checked as before', () => {
-    for (const text of ['', ' 1', '1 ', '0x10', '0b101', '1_000', 'Infinity', 'NaN', 'e5', '.', '-', '1e', '1e+', '1.2.3', '12345678901234567', '1e400', '1e-400']) {
+    for (const text of [
+      '',
+      ' 1',
+      '1 ',
+      '0x10',
+      '0b101',
+      '1_000',
+      'Infinity',
+      'NaN',
+      'e5',
+      '.',
+      '-',
+      '1e',
+      '1e+',
+      '1.2.3',
+      '12345678901234567',
+      '1e400',
+      '1e-400',
+    ]) {
       expect(decimal(text), text).toBeNaN();
     }
   });
@@ -42,12 +75,19 @@ describe('parseDecimal', () => {
   it('agrees with Number on random decimals of up to 15 digits and exponents up to ±30', () => {
     const digits = fc.stringMatching(/^[0-9]{1,15}$/);
     fc.assert(
-      fc.property(fc.boolean(), digits, fc.nat(15), fc.integer({ min: -30, max: 30 }), fc.boolean(), (negative, ds, point, exp, withExp) => {
-        const at = Math.min(point, ds.length);
-        const text = `${negative ? '-' : ''}${ds.slice(0, at)}.${ds.slice(at)}${withExp ? `e${exp}` : ''}`;
-        const fast = decimal(text);
-        if (!Number.isNaN(fast)) expect(Object.is(fast, Number(text)), text).toBe(true);
-      }),
+      fc.property(
+        fc.boolean(),
+        digits,
+        fc.nat(15),
+        fc.integer({ min: -30, max: 30 }),
+        fc.boolean(),
+        (negative, ds, point, exp, withExp) => {
+          const at = Math.min(point, ds.length);
+          const text = `${negative ? '-' : ''}${ds.slice(0, at)}.${ds.slice(at)}${withExp ? `e${exp}` : ''}`;
+          const fast = decimal(text);
+          if (!Number.isNaN(fast)) expect(Object.is(fast, Number(text)), text).toBe(true);
+        },
+      ),
       { numRuns: 20_000, seed: 7 },
     );
   });
@@ -81,7 +121,10 @@ describe('readCsvBytes', () => {
   });
 
   it('reads the same rows whatever the chunk size, rows and quoted cells crossing chunk ends', () => {
-    const cell = fc.oneof(fc.stringMatching(/^[a-z0-9.\- ]{0,6}$/), fc.string({ maxLength: 6 }).map((s) => s.replace(/\r/g, '')));
+    const cell = fc.oneof(
+      fc.stringMatching(/^[a-z0-9.\- ]{0,6}$/),
+      fc.string({ maxLength: 6 }).map((s) => s.replace(/\r/g, '')),
+    );
     const table = fc.array(fc.array(cell, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 12 });
     fc.assert(
       fc.property(table, fc.constantFrom('\n', '\r\n'), fc.integer({ min: 1, max: 40 }), (cells, eol, chunk) => {

@@ -167,7 +167,7 @@ describe('a data error names the file, the line and the column', () => {
 
   it('reports a file whose format cannot be told from its name', async () => {
     expect((await problems(vectorModel, { name: 'data.txt', text: 'x\n' })).messages).toEqual([
-      'data.txt: cannot tell the format from the file name: use .csv or .jsonl, or set format in data { }',
+      'data.txt: cannot tell the format from the file name: use .csv, .jsonl or .parquet, or set format in data { }',
     ]);
   });
 

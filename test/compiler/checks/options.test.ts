@@ -51,12 +51,12 @@ describe('data', () => {
   it('checks data paths, formats and option names', () => {
     expect(
       check(
-        'model M {\n  input x: float[4]\n  head h = x -> regress(1)\n  data { train: "a.csv", test: 3, format: parquet, valid: "b.csv" }\n}\n',
+        'model M {\n  input x: float[4]\n  head h = x -> regress(1)\n  data { train: "a.csv", test: 3, format: avro, valid: "b.csv" }\n}\n',
       ),
     ).toEqual([
       { code: 'MTL0503', range: '4:32-4:33', message: 'option "test" must be a string, got 3' },
-      { code: 'MTL0204', range: '4:43-4:50', message: 'unknown data format "parquet"' },
-      { code: 'MTL0501', range: '4:52-4:57', message: 'unknown data option "valid"' },
+      { code: 'MTL0204', range: '4:43-4:47', message: 'unknown data format "avro"' },
+      { code: 'MTL0501', range: '4:49-4:54', message: 'unknown data option "valid"' },
     ]);
   });
 });

@@ -1,0 +1,168 @@
+/**
+ * Parquet files, read and written through DuckDB (docs/performance.md says why: it reads every
+ * encoding, compression and nested type of the format, column by column, at native speed; a pure
+ * JavaScript reader was three times slower and used three times the memory on the benchmark file).
+ *
+ * Column types map as a user of pandas or Keras expects: integers, floats and decimals are numbers;
+ * booleans are 1 and 0; strings are strings; a list or array column is a list of numbers (a
+ * `float[n]` input reads it whole, a multilabel or tag head reads its ids); NULL is a missing
+ * value; dates, times and everything else are their text, which a numeric input reports as not a
+ * number. Rows are numbered from 1 in error messages, as lines are in CSV and JSONL.
+ */
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from '@duckdb/node-api';
+import { DataError, DataErrors } from './errors.js';
+import type { Cells, RowSink } from './rows.js';
+
+/** The columns of a chunk as JavaScript values: typed arrays of numbers where possible. */
+interface Column {
+  /** Row `r` as a number, or NaN when it is NULL or not a number. */
+  number(r: number): number;
+  /** Row `r` as mtl binds it: a number, a string, a list of numbers, or null. */
+  value(r: number): unknown;
+}
+
+/** How a column of a DuckDB type is selected, so that what comes back is one of a few kinds. */
+function selection(name: string, type: string): string {
+  const column = `"${name.replaceAll('"', '""')}"`;
+  if (type === 'FLOAT' || type === 'DOUBLE') return column;
+  if (/^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|DECIMAL.*)$/.test(type)) return `CAST(${column} AS DOUBLE)`;
+  if (type === 'BOOLEAN') return `CAST(${column} AS TINYINT)`;
+  if (/\[\d*\]$/.test(type)) return `CAST(${column} AS DOUBLE[])`;
+  return type === 'VARCHAR' ? column : `CAST(${column} AS VARCHAR)`;
+}
+
+function columnOf(vector: DuckDBVector): Column {
+  const items = (vector as unknown as { items?: ArrayLike<number> }).items;
+  const validity = (vector as unknown as { validity?: { itemValid(i: number): boolean } }).validity;
+  if (items !== undefined && typeof items[0] !== 'bigint') {
+    const valid = (r: number) => validity === undefined || validity.itemValid(r);
+    return {
+      number: (r) => (valid(r) ? items[r]! : Number.NaN),
+      value: (r) => (valid(r) ? items[r]! : null),
+    };
+  }
+  return {
+    number: () => Number.NaN,
+    value: (r) => {
+      const item = vector.getItem(r) as unknown;
+      if (item === null || typeof item === 'string' || typeof item === 'number') return item;
+      const list = (item as { items?: readonly unknown[] }).items;
+      return list !== undefined ? [...list] : String(item);
+    },
+  };
+}
+
+class ChunkCells implements Cells {
+  columns: Column[] = [];
+  row = 0;
+
+  get length(): number {
+    return this.columns.length;
+  }
+
+  value(k: number): unknown {
+    return this.columns[k]!.value(this.row);
+  }
+
+  number(k: number): number {
+    return this.columns[k]!.number(this.row);
+  }
+}
+
+async function connect(): Promise<DuckDBConnection> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  return instance.connect();
+}
+
+const quoted = (file: string) => `'${file.replaceAll("'", "''")}'`;
+
+/** DuckDB's message, as the problem of reading `file`. */
+function readProblem(file: string, error: unknown): DataErrors {
+  const message = error instanceof Error ? error.message : String(error);
+  const problem = /No files found|No such file/i.test(message)
+    ? 'cannot read the file: no such file'
+    : /magic bytes|not a parquet|too small to be a parquet/i.test(message)
+      ? 'not a Parquet file'
+      : `cannot read the file as Parquet: ${message.split('\n')[0]}`;
+  return new DataErrors([new DataError(file, undefined, undefined, problem)]);
+}
+
+/**
+ * Streams the rows of the Parquet file `file` into `sink`: its column names as the header, then
+ * each row. Returns whether the file held any row.
+ */
+export async function readParquet(file: string, sink: RowSink): Promise<boolean> {
+  const connection = await connect();
+  try {
+    let names: string[];
+    let types: string[];
+    try {
+      const schema = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${quoted(file)})`);
+      const rows = schema.getRowObjects();
+      names = rows.map((r) => String(r['column_name']));
+      types = rows.map((r) => String(r['column_type']));
+    } catch (error) {
+      throw readProblem(file, error);
+    }
+    sink.header(names, undefined);
+    const select = names.map((name, k) => selection(name, types[k]!)).join(', ');
+    const result = await connection.stream(`SELECT ${select} FROM read_parquet(${quoted(file)})`).catch((error: unknown) => {
+      throw readProblem(file, error);
+    });
+    const cells = new ChunkCells();
+    let rows = 0;
+    for (;;) {
+      let chunk: DuckDBDataChunk | null;
+      try {
+        chunk = await result.fetchChunk();
+      } catch (error) {
+        throw readProblem(file, error);
+      }
+      if (chunk === null || chunk.rowCount === 0) break;
+      cells.columns = Array.from({ length: chunk.columnCount }, (_, k) => columnOf(chunk!.getColumnVector(k)));
+      for (let r = 0; r < chunk.rowCount; r++) {
+        cells.row = r;
+        sink.row({ format: 'parquet', line: rows + r + 1, cells });
+      }
+      rows += chunk.rowCount;
+    }
+    return rows > 0;
+  } finally {
+    connection.closeSync();
+  }
+}
+
+/** Writes `rows` (records with the same keys, values numbers, strings, lists or null) to the Parquet file `file`. */
+export async function writeParquet(
+  file: string,
+  columns: readonly string[],
+  rows: readonly Readonly<Record<string, unknown>>[],
+): Promise<void> {
+  const connection = await connect();
+  try {
+    // Through JSON Lines: DuckDB infers each column's type (numbers, strings, lists) the way a reader expects.
+    const { mkdtemp, rename, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(tmpdir(), 'mtl-parquet-'));
+    try {
+      const jsonl = path.join(dir, 'rows.jsonl');
+      await writeFile(jsonl, rows.map((r) => JSON.stringify(Object.fromEntries(columns.map((c) => [c, r[c] ?? null])))).join('\n'));
+      const select = columns.map((c) => `"${c.replaceAll('"', '""')}"`).join(', ');
+      // Into the target's folder first, then renamed over it: readers see the old file or the whole new one.
+      const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+      await connection.run(
+        `COPY (SELECT ${select} FROM read_json(${quoted(jsonl)}, format = 'newline_delimited')) TO ${quoted(temp)} (FORMAT parquet)`,
+      );
+      await rename(temp, file).catch(async (error: unknown) => {
+        await rm(temp, { force: true });
+        throw error;
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  } finally {
+    connection.closeSync();
+  }
+}
