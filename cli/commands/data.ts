@@ -1,13 +1,18 @@
 /**
  * `mtlc data synthetic --correlation ρ [--rows N] [--seed S] [-o FILE.csv]`: writes the two-task
  * regression data of the MMoE paper (Ma et al., 2018, §3.2; runtime/experiments/synthetic.ts) as
- * CSV — columns x_0 … x_{d-1}, y1, y2 — to a file, or to stdout without -o. An existing file is
- * replaced only with --force.
+ * CSV — columns x_0 … x_{d-1}, y1, y2 — to a file, or to stdout without -o.
+ *
+ * `mtlc data pack FILE.mtl [--data X] [-o X.mtlpack]`: binds a data file for the model once and
+ * writes it as a pack (runtime/data/pack.ts), which train, eval and predict open without parsing.
+ *
+ * An existing file is replaced only with --force.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { positiveInteger } from '../model-file.js';
+import { checkedModel, dataSources, positiveInteger } from '../model-file.js';
+import { reportRuntimeError } from '../runtime-errors.js';
 import { numberIn, wholeNumber } from '../number-options.js';
 import { displayPath, writeOutputFile, type CliContext, type CommandModule } from './command.js';
 
@@ -28,7 +33,7 @@ export const dataCommand: CommandModule = {
   register(program: Command, ctx: CliContext): void {
     const data = program
       .command('data')
-      .description("generate data sets (mtlc data synthetic: the MMoE paper's two-task benchmark)")
+      .description("data sets: mtlc data synthetic (the MMoE paper's two-task benchmark), mtlc data pack (data bound once for a model)")
       // Set here so the subcommand inherits them: main.ts configures top-level commands only.
       .exitOverride()
       .configureOutput(program.configureOutput())
@@ -74,5 +79,48 @@ export const dataCommand: CommandModule = {
         if (!(await writeOutputFile(ctx, target, flags.output, csv))) return;
         ctx.err(`wrote ${displayPath(ctx, target)}: ${flags.rows} rows, ρ = ${flags.correlation}, seed ${flags.seed}\n`);
       });
+    data
+      .command('pack')
+      .description('bind a data file for a model once, into a pack that train, eval and predict open without parsing')
+      .argument('<file>', 'the .mtl file')
+      .option('--model <name>', 'the model to pack for, when the file declares several')
+      .option('--data <file>', "the data, CSV, JSONL or Parquet (default: the model's data { train })")
+      .option('-o, --output <file>', 'the pack to write (default: the data file with .mtlpack for its extension)')
+      .option('--skip-bad-rows', 'leave out rows with problems (and count them) instead of stopping')
+      .option('--force', 'replace the pack if it exists')
+      .action(async (file: string, flags: PackFlags, command: Command) => {
+        const chosen = checkedModel(ctx, file, flags, command);
+        if (chosen === undefined) return;
+        const source = dataSources(ctx, file, chosen.model, flags, 'data').train;
+        const target = flags.output !== undefined ? path.resolve(ctx.io.cwd, flags.output) : source.replace(/\.[^./\\]*$/, '') + '.mtlpack';
+        const shown = flags.output ?? displayPath(ctx, target);
+        if (fs.existsSync(target) && flags.force !== true) {
+          ctx.fail(`"${shown}" exists: pass --force to replace it, or choose another -o`);
+          return;
+        }
+        const { loadDataset, writePack } = await import('../../runtime/data/index.js');
+        const started = performance.now();
+        let manifest: Awaited<ReturnType<typeof writePack>>;
+        try {
+          const bound = await loadDataset(chosen.model, source, { skipBadRows: flags.skipBadRows === true });
+          manifest = await writePack(chosen.model, bound, source, target);
+        } catch (error) {
+          reportRuntimeError(ctx, error);
+          return;
+        }
+        const seconds = ((performance.now() - started) / 1000).toFixed(1);
+        const skipped = manifest.skipped > 0 ? `, ${manifest.skipped} bad rows left out` : '';
+        ctx.err(
+          `wrote ${shown}: ${manifest.rows} rows for ${manifest.model}${skipped}, ${(manifest.size / 1e6).toFixed(1)} MB (${seconds}s)\n`,
+        );
+      });
   },
 };
+
+interface PackFlags {
+  readonly model?: string;
+  readonly data?: string;
+  readonly output?: string;
+  readonly skipBadRows?: boolean;
+  readonly force?: boolean;
+}

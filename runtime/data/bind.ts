@@ -14,9 +14,10 @@
  * blanks when the cell has no `;` (see `parseList`); in JSONL it is an array.
  */
 import type { CheckedModel, HeadNode, InputNode } from '../../compiler/index.js';
-import { type Dataset, type LabelColumn, inputWidth, isIntInput, labelWidth, tagSteps } from './dataset.js';
+import { type BoundData, type Dataset, type LabelColumn, inputWidth, isIntInput, labelWidth, tagSteps } from './dataset.js';
 import { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, ProblemList } from './errors.js';
 import { type DataFormat, type DataSource, dataFormat, readRows, sourceName } from './read.js';
+import { isPack, readPack } from './pack.js';
 import type { Cells, Row, RowSink } from './rows.js';
 import {
   CellProblem,
@@ -46,19 +47,6 @@ export interface BindOptions {
   readonly requireLabels?: boolean;
   /** Problems listed in the error before "and N more". */
   readonly problemsShown?: number;
-}
-
-export interface BoundData {
-  readonly dataset: Dataset;
-  readonly file: string;
-  readonly format: DataFormat;
-  /** Rows left out under `skipBadRows`. */
-  readonly skipped: number;
-  /** The first problems of the rows left out, to show as a warning. */
-  readonly skippedProblems: readonly DataError[];
-  readonly skippedProblemCount: number;
-  /** Per input: the CSV columns or JSONL fields it was read from, in order. */
-  readonly columns: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The largest finite float32. */
@@ -92,7 +80,9 @@ interface LabelPlan {
 }
 
 /** Reads `source` and binds every row to `model`; throws `DataErrors` listing all problems. */
-export function loadDataset(model: CheckedModel, source: DataSource, options: BindOptions = {}): Promise<BoundData> {
+export async function loadDataset(model: CheckedModel, source: DataSource, options: BindOptions = {}): Promise<BoundData> {
+  // A pack holds the data already bound (pack.ts).
+  if (typeof source === 'string' && isPack(source)) return readPack(model, source);
   const format = dataFormat(source, options.format ?? model.data.format);
   return bindRows(model, sourceName(source), format, options, (sink) => readRows(source, format, sink));
 }

@@ -2,7 +2,8 @@
  * The columnar in-memory form of a data set: one typed array per input and per head, row-major,
  * ready to be sliced into batches and handed to TensorFlow.js without per-row objects.
  */
-import type { InputNode, TaskNode } from '../../compiler/index.js';
+import type { DataFormat, InputNode, TaskNode } from '../../compiler/index.js';
+import type { DataError } from './errors.js';
 
 export interface LabelColumn {
   /**
@@ -104,4 +105,19 @@ export function gatherInto<T extends NumericArray>(
     const start = rows[i]! * width;
     out.set(source.subarray(start, start + width), (i - from) * width);
   }
+}
+
+/** A data file bound to a model: the data set, where it came from, and what was left out. */
+export interface BoundData {
+  readonly dataset: Dataset;
+  readonly file: string;
+  /** The format read, or `pack` for data bound earlier by `mtlc data pack`. */
+  readonly format: DataFormat | 'pack';
+  /** Rows left out under `skipBadRows`. */
+  readonly skipped: number;
+  /** The first problems of the rows left out, to show as a warning. */
+  readonly skippedProblems: readonly DataError[];
+  readonly skippedProblemCount: number;
+  /** Per input: the CSV columns or JSONL fields it was read from, in order. */
+  readonly columns: Readonly<Record<string, readonly string[]>>;
 }

@@ -2,8 +2,9 @@
  * Reading real data for a checked model: files → bound, normalized, split, batched typed arrays,
  * prepared for training and for inference (prepare.ts), with seeded shuffles.
  */
-export { type BindOptions, type BoundData, bindRows, loadDataset } from './bind.js';
+export { type BindOptions, bindRows, loadDataset } from './bind.js';
 export {
+  type BoundData,
   type Dataset,
   type LabelColumn,
   inputDataShape,
@@ -27,5 +28,6 @@ export {
 } from './prepare.js';
 export { type Cells, type DataFormat, type DataSource, dataFormat, type Row, type RowSink, readRows, sourceName } from './read.js';
 export { writeParquet } from './parquet.js';
+export { isPack, type PackArray, type PackManifest, readPack, readPackManifest, writePack } from './pack.js';
 export { mulberry32, shuffleInPlace } from './random.js';
 export { type Batch, Batches, type BatchOptions, type Split, splitRows } from './split.js';

@@ -6,11 +6,12 @@
  */
 import type { CheckedModel } from '../../compiler/index.js';
 import { buildSidecar, type ModelSidecar } from '../model/index.js';
-import { type BindOptions, type BoundData, loadDataset } from './bind.js';
-import { type Dataset, takeRows } from './dataset.js';
+import { type BindOptions, loadDataset } from './bind.js';
+import { type BoundData, type Dataset, takeRows } from './dataset.js';
 import { DataError, DataErrors } from './errors.js';
 import { applyNormalization, fitNormalization, type NormStats } from './normalize.js';
 import type { DataFormat } from './read.js';
+import { isPack, readPack } from './pack.js';
 import { splitRows } from './split.js';
 
 export interface TrainingSources {
@@ -134,10 +135,12 @@ export async function prepareInferenceData(
     options.labels !== 'ignored'
       ? model
       : { ...model, heads: model.heads.map((h) => ({ ...h, task: { ...h.task, label: UNREAD_LABEL } })) };
-  const bound = await loadDataset(binding, file, {
-    requireLabels: options.labels === 'required',
-    ...(options.format !== undefined ? { format: options.format } : {}),
-  });
+  const bound = isPack(file)
+    ? readPack(model, file, { labels: options.labels !== 'ignored' })
+    : await loadDataset(binding, file, {
+        requireLabels: options.labels === 'required',
+        ...(options.format !== undefined ? { format: options.format } : {}),
+      });
   const problems: DataError[] = [];
   for (const input of model.inputs) {
     const trained = sidecar.inputs[input.name]?.columns;
