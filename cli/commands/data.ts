@@ -92,7 +92,7 @@ export const dataCommand: CommandModule = {
         const chosen = checkedModel(ctx, file, flags, command);
         if (chosen === undefined) return;
         const source = dataSources(ctx, file, chosen.model, flags, 'data').train;
-        const target = flags.output !== undefined ? path.resolve(ctx.io.cwd, flags.output) : source.replace(/\.[^./\\]*$/, '') + '.mtlpack';
+        const target = flags.output !== undefined ? path.resolve(ctx.io.cwd, flags.output) : `${source.replace(/\.[^./\\]*$/, '')}.mtlpack`;
         const shown = flags.output ?? displayPath(ctx, target);
         if (fs.existsSync(target) && flags.force !== true) {
           ctx.fail(`"${shown}" exists: pass --force to replace it, or choose another -o`);

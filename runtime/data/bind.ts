@@ -14,7 +14,7 @@
  * blanks when the cell has no `;` (see `parseList`); in JSONL it is an array.
  */
 import type { CheckedModel, HeadNode, InputNode } from '../../compiler/index.js';
-import { type BoundData, type Dataset, type LabelColumn, inputWidth, isIntInput, labelWidth, tagSteps } from './dataset.js';
+import { type BoundData, type LabelColumn, inputWidth, isIntInput, labelWidth, tagSteps } from './dataset.js';
 import { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, ProblemList } from './errors.js';
 import { type DataFormat, type DataSource, dataFormat, readRows, sourceName } from './read.js';
 import { isPack, readPack } from './pack.js';
