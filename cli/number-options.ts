@@ -29,3 +29,13 @@ export function numberIn(min: number, max: number): (value: string) => number {
     return n;
   };
 }
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
+
+/** A size in bytes, with an optional k, m, g or t (powers of 1024): `--memory 2g`. */
+export function byteSize(value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)b?\s*$/i.exec(value);
+  const bytes = match === null ? Number.NaN : Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!;
+  if (!(bytes >= 1)) throw new InvalidArgumentError('expected a size such as 512m or 2g.');
+  return Math.floor(bytes);
+}

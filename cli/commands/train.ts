@@ -6,15 +6,17 @@
  * epoch. Bad data is listed with file, line and column, and nothing is trained (exit 1).
  * TensorFlow.js and the runtime are loaded only when the command runs.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { summarize, type CheckedModel } from '../../compiler/index.js';
 // Types only: the runtime (and TensorFlow.js) is imported when the command runs.
-import type { TrainingData } from '../../runtime/data/index.js';
+import type { RunData } from '../../runtime/data/index.js';
 import type { CheckpointState, RunHistory } from '../../runtime/model/index.js';
 import type { Checkpoint, RunResult } from '../../runtime/train/index.js';
 import { plural, type Colors } from '../frame.js';
 import { metricsTable } from '../metrics-table.js';
+import { byteSize } from '../number-options.js';
 import { checkedModel, dataSources, positiveInteger, type DataSources } from '../model-file.js';
 import { existingRuns, freshDir, runBase } from '../output-dir.js';
 import { TrainingProgress } from '../progress.js';
@@ -34,6 +36,8 @@ interface TrainOptions {
   readonly model?: string;
   /** `--report [file]`: true for the default file, report.html in the model directory. */
   readonly report?: string | boolean;
+  /** `--memory SIZE`: the most a pack may take in memory before it is streamed from disk. */
+  readonly memory?: number;
 }
 
 /** Where default runs go, below the working directory. */
@@ -57,6 +61,11 @@ export const trainCommand: CommandModule = {
       .option('--quiet', 'no progress: only the metrics table and where the model was saved')
       .option('--model <name>', 'the model to train, when the file declares several')
       .option('--report [file]', 'also write the HTML training report (default: report.html in the model directory)')
+      .option(
+        '--memory <size>',
+        'stream a pack (.mtlpack) larger than this from disk, each epoch, instead of reading it whole (512m, 2g, …)',
+        byteSize,
+      )
       .action(async (file: string, options: TrainOptions, command: Command) => {
         const chosen = checkedModel(ctx, file, options, command);
         if (chosen === undefined) return;
@@ -82,7 +91,7 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
     if (!options.quiet) ctx.err(text);
   };
   const modelDir = await import('../../runtime/model/index.js');
-  const { prepareTrainingData, sidecarNormalization } = await import('../../runtime/data/index.js');
+  const { prepareStreamedData, prepareTrainingData, sidecarNormalization } = await import('../../runtime/data/index.js');
   const { readCheckpoint, runTraining } = await import('../../runtime/train/index.js');
   const plan = await planRun(ctx, file, checked, options, modelDir);
   if (plan === undefined) return;
@@ -92,15 +101,20 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
   const backend = await startBackend(options.backend);
   info(`backend: ${backend.label}\n`);
   let resume: Checkpoint | undefined;
-  let data: TrainingData;
+  let data: RunData;
   try {
     if (options.resume) resume = await readCheckpoint(outDir);
-    data = await prepareTrainingData(checked, {
-      ...plan.sources,
-      skipBadRows: options.skipBadRows === true,
-      ...(checked.data.format !== undefined ? { format: checked.data.format } : {}),
-      ...(resume !== undefined ? { normalization: sidecarNormalization(resume.sidecar) } : {}),
-    });
+    const streamed = streamedPack(plan.sources, options.memory);
+    if (streamed !== undefined) info(`streaming ${displayPath(ctx, plan.sources.train)} from disk: ${streamed}\n`);
+    data =
+      streamed !== undefined
+        ? prepareStreamedData(checked, plan.sources.train, options.memory!)
+        : await prepareTrainingData(checked, {
+            ...plan.sources,
+            skipBadRows: options.skipBadRows === true,
+            ...(checked.data.format !== undefined ? { format: checked.data.format } : {}),
+            ...(resume !== undefined ? { normalization: sidecarNormalization(resume.sidecar) } : {}),
+          });
   } catch (error) {
     resume?.model.dispose();
     reportRuntimeError(ctx, error);
@@ -202,7 +216,7 @@ async function planRun(
   return { outDir, epochs, done, sources: dataSources(ctx, file, checked, options, 'training data', resumedData) };
 }
 
-function reportSkipped(ctx: CliContext, skipped: TrainingData['skipped'], c: Colors): void {
+function reportSkipped(ctx: CliContext, skipped: RunData['skipped'], c: Colors): void {
   for (const file of skipped) {
     const shown = displayPath(ctx, file.file);
     ctx.err(`${c.yellow('warning')}: skipped ${plural(file.rows, 'bad row')} of ${shown} (--skip-bad-rows):\n`);
@@ -212,7 +226,16 @@ function reportSkipped(ctx: CliContext, skipped: TrainingData['skipped'], c: Col
 }
 
 /** `examples/data/penguins.csv, 342 rows: 274 to train, 68 to validate`. */
-function describeData(ctx: CliContext, data: TrainingData): string {
+/** Why the training data is streamed, when it is: a pack larger than `--memory`. */
+function streamedPack(sources: DataSources, memory: number | undefined): string | undefined {
+  if (memory === undefined || typeof sources.validation === 'string' || !sources.train.toLowerCase().endsWith('.mtlpack')) return undefined;
+  const size = fs.statSync(sources.train, { throwIfNoEntry: false })?.size;
+  if (size === undefined || size <= memory) return undefined;
+  const shown = (bytes: number) => (bytes < 2 ** 20 ? `${(bytes / 2 ** 10).toFixed(0)} KiB` : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
+  return `${shown(size)} is more than --memory ${shown(memory)}`;
+}
+
+function describeData(ctx: CliContext, data: RunData): string {
   const train = displayPath(ctx, data.files.train);
   if (data.validation === undefined) return `${train}, ${data.train.n} rows to train, none to validate`;
   const from = data.files.validation !== undefined ? ` (from ${displayPath(ctx, data.files.validation)})` : '';

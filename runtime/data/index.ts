@@ -18,6 +18,8 @@ export { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN } from
 export { applyNormalization, fitNormalization, type NormStats, NORMALIZE_EPSILON, normalizedInputs } from './normalize.js';
 export {
   type InferenceOptions,
+  prepareStreamedData,
+  type RunData,
   keepRowsInPlace,
   prepareInferenceData,
   prepareTrainingData,
@@ -29,5 +31,6 @@ export {
 export { type Cells, type DataFormat, type DataSource, dataFormat, type Row, type RowSink, readRows, sourceName } from './read.js';
 export { writeParquet } from './parquet.js';
 export { isPack, type PackArray, type PackManifest, readPack, readPackManifest, writePack } from './pack.js';
+export { type BatchSource, isBatchSource, openPackStream, packRowBytes, type StreamedData } from './pack-stream.js';
 export { mulberry32, shuffleInPlace } from './random.js';
 export { type Batch, Batches, type BatchOptions, type Split, splitRows } from './split.js';

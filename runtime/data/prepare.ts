@@ -12,6 +12,7 @@ import { DataError, DataErrors } from './errors.js';
 import { applyNormalization, fitNormalization, type NormStats } from './normalize.js';
 import type { DataFormat } from './read.js';
 import { isPack, readPack } from './pack.js';
+import { type BatchSource, openPackStream } from './pack-stream.js';
 import { splitRows } from './split.js';
 
 export interface TrainingSources {
@@ -47,6 +48,25 @@ function skippedOf(bound: BoundData): SkippedRows[] {
   return bound.skipped === 0
     ? []
     : [{ file: bound.file, rows: bound.skipped, problems: bound.skippedProblems, problemCount: bound.skippedProblemCount }];
+}
+
+/** The data of a run: `TrainingData`, or training rows streamed from a pack too big for memory. */
+export type RunData = Omit<TrainingData, 'train'> & { readonly train: Dataset | BatchSource };
+
+/**
+ * The data of a run that streams the training rows of the pack `file` under a memory cap of
+ * `memory` bytes (pack-stream.ts); the validation rows are held in memory.
+ */
+export function prepareStreamedData(model: CheckedModel, file: string, memory: number): RunData {
+  const streamed = openPackStream(model, file, memory);
+  return {
+    train: streamed.train,
+    ...(streamed.validation !== undefined ? { validation: streamed.validation } : {}),
+    sidecar: buildSidecar(model, { normalization: streamed.normalization, columns: streamed.columns }),
+    normalization: streamed.normalization,
+    files: { train: file },
+    skipped: [],
+  };
 }
 
 /** Reads, splits and normalizes the data of a training run; throws `DataErrors` naming file, line and column. */

@@ -111,7 +111,7 @@ export class Batches {
 }
 
 /** Mixes the run's seed with the epoch number so that consecutive epochs get unrelated orders. */
-function epochSeed(seed: number, epoch: number): number {
+export function epochSeed(seed: number, epoch: number): number {
   let h = (seed ^ Math.imul(epoch + 1, 0x9e3779b9)) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);

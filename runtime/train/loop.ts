@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../../compiler/index.js';
-import { Batches, type Dataset } from '../data/index.js';
+import { type BatchSource, Batches, type Dataset, isBatchSource } from '../data/index.js';
 import type { EpochRecord } from '../model/index.js';
 import { headsInOutputOrder } from './batch.js';
 import { BestEpoch, type KeptEpoch, monitorOf } from './best-epoch.js';
@@ -71,7 +71,8 @@ export interface History {
 }
 
 export interface TrainData {
-  readonly train: Dataset;
+  /** In memory, or streamed from a pack (data/pack-stream.ts). */
+  readonly train: Dataset | BatchSource;
   readonly validation?: Dataset;
 }
 
@@ -90,15 +91,15 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
   const step =
     (options.compiledStep === false ? undefined : compileDenseStep(model, heads, variables, optimizer, strategy, batchSize, seed)) ??
     new TapeStep(model, heads, strategy, optimizer, split, variables);
-  const batches = new Batches(
-    data.train,
-    Int32Array.from({ length: data.train.n }, (_, i) => i),
-    batchSize,
-    {
-      shuffle: options.shuffle ?? spec.shuffle,
-      seed,
-    },
-  );
+  const order = { shuffle: options.shuffle ?? spec.shuffle, seed };
+  const batches = isBatchSource(data.train)
+    ? data.train.batches(batchSize, order)
+    : new Batches(
+        data.train,
+        Int32Array.from({ length: data.train.n }, (_, i) => i),
+        batchSize,
+        order,
+      );
   const history: History = { epochs: [] };
   // `train { select }` alone also keeps the best epoch's weights (the model that is saved); early stopping also ends the run.
   const keepBest = patience !== undefined || (spec.select !== undefined && data.validation !== undefined);

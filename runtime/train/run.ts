@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type CheckedModel, planModel } from '../../compiler/index.js';
-import type { TrainingData } from '../data/index.js';
+import { isBatchSource, type RunData } from '../data/index.js';
 import { type EpochRecord, lowerModel, type RunHistory, saveModelDir } from '../model/index.js';
 import { type Checkpoint, ModelCheckpoint, restoreTraining } from './checkpoint.js';
 import { evaluate, type Evaluation } from './evaluate.js';
@@ -59,7 +59,7 @@ function architecture(model: CheckedModel): string {
   return JSON.stringify(planModel(model).steps.map((s) => [s.name, s.op, s.config, s.inputs, s.shape]));
 }
 
-export async function runTraining(checked: CheckedModel, data: TrainingData, options: RunOptions): Promise<RunResult> {
+export async function runTraining(checked: CheckedModel, data: RunData, options: RunOptions): Promise<RunResult> {
   const resume = options.resume;
   const notes: string[] = [];
   if (resume !== undefined && architecture(resume.checked) !== architecture(checked)) {
@@ -134,7 +134,10 @@ export async function runTraining(checked: CheckedModel, data: TrainingData, opt
   });
   const lambdas = epochs[epochs.length - 1]?.lambda;
   const evaluation = { batch: checked.train.batch, ...(lambdas !== undefined ? { lambdas } : {}) };
-  const onTrain = await evaluate(model, checked, data.train, evaluation);
+  // Streamed rows are not read again: the training column is the last epoch's, without metrics.
+  const onTrain = isBatchSource(data.train)
+    ? { loss: epochs.at(-1)?.loss ?? 0, taskLoss: epochs.at(-1)?.taskLoss ?? {}, metrics: {}, labelled: data.train.labelled }
+    : await evaluate(model, checked, data.train, evaluation);
   // The last epoch's validation evaluation, when it is of the saved weights, is not run again.
   const onValidation =
     data.validation !== undefined ? (trained.validation ?? (await evaluate(model, checked, data.validation, evaluation))) : undefined;

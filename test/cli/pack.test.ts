@@ -35,6 +35,27 @@ describe('mtlc data pack', () => {
     expect(predictPack.stdout).toBe(predictCsv.stdout);
   });
 
+  it('streams a pack larger than --memory from disk, and reads it whole otherwise', async () => {
+    const dir = workspace(['examples/penguins.mtl', 'examples/data/penguins.csv']);
+    expect((await mtlc(['data', 'pack', 'examples/penguins.mtl', '-o', 'p.mtlpack'], { cwd: dir })).code).toBe(0);
+    const size = Math.round(fs.statSync(path.join(dir, 'p.mtlpack')).size / 1024);
+    const streamed = await mtlc(['train', 'examples/penguins.mtl', '--data', 'p.mtlpack', '--memory', '8k', '--epochs', '2', '-o', 's'], {
+      cwd: dir,
+    });
+    expect(streamed.code).toBe(0);
+    expect(streamed.stderr).toContain(`streaming p.mtlpack from disk: ${size} KiB is more than --memory 8 KiB\n`);
+    const whole = await mtlc(['train', 'examples/penguins.mtl', '--data', 'p.mtlpack', '--memory', '1g', '--epochs', '2', '-o', 'w'], {
+      cwd: dir,
+    });
+    expect(whole.code).toBe(0);
+    expect(whole.stderr).not.toContain('streaming');
+    const bad = await mtlc(['train', 'examples/penguins.mtl', '--memory', 'lots'], { cwd: dir });
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      "mtlc: option '--memory <size>' argument 'lots' is invalid. expected a size such as 512m or 2g.\n(run \"mtlc --help\" for usage)\n",
+    ]);
+  });
+
   it('refuses to replace a pack without --force', async () => {
     const dir = workspace(['examples/penguins.mtl', 'examples/data/penguins.csv']);
     fs.writeFileSync(path.join(dir, 'mine.mtlpack'), 'keep me');
