@@ -104,6 +104,15 @@ describe('readCsvBytes', () => {
     ]);
   });
 
+  it('reads a cell far larger than its buffer (a megabyte of quoted text), growing the buffer for it', () => {
+    const huge = `${'x'.repeat(500_000)}""${'y'.repeat(500_000)}`;
+    expect(rows(`a,b\n1,"${huge}"\n2,3\n`, 1024)).toEqual([
+      [1, 'a', 'b'],
+      [2, '1', `${'x'.repeat(500_000)}"${'y'.repeat(500_000)}`],
+      [3, '2', '3'],
+    ]);
+  });
+
   it('drops a byte-order mark and reads a last row without a line break', () => {
     expect(rows('\ufeffa,b\n1,2')).toEqual([
       [1, 'a', 'b'],

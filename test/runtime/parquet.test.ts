@@ -91,6 +91,23 @@ describe('Parquet data', () => {
     ]);
   });
 
+  it('reports wrong types as wrong values: text or a struct where a number goes, a huge string where a class goes', async () => {
+    const file = path.join(dir, 'wrong.parquet');
+    const huge = 'w'.repeat(1_000_000);
+    await sql(`COPY (SELECT * FROM (VALUES
+        ('1.5', {'p': 1}, 'a'),
+        ('abc', {'p': 2}, '${huge}')
+      ) t(a, s, y)) TO '${file}' (FORMAT parquet)`);
+    const m = model('model M {\n  input a: float\n  input s: float\n  head y = a -> classify(2) { classes: ["a", "b"] }\n}');
+    const error = (await loadDataset(m, file).catch((e: unknown) => e)) as DataErrors;
+    expect(error.problems.map((p) => p.message)).toEqual([
+      `${file}:1: column "s": "{'p': 1}" is not a number`,
+      `${file}:2: column "a": "abc" is not a number`,
+      `${file}:2: column "s": "{'p': 2}" is not a number`,
+      `${file}:2: column "y": "wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww..." is not a class of head "y" (classes: "a", "b")`,
+    ]);
+  });
+
   it('says what is wrong with a file that is missing or is not Parquet', async () => {
     const m = model('model M {\n  input a: float\n  head y = a -> regress(1)\n}');
     const notParquet = path.join(dir, 'text.parquet');
