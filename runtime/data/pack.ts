@@ -15,6 +15,7 @@
  * model's training split, and a SHA-256 of the arrays. Opening checks all of them: a pack made for
  * another model, a truncated or altered pack and a source file changed since are errors that say so.
  */
+import { constants } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
@@ -229,6 +230,9 @@ export function readPack(model: CheckedModel, file: string, options: { readonly 
   const manifest = readPackManifest(file);
   const mismatch = packMismatch(manifest, model, options.labels);
   if (mismatch !== undefined) throw packError(file, mismatch);
+  if (manifest.size > constants.MAX_LENGTH) {
+    throw packError(file, `the pack (${manifest.size} bytes) is larger than one buffer can hold: train with --memory to stream it from disk`);
+  }
   const bytes = Buffer.allocUnsafeSlow(manifest.size);
   const fd = openSync(file, 'r');
   try {
