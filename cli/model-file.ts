@@ -5,14 +5,19 @@
  */
 import * as path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { CheckedModel } from '../compiler/index.js';
+import type { CheckedModel, Diagnostic } from '../compiler/index.js';
 import { compileFile, ExitCode, printDiagnostics, UsageError, type CliContext, type CompiledFile } from './commands/command.js';
 import { summaryLine } from './frame.js';
 
 export interface ModelChoice {
   /** `--model NAME`, for a file that declares several models. */
   readonly model?: string;
+  /** `--validation FILE`: the run has validation data that the file does not name. */
+  readonly validation?: string;
 }
+
+/** MTL0904, "no validation data to watch": not so when --validation gives it. */
+const SELECT_WITHOUT_VALIDATION = 'MTL0904';
 
 /**
  * The checked model of `file`, or undefined after reporting why there is none: the file cannot be
@@ -27,7 +32,8 @@ export function checkedModel(
   const c = ctx.colors(command);
   const compiled = compileFile(ctx, file);
   if (compiled === undefined) return undefined;
-  const { errors, warnings } = printDiagnostics(compiled, c, (text) => ctx.err(text));
+  const shown = (d: Diagnostic): boolean => !(d.code === SELECT_WITHOUT_VALIDATION && choice.validation !== undefined);
+  const { errors, warnings } = printDiagnostics(compiled, c, (text) => ctx.err(text), shown);
   if (errors > 0) {
     ctx.err(`${summaryLine(errors, warnings, 1, c)}\n`);
     ctx.report(ExitCode.problems);

@@ -554,6 +554,19 @@ export const Diagnostics = {
       fixed: `${SEED.slice(0, -2)}\n  weights { task1: 0.5, task2: 1.0 }\n}\n`,
     },
   ),
+  selectWithoutValidation: kind(
+    'MTL0904',
+    'warnings',
+    'warning',
+    'selection without validation data',
+    (option: string, instead: string) => `"${option}" has no validation data to watch: ${instead}`,
+    {
+      explanation:
+        'train { select } picks the best epoch, and early_stop stops the run, by how the model does on validation rows. Without train { validation } or data { validation } (and without --validation on the command line) there are none: select picks nothing and the model keeps its last epoch, and early_stop watches the training loss, which keeps falling as the model overfits.',
+      example: `${SEED.slice(0, -2)}\n  train { select: "task1.accuracy" }\n}\n`,
+      fixed: `${SEED.slice(0, -2)}\n  train { select: "task1.accuracy", validation: 0.2 }\n}\n`,
+    },
+  ),
 } as const;
 
 export function allDiagnosticKinds(): DiagnosticKind<never[]>[] {

@@ -54,6 +54,7 @@ export async function evaluate(
   const metrics: Record<string, Record<string, number>> = {};
   const labelled: Record<string, number> = {};
   let loss = 0;
+  const select = checked.train.select;
   heads.forEach((head, i) => {
     const name = head.name;
     taskLoss[name] = counts[i]! > 0 ? sums[i]! / counts[i]! : 0;
@@ -62,7 +63,8 @@ export async function evaluate(
     const mask = label?.mask ?? new Uint8Array(data.n);
     labelled[name] = mask.reduce((a, b) => a + (b !== 0 ? 1 : 0), 0);
     const values = label?.values ?? new Float32Array(predictions[name]!.length);
-    metrics[name] = computeMetrics(head.task, predictions[name]!, values, mask, data.n);
+    const watched = select?.head === name && select.metric !== 'loss' ? select.metric : undefined;
+    metrics[name] = computeMetrics(head.task, predictions[name]!, values, mask, data.n, watched);
   });
   return { loss, taskLoss, metrics, labelled };
 }

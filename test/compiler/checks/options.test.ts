@@ -47,6 +47,54 @@ describe('train', () => {
   });
 });
 
+describe('train { select } and early_stop', () => {
+  it("takes any metric of the head's kind, listed in metrics or not", () => {
+    expect(
+      check(
+        'model M {\n  input x: float[4]\n  head cyl = x -> classify(5) { metrics: [accuracy] }\n  train { select: "cyl.f1", validation: 0.2 }\n}\n',
+      ),
+    ).toEqual([]);
+  });
+
+  it("reports a metric that does not exist for the head's kind at the metric inside the string", () => {
+    expect(
+      check('model M {\n  input x: float[4]\n  head origin = x -> classify(3)\n  train { select: "origin.r2", validation: 0.2 }\n}\n'),
+    ).toEqual([
+      {
+        code: 'MTL0508',
+        range: '4:27-4:29',
+        message: 'metric "r2" does not fit a classify head: use accuracy, auc, precision, recall, f1',
+      },
+    ]);
+  });
+
+  it('warns that nothing is selected without validation data, for select and for early_stop', () => {
+    const hint = 'hold out validation rows: validation: 0.2 in train { }, or data { validation: "FILE" }';
+    expect(check('model M {\n  input x: float[4]\n  head h = x -> regress(1)\n  train { select: "h.mae", early_stop: 3 }\n}\n')).toEqual([
+      {
+        code: 'MTL0904',
+        range: '4:11-4:17',
+        message: '"select" has no validation data to watch: nothing will be selected, and the model keeps its last epoch',
+        hint,
+      },
+      {
+        code: 'MTL0904',
+        range: '4:28-4:38',
+        message: '"early_stop" has no validation data to watch: it watches the training loss instead',
+        hint,
+      },
+    ]);
+  });
+
+  it('does not warn when data { validation } names a file', () => {
+    expect(
+      check(
+        'model M {\n  input x: float[4]\n  head h = x -> regress(1)\n  train { select: "h.mae", early_stop: 3 }\n  data { validation: "val.csv" }\n}\n',
+      ),
+    ).toEqual([]);
+  });
+});
+
 describe('data', () => {
   it('checks data paths, formats and option names', () => {
     expect(
