@@ -167,7 +167,7 @@ export const Diagnostics = {
     (what: string, name: string) => `${what} "${name}" is declared more than once`,
     {
       explanation:
-        'Names are unique within a model (inputs, trunks, gates and heads share one namespace), blocks are unique across a file and its imports, and parameters within a block. Every copy is reported, each pointing at the others.',
+        'Names are unique within a model (inputs, trunks, gates and heads share one namespace), blocks are unique across a file and its imports, and parameters within a block. Each copy after the first is reported once, pointing at the first.',
       example: SEED.replace('head task2', 'head task1'),
       fixed: SEED,
     },
@@ -348,6 +348,26 @@ export const Diagnostics = {
     example: SEED.replace('float[100]', 'float[0]'),
     fixed: SEED,
   }),
+  columnCountMismatch: kind(
+    'MTL0304',
+    'shapes',
+    'error',
+    'columns do not match the input',
+    (input: string, listed: number, width: number) =>
+      `input "${input}" lists ${listed} ${listed === 1 ? 'column' : 'columns'} but holds ${width} ${width === 1 ? 'value' : 'values'}`,
+    {
+      explanation:
+        'from ["a", "b", …] names exactly the columns an input reads, one value each, in order: as many as its type holds (one for a scalar or a category).',
+      example: SEED.replace('input x: float[100]\n', 'input x: float[100]\n  input size: float[3] from ["length", "width"]\n').replace(
+        'x -> dense(64, relu)',
+        'concat(x, size) -> dense(64, relu)',
+      ),
+      fixed: SEED.replace('input x: float[100]\n', 'input x: float[100]\n  input size: float[2] from ["length", "width"]\n').replace(
+        'x -> dense(64, relu)',
+        'concat(x, size) -> dense(64, relu)',
+      ),
+    },
+  ),
 
   // ── MTL04xx: gates and heads ───────────────────────────────────────────────────────────────
   noHeads: kind(
@@ -508,6 +528,19 @@ export const Diagnostics = {
     example: `${SEED.slice(0, -2)}\n  weights { task1: 1.0, task2: search() }\n}\n`,
     fixed: `${SEED.slice(0, -2)}\n  weights { task1: 1.0, task2: search(0.1, 0.5, 1.0) }\n}\n`,
   }),
+  allWeightsZero: kind(
+    'MTL0511',
+    'options',
+    'error',
+    'every weight is zero',
+    () => 'every task weight is 0: the total loss is 0 and nothing would be trained',
+    {
+      explanation:
+        'The model minimises L = Σ λ_i L_i. With every λ at 0 (or every candidate of every search at 0) L is 0 whatever the weights of the network, so training would change nothing. Give at least one head a positive weight.',
+      example: `${SEED.slice(0, -2)}\n  weights { task1: 0, task2: 0 }\n}\n`,
+      fixed: `${SEED.slice(0, -2)}\n  weights { task1: 1.0, task2: 0 }\n}\n`,
+    },
+  ),
 
   // ── MTL09xx: warnings ──────────────────────────────────────────────────────────────────────
   unusedDeclaration: kind(
@@ -565,6 +598,19 @@ export const Diagnostics = {
         'train { select } picks the best epoch, and early_stop stops the run, by how the model does on validation rows. Without train { validation } or data { validation } (and without --validation on the command line) there are none: select picks nothing and the model keeps its last epoch, and early_stop watches the training loss, which keeps falling as the model overfits.',
       example: `${SEED.slice(0, -2)}\n  train { select: "task1.accuracy" }\n}\n`,
       fixed: `${SEED.slice(0, -2)}\n  train { select: "task1.accuracy", validation: 0.2 }\n}\n`,
+    },
+  ),
+  singleCandidate: kind(
+    'MTL0905',
+    'warnings',
+    'warning',
+    'search with one candidate',
+    (value: number) => `search(...) has one candidate, ${value}: mtlc tune has nothing to choose`,
+    {
+      explanation:
+        'search(a, b, …) lists the weights mtlc tune compares by cross-validation. With one distinct value there is nothing to compare; write the number itself, or add the other candidates.',
+      example: `${SEED.slice(0, -2)}\n  weights { task1: 1.0, task2: search(0.5) }\n}\n`,
+      fixed: `${SEED.slice(0, -2)}\n  weights { task1: 1.0, task2: search(0.5, 1.0) }\n}\n`,
     },
   ),
 } as const;

@@ -7,7 +7,7 @@ import type { LossSpec, Metric } from '../ir.js';
 import { LOSSES } from '../library/methods.js';
 import { HEAD_OPTIONS } from '../library/options.js';
 import type { TaskSpec } from '../library/tasks.js';
-import { optionValue, readOptions, singleCall, wrongOption } from '../options.js';
+import { optionValue, readOptions, reportUnknownMethod, singleCall, wrongOption } from '../options.js';
 import type { SemanticModel } from '../semantic.js';
 import { didYouMean } from '../suggest.js';
 import { describeValue, EMPTY_ENV, type Report } from '../values.js';
@@ -60,14 +60,7 @@ function headOptions(head: HeadDecl, task: TaskSpec, units: number, report: Repo
     if (call === undefined) {
       wrongOption(loss, 'a loss such as mse or huber(1.0)', describeValue(loss.value), report);
     } else if (sig === undefined) {
-      report(
-        diagnostic(
-          Diagnostics.unknownMethod,
-          call.callee.span,
-          ['loss', call.callee.text],
-          didYouMean(call.callee.span, call.callee.text, LOSSES.keys()),
-        ),
-      );
+      reportUnknownMethod('loss', call.callee, [...LOSSES.keys()], report, `a ${task.name} head takes ${task.losses.join(', ')}`);
     } else if (!(task.losses as readonly string[]).includes(sig.name)) {
       report(diagnostic(Diagnostics.wrongLoss, call.callee.span, [sig.name, task.name, task.losses.join(', ')]));
     } else {

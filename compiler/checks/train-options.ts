@@ -6,7 +6,7 @@ import { diagnostic, Diagnostics } from '../diagnostics.js';
 import type { Metric, OptimizerSpec, TrainSpec } from '../ir.js';
 import { METRICS, OPTIMIZERS } from '../library/methods.js';
 import { TRAIN_DEFAULTS, TRAIN_OPTIONS } from '../library/options.js';
-import { optionValue, readOptions, singleCall, wrongOption, type GivenOption } from '../options.js';
+import { optionValue, readOptions, reportUnknownMethod, singleCall, wrongOption, type GivenOption } from '../options.js';
 import type { TaskSpec } from '../library/tasks.js';
 import { didYouMean } from '../suggest.js';
 import { describeValue, EMPTY_ENV, type Report } from '../values.js';
@@ -121,14 +121,7 @@ function checkOptimizer(option: GivenOption, report: Report): OptimizerSpec | un
   if (call === undefined) return wrongOption(option, 'an optimizer such as adam(lr: 0.001)', describeValue(option.value), report);
   const sig = OPTIMIZERS.get(call.callee.text);
   if (sig === undefined) {
-    report(
-      diagnostic(
-        Diagnostics.unknownMethod,
-        call.callee.span,
-        ['optimizer', call.callee.text],
-        didYouMean(call.callee.span, call.callee.text, OPTIMIZERS.keys()),
-      ),
-    );
+    reportUnknownMethod('optimizer', call.callee, [...OPTIMIZERS.keys()], report);
     return undefined;
   }
   const args = checkCall(call, sig, EMPTY_ENV, report);

@@ -13,7 +13,7 @@
  * A multilabel or tag label is one cell holding ids (or class names) separated by `;`, or by
  * blanks when the cell has no `;` (see `parseList`); in JSONL it is an array.
  */
-import type { CheckedModel, HeadNode, InputNode } from '../../compiler/index.js';
+import { type CheckedModel, closest, type HeadNode, type InputNode } from '../../compiler/index.js';
 import { type Dataset, type LabelColumn, inputWidth, isIntInput, labelWidth, tagSteps } from './dataset.js';
 import { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, ProblemList } from './errors.js';
 import { type DataFormat, type DataSource, type Row, dataFormat, readRows, sourceName } from './read.js';
@@ -129,9 +129,13 @@ class Binder {
       headerProblems.add(new DataError(this.file, line, name === undefined ? undefined : { kind: 'column', name }, problem));
     const positions = new Map<string, number[]>();
     names.forEach((name, i) => positions.set(name, [...(positions.get(name) ?? []), i]));
+    // Columns the model reads; a missing one is suggested only among the others, once all are known.
+    const read = new Set<string>();
+    const missing: Array<[name: string, reader: string]> = [];
     const columnIndex = (name: string, reader: string): number | undefined => {
       const at = positions.get(name);
-      if (at === undefined) fail(name, `not in the header (${reader})`);
+      read.add(name);
+      if (at === undefined) missing.push([name, reader]);
       else if (at.length > 1) fail(name, `appears ${at.length} times in the header (columns ${at.map((i) => i + 1).join(', ')})`);
       return at?.length === 1 ? at[0] : undefined;
     };
@@ -140,6 +144,8 @@ class Binder {
       (input, width) => this.csvInputSource(input, width, names, positions, columnIndex, fail, has),
       (head, width) => this.csvLabelSource(head, width, columnIndex, has),
     );
+    const unread = names.filter((name) => !read.has(name));
+    for (const [name, reader] of missing) fail(name, `not in the header (${reader})${didYouMean(name, unread)}`);
     headerProblems.throwIfAny();
   }
 
@@ -228,11 +234,8 @@ class Binder {
         return { kind: 'absent' };
       }
     } else if (columns?.kind === 'list') {
+      // The checker has matched the list's length to the input (MTL0304).
       names = [...columns.names];
-      if (input.category === undefined && names.length !== width) {
-        fail(undefined, `${names.length} columns are listed, ${reader} needs ${width}`);
-        return { kind: 'absent' };
-      }
     } else if (input.category !== undefined || width === 1) {
       names = [input.category === undefined && !has(input.name) && has(`${input.name}_0`) ? `${input.name}_0` : input.name];
     } else {
@@ -530,4 +533,13 @@ function categoryId(value: unknown, count: number, names: ReadonlyMap<string, nu
     throw new CellProblem(`${show(value)} is not one of ${listed}`);
   }
   return id;
+}
+
+/**
+ * `; did you mean "displacement"?` for a column the header lacks, when one is spelt nearly so;
+ * not for names under four characters, which resemble too many others (`c` and `b`).
+ */
+function didYouMean(name: string, header: readonly string[]): string {
+  const match = name.length < 4 ? undefined : closest(name, header);
+  return match === undefined ? '' : `; did you mean "${match}"?`;
 }

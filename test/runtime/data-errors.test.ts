@@ -53,6 +53,14 @@ describe('a data error names the file, the line and the column', () => {
     ]);
   });
 
+  it('suggests a column the model does not read when a missing one is spelt nearly so', async () => {
+    const m = model('C', [floatInput('displacement', [1])], [head('weight', 'regress', 1)]);
+    expect((await problems(m, csv('displacment,wieght,x_0', '1,2,3'))).messages).toEqual([
+      'data.csv:1: column "displacement": not in the header (input "displacement"); did you mean "displacment"?',
+      'data.csv:1: column "weight": not in the header (the label of head "weight"); did you mean "wieght"?',
+    ]);
+  });
+
   it('reports a missing label column unless labels are optional', async () => {
     expect((await problems(vectorModel, csv('x_0,x_1,x_2', '1,2,3'))).messages).toEqual([
       'data.csv:1: column "y": not in the header (the label of head "y")',
