@@ -3,10 +3,20 @@
  * its diagnostics as `mtlc check` does (on stderr, since stdout carries the command's own output),
  * pick the one model to work on, and find the data it trains on.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CheckedModel, Diagnostic } from '../compiler/index.js';
-import { compileFile, ExitCode, printDiagnostics, UsageError, type CliContext, type CompiledFile } from './commands/command.js';
+import {
+  compileFile,
+  displayPath,
+  ExitCode,
+  printDiagnostics,
+  UsageError,
+  type CliContext,
+  type CompiledFile,
+} from './commands/command.js';
+import { describeError } from './host.js';
 import { summaryLine } from './frame.js';
 
 export interface ModelChoice {
@@ -91,7 +101,19 @@ export function dataSources(
           : typeof checked.train.validation === 'number'
             ? checked.train.validation
             : 0));
+  refuseUnreadable(ctx, train);
+  if (typeof validation === 'string') refuseUnreadable(ctx, validation);
   return { train, validation };
+}
+
+/** A data file that cannot be opened is bad usage (exit 2), found before TensorFlow.js starts. */
+export function refuseUnreadable(ctx: CliContext, file: string): void {
+  try {
+    if (fs.statSync(file).isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch (error) {
+    throw new UsageError(`cannot read "${displayPath(ctx, file)}": ${describeError(error)}`);
+  }
 }
 
 /** A positive integer option (`--epochs 5`); commander calls this with the raw text. */

@@ -328,7 +328,7 @@ export const Diagnostics = {
   // ── MTL03xx: shapes ────────────────────────────────────────────────────────────────────────
   shapeMismatch: kind('MTL0301', 'shapes', 'error', 'layer does not fit the shape', (message: string) => message, {
     explanation:
-      'Every layer has a shape rule (LANGUAGE.md §5); the shape flowing into this layer does not satisfy it. The message shows the shape the layer received; the hint, when there is one, shows the usual fix.',
+      'Every layer has a shape rule (docs/language.md, "Layers and their shape rules"); the shape flowing into this layer does not satisfy it. The message shows the shape the layer received; the hint, when there is one, shows the usual fix.',
     example: SEED.replace('dense(64, relu)', 'dense(64, relu) -> lstm(32)'),
     fixed: SEED,
   }),

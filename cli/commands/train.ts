@@ -159,7 +159,7 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
     ctx.out(`report: ${displayPath(ctx, reportFile)}\n`);
   }
   result.model.dispose();
-  ctx.report(ExitCode.ok);
+  ctx.report(result.history.stopped === 'interrupted' ? ExitCode.interrupted : ExitCode.ok);
 }
 
 /**

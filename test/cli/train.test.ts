@@ -118,7 +118,7 @@ describe('mtlc train', () => {
       interruptWhen: (err) => err.includes('epoch 2/4'),
     });
     expect(cut.interrupted).toBe(true);
-    expect(cut.code).toBe(0);
+    expect(cut.code).toBe(130);
     expect(cut.stderr).toContain('interrupted: stopping after this batch and saving (Ctrl-C again quits at once)\n');
     expect(cut.stderr).toMatch(/epoch 3\/4 .*\(interrupted\)\n/);
     expect(cut.stdout).toContain('\nPenguins, interrupted in epoch 3:\n');
