@@ -22,8 +22,11 @@ import { summaryLine } from './frame.js';
 export interface ModelChoice {
   /** `--model NAME`, for a file that declares several models. */
   readonly model?: string;
-  /** `--validation FILE`: the run has validation data that the file does not name. */
-  readonly validation?: string;
+  /**
+   * `--validation FILE` (train, relate), or true where the command holds out its own rows (tune's
+   * folds): the run has validation data that the file does not name.
+   */
+  readonly validation?: string | true;
 }
 
 /** MTL0904, "no validation data to watch": not so when --validation gives it. */

@@ -133,7 +133,7 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
   });
   let result: RunResult;
   try {
-    result = await runTraining(checked, data, {
+    result = await runTraining(data.model, data, {
       outDir,
       source: file,
       backend: backend.name,

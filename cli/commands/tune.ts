@@ -46,7 +46,8 @@ export const tuneCommand: CommandModule = {
       .addOption(backendOption())
       .option('--model <name>', 'the model to tune, when the file declares several')
       .action(async (file: string, options: TuneOptions, command: Command) => {
-        const chosen = checkedModel(ctx, file, options, command);
+        // Each fold is scored on its held-out rows: select has validation data, whatever the file says.
+        const chosen = checkedModel(ctx, file, { ...options, validation: true }, command);
         if (chosen === undefined) return;
         await tuneModel(ctx, file, chosen.model, chosen.compiled, options);
       });
@@ -89,11 +90,13 @@ async function tuneModel(
   const settings = options.trials !== undefined ? randomSettings(space, options.trials, seed) : gridSettings(space);
 
   await startBackend(options.backend);
-  const { loadDataset } = await import('../../runtime/data/index.js');
+  const { dataFormat, loadDataset, withDataClasses } = await import('../../runtime/data/index.js');
   const { objectiveOf, tune } = await import('../../runtime/experiments/index.js');
   let bound: Awaited<ReturnType<typeof loadDataset>>;
+  let trained: CheckedModel;
   try {
-    bound = await loadDataset(checked, sources.train, checked.data.format !== undefined ? { format: checked.data.format } : {});
+    trained = await withDataClasses(checked, sources.train, dataFormat(sources.train, checked.data.format));
+    bound = await loadDataset(trained, sources.train, checked.data.format !== undefined ? { format: checked.data.format } : {});
   } catch (error) {
     reportRuntimeError(ctx, error);
     return;
@@ -114,7 +117,7 @@ async function tuneModel(
   ctx.out(`score: ${objective.label}, ${objective.higherIsBetter ? 'higher' : 'lower'} is better; mean ± std over the folds\n\n`);
   const table = new SettingTable(space, objective.label);
   ctx.out(table.header());
-  const result = await tune(checked, bound.dataset, settings, {
+  const result = await tune(trained, bound.dataset, settings, {
     folds: options.folds,
     seed,
     ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),

@@ -3,6 +3,7 @@
  * prepared for training and for inference (prepare.ts), with seeded shuffles.
  */
 export { type BindOptions, type BoundData, loadDataset } from './bind.js';
+export { sortClasses, withDataClasses } from './classes.js';
 export {
   type Dataset,
   type LabelColumn,

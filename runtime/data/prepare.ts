@@ -1,5 +1,6 @@
 /**
- * Data as training and inference need it, from files: the training file bound to the model, the
+ * Data as training and inference need it, from files: the training file bound to the model (its
+ * heads' classes taken from the data where the model lists none), the
  * validation rows held out (by the seeded split of `train { validation }`, or from their own
  * file), `normalize` statistics learned from the training rows only and applied to every split,
  * and, for a saved model, new data bound and normalized exactly as its training data was.
@@ -10,7 +11,8 @@ import { type BindOptions, type BoundData, loadDataset } from './bind.js';
 import { type Dataset, takeRows } from './dataset.js';
 import { DataError, DataErrors } from './errors.js';
 import { applyNormalization, fitNormalization, type NormStats } from './normalize.js';
-import type { DataFormat } from './read.js';
+import { type DataFormat, dataFormat } from './read.js';
+import { withDataClasses } from './classes.js';
 import { splitRows } from './split.js';
 
 export interface TrainingSources {
@@ -33,6 +35,8 @@ export interface SkippedRows {
 }
 
 export interface TrainingData {
+  /** The model as trained: the checked model, with the classes of heads that take them from the data (classes.ts). */
+  readonly model: CheckedModel;
   readonly train: Dataset;
   readonly validation?: Dataset;
   readonly sidecar: ModelSidecar;
@@ -49,11 +53,12 @@ function skippedOf(bound: BoundData): SkippedRows[] {
 }
 
 /** Reads, splits and normalizes the data of a training run; throws `DataErrors` naming file, line and column. */
-export async function prepareTrainingData(model: CheckedModel, sources: TrainingSources): Promise<TrainingData> {
+export async function prepareTrainingData(declared: CheckedModel, sources: TrainingSources): Promise<TrainingData> {
   const bind: BindOptions = {
     skipBadRows: sources.skipBadRows === true,
     ...(sources.format !== undefined ? { format: sources.format } : {}),
   };
+  const model = await withDataClasses(declared, sources.train, dataFormat(sources.train, sources.format ?? declared.data.format));
   const bound = await loadDataset(model, sources.train, bind);
   const skipped = skippedOf(bound);
   let train: Dataset;
@@ -78,6 +83,7 @@ export async function prepareTrainingData(model: CheckedModel, sources: Training
   }
   const sidecar = buildSidecar(model, { normalization, columns: bound.columns });
   return {
+    model,
     train,
     ...(validation !== undefined ? { validation } : {}),
     sidecar,

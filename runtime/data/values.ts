@@ -71,13 +71,16 @@ export function parseId(value: unknown, count: number, what: string): number {
 
 /**
  * A class of a classify, multilabel or tag head: one of its `classes` by name, or an id in
- * `[0, units)`. Names are tried first, so classes named "1", "2", … still work.
+ * `[0, units)`. Names are tried first, so classes named "1", "2", … still work; when some class
+ * is named by a number, any other number is not a class rather than an id.
  */
 export function parseClass(value: unknown, units: number, classes: ReadonlyMap<string, number> | undefined, head: string): number {
-  if (classes !== undefined && typeof value === 'string') {
-    const byName = classes.get(value.trim());
+  if (classes !== undefined && (typeof value === 'string' || typeof value === 'number')) {
+    const text = String(value).trim();
+    const byName = classes.get(text);
     if (byName !== undefined) return byName;
-    if (Number.isNaN(Number(value.trim()))) {
+    // Classes named by numbers (cylinders 3, 4, 5, 6, 8) leave no number to be read as an id.
+    if (Number.isNaN(Number(text)) || [...classes.keys()].some((name) => !Number.isNaN(Number(name)))) {
       throw new CellProblem(`${show(value)} is not a class of head "${head}" (classes: ${showNames([...classes.keys()])})`);
     }
   }

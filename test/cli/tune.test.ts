@@ -14,7 +14,7 @@ model Pair {
     a: 1.0
     b: search(0.2, 2)   // the candidates
   }
-  train { optimizer: adam(lr: 0.05), epochs: 2, batch: 16, seed: 3, select: "a.mae" }
+  train { optimizer: adam(lr: 0.05), epochs: 2, batch: 16, seed: 3, select: "a.mae", validation: 0.25 }
   data { train: "pair.csv" }
 }
 `;
