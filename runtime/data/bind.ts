@@ -15,7 +15,7 @@
  */
 import { type CheckedModel, closest, type HeadNode, type InputNode } from '../../compiler/index.js';
 import { type Dataset, type LabelColumn, inputWidth, isIntInput, labelWidth, tagSteps } from './dataset.js';
-import { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, ProblemList } from './errors.js';
+import { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, ProblemList, type ProblemGroup } from './errors.js';
 import { type DataFormat, type DataSource, type Row, dataFormat, readRows, sourceName } from './read.js';
 import {
   CellProblem,
@@ -53,8 +53,8 @@ export interface BoundData {
   readonly format: DataFormat;
   /** Rows left out under `skipBadRows`. */
   readonly skipped: number;
-  /** The first problems of the rows left out, to show as a warning. */
-  readonly skippedProblems: readonly DataError[];
+  /** The problems of the rows left out by kind, the first kinds, to show as a warning. */
+  readonly skippedProblems: readonly ProblemGroup[];
   readonly skippedProblemCount: number;
   /** Per input: the CSV columns or JSONL fields it was read from, in order. */
   readonly columns: Readonly<Record<string, readonly string[]>>;
@@ -324,8 +324,8 @@ class Binder {
 
   // ---- reading one row ----
 
-  private report(name: string, problem: string): void {
-    this.rowProblems.push(new DataError(this.file, this.line, { kind: this.where, name }, problem));
+  private report(name: string, problem: string, fix?: string): void {
+    this.rowProblems.push(new DataError(this.file, this.line, { kind: this.where, name }, problem, fix));
   }
 
   /** Runs `read`, turning a `CellProblem` into a row problem at `name`; false when it failed. */
@@ -335,7 +335,7 @@ class Binder {
       return true;
     } catch (error) {
       if (!(error instanceof CellProblem)) throw error;
-      this.report(name, error.problem);
+      this.report(name, error.problem, error.fix);
       return false;
     }
   }
@@ -376,7 +376,7 @@ class Binder {
         out[i] = !isInt ? parseNumber(value) : vocab !== undefined ? parseId(value, vocab, 'id') : parseInteger(value, 'an integer');
       } catch (error) {
         if (!(error instanceof CellProblem)) throw error;
-        this.report(names(i), error.problem);
+        this.report(names(i), error.problem, error.fix);
       }
     }
   }
@@ -480,7 +480,10 @@ class Binder {
     if (this.n === 0) {
       if (this.skipped > 0) {
         const all = new DataError(this.file, undefined, undefined, `every row has a problem (${this.skipped} skipped)`);
-        throw new DataErrors([all, ...this.skippedList.shown], this.skippedList.total + 1);
+        throw new DataErrors([all, ...this.skippedList.shown], this.skippedList.total + 1, [
+          { first: all, count: 1, lines: [] },
+          ...this.skippedList.grouped,
+        ]);
       }
       throw new DataErrors([new DataError(this.file, undefined, undefined, 'no data rows')]);
     }
@@ -518,7 +521,7 @@ class Binder {
       file: this.file,
       format: this.format,
       skipped: this.skipped,
-      skippedProblems: this.skippedList.shown,
+      skippedProblems: this.skippedList.grouped,
       skippedProblemCount: this.skippedList.total,
       columns,
     };
@@ -530,7 +533,7 @@ function categoryId(value: unknown, count: number, names: ReadonlyMap<string, nu
   const id = typeof value === 'string' ? names.get(value.trim()) : undefined;
   if (id === undefined) {
     const listed = [...names.keys()].map((n) => JSON.stringify(n)).join(', ');
-    throw new CellProblem(`${show(value)} is not one of ${listed}`);
+    throw new CellProblem(`${show(value)} is not one of ${listed}`, 'add it to the category[...] list of the input, or fix the cell');
   }
   return id;
 }

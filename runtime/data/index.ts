@@ -14,7 +14,7 @@ export {
   tagSteps,
   takeRows,
 } from './dataset.js';
-export { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN } from './errors.js';
+export { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, describeGroup, type ProblemGroup } from './errors.js';
 export { applyNormalization, fitNormalization, type NormStats, NORMALIZE_EPSILON, normalizedInputs } from './normalize.js';
 export {
   type InferenceOptions,

@@ -9,7 +9,7 @@ import type { CheckedModel } from '../../compiler/index.js';
 import { buildSidecar, type ModelSidecar } from '../model/index.js';
 import { type BindOptions, type BoundData, loadDataset } from './bind.js';
 import { type Dataset, takeRows } from './dataset.js';
-import { DataError, DataErrors } from './errors.js';
+import { DataError, DataErrors, type ProblemGroup } from './errors.js';
 import { applyNormalization, fitNormalization, type NormStats } from './normalize.js';
 import { type DataFormat, dataFormat } from './read.js';
 import { withDataClasses } from './classes.js';
@@ -30,7 +30,8 @@ export interface TrainingSources {
 export interface SkippedRows {
   readonly file: string;
   readonly rows: number;
-  readonly problems: readonly DataError[];
+  /** Why, one entry per kind of problem (the first kinds). */
+  readonly problems: readonly ProblemGroup[];
   readonly problemCount: number;
 }
 

@@ -4,7 +4,11 @@
  */
 
 export class CellProblem {
-  constructor(readonly problem: string) {}
+  constructor(
+    readonly problem: string,
+    /** What to do about it, when the problem alone does not say. */
+    readonly fix?: string,
+  ) {}
 }
 
 /** Absent, JSON `null`, or a CSV cell holding nothing but blanks. */
@@ -65,7 +69,10 @@ function parseNumberAs(value: unknown, what: string): number {
 /** An integer in `[0, count)`; `what` names it in messages (`class id`, `category id`, `id`). */
 export function parseId(value: unknown, count: number, what: string): number {
   const id = parseInteger(value, `a ${what}`);
-  if (id < 0 || id >= count) throw new CellProblem(`${what} ${id} is out of range 0…${count - 1}`);
+  if (id < 0 || id >= count) {
+    const fix = what === 'class id' ? 'add classes: [...] to the head, or leave classes out to take them from the data' : undefined;
+    throw new CellProblem(`${what} ${id} is out of range 0…${count - 1}`, fix);
+  }
   return id;
 }
 

@@ -120,7 +120,8 @@ describe('mtlc predict', () => {
     expect(await mtlc(['predict', 'model', '--data', 'bad.csv'], { cwd: dir })).toMatchObject({
       code: 1,
       stdout: '',
-      stderr: 'mtlc: 1 problem in the data:\n  bad.csv:5: column "island": "Nowhere" is not one of "Biscoe", "Dream", "Torgersen"\n',
+      stderr:
+        'mtlc: 1 problem in the data:\n  bad.csv:5: column "island": "Nowhere" is not one of "Biscoe", "Dream", "Torgersen": add it to the category[...] list of the input, or fix the cell\n',
     });
   });
 

@@ -191,7 +191,7 @@ describe('mtlc train', () => {
         'backend: wasm',
         'mtlc: 2 problems in the data:',
         '  bad.csv:3: column "beak_length_mm": "abc" is not a number',
-        '  bad.csv:6: column "island": "Atlantis" is not one of "Biscoe", "Dream", "Torgersen"',
+        '  bad.csv:6: column "island": "Atlantis" is not one of "Biscoe", "Dream", "Torgersen": add it to the category[...] list of the input, or fix the cell',
         '',
       ].join('\n'),
     );
@@ -211,6 +211,35 @@ describe('mtlc train', () => {
       'warning: skipped 1 bad row of bad.csv (--skip-bad-rows):\n  bad.csv:3: column "beak_length_mm": "abc" is not a number\n',
     );
     expect(result.stderr).toContain('data: bad.csv, 341 rows: ');
+  });
+
+  it('refuses to skip more than 10% of the rows without --max-bad-rows, and says what it skipped by reason', async () => {
+    const dir = workspace(PENGUINS);
+    const lines = fs.readFileSync(path.join(dir, 'examples/data/penguins.csv'), 'utf8').split('\n');
+    // 40 of 342 rows (11.7%): 39 on an island the model does not know, one with a broken number.
+    const setCell = (line: number, column: number, value: string) => {
+      const cells = lines[line]!.split(',');
+      cells[column] = value;
+      lines[line] = cells.join(',');
+    };
+    for (let i = 1; i <= 39; i++) setCell(i, 1, 'Atlantis');
+    setCell(40, 2, 'x40');
+    fs.writeFileSync(path.join(dir, 'bad.csv'), lines.join('\n'));
+    const args = ['train', 'examples/penguins.mtl', '--data', 'bad.csv', '--epochs', '1', '--skip-bad-rows', '--quiet'];
+    const skipped = [
+      'warning: skipped 40 bad rows of bad.csv (--skip-bad-rows):',
+      '  bad.csv: column "island": "Atlantis" is not one of "Biscoe", "Dream", "Torgersen" in 39 rows (lines 2, 3, 4, …): add it to the category[...] list of the input, or fix the cell',
+    ].join('\n');
+    const refused = await mtlc([...args, '-o', 'refused'], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${skipped}\n`);
+    expect(refused.stderr).toContain(
+      'mtlc: --skip-bad-rows would leave out 40 of 342 rows (11.7%), more than 10%: fix the data, or allow it with --max-bad-rows 12%\n',
+    );
+    expect(fs.existsSync(path.join(dir, 'refused'))).toBe(false);
+    const allowed = await mtlc([...args, '--max-bad-rows', '12%', '-o', 'allowed'], { cwd: dir });
+    expect(allowed.code).toBe(0);
+    expect(allowed.stderr).toContain(`${skipped}\n  bad.csv:41: column "beak_length_mm": "x40" is not a number\n`);
   });
 
   it('says how to give data to a model that names none', async () => {
