@@ -441,7 +441,7 @@ export const Diagnostics = {
     (section: string, name: string) => `unknown ${section} option "${name}"`,
     {
       explanation:
-        'Each section takes a fixed set of options: train {optimizer epochs batch validation early_stop seed shuffle select}, data {train validation test format}, head {label loss metrics classes}.',
+        'Each section takes a fixed set of options: train {optimizer epochs batch validation early_stop seed shuffle select}, data {train validation test format}, head {label loss metrics classes normalize}.',
       example: `${SEED.slice(0, -2)}\n  train { epoch: 10 }\n}\n`,
       fixed: `${SEED.slice(0, -2)}\n  train { epochs: 10 }\n}\n`,
     },

@@ -85,7 +85,7 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
     if (!options.quiet) ctx.err(text);
   };
   const modelDir = await import('../../runtime/model/index.js');
-  const { describeGroup, prepareTrainingData, sidecarNormalization } = await import('../../runtime/data/index.js');
+  const { describeGroup, prepareTrainingData, sidecarNormalization, sidecarTargetScales } = await import('../../runtime/data/index.js');
   const { readCheckpoint, runTraining } = await import('../../runtime/train/index.js');
   const plan = await planRun(ctx, file, checked, options, modelDir);
   if (plan === undefined) return;
@@ -102,7 +102,9 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
       ...plan.sources,
       skipBadRows: options.skipBadRows === true,
       ...(checked.data.format !== undefined ? { format: checked.data.format } : {}),
-      ...(resume !== undefined ? { normalization: sidecarNormalization(resume.sidecar) } : {}),
+      ...(resume !== undefined
+        ? { normalization: sidecarNormalization(resume.sidecar), targetScales: sidecarTargetScales(resume.sidecar) }
+        : {}),
     });
   } catch (error) {
     resume?.model.dispose();

@@ -1,4 +1,4 @@
-/** A head's options (LANGUAGE.md §6): label, loss, metrics and classes, each fitted to its task layer. */
+/** A head's options (LANGUAGE.md §6): label, loss, metrics, classes and (regress) normalize, each fitted to its task layer. */
 import type { HeadDecl } from '../ast.js';
 import { checkCall } from '../calls.js';
 import { graphOf, type ModelContext } from '../check-context.js';
@@ -17,6 +17,7 @@ interface HeadOptions {
   readonly loss: LossSpec;
   readonly metrics: readonly Metric[];
   readonly classes?: readonly string[];
+  readonly normalize?: boolean;
 }
 
 export function checkHeadOptions(ctx: ModelContext): void {
@@ -108,6 +109,14 @@ function headOptions(head: HeadDecl, task: TaskSpec, units: number, report: Repo
       report(diagnostic(Diagnostics.classCountMismatch, classes.value.span, [names.length, expected]));
     } else {
       result.classes = names as string[];
+    }
+  }
+  const normalize = options.get('normalize');
+  if (normalize) {
+    if (task.name !== 'regress') wrongOption(normalize, 'used with regress only', describeValue(normalize.value), report);
+    else {
+      const value = optionValue(normalize, { kind: 'bool' }, report);
+      if (typeof value === 'boolean') result.normalize = value;
     }
   }
   return result;

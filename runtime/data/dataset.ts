@@ -21,7 +21,20 @@ export interface Dataset {
   readonly inputs: Readonly<Record<string, Float32Array | Int32Array>>;
   /** Per head (keyed by head name, not label column). */
   readonly labels: Readonly<Record<string, LabelColumn>>;
+  /**
+   * The heads whose targets the model learns standardized (targets.ts), with the statistics to turn
+   * its outputs back into the data's units; their labels here are standardized too.
+   */
+  readonly targetScales?: TargetScales;
 }
+
+/** The mean and standard deviation of each output of one head's targets. */
+export interface TargetScale {
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+}
+
+export type TargetScales = Readonly<Record<string, TargetScale>>;
 
 export function product(shape: readonly number[]): number {
   let size = 1;

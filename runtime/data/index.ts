@@ -7,6 +7,8 @@ export { sortClasses, withDataClasses } from './classes.js';
 export {
   type Dataset,
   type LabelColumn,
+  type TargetScale,
+  type TargetScales,
   inputDataShape,
   inputWidth,
   labelDataShape,
@@ -22,10 +24,12 @@ export {
   prepareInferenceData,
   prepareTrainingData,
   sidecarNormalization,
+  sidecarTargetScales,
   type SkippedRows,
   type TrainingData,
   type TrainingSources,
 } from './prepare.js';
 export { type DataFormat, type DataSource, dataFormat, readRows, sourceName } from './read.js';
 export { mulberry32, shuffleInPlace } from './random.js';
+export { fitTargetScales, inDataUnits, standardizeTargets } from './targets.js';
 export { type Batch, Batches, type BatchOptions, type Split, splitRows } from './split.js';

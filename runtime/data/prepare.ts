@@ -1,14 +1,15 @@
 /**
  * Data as training and inference need it, from files: the training file bound to the model (its
- * heads' classes taken from the data where the model lists none), the
- * validation rows held out (by the seeded split of `train { validation }`, or from their own
- * file), `normalize` statistics learned from the training rows only and applied to every split,
- * and, for a saved model, new data bound and normalized exactly as its training data was.
+ * heads' classes taken from the data where the model lists none), the validation rows held out
+ * (by the seeded split of `train { validation }`, or from their own file), `normalize` statistics
+ * and the regression targets' scales (targets.ts) learned from the training rows only and applied
+ * to every split, and, for a saved model, new data bound and scaled exactly as its training data was.
  */
 import type { CheckedModel } from '../../compiler/index.js';
 import { buildSidecar, type ModelSidecar } from '../model/index.js';
 import { type BindOptions, type BoundData, loadDataset } from './bind.js';
-import { type Dataset, takeRows } from './dataset.js';
+import { type Dataset, type TargetScale, type TargetScales, takeRows } from './dataset.js';
+import { fitTargetScales, standardizeTargets } from './targets.js';
 import { DataError, DataErrors, type ProblemGroup } from './errors.js';
 import { applyNormalization, fitNormalization, type NormStats } from './normalize.js';
 import { type DataFormat, dataFormat } from './read.js';
@@ -24,6 +25,8 @@ export interface TrainingSources {
   readonly skipBadRows?: boolean;
   /** Statistics to apply instead of learning them (a resumed run keeps those it started with). */
   readonly normalization?: Readonly<Record<string, NormStats>>;
+  /** Regression targets' statistics to apply instead of learning them, likewise. */
+  readonly targetScales?: TargetScales;
 }
 
 /** Rows left out of one file under `skipBadRows`. */
@@ -82,11 +85,12 @@ export async function prepareTrainingData(declared: CheckedModel, sources: Train
     if (split.validation.length > 0) validation = takeRows(bound.dataset, split.validation);
     train = keepRowsInPlace(bound.dataset, split.train);
   }
-  const sidecar = buildSidecar(model, { normalization, columns: bound.columns });
+  const targetScales = sources.targetScales ?? fitTargetScales(model, train);
+  const sidecar = buildSidecar(model, { normalization, columns: bound.columns, targetScales });
   return {
     model,
-    train,
-    ...(validation !== undefined ? { validation } : {}),
+    train: standardizeTargets(train, targetScales),
+    ...(validation !== undefined ? { validation: standardizeTargets(validation, targetScales) } : {}),
     sidecar,
     normalization,
     files: { train: bound.file, ...(validationFile !== undefined ? { validation: validationFile } : {}) },
@@ -163,7 +167,7 @@ export async function prepareInferenceData(
   }
   if (problems.length > 0) throw new DataErrors(problems);
   applyNormalization(bound.dataset, sidecarNormalization(sidecar));
-  return bound;
+  return { ...bound, dataset: standardizeTargets(bound.dataset, sidecarTargetScales(sidecar)) };
 }
 
 /** The normalization statistics a saved model carries in its sidecar. */
@@ -171,6 +175,13 @@ export function sidecarNormalization(sidecar: ModelSidecar): Record<string, Norm
   const stats: Record<string, NormStats> = {};
   for (const [name, input] of Object.entries(sidecar.inputs)) if (input.normalize !== undefined) stats[name] = input.normalize;
   return stats;
+}
+
+/** The regression targets' statistics a saved model carries in its sidecar. */
+export function sidecarTargetScales(sidecar: ModelSidecar): TargetScales {
+  const scales: Record<string, TargetScale> = {};
+  for (const [name, head] of Object.entries(sidecar.heads)) if (head.standardize !== undefined) scales[name] = head.standardize;
+  return scales;
 }
 
 function showList(names: readonly string[]): string {

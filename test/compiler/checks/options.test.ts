@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { check } from '../../helpers/check.js';
+import { check, compileText } from '../../helpers/check.js';
 
 describe('train', () => {
   it('accepts every train option of the spec', () => {
@@ -157,6 +157,18 @@ describe('what check can know without data', () => {
         'model M {\n  input x: float[4]\n  head a = x -> regress(1)\n  head b = x -> regress(1)\n  weights { a: 1, b: search(0.5) }\n}\n',
       ),
     ).toEqual([{ code: 'MTL0905', range: '5:22-5:33', message: 'search(...) has one candidate, 0.5: mtlc tune has nothing to choose' }]);
+  });
+
+  it('takes normalize on regress heads only', () => {
+    expect(
+      check(
+        'model M {\n  input x: float[4]\n  head a = x -> regress(1) { normalize: false }\n  head b = x -> binary() { normalize: false }\n}\n',
+      ),
+    ).toEqual([{ code: 'MTL0503', range: '4:39-4:44', message: 'option "normalize" must be used with regress only, got false' }]);
+    expect(
+      compileText('model M {\n  input x: float[4]\n  head a = x -> regress(1) { normalize: false }\n}\n').models[0]!.heads[0]!.task
+        .normalize,
+    ).toBe(false);
   });
 
   it("reports a from list whose length is not the input's size, on the input's line", () => {
