@@ -243,11 +243,13 @@ describe('mtlc train', () => {
   });
 
   it('says how to give data to a model that names none', async () => {
-    expect(await mtlc(['train', 'examples/multi-input.mtl'])).toMatchObject({
+    const dir = workspace();
+    fs.writeFileSync(path.join(dir, 'bare.mtl'), 'model Bare {\n  input x: float[3]\n  head y = x -> regress(1)\n}\n');
+    expect(await mtlc(['train', 'bare.mtl'], { cwd: dir })).toMatchObject({
       code: 2,
       stdout: '',
       stderr:
-        'mtlc: model "Listing" in "examples/multi-input.mtl" names no training data: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model\n',
+        'mtlc: model "Bare" in "bare.mtl" names no training data: pass --data FILE (CSV or JSONL), or add data { train: "…" } to the model\n',
     });
   });
 
