@@ -25,6 +25,9 @@ export const EXAMPLE_ROWS: Readonly<Record<string, number>> = {
   text: 120,
 };
 
+/** The seed every example's rows are drawn with. */
+export const EXAMPLE_SEED = 7;
+
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 /** One JSONL text of `rows` records for `model`. */
@@ -96,7 +99,7 @@ function main(): void {
     const [model] = compile(file, fs.readFileSync(file, 'utf8'), new NodeHost()).models;
     if (model === undefined) throw new Error(`${file} does not check`);
     const out = path.join(root, 'examples/data', `${name}.jsonl`);
-    fs.writeFileSync(out, teacherRows(model, rows, 7));
+    fs.writeFileSync(out, teacherRows(model, rows, EXAMPLE_SEED));
     console.log(`wrote ${path.relative(root, out)} (${rows} rows)`);
   }
 }
