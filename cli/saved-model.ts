@@ -35,7 +35,11 @@ export async function openWithData(
     reportRuntimeError(ctx, error);
     return undefined;
   }
-  if (saved.checkpointEpoch !== undefined) {
+  if (saved.history === undefined && saved.checkpointEpoch === undefined) {
+    ctx.err(
+      `${c.yellow('warning')}: "${dir}" holds an untrained model (written by mtlc build): its outputs come from its initial weights; train it with mtlc train\n`,
+    );
+  } else if (saved.checkpointEpoch !== undefined) {
     ctx.err(
       `${c.yellow('note')}: "${dir}" has no final model (its training never finished): using its checkpoint of epoch ${saved.checkpointEpoch}\n`,
     );

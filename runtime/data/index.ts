@@ -4,6 +4,7 @@
  */
 export { type BindOptions, type BoundData, loadDataset } from './bind.js';
 export { sortClasses, withDataClasses } from './classes.js';
+export { readColumns } from './columns.js';
 export {
   type Dataset,
   type LabelColumn,
