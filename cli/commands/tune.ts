@@ -13,6 +13,7 @@ import type { SearchSpace, Setting, SettingResult } from '../../runtime/experime
 import { plural } from '../frame.js';
 import { NodeHost } from '../host.js';
 import { checkedModel, dataSources, positiveInteger } from '../model-file.js';
+import { duration } from '../progress.js';
 import { wholeNumber, wholeNumberFrom } from '../number-options.js';
 import { backendOption, type BackendChoice, reportRuntimeError, startBackend } from '../runtime-errors.js';
 import { displayPath, ExitCode, writeOutputFile, type CliContext, type CommandModule, type CompiledFile } from './command.js';
@@ -117,11 +118,21 @@ async function tuneModel(
   ctx.out(`score: ${objective.label}, ${objective.higherIsBetter ? 'higher' : 'lower'} is better; mean ± std over the folds\n\n`);
   const table = new SettingTable(space, objective.label);
   ctx.out(table.header());
+  const started = performance.now();
+  const runs = settings.length * options.folds;
   const result = await tune(trained, bound.dataset, settings, {
     folds: options.folds,
     seed,
     ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
     onResult: (r) => ctx.out(table.row(r)),
+    onFold: ({ setting, fold, value }) => {
+      const done = setting * options.folds + fold + 1;
+      const elapsed = performance.now() - started;
+      const left = done < runs ? `; about ${duration((elapsed / done) * (runs - done))} left` : '';
+      ctx.err(
+        `setting ${setting + 1}/${settings.length}, fold ${fold + 1}/${options.folds}: ${objective.label} ${value.toPrecision(4)} (${done}/${runs} done${left})\n`,
+      );
+    },
   });
   ctx.out(`\nbest: ${describeSetting(result.best.setting)} (${objective.label} ${formatScore(result.best)})\n`);
 
