@@ -95,6 +95,14 @@ const SEED = `model Seed {
 }
 `;
 
+/** The seed model with a second input of `n` values read from two named columns. */
+function withSizeInput(n: number): string {
+  return SEED.replace('input x: float[100]\n', `input x: float[100]\n  input size: float[${n}] from ["length", "width"]\n`).replace(
+    'x -> dense(64, relu)',
+    'concat(x, size) -> dense(64, relu)',
+  );
+}
+
 /** The catalogue, keyed by a name the code uses; codes are what users see. */
 export const Diagnostics = {
   // ── MTL00xx: lexing and parsing ────────────────────────────────────────────────────────────
@@ -358,14 +366,8 @@ export const Diagnostics = {
     {
       explanation:
         'from ["a", "b", …] names exactly the columns an input reads, one value each, in order: as many as its type holds (one for a scalar or a category).',
-      example: SEED.replace('input x: float[100]\n', 'input x: float[100]\n  input size: float[3] from ["length", "width"]\n').replace(
-        'x -> dense(64, relu)',
-        'concat(x, size) -> dense(64, relu)',
-      ),
-      fixed: SEED.replace('input x: float[100]\n', 'input x: float[100]\n  input size: float[2] from ["length", "width"]\n').replace(
-        'x -> dense(64, relu)',
-        'concat(x, size) -> dense(64, relu)',
-      ),
+      example: withSizeInput(3),
+      fixed: withSizeInput(2),
     },
   ),
 

@@ -13,9 +13,17 @@
  * A multilabel or tag label is one cell holding ids (or class names) separated by `;`, or by
  * blanks when the cell has no `;` (see `parseList`); in JSONL it is an array.
  */
-import { type CheckedModel, closest, type HeadNode, type InputNode } from '../../compiler/index.js';
+import type { CheckedModel, HeadNode, InputNode } from '../../compiler/index.js';
 import { type Dataset, type LabelColumn, inputWidth, isIntInput, labelWidth, tagSteps } from './dataset.js';
-import { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, ProblemList, type ProblemGroup } from './errors.js';
+import {
+  DataError,
+  DataErrors,
+  type DataLocation,
+  DEFAULT_PROBLEMS_SHOWN,
+  didYouMeanColumn,
+  ProblemList,
+  type ProblemGroup,
+} from './errors.js';
 import { type DataFormat, type DataSource, type Row, dataFormat, readRows, sourceName } from './read.js';
 import {
   CellProblem,
@@ -145,7 +153,7 @@ class Binder {
       (head, width) => this.csvLabelSource(head, width, columnIndex, has),
     );
     const unread = names.filter((name) => !read.has(name));
-    for (const [name, reader] of missing) fail(name, `not in the header (${reader})${didYouMean(name, unread)}`);
+    for (const [name, reader] of missing) fail(name, `not in the header (${reader})${didYouMeanColumn(name, unread)}`);
     headerProblems.throwIfAny();
   }
 
@@ -536,13 +544,4 @@ function categoryId(value: unknown, count: number, names: ReadonlyMap<string, nu
     throw new CellProblem(`${show(value)} is not one of ${listed}`, 'add it to the category[...] list of the input, or fix the cell');
   }
   return id;
-}
-
-/**
- * `; did you mean "displacement"?` for a column the header lacks, when one is spelt nearly so;
- * not for names under four characters, which resemble too many others (`c` and `b`).
- */
-function didYouMean(name: string, header: readonly string[]): string {
-  const match = name.length < 4 ? undefined : closest(name, header);
-  return match === undefined ? '' : `; did you mean "${match}"?`;
 }

@@ -2,8 +2,7 @@
  * Columns copied as they are, for `mtlc predict --keep id,name`: the raw cells (CSV) or field
  * values (JSONL) of the named columns, one record per data row, in the order the binder reads them.
  */
-import { closest } from '../../compiler/index.js';
-import { DataError, DataErrors } from './errors.js';
+import { DataError, DataErrors, didYouMeanColumn } from './errors.js';
 import { type DataFormat, type DataSource, readRows, sourceName } from './read.js';
 
 /** The values of `names` in every row of `source`; a CSV column the header lacks is a `DataErrors`. */
@@ -15,11 +14,15 @@ export async function readColumns(source: DataSource, format: DataFormat, names:
       const missing = names.filter((name) => !header.includes(name));
       if (missing.length > 0) {
         throw new DataErrors(
-          missing.map((name) => {
-            const near = closest(name, header);
-            const hint = near === undefined ? '' : `; did you mean "${near}"?`;
-            return new DataError(sourceName(source), line, { kind: 'column', name }, `not in the header (--keep)${hint}`);
-          }),
+          missing.map(
+            (name) =>
+              new DataError(
+                sourceName(source),
+                line,
+                { kind: 'column', name },
+                `not in the header (--keep)${didYouMeanColumn(name, header)}`,
+              ),
+          ),
         );
       }
       index = names.map((name) => header.indexOf(name));

@@ -11,6 +11,8 @@
  * every row is one line with its count and first lines, and distinct problems are not hidden behind it.
  */
 
+import { closest } from '../../compiler/index.js';
+
 /** A column of a CSV file or a field of a JSONL record. */
 export interface DataLocation {
   readonly kind: 'column' | 'field';
@@ -132,4 +134,13 @@ export class ProblemList {
   throwIfAny(): void {
     if (this.total > 0) throw new DataErrors(this.shown, this.total, this.grouped);
   }
+}
+
+/**
+ * `; did you mean "displacement"?` for a column the header lacks, when one of `candidates` is spelt
+ * nearly so; not for names under four characters, which resemble too many others (`c` and `b`).
+ */
+export function didYouMeanColumn(name: string, candidates: readonly string[]): string {
+  const match = name.length < 4 ? undefined : closest(name, candidates);
+  return match === undefined ? '' : `; did you mean "${match}"?`;
 }
