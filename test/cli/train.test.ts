@@ -242,6 +242,20 @@ describe('mtlc train', () => {
     expect(allowed.stderr).toContain(`${skipped}\n  bad.csv:41: column "beak_length_mm": "x40" is not a number\n`);
   });
 
+  it('warns that select has no validation data, unless --validation gives it', async () => {
+    const dir = workspace(PENGUINS);
+    const source = fs.readFileSync(path.join(dir, 'examples/penguins.mtl'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'examples/select.mtl'), source.replace('validation: 0.2', 'select: "species.f1"'));
+    const args = ['train', 'examples/select.mtl', '--epochs', '1', '--quiet'];
+    const without = await mtlc([...args, '-o', 'without'], { cwd: dir });
+    expect(without.code).toBe(0);
+    expect(without.stderr).toContain(
+      'warning[MTL0904]: "select" has no validation data to watch: nothing will be selected, and the model keeps its last epoch\n',
+    );
+    const given = await mtlc([...args, '--validation', 'examples/data/penguins.csv', '-o', 'given'], { cwd: dir });
+    expect(given).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('says how to give data to a model that names none', async () => {
     const dir = workspace();
     fs.writeFileSync(path.join(dir, 'bare.mtl'), 'model Bare {\n  input x: float[3]\n  head y = x -> regress(1)\n}\n');
