@@ -3,16 +3,34 @@
  * its diagnostics as `mtlc check` does (on stderr, since stdout carries the command's own output),
  * pick the one model to work on, and find the data it trains on.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { CheckedModel } from '../compiler/index.js';
-import { compileFile, ExitCode, printDiagnostics, UsageError, type CliContext, type CompiledFile } from './commands/command.js';
+import type { CheckedModel, Diagnostic } from '../compiler/index.js';
+import {
+  compileFile,
+  displayPath,
+  ExitCode,
+  printDiagnostics,
+  UsageError,
+  type CliContext,
+  type CompiledFile,
+} from './commands/command.js';
+import { describeError } from './host.js';
 import { summaryLine } from './frame.js';
 
 export interface ModelChoice {
   /** `--model NAME`, for a file that declares several models. */
   readonly model?: string;
+  /**
+   * `--validation FILE` (train, relate), or true where the command holds out its own rows (tune's
+   * folds): the run has validation data that the file does not name.
+   */
+  readonly validation?: string | true;
 }
+
+/** MTL0904, "no validation data to watch": not so when --validation gives it. */
+const SELECT_WITHOUT_VALIDATION = 'MTL0904';
 
 /**
  * The checked model of `file`, or undefined after reporting why there is none: the file cannot be
@@ -27,7 +45,8 @@ export function checkedModel(
   const c = ctx.colors(command);
   const compiled = compileFile(ctx, file);
   if (compiled === undefined) return undefined;
-  const { errors, warnings } = printDiagnostics(compiled, c, (text) => ctx.err(text));
+  const shown = (d: Diagnostic): boolean => !(d.code === SELECT_WITHOUT_VALIDATION && choice.validation !== undefined);
+  const { errors, warnings } = printDiagnostics(compiled, c, (text) => ctx.err(text), shown);
   if (errors > 0) {
     ctx.err(`${summaryLine(errors, warnings, 1, c)}\n`);
     ctx.report(ExitCode.problems);
@@ -85,7 +104,19 @@ export function dataSources(
           : typeof checked.train.validation === 'number'
             ? checked.train.validation
             : 0));
+  refuseUnreadable(ctx, train);
+  if (typeof validation === 'string') refuseUnreadable(ctx, validation);
   return { train, validation };
+}
+
+/** A data file that cannot be opened is bad usage (exit 2), found before TensorFlow.js starts. */
+export function refuseUnreadable(ctx: CliContext, file: string): void {
+  try {
+    if (fs.statSync(file).isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch (error) {
+    throw new UsageError(`cannot read "${displayPath(ctx, file)}": ${describeError(error)}`);
+  }
 }
 
 /** A positive integer option (`--epochs 5`); commander calls this with the raw text. */

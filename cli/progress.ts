@@ -127,8 +127,8 @@ function fixed(value: number, digits = 4): string {
   return Number.isFinite(value) ? value.toFixed(digits) : String(value);
 }
 
-/** `14s`, `2m 05s`, `1h 02m`. */
-function duration(ms: number): string {
+/** `14s`, `2m 05s`, `1h 02m`: a time as progress lines show it. */
+export function duration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;

@@ -3,7 +3,7 @@ import type { Call } from './ast.js';
 import { diagnostic, Diagnostics } from './diagnostics.js';
 import type { ArgValue } from './ir.js';
 import type { Signature } from './library/signature.js';
-import { didYouMean } from './suggest.js';
+import { suggestName } from './synonyms.js';
 import { coerce, evaluate, type Env, type Report, type Value } from './values.js';
 
 /**
@@ -44,7 +44,7 @@ export function bindArguments(call: Call, sig: Signature, env: Env, report: Repo
           Diagnostics.unknownArgument,
           arg.name.span,
           [sig.name, name],
-          didYouMean(
+          suggestName(
             arg.name.span,
             name,
             sig.params.map((p) => p.name),

@@ -30,8 +30,8 @@ const FILE_CHECKS: readonly Check<FileContext>[] = [checkDuplicates, checkBlockR
 /**
  * The checks of one model, in order. Cycles come first, since elaboration leaves a member in a cycle
  * unknown; the graph check elaborates the graph (names, calls, shapes) that all later checks read;
- * then the heads and their options, the weights, weighting, train and data sections, each of which
- * reports a second copy of itself; and last the warnings, which need a model without errors.
+ * then the heads and their options, the weights, weighting, data and train sections (train reads
+ * data: a validation file), each of which reports a second copy of itself; and last the warnings, which need a model without errors.
  */
 const MODEL_CHECKS: readonly Check<ModelContext>[] = [
   checkCycles,
@@ -40,8 +40,8 @@ const MODEL_CHECKS: readonly Check<ModelContext>[] = [
   checkHeadOptions,
   checkWeights,
   checkWeighting,
-  checkTrain,
   checkData,
+  checkTrain,
   checkUnused,
 ];
 

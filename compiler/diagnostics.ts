@@ -95,6 +95,14 @@ const SEED = `model Seed {
 }
 `;
 
+/** The seed model with a second input of `n` values read from two named columns. */
+function withSizeInput(n: number): string {
+  return SEED.replace('input x: float[100]\n', `input x: float[100]\n  input size: float[${n}] from ["length", "width"]\n`).replace(
+    'x -> dense(64, relu)',
+    'concat(x, size) -> dense(64, relu)',
+  );
+}
+
 /** The catalogue, keyed by a name the code uses; codes are what users see. */
 export const Diagnostics = {
   // ── MTL00xx: lexing and parsing ────────────────────────────────────────────────────────────
@@ -167,7 +175,7 @@ export const Diagnostics = {
     (what: string, name: string) => `${what} "${name}" is declared more than once`,
     {
       explanation:
-        'Names are unique within a model (inputs, trunks, gates and heads share one namespace), blocks are unique across a file and its imports, and parameters within a block. Every copy is reported, each pointing at the others.',
+        'Names are unique within a model (inputs, trunks, gates and heads share one namespace), blocks are unique across a file and its imports, and parameters within a block. Each copy after the first is reported once, pointing at the first.',
       example: SEED.replace('head task2', 'head task1'),
       fixed: SEED,
     },
@@ -328,7 +336,7 @@ export const Diagnostics = {
   // ── MTL03xx: shapes ────────────────────────────────────────────────────────────────────────
   shapeMismatch: kind('MTL0301', 'shapes', 'error', 'layer does not fit the shape', (message: string) => message, {
     explanation:
-      'Every layer has a shape rule (LANGUAGE.md §5); the shape flowing into this layer does not satisfy it. The message shows the shape the layer received; the hint, when there is one, shows the usual fix.',
+      'Every layer has a shape rule (docs/language.md, "Layers and their shape rules"); the shape flowing into this layer does not satisfy it. The message shows the shape the layer received; the hint, when there is one, shows the usual fix.',
     example: SEED.replace('dense(64, relu)', 'dense(64, relu) -> lstm(32)'),
     fixed: SEED,
   }),
@@ -348,6 +356,20 @@ export const Diagnostics = {
     example: SEED.replace('float[100]', 'float[0]'),
     fixed: SEED,
   }),
+  columnCountMismatch: kind(
+    'MTL0304',
+    'shapes',
+    'error',
+    'columns do not match the input',
+    (input: string, listed: number, width: number) =>
+      `input "${input}" lists ${listed} ${listed === 1 ? 'column' : 'columns'} but holds ${width} ${width === 1 ? 'value' : 'values'}`,
+    {
+      explanation:
+        'from ["a", "b", …] names exactly the columns an input reads, one value each, in order: as many as its type holds (one for a scalar or a category).',
+      example: withSizeInput(3),
+      fixed: withSizeInput(2),
+    },
+  ),
 
   // ── MTL04xx: gates and heads ───────────────────────────────────────────────────────────────
   noHeads: kind(
@@ -421,7 +443,7 @@ export const Diagnostics = {
     (section: string, name: string) => `unknown ${section} option "${name}"`,
     {
       explanation:
-        'Each section takes a fixed set of options: train {optimizer epochs batch validation early_stop seed shuffle select}, data {train validation test format}, head {label loss metrics classes}.',
+        'Each section takes a fixed set of options: train {optimizer epochs batch validation early_stop seed shuffle select}, data {train validation test format}, head {label loss metrics classes normalize}.',
       example: `${SEED.slice(0, -2)}\n  train { epoch: 10 }\n}\n`,
       fixed: `${SEED.slice(0, -2)}\n  train { epochs: 10 }\n}\n`,
     },
@@ -508,6 +530,19 @@ export const Diagnostics = {
     example: `${SEED.slice(0, -2)}\n  weights { task1: 1.0, task2: search() }\n}\n`,
     fixed: `${SEED.slice(0, -2)}\n  weights { task1: 1.0, task2: search(0.1, 0.5, 1.0) }\n}\n`,
   }),
+  allWeightsZero: kind(
+    'MTL0511',
+    'options',
+    'error',
+    'every weight is zero',
+    () => 'every task weight is 0: the total loss is 0 and nothing would be trained',
+    {
+      explanation:
+        'The model minimises L = Σ λ_i L_i. With every λ at 0 (or every candidate of every search at 0) L is 0 whatever the weights of the network, so training would change nothing. Give at least one head a positive weight.',
+      example: `${SEED.slice(0, -2)}\n  weights { task1: 0, task2: 0 }\n}\n`,
+      fixed: `${SEED.slice(0, -2)}\n  weights { task1: 1.0, task2: 0 }\n}\n`,
+    },
+  ),
 
   // ── MTL09xx: warnings ──────────────────────────────────────────────────────────────────────
   unusedDeclaration: kind(
@@ -552,6 +587,32 @@ export const Diagnostics = {
       explanation: 'When weights {} lists some heads, a head left out silently gets λ = 1.0; list it to make the choice visible.',
       example: `${SEED.slice(0, -2)}\n  weights { task1: 0.5 }\n}\n`,
       fixed: `${SEED.slice(0, -2)}\n  weights { task1: 0.5, task2: 1.0 }\n}\n`,
+    },
+  ),
+  selectWithoutValidation: kind(
+    'MTL0904',
+    'warnings',
+    'warning',
+    'selection without validation data',
+    (option: string, instead: string) => `"${option}" has no validation data to watch: ${instead}`,
+    {
+      explanation:
+        'train { select } picks the best epoch, and early_stop stops the run, by how the model does on validation rows. Without train { validation } or data { validation } (and without --validation on the command line) there are none: select picks nothing and the model keeps its last epoch, and early_stop watches the training loss, which keeps falling as the model overfits.',
+      example: `${SEED.slice(0, -2)}\n  train { select: "task1.accuracy" }\n}\n`,
+      fixed: `${SEED.slice(0, -2)}\n  train { select: "task1.accuracy", validation: 0.2 }\n}\n`,
+    },
+  ),
+  singleCandidate: kind(
+    'MTL0905',
+    'warnings',
+    'warning',
+    'search with one candidate',
+    (value: number) => `search(...) has one candidate, ${value}: mtlc tune has nothing to choose`,
+    {
+      explanation:
+        'search(a, b, …) lists the weights mtlc tune compares by cross-validation. With one distinct value there is nothing to compare; write the number itself, or add the other candidates.',
+      example: `${SEED.slice(0, -2)}\n  weights { task1: 1.0, task2: search(0.5) }\n}\n`,
+      fixed: `${SEED.slice(0, -2)}\n  weights { task1: 1.0, task2: search(0.5, 1.0) }\n}\n`,
     },
   ),
 } as const;

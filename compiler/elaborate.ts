@@ -148,6 +148,10 @@ class Elaborator {
       const names = type.names?.map((n) => n.value);
       const count = names ? names.length : this.positiveInt(type.count, 'a category count', type.span);
       if (count === undefined || count < 1) return undefined;
+      if (decl.from?.kind === 'ColumnList' && decl.from.names.length !== 1) {
+        this.report(diagnostic(Diagnostics.columnCountMismatch, decl.from.span, [decl.name.text, decl.from.names.length, 1]));
+        return undefined;
+      }
       return { ...base, dtype: 'float', shape: [count], category: { count, ...(names ? { names } : {}) } };
     }
     let ok = true;
@@ -158,7 +162,13 @@ class Elaborator {
     });
     const vocab = type.vocab === undefined ? undefined : this.positiveInt(type.vocab, 'a vocabulary size', type.vocab.span);
     if (!ok || (type.vocab !== undefined && vocab === undefined)) return undefined;
-    return { ...base, dtype: type.dtype, shape: type.dims === undefined ? [1] : dims, ...(vocab !== undefined ? { vocab } : {}) };
+    const shape = type.dims === undefined ? [1] : dims;
+    const width = shape.reduce((a, b) => a * b, 1);
+    if (decl.from?.kind === 'ColumnList' && decl.from.names.length !== width) {
+      this.report(diagnostic(Diagnostics.columnCountMismatch, decl.from.span, [decl.name.text, decl.from.names.length, width]));
+      return undefined;
+    }
+    return { ...base, dtype: type.dtype, shape, ...(vocab !== undefined ? { vocab } : {}) };
   }
 
   private positiveInt(

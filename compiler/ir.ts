@@ -141,6 +141,8 @@ export interface TaskNode {
   readonly label: string;
   /** Class names in id order (for binary: the names read as 0 and 1). */
   readonly classes?: readonly string[];
+  /** Regress only, when written: `normalize: false` trains on the raw targets (default: standardized). */
+  readonly normalize?: boolean;
   readonly inShape: Shape;
   readonly outShape: Shape;
   readonly span: Span;

@@ -1,9 +1,9 @@
 /** Option lists (`option = ID ":" expr`): unknown and repeated names, and typed values. */
-import type { Call, OptionEntry } from './ast.js';
+import type { Call, Name, OptionEntry } from './ast.js';
 import { diagnostic, Diagnostics } from './diagnostics.js';
 import type { ArgValue } from './ir.js';
 import type { ArgType } from './library/signature.js';
-import { didYouMean } from './suggest.js';
+import { suggestName } from './synonyms.js';
 import { coerce, EMPTY_ENV, evaluate, type Report, type Value } from './values.js';
 
 export interface GivenOption {
@@ -23,7 +23,7 @@ export function readOptions(
     const name = entry.name.text;
     if (name === '') continue;
     if (!known.includes(name)) {
-      report(diagnostic(Diagnostics.unknownOption, entry.name.span, [section, name], didYouMean(entry.name.span, name, known)));
+      report(diagnostic(Diagnostics.unknownOption, entry.name.span, [section, name], suggestName(entry.name.span, name, known)));
       continue;
     }
     if (options.has(name)) {
@@ -58,4 +58,19 @@ export function wrongOption(option: GivenOption, expected: string, got: string, 
 export function singleCall(value: Value): Call | undefined {
   if (value.kind !== 'pipeline' && value.kind !== 'name') return undefined;
   return value.pipeline.steps.length === 1 ? value.pipeline.steps[0] : undefined;
+}
+
+/**
+ * An unknown method (`optimizer: adma`, `loss: crossentropy`) at its name: did you mean the closest
+ * of `candidates`, else `listing`, which says what would fit (by default every candidate).
+ */
+export function reportUnknownMethod(
+  what: string,
+  callee: Name,
+  candidates: readonly string[],
+  report: Report,
+  listing = `the ${what} is one of ${candidates.join(', ')}`,
+): void {
+  const fix = suggestName(callee.span, callee.text, candidates);
+  report(diagnostic(Diagnostics.unknownMethod, callee.span, [what, callee.text], { ...fix, hint: fix.hint ?? listing }));
 }

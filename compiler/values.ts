@@ -128,12 +128,21 @@ export function coerce(
     case 'int':
     case 'float': {
       if (value.kind !== 'number') return fail();
-      if (type.kind === 'int' && !(value.isInteger && Number.isInteger(value.value))) return fail();
       const v = value.value;
+      if (type.kind === 'int' && !Number.isInteger(v)) return fail();
       const exclusiveMin = type.kind === 'float' && type.exclusiveMin;
       const exclusiveMax = type.kind === 'float' && type.exclusiveMax;
       if (type.min !== undefined && (exclusiveMin ? v <= type.min : v < type.min)) return fail();
       if (type.max !== undefined && (exclusiveMax ? v >= type.max : v > type.max)) return fail();
+      if (type.kind === 'int' && !value.isInteger) {
+        // `64.0`: the value is right, the way it is written is not.
+        report({
+          ...wrongType('written as an integer', v.toFixed(1)),
+          hint: `write ${v}`,
+          suggestion: { span: value.span, newText: String(v) },
+        });
+        return undefined;
+      }
       return v;
     }
     case 'bool':

@@ -38,6 +38,8 @@ export const ExitCode = {
   usage: 2,
   /** A bug in mtlc itself. */
   internal: 3,
+  /** Stopped by Ctrl-C (SIGINT), after saving: 128 + 2, as shells report it. */
+  interrupted: 130,
 } as const;
 
 export class CliContext {

@@ -98,12 +98,13 @@ export const dataCommand: CommandModule = {
           ctx.fail(`"${shown}" exists: pass --force to replace it, or choose another -o`);
           return;
         }
-        const { loadDataset, writePack } = await import('../../runtime/data/index.js');
+        const { dataFormat, loadDataset, withDataClasses, writePack } = await import('../../runtime/data/index.js');
         const started = performance.now();
         let manifest: Awaited<ReturnType<typeof writePack>>;
         try {
-          const bound = await loadDataset(chosen.model, source, { skipBadRows: flags.skipBadRows === true });
-          manifest = await writePack(chosen.model, bound, source, target);
+          const model = await withDataClasses(chosen.model, source, dataFormat(source, chosen.model.data.format));
+          const bound = await loadDataset(model, source, { skipBadRows: flags.skipBadRows === true });
+          manifest = await writePack(model, bound, source, target);
         } catch (error) {
           reportRuntimeError(ctx, error);
           return;

@@ -8,10 +8,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { summarize, type CheckedModel } from '../../compiler/index.js';
 // Types only: the runtime (and TensorFlow.js) is imported when the command runs.
-import type { RunData } from '../../runtime/data/index.js';
+import type { ProblemGroup, RunData } from '../../runtime/data/index.js';
 import type { CheckpointState, RunHistory } from '../../runtime/model/index.js';
 import type { Checkpoint, RunResult } from '../../runtime/train/index.js';
 import { plural, type Colors } from '../frame.js';
@@ -32,6 +32,8 @@ interface TrainOptions {
   readonly resume?: boolean;
   readonly force?: boolean;
   readonly skipBadRows?: boolean;
+  /** `--max-bad-rows N%`: the share of rows --skip-bad-rows may leave out, in percent. */
+  readonly maxBadRows?: number;
   readonly quiet?: boolean;
   readonly model?: string;
   /** `--report [file]`: true for the default file, report.html in the model directory. */
@@ -58,6 +60,7 @@ export const trainCommand: CommandModule = {
       .option('--resume', 'continue the training saved in the output directory (default: the latest run of this file)')
       .addOption(new Option('--force', 'replace a model already in the output directory').conflicts('resume'))
       .option('--skip-bad-rows', 'leave out rows with data problems, count and report them, instead of stopping')
+      .option('--max-bad-rows <percent>', `the share of rows --skip-bad-rows may leave out (default: ${DEFAULT_MAX_BAD_ROWS}%)`, percentage)
       .option('--quiet', 'no progress: only the metrics table and where the model was saved')
       .option('--model <name>', 'the model to train, when the file declares several')
       .option('--report [file]', 'also write the HTML training report (default: report.html in the model directory)')
@@ -91,7 +94,9 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
     if (!options.quiet) ctx.err(text);
   };
   const modelDir = await import('../../runtime/model/index.js');
-  const { prepareStreamedData, prepareTrainingData, sidecarNormalization } = await import('../../runtime/data/index.js');
+  const { describeGroup, prepareStreamedData, prepareTrainingData, sidecarNormalization, sidecarTargetScales } = await import(
+    '../../runtime/data/index.js'
+  );
   const { readCheckpoint, runTraining } = await import('../../runtime/train/index.js');
   const plan = await planRun(ctx, file, checked, options, modelDir);
   if (plan === undefined) return;
@@ -113,14 +118,17 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
             ...plan.sources,
             skipBadRows: options.skipBadRows === true,
             ...(checked.data.format !== undefined ? { format: checked.data.format } : {}),
-            ...(resume !== undefined ? { normalization: sidecarNormalization(resume.sidecar) } : {}),
+            ...(resume !== undefined
+              ? { normalization: sidecarNormalization(resume.sidecar), targetScales: sidecarTargetScales(resume.sidecar) }
+              : {}),
           });
   } catch (error) {
     resume?.model.dispose();
     reportRuntimeError(ctx, error);
     return;
   }
-  reportSkipped(ctx, data.skipped, c);
+  reportSkipped(ctx, data.skipped, c, describeGroup);
+  if (tooManySkipped(ctx, data, options.maxBadRows ?? DEFAULT_MAX_BAD_ROWS)) return;
   info(`data: ${describeData(ctx, data)}\n`);
   const batches = Math.ceil(data.train.n / checked.train.batch);
   const params = summarize(checked).total.toLocaleString('en-US');
@@ -147,7 +155,7 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
   });
   let result: RunResult;
   try {
-    result = await runTraining(checked, data, {
+    result = await runTraining(data.model, data, {
       outDir,
       source: file,
       backend: backend.name,
@@ -173,7 +181,7 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
     ctx.out(`report: ${displayPath(ctx, reportFile)}\n`);
   }
   result.model.dispose();
-  ctx.report(ExitCode.ok);
+  ctx.report(result.history.stopped === 'interrupted' ? ExitCode.interrupted : ExitCode.ok);
 }
 
 /**
@@ -216,13 +224,38 @@ async function planRun(
   return { outDir, epochs, done, sources: dataSources(ctx, file, checked, options, 'training data', resumedData) };
 }
 
-function reportSkipped(ctx: CliContext, skipped: RunData['skipped'], c: Colors): void {
+/** What --skip-bad-rows left out of each file, one line per kind of problem. */
+function reportSkipped(ctx: CliContext, skipped: RunData['skipped'], c: Colors, describe: (group: ProblemGroup) => string): void {
   for (const file of skipped) {
     const shown = displayPath(ctx, file.file);
     ctx.err(`${c.yellow('warning')}: skipped ${plural(file.rows, 'bad row')} of ${shown} (--skip-bad-rows):\n`);
-    for (const problem of file.problems) ctx.err(`  ${problem.message.replace(file.file, shown)}\n`);
-    if (file.problemCount > file.problems.length) ctx.err(`  and ${file.problemCount - file.problems.length} more\n`);
+    for (const group of file.problems) ctx.err(`  ${describe(group).replace(file.file, shown)}\n`);
+    const listed = file.problems.reduce((sum, g) => sum + g.count, 0);
+    if (file.problemCount > listed) ctx.err(`  and ${file.problemCount - listed} more\n`);
   }
+}
+
+/** The share of rows --skip-bad-rows may leave out unless --max-bad-rows says more: more is the data's problem, not a few bad rows. */
+const DEFAULT_MAX_BAD_ROWS = 10;
+
+/** Refuses (exit 1) a run that --skip-bad-rows left more than `maxPercent` of the rows out of. */
+function tooManySkipped(ctx: CliContext, data: RunData, maxPercent: number): boolean {
+  const skipped = data.skipped.reduce((sum, s) => sum + s.rows, 0);
+  const rows = skipped + data.train.n + (data.validation?.n ?? 0);
+  const percent = (100 * skipped) / rows;
+  if (percent <= maxPercent) return false;
+  ctx.fail(
+    `--skip-bad-rows would leave out ${skipped} of ${rows} rows (${percent.toFixed(1)}%), more than ${maxPercent}%: fix the data, or allow it with --max-bad-rows ${Math.ceil(percent)}%`,
+    ExitCode.problems,
+  );
+  return true;
+}
+
+/** `--max-bad-rows 25%` (or `25`): a percentage from 0 to 100; commander calls this with the raw text. */
+function percentage(value: string): number {
+  const n = Number(value.trim().replace(/%$/, ''));
+  if (value.trim() === '' || !(n >= 0 && n <= 100)) throw new InvalidArgumentError('expected a percentage from 0 to 100, such as 25%.');
+  return n;
 }
 
 /** `examples/data/penguins.csv, 342 rows: 274 to train, 68 to validate`. */

@@ -13,6 +13,7 @@ import type { SearchSpace, Setting, SettingResult } from '../../runtime/experime
 import { plural } from '../frame.js';
 import { NodeHost } from '../host.js';
 import { checkedModel, dataSources, positiveInteger } from '../model-file.js';
+import { duration } from '../progress.js';
 import { wholeNumber, wholeNumberFrom } from '../number-options.js';
 import { backendOption, type BackendChoice, reportRuntimeError, startBackend } from '../runtime-errors.js';
 import { displayPath, ExitCode, writeOutputFile, type CliContext, type CommandModule, type CompiledFile } from './command.js';
@@ -46,7 +47,8 @@ export const tuneCommand: CommandModule = {
       .addOption(backendOption())
       .option('--model <name>', 'the model to tune, when the file declares several')
       .action(async (file: string, options: TuneOptions, command: Command) => {
-        const chosen = checkedModel(ctx, file, options, command);
+        // Each fold is scored on its held-out rows: select has validation data, whatever the file says.
+        const chosen = checkedModel(ctx, file, { ...options, validation: true }, command);
         if (chosen === undefined) return;
         await tuneModel(ctx, file, chosen.model, chosen.compiled, options);
       });
@@ -89,11 +91,13 @@ async function tuneModel(
   const settings = options.trials !== undefined ? randomSettings(space, options.trials, seed) : gridSettings(space);
 
   await startBackend(options.backend);
-  const { loadDataset } = await import('../../runtime/data/index.js');
+  const { dataFormat, loadDataset, withDataClasses } = await import('../../runtime/data/index.js');
   const { objectiveOf, tune } = await import('../../runtime/experiments/index.js');
   let bound: Awaited<ReturnType<typeof loadDataset>>;
+  let trained: CheckedModel;
   try {
-    bound = await loadDataset(checked, sources.train, checked.data.format !== undefined ? { format: checked.data.format } : {});
+    trained = await withDataClasses(checked, sources.train, dataFormat(sources.train, checked.data.format));
+    bound = await loadDataset(trained, sources.train, checked.data.format !== undefined ? { format: checked.data.format } : {});
   } catch (error) {
     reportRuntimeError(ctx, error);
     return;
@@ -114,11 +118,21 @@ async function tuneModel(
   ctx.out(`score: ${objective.label}, ${objective.higherIsBetter ? 'higher' : 'lower'} is better; mean ± std over the folds\n\n`);
   const table = new SettingTable(space, objective.label);
   ctx.out(table.header());
-  const result = await tune(checked, bound.dataset, settings, {
+  const started = performance.now();
+  const runs = settings.length * options.folds;
+  const result = await tune(trained, bound.dataset, settings, {
     folds: options.folds,
     seed,
     ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
     onResult: (r) => ctx.out(table.row(r)),
+    onFold: ({ setting, fold, value }) => {
+      const done = setting * options.folds + fold + 1;
+      const elapsed = performance.now() - started;
+      const left = done < runs ? `; about ${duration((elapsed / done) * (runs - done))} left` : '';
+      ctx.err(
+        `setting ${setting + 1}/${settings.length}, fold ${fold + 1}/${options.folds}: ${objective.label} ${value.toPrecision(4)} (${done}/${runs} done${left})\n`,
+      );
+    },
   });
   ctx.out(`\nbest: ${describeSetting(result.best.setting)} (${objective.label} ${formatScore(result.best)})\n`);
 

@@ -1,4 +1,7 @@
-/** Names are declared once (members within a model, blocks across a file and its imports, parameters within a block), and every copy is reported. */
+/**
+ * Names are declared once (members within a model, blocks across a file and its imports, parameters
+ * within a block): each later copy is one error, pointing at the first, as rustc reports a redefinition.
+ */
 import type { Name } from '../ast.js';
 import type { FileContext } from '../check-context.js';
 import { diagnostic, Diagnostics } from '../diagnostics.js';
@@ -45,11 +48,13 @@ function reportCopies(what: string, names: readonly Name[], report: Report): voi
     if (name.text === '') continue;
     byText.set(name.text, [...(byText.get(name.text) ?? []), name]);
   }
-  for (const copies of byText.values()) {
-    if (copies.length < 2) continue;
-    for (const copy of copies) {
-      const others = copies.filter((c) => c !== copy).map((c) => ({ span: c.span, message: 'also declared here' }));
-      report(diagnostic(Diagnostics.duplicateName, copy.span, [what, copy.text], { related: others }));
+  for (const [first, ...again] of byText.values()) {
+    for (const copy of again) {
+      report(
+        diagnostic(Diagnostics.duplicateName, copy.span, [what, copy.text], {
+          related: [{ span: first!.span, message: 'first declared here' }],
+        }),
+      );
     }
   }
 }

@@ -1,4 +1,4 @@
-/** A head's options (LANGUAGE.md §6): label, loss, metrics and classes, each fitted to its task layer. */
+/** A head's options (LANGUAGE.md §6): label, loss, metrics, classes and (regress) normalize, each fitted to its task layer. */
 import type { HeadDecl } from '../ast.js';
 import { checkCall } from '../calls.js';
 import { graphOf, type ModelContext } from '../check-context.js';
@@ -7,7 +7,7 @@ import type { LossSpec, Metric } from '../ir.js';
 import { LOSSES } from '../library/methods.js';
 import { HEAD_OPTIONS } from '../library/options.js';
 import type { TaskSpec } from '../library/tasks.js';
-import { optionValue, readOptions, singleCall, wrongOption } from '../options.js';
+import { optionValue, readOptions, reportUnknownMethod, singleCall, wrongOption } from '../options.js';
 import type { SemanticModel } from '../semantic.js';
 import { didYouMean } from '../suggest.js';
 import { describeValue, EMPTY_ENV, type Report } from '../values.js';
@@ -17,6 +17,7 @@ interface HeadOptions {
   readonly loss: LossSpec;
   readonly metrics: readonly Metric[];
   readonly classes?: readonly string[];
+  readonly normalize?: boolean;
 }
 
 export function checkHeadOptions(ctx: ModelContext): void {
@@ -60,14 +61,7 @@ function headOptions(head: HeadDecl, task: TaskSpec, units: number, report: Repo
     if (call === undefined) {
       wrongOption(loss, 'a loss such as mse or huber(1.0)', describeValue(loss.value), report);
     } else if (sig === undefined) {
-      report(
-        diagnostic(
-          Diagnostics.unknownMethod,
-          call.callee.span,
-          ['loss', call.callee.text],
-          didYouMean(call.callee.span, call.callee.text, LOSSES.keys()),
-        ),
-      );
+      reportUnknownMethod('loss', call.callee, [...LOSSES.keys()], report, `a ${task.name} head takes ${task.losses.join(', ')}`);
     } else if (!(task.losses as readonly string[]).includes(sig.name)) {
       report(diagnostic(Diagnostics.wrongLoss, call.callee.span, [sig.name, task.name, task.losses.join(', ')]));
     } else {
@@ -115,6 +109,14 @@ function headOptions(head: HeadDecl, task: TaskSpec, units: number, report: Repo
       report(diagnostic(Diagnostics.classCountMismatch, classes.value.span, [names.length, expected]));
     } else {
       result.classes = names as string[];
+    }
+  }
+  const normalize = options.get('normalize');
+  if (normalize) {
+    if (task.name !== 'regress') wrongOption(normalize, 'used with regress only', describeValue(normalize.value), report);
+    else {
+      const value = optionValue(normalize, { kind: 'bool' }, report);
+      if (typeof value === 'boolean') result.normalize = value;
     }
   }
   return result;

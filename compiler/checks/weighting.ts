@@ -2,11 +2,10 @@
 import type { WeightingDecl } from '../ast.js';
 import { checkCall } from '../calls.js';
 import { sectionOf, type ModelContext } from '../check-context.js';
-import { diagnostic, Diagnostics } from '../diagnostics.js';
 import type { WeightingSpec } from '../ir.js';
 import { WEIGHTINGS } from '../library/methods.js';
 import type { SemanticModel } from '../semantic.js';
-import { didYouMean } from '../suggest.js';
+import { reportUnknownMethod } from '../options.js';
 import { EMPTY_ENV, type Report } from '../values.js';
 
 export function checkWeighting(ctx: ModelContext): void {
@@ -19,14 +18,7 @@ function weightingOf(decl: WeightingDecl | undefined, report: Report, semantic: 
   const name = call.callee.text;
   const sig = WEIGHTINGS.get(name);
   if (sig === undefined) {
-    report(
-      diagnostic(
-        Diagnostics.unknownMethod,
-        call.callee.span,
-        ['weighting method', name],
-        didYouMean(call.callee.span, name, WEIGHTINGS.keys()),
-      ),
-    );
+    reportUnknownMethod('weighting method', call.callee, [...WEIGHTINGS.keys()], report);
     return { method: 'fixed' };
   }
   semantic.calls.push({ span: call.callee.span, callSpan: call.span, name, kind: 'weighting' });

@@ -68,7 +68,23 @@ function weightsOf(
     }
   }
   for (const name of names) weights[name] ??= { kind: 'fixed', value: 1 };
+  reportAllZero(decl, weights, names, report);
   return weights;
+}
+
+/** Every λ (or every candidate of every search) 0: the total loss is 0 and nothing trains. */
+function reportAllZero(decl: WeightsDecl | undefined, weights: Record<string, WeightSpec>, names: readonly string[], report: Report): void {
+  const zero = (spec: WeightSpec | undefined) =>
+    spec !== undefined && (spec.kind === 'fixed' ? spec.value === 0 : spec.values.every((v) => v === 0));
+  if (decl === undefined || names.length === 0 || !names.every((n) => zero(weights[n]))) return;
+  const entries = decl.entries.filter((e) => names.includes(e.name.text) && e.value !== undefined);
+  const [first, ...others] = entries;
+  if (first === undefined) return;
+  report(
+    diagnostic(Diagnostics.allWeightsZero, first.value!.span, [], {
+      related: others.map((e) => ({ span: e.value!.span, message: 'also 0' })),
+    }),
+  );
 }
 
 function weightValue(head: string, value: Value, report: Report, wrong: () => undefined): WeightSpec | undefined {
@@ -92,5 +108,7 @@ function weightValue(head: string, value: Value, report: Report, wrong: () => un
     report(diagnostic(Diagnostics.badSearch, bad?.span ?? call.span, ['takes non-negative numbers only']));
     return undefined;
   }
-  return { kind: 'search', values: values.map((v) => (v as { value: number }).value) };
+  const candidates = values.map((v) => (v as { value: number }).value);
+  if (new Set(candidates).size === 1) report(diagnostic(Diagnostics.singleCandidate, call.span, [candidates[0]!]));
+  return { kind: 'search', values: candidates };
 }

@@ -1,7 +1,7 @@
 /** The options of each section (LANGUAGE.md §4, §6) and what `train {}` holds for an option left out. */
 import type { TrainSpec } from '../ir.js';
 
-export const HEAD_OPTIONS = ['label', 'loss', 'metrics', 'classes'] as const;
+export const HEAD_OPTIONS = ['label', 'loss', 'metrics', 'classes', 'normalize'] as const;
 
 export const TRAIN_OPTIONS = ['optimizer', 'epochs', 'batch', 'validation', 'early_stop', 'seed', 'shuffle', 'select'] as const;
 

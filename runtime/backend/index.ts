@@ -21,6 +21,9 @@ const FALLBACK_ORDER: readonly BackendName[] = ['node', 'wasm', 'cpu'];
  * Also makes `file://` save and load work (see io.ts). Safe to call more than once.
  */
 export async function setupBackend(preferred?: BackendName): Promise<string> {
+  // Production mode silences TensorFlow.js' console warnings, such as the banner that
+  // recommends tfjs-node the first time the cpu backend holds a tensor.
+  tf.enableProdMode();
   const order = preferred === undefined ? FALLBACK_ORDER : [preferred, ...FALLBACK_ORDER.filter((b) => b !== preferred)];
   for (const name of order) {
     if (await tryBackend(name)) {

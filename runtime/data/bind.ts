@@ -15,7 +15,7 @@
  */
 import type { CheckedModel, HeadNode, InputNode } from '../../compiler/index.js';
 import { type BoundData, type LabelColumn, inputWidth, isIntInput, labelWidth, tagSteps } from './dataset.js';
-import { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, ProblemList } from './errors.js';
+import { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, didYouMeanColumn, ProblemList } from './errors.js';
 import { type DataFormat, type DataSource, dataFormat, readRows, sourceName } from './read.js';
 import { isPack, readPack } from './pack.js';
 import type { Cells, Row, RowSink } from './rows.js';
@@ -150,9 +150,13 @@ class Binder implements RowSink {
       headerProblems.add(new DataError(this.file, line, name === undefined ? undefined : { kind: 'column', name }, problem));
     const positions = new Map<string, number[]>();
     names.forEach((name, i) => positions.set(name, [...(positions.get(name) ?? []), i]));
+    // Columns the model reads; a missing one is suggested only among the others, once all are known.
+    const read = new Set<string>();
+    const missing: Array<[name: string, reader: string]> = [];
     const columnIndex = (name: string, reader: string): number | undefined => {
       const at = positions.get(name);
-      if (at === undefined) fail(name, `not in the header (${reader})`);
+      read.add(name);
+      if (at === undefined) missing.push([name, reader]);
       else if (at.length > 1) fail(name, `appears ${at.length} times in the header (columns ${at.map((i) => i + 1).join(', ')})`);
       return at?.length === 1 ? at[0] : undefined;
     };
@@ -161,6 +165,8 @@ class Binder implements RowSink {
       (input, width) => this.csvInputSource(input, width, names, positions, columnIndex, fail, has),
       (head, width) => this.csvLabelSource(head, width, columnIndex, has),
     );
+    const unread = names.filter((name) => !read.has(name));
+    for (const [name, reader] of missing) fail(name, `not in the header (${reader})${didYouMeanColumn(name, unread)}`);
     headerProblems.throwIfAny();
   }
 
@@ -255,11 +261,8 @@ class Binder implements RowSink {
         return { kind: 'absent' };
       }
     } else if (columns?.kind === 'list') {
+      // The checker has matched the list's length to the input (MTL0304).
       names = [...columns.names];
-      if (input.category === undefined && names.length !== width) {
-        fail(undefined, `${names.length} columns are listed, ${reader} needs ${width}`);
-        return { kind: 'absent' };
-      }
     } else if (this.format === 'parquet' && width > 1 && has(input.name) && !has(`${input.name}_0`)) {
       return { kind: 'vector', key: input.name };
     } else if (input.category !== undefined || width === 1) {
@@ -353,8 +356,8 @@ class Binder implements RowSink {
 
   // ---- reading one row ----
 
-  private report(name: string, problem: string): void {
-    this.rowProblems.push(new DataError(this.file, this.line, { kind: this.where, name }, problem));
+  private report(name: string, problem: string, fix?: string): void {
+    this.rowProblems.push(new DataError(this.file, this.line, { kind: this.where, name }, problem, fix));
   }
 
   /** Runs `read`, turning a `CellProblem` into a row problem at `name`; false when it failed. */
@@ -364,7 +367,7 @@ class Binder implements RowSink {
       return true;
     } catch (error) {
       if (!(error instanceof CellProblem)) throw error;
-      this.report(name, error.problem);
+      this.report(name, error.problem, error.fix);
       return false;
     }
   }
@@ -420,7 +423,7 @@ class Binder implements RowSink {
         input.dtype !== 'int' ? parseNumber(value) : vocab !== undefined ? parseId(value, vocab, 'id') : parseInteger(value, 'an integer');
     } catch (error) {
       if (!(error instanceof CellProblem)) throw error;
-      this.report(name, error.problem);
+      this.report(name, error.problem, error.fix);
     }
   }
 
@@ -523,7 +526,10 @@ class Binder implements RowSink {
     if (this.n === 0) {
       if (this.skipped > 0) {
         const all = new DataError(this.file, undefined, undefined, `every row has a problem (${this.skipped} skipped)`);
-        throw new DataErrors([all, ...this.skippedList.shown], this.skippedList.total + 1);
+        throw new DataErrors([all, ...this.skippedList.shown], this.skippedList.total + 1, [
+          { first: all, count: 1, lines: [] },
+          ...this.skippedList.grouped,
+        ]);
       }
       throw new DataErrors([new DataError(this.file, undefined, undefined, 'no data rows')]);
     }
@@ -561,7 +567,7 @@ class Binder implements RowSink {
       file: this.file,
       format: this.format,
       skipped: this.skipped,
-      skippedProblems: this.skippedList.shown,
+      skippedProblems: this.skippedList.grouped,
       skippedProblemCount: this.skippedList.total,
       columns,
     };
@@ -573,7 +579,7 @@ function categoryId(value: unknown, count: number, names: ReadonlyMap<string, nu
   const id = typeof value === 'string' ? names.get(value.trim()) : undefined;
   if (id === undefined) {
     const listed = [...names.keys()].map((n) => JSON.stringify(n)).join(', ');
-    throw new CellProblem(`${show(value)} is not one of ${listed}`);
+    throw new CellProblem(`${show(value)} is not one of ${listed}`, 'add it to the category[...] list of the input, or fix the cell');
   }
   return id;
 }

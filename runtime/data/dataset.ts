@@ -3,7 +3,7 @@
  * ready to be sliced into batches and handed to TensorFlow.js without per-row objects.
  */
 import type { DataFormat, InputNode, TaskNode } from '../../compiler/index.js';
-import type { DataError } from './errors.js';
+import type { ProblemGroup } from './errors.js';
 
 export interface LabelColumn {
   /**
@@ -22,7 +22,20 @@ export interface Dataset {
   readonly inputs: Readonly<Record<string, Float32Array | Int32Array>>;
   /** Per head (keyed by head name, not label column). */
   readonly labels: Readonly<Record<string, LabelColumn>>;
+  /**
+   * The heads whose targets the model learns standardized (targets.ts), with the statistics to turn
+   * its outputs back into the data's units; their labels here are standardized too.
+   */
+  readonly targetScales?: TargetScales;
 }
+
+/** The mean and standard deviation of each output of one head's targets. */
+export interface TargetScale {
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+}
+
+export type TargetScales = Readonly<Record<string, TargetScale>>;
 
 export function product(shape: readonly number[]): number {
   let size = 1;
@@ -116,7 +129,8 @@ export interface BoundData {
   /** Rows left out under `skipBadRows`. */
   readonly skipped: number;
   /** The first problems of the rows left out, to show as a warning. */
-  readonly skippedProblems: readonly DataError[];
+  /** The problems of the rows left out by kind, the first kinds, to show as a warning. */
+  readonly skippedProblems: readonly ProblemGroup[];
   readonly skippedProblemCount: number;
   /** Per input: the CSV columns or JSONL fields it was read from, in order. */
   readonly columns: Readonly<Record<string, readonly string[]>>;

@@ -3,10 +3,14 @@
  * prepared for training and for inference (prepare.ts), with seeded shuffles.
  */
 export { type BindOptions, bindRows, loadDataset } from './bind.js';
+export { sortClasses, withDataClasses } from './classes.js';
+export { readColumns } from './columns.js';
 export {
   type BoundData,
   type Dataset,
   type LabelColumn,
+  type TargetScale,
+  type TargetScales,
   inputDataShape,
   inputWidth,
   labelDataShape,
@@ -14,7 +18,7 @@ export {
   tagSteps,
   takeRows,
 } from './dataset.js';
-export { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN } from './errors.js';
+export { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, describeGroup, type ProblemGroup } from './errors.js';
 export { applyNormalization, fitNormalization, type NormStats, NORMALIZE_EPSILON, normalizedInputs } from './normalize.js';
 export {
   type InferenceOptions,
@@ -24,6 +28,7 @@ export {
   prepareInferenceData,
   prepareTrainingData,
   sidecarNormalization,
+  sidecarTargetScales,
   type SkippedRows,
   type TrainingData,
   type TrainingSources,
@@ -33,4 +38,5 @@ export { writeParquet } from './parquet.js';
 export { isPack, type PackArray, type PackManifest, readPack, readPackManifest, writePack } from './pack.js';
 export { type BatchSource, isBatchSource, openPackStream, packRowBytes, type StreamedData } from './pack-stream.js';
 export { mulberry32, shuffleInPlace } from './random.js';
+export { fitTargetScales, inDataUnits, standardizeTargets } from './targets.js';
 export { type Batch, Batches, type BatchOptions, type Split, splitRows } from './split.js';

@@ -9,12 +9,13 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { CheckedModel } from '../../compiler/index.js';
-import type { Dataset, LabelColumn } from './dataset.js';
+import type { Dataset, LabelColumn, TargetScales } from './dataset.js';
 import { DataError, DataErrors } from './errors.js';
 import { applyNormalization, type NormStats } from './normalize.js';
 import { type PackArray, type PackManifest, packMismatch, readPackManifest } from './pack.js';
 import { mulberry32, shuffleInPlace } from './random.js';
 import { type Batch, Batches, type BatchOptions, epochSeed, splitRows } from './split.js';
+import { standardizeTargets } from './targets.js';
 
 /** Rows that yield batches epoch after epoch: a data set in memory, or a pack streamed from disk. */
 export interface BatchSource {
@@ -34,6 +35,7 @@ export interface StreamedData {
   /** The held-out rows, read into memory once. */
   readonly validation?: Dataset;
   readonly normalization: Readonly<Record<string, NormStats>>;
+  readonly targetScales: TargetScales;
   readonly columns: PackManifest['columns'];
 }
 
@@ -104,7 +106,6 @@ class PackRows implements BatchSource {
     private readonly file: string,
     private readonly manifest: PackManifest,
     private readonly rows: Int32Array,
-    private readonly normalization: Readonly<Record<string, NormStats>>,
     /** Rows per block before rounding to whole batches. */
     private readonly blockRows: number,
   ) {
@@ -126,7 +127,8 @@ class PackRows implements BatchSource {
         try {
           for (const k of order) {
             const data = readRows(fd, source.manifest, source.rows, k * block, Math.min(source.n, (k + 1) * block), 2 * block);
-            applyNormalization(data, source.normalization);
+            applyNormalization(data, source.manifest.normalization);
+            standardizeTargets(data, source.manifest.targetScales);
             const within = new Batches(
               data,
               Int32Array.from({ length: data.n }, (_, i) => i),
@@ -181,7 +183,7 @@ export function openPackStream(model: CheckedModel, file: string, memory: number
   }
   const split = splitRows(manifest.rows, validation, model.train.seed);
   const blockRows = Math.max(1, Math.floor(memory / 4 / Math.max(packRowBytes(manifest), 1)));
-  const train = new PackRows(file, manifest, split.train, manifest.normalization, blockRows);
+  const train = new PackRows(file, manifest, split.train, blockRows);
   let held: Dataset | undefined;
   if (split.validation.length > 0) {
     const fd = openSync(file, 'r');
@@ -191,6 +193,13 @@ export function openPackStream(model: CheckedModel, file: string, memory: number
       closeSync(fd);
     }
     applyNormalization(held, manifest.normalization);
+    held = standardizeTargets(held, manifest.targetScales);
   }
-  return { train, ...(held !== undefined ? { validation: held } : {}), normalization: manifest.normalization, columns: manifest.columns };
+  return {
+    train,
+    ...(held !== undefined ? { validation: held } : {}),
+    normalization: manifest.normalization,
+    targetScales: manifest.targetScales,
+    columns: manifest.columns,
+  };
 }

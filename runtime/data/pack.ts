@@ -21,10 +21,11 @@ import { closeSync, existsSync, openSync, readSync, statSync, writeSync } from '
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckedModel } from '../../compiler/index.js';
-import type { BoundData, Dataset, LabelColumn } from './dataset.js';
+import { type BoundData, type Dataset, type LabelColumn, type TargetScales, takeRows } from './dataset.js';
 import { DataError, DataErrors } from './errors.js';
 import { fitNormalization, type NormStats } from './normalize.js';
 import { splitRows } from './split.js';
+import { fitTargetScales } from './targets.js';
 
 export const PACK_EXTENSION = '.mtlpack';
 const MAGIC = Buffer.from('MTLPACK\0', 'latin1');
@@ -57,6 +58,10 @@ export interface PackManifest {
   readonly labels: Readonly<Record<string, { readonly values: PackArray; readonly mask: PackArray }>>;
   /** The `normalize` statistics of the training rows of the model's own split (`train { validation, seed }`). */
   readonly normalization: Readonly<Record<string, NormStats>>;
+  /** Each regress head's target mean and standard deviation over those rows (data/targets.ts). */
+  readonly targetScales: TargetScales;
+  /** Each head's classes as the data was bound with them, declared or taken from the data (data/classes.ts). */
+  readonly classes: Readonly<Record<string, readonly string[]>>;
   readonly split: { readonly validation: number | string; readonly seed: number };
   /** SHA-256 of every byte from the first array to the end of the file. */
   readonly checksum: string;
@@ -96,7 +101,10 @@ export async function writePack(model: CheckedModel, bound: BoundData, source: s
   }
   const validation = model.train.validation;
   const fraction = typeof validation === 'number' ? validation : 0;
-  const normalization = fitNormalization(model, dataset, splitRows(dataset.n, fraction, model.train.seed).train);
+  const training = splitRows(dataset.n, fraction, model.train.seed).train;
+  const normalization = fitNormalization(model, dataset, training);
+  const targetScales = fitTargetScales(model, takeRows(dataset, training));
+  const classes = Object.fromEntries(model.heads.flatMap((h) => (h.task.classes !== undefined ? [[h.name, h.task.classes]] : [])));
   const stat = statSync(source);
   // The manifest's size depends on the offsets it lists: lay the arrays out after a generous guess, then check.
   const base: Omit<PackManifest, 'inputs' | 'labels' | 'checksum' | 'size'> = {
@@ -109,6 +117,8 @@ export async function writePack(model: CheckedModel, bound: BoundData, source: s
     skipped: bound.skipped,
     columns: bound.columns,
     normalization,
+    targetScales,
+    classes,
     split: { validation, seed: model.train.seed },
   };
   let start = align(16 + Buffer.byteLength(JSON.stringify(base)) + 4096 + 200 * arrays.length);
@@ -160,6 +170,17 @@ export async function writePack(model: CheckedModel, bound: BoundData, source: s
     throw error;
   }
   return manifest;
+}
+
+/** `model` with the classes its heads took from the data when the pack `file` was made (data/classes.ts). */
+export function withPackClasses(model: CheckedModel, file: string): CheckedModel {
+  const classes = readPackManifest(file).classes;
+  return {
+    ...model,
+    heads: model.heads.map((h) =>
+      h.task.classes === undefined && classes[h.name] !== undefined ? { ...h, task: { ...h.task, classes: classes[h.name]! } } : h,
+    ),
+  };
 }
 
 /** Whether `file` is named as a pack. */
@@ -231,7 +252,10 @@ export function readPack(model: CheckedModel, file: string, options: { readonly 
   const mismatch = packMismatch(manifest, model, options.labels);
   if (mismatch !== undefined) throw packError(file, mismatch);
   if (manifest.size > constants.MAX_LENGTH) {
-    throw packError(file, `the pack (${manifest.size} bytes) is larger than one buffer can hold: train with --memory to stream it from disk`);
+    throw packError(
+      file,
+      `the pack (${manifest.size} bytes) is larger than one buffer can hold: train with --memory to stream it from disk`,
+    );
   }
   const bytes = Buffer.allocUnsafeSlow(manifest.size);
   const fd = openSync(file, 'r');

@@ -1,18 +1,21 @@
 /**
- * Data as training and inference need it, from files: the training file bound to the model, the
- * validation rows held out (by the seeded split of `train { validation }`, or from their own
- * file), `normalize` statistics learned from the training rows only and applied to every split,
- * and, for a saved model, new data bound and normalized exactly as its training data was.
+ * Data as training and inference need it, from files: the training file bound to the model (its
+ * heads' classes taken from the data where the model lists none), the validation rows held out
+ * (by the seeded split of `train { validation }`, or from their own file), `normalize` statistics
+ * and the regression targets' scales (targets.ts) learned from the training rows only and applied
+ * to every split, and, for a saved model, new data bound and scaled exactly as its training data was.
  */
 import type { CheckedModel } from '../../compiler/index.js';
 import { buildSidecar, type ModelSidecar } from '../model/index.js';
 import { type BindOptions, loadDataset } from './bind.js';
-import { type BoundData, type Dataset, takeRows } from './dataset.js';
-import { DataError, DataErrors } from './errors.js';
+import { withDataClasses } from './classes.js';
+import { type BoundData, type Dataset, type TargetScale, type TargetScales, takeRows } from './dataset.js';
+import { DataError, DataErrors, type ProblemGroup } from './errors.js';
 import { applyNormalization, fitNormalization, type NormStats } from './normalize.js';
-import type { DataFormat } from './read.js';
-import { isPack, readPack } from './pack.js';
+import { type DataFormat, dataFormat } from './read.js';
+import { isPack, readPack, withPackClasses } from './pack.js';
 import { type BatchSource, openPackStream } from './pack-stream.js';
+import { fitTargetScales, standardizeTargets } from './targets.js';
 import { splitRows } from './split.js';
 
 export interface TrainingSources {
@@ -24,17 +27,22 @@ export interface TrainingSources {
   readonly skipBadRows?: boolean;
   /** Statistics to apply instead of learning them (a resumed run keeps those it started with). */
   readonly normalization?: Readonly<Record<string, NormStats>>;
+  /** Regression targets' statistics to apply instead of learning them, likewise. */
+  readonly targetScales?: TargetScales;
 }
 
 /** Rows left out of one file under `skipBadRows`. */
 export interface SkippedRows {
   readonly file: string;
   readonly rows: number;
-  readonly problems: readonly DataError[];
+  /** Why, one entry per kind of problem (the first kinds). */
+  readonly problems: readonly ProblemGroup[];
   readonly problemCount: number;
 }
 
 export interface TrainingData {
+  /** The model as trained: the checked model, with the classes of heads that take them from the data (classes.ts). */
+  readonly model: CheckedModel;
   readonly train: Dataset;
   readonly validation?: Dataset;
   readonly sidecar: ModelSidecar;
@@ -57,12 +65,14 @@ export type RunData = Omit<TrainingData, 'train'> & { readonly train: Dataset | 
  * The data of a run that streams the training rows of the pack `file` under a memory cap of
  * `memory` bytes (pack-stream.ts); the validation rows are held in memory.
  */
-export function prepareStreamedData(model: CheckedModel, file: string, memory: number): RunData {
+export function prepareStreamedData(declared: CheckedModel, file: string, memory: number): RunData {
+  const model = withPackClasses(declared, file);
   const streamed = openPackStream(model, file, memory);
   return {
+    model,
     train: streamed.train,
     ...(streamed.validation !== undefined ? { validation: streamed.validation } : {}),
-    sidecar: buildSidecar(model, { normalization: streamed.normalization, columns: streamed.columns }),
+    sidecar: buildSidecar(model, { normalization: streamed.normalization, columns: streamed.columns, targetScales: streamed.targetScales }),
     normalization: streamed.normalization,
     files: { train: file },
     skipped: [],
@@ -70,11 +80,14 @@ export function prepareStreamedData(model: CheckedModel, file: string, memory: n
 }
 
 /** Reads, splits and normalizes the data of a training run; throws `DataErrors` naming file, line and column. */
-export async function prepareTrainingData(model: CheckedModel, sources: TrainingSources): Promise<TrainingData> {
+export async function prepareTrainingData(declared: CheckedModel, sources: TrainingSources): Promise<TrainingData> {
   const bind: BindOptions = {
     skipBadRows: sources.skipBadRows === true,
     ...(sources.format !== undefined ? { format: sources.format } : {}),
   };
+  const model = isPack(sources.train)
+    ? withPackClasses(declared, sources.train)
+    : await withDataClasses(declared, sources.train, dataFormat(sources.train, sources.format ?? declared.data.format));
   const bound = await loadDataset(model, sources.train, bind);
   const skipped = skippedOf(bound);
   let train: Dataset;
@@ -97,10 +110,12 @@ export async function prepareTrainingData(model: CheckedModel, sources: Training
     if (split.validation.length > 0) validation = takeRows(bound.dataset, split.validation);
     train = keepRowsInPlace(bound.dataset, split.train);
   }
-  const sidecar = buildSidecar(model, { normalization, columns: bound.columns });
+  const targetScales = sources.targetScales ?? fitTargetScales(model, train);
+  const sidecar = buildSidecar(model, { normalization, columns: bound.columns, targetScales });
   return {
-    train,
-    ...(validation !== undefined ? { validation } : {}),
+    model,
+    train: standardizeTargets(train, targetScales),
+    ...(validation !== undefined ? { validation: standardizeTargets(validation, targetScales) } : {}),
     sidecar,
     normalization,
     files: { train: bound.file, ...(validationFile !== undefined ? { validation: validationFile } : {}) },
@@ -179,7 +194,7 @@ export async function prepareInferenceData(
   }
   if (problems.length > 0) throw new DataErrors(problems);
   applyNormalization(bound.dataset, sidecarNormalization(sidecar));
-  return bound;
+  return { ...bound, dataset: standardizeTargets(bound.dataset, sidecarTargetScales(sidecar)) };
 }
 
 /** The normalization statistics a saved model carries in its sidecar. */
@@ -187,6 +202,13 @@ export function sidecarNormalization(sidecar: ModelSidecar): Record<string, Norm
   const stats: Record<string, NormStats> = {};
   for (const [name, input] of Object.entries(sidecar.inputs)) if (input.normalize !== undefined) stats[name] = input.normalize;
   return stats;
+}
+
+/** The regression targets' statistics a saved model carries in its sidecar. */
+export function sidecarTargetScales(sidecar: ModelSidecar): TargetScales {
+  const scales: Record<string, TargetScale> = {};
+  for (const [name, head] of Object.entries(sidecar.heads)) if (head.standardize !== undefined) scales[name] = head.standardize;
+  return scales;
 }
 
 function showList(names: readonly string[]): string {

@@ -4,7 +4,11 @@
  */
 
 export class CellProblem {
-  constructor(readonly problem: string) {}
+  constructor(
+    readonly problem: string,
+    /** What to do about it, when the problem alone does not say. */
+    readonly fix?: string,
+  ) {}
 }
 
 /** Absent, JSON `null`, or a CSV cell holding nothing but blanks. */
@@ -65,19 +69,25 @@ function parseNumberAs(value: unknown, what: string): number {
 /** An integer in `[0, count)`; `what` names it in messages (`class id`, `category id`, `id`). */
 export function parseId(value: unknown, count: number, what: string): number {
   const id = parseInteger(value, `a ${what}`);
-  if (id < 0 || id >= count) throw new CellProblem(`${what} ${id} is out of range 0…${count - 1}`);
+  if (id < 0 || id >= count) {
+    const fix = what === 'class id' ? 'add classes: [...] to the head, or leave classes out to take them from the data' : undefined;
+    throw new CellProblem(`${what} ${id} is out of range 0…${count - 1}`, fix);
+  }
   return id;
 }
 
 /**
  * A class of a classify, multilabel or tag head: one of its `classes` by name, or an id in
- * `[0, units)`. Names are tried first, so classes named "1", "2", … still work.
+ * `[0, units)`. Names are tried first, so classes named "1", "2", … still work; when some class
+ * is named by a number, any other number is not a class rather than an id.
  */
 export function parseClass(value: unknown, units: number, classes: ReadonlyMap<string, number> | undefined, head: string): number {
-  if (classes !== undefined && typeof value === 'string') {
-    const byName = classes.get(value.trim());
+  if (classes !== undefined && (typeof value === 'string' || typeof value === 'number')) {
+    const text = String(value).trim();
+    const byName = classes.get(text);
     if (byName !== undefined) return byName;
-    if (Number.isNaN(Number(value.trim()))) {
+    // Classes named by numbers (cylinders 3, 4, 5, 6, 8) leave no number to be read as an id.
+    if (Number.isNaN(Number(text)) || [...classes.keys()].some((name) => !Number.isNaN(Number(name)))) {
       throw new CellProblem(`${show(value)} is not a class of head "${head}" (classes: ${showNames([...classes.keys()])})`);
     }
   }

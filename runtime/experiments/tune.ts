@@ -64,6 +64,8 @@ export interface TuneOptions {
   readonly epochs?: number;
   /** Called as each setting finishes, for progress output. */
   readonly onResult?: (result: SettingResult, index: number) => void;
+  /** Called as each fold of each setting is scored (indices from 0), for progress output. */
+  readonly onFold?: (fold: { readonly setting: number; readonly fold: number; readonly value: number }) => void;
 }
 
 export function meanAndStd(values: readonly number[]): { mean: number; std: number } {
@@ -107,7 +109,10 @@ export async function tune(model: CheckedModel, data: Dataset, settings: readonl
   for (const [index, setting] of settings.entries()) {
     const weighted = withSetting(model, setting);
     const values: number[] = [];
-    for (const fold of folds) values.push(await scoreFold(weighted, fold, objective, options.epochs));
+    for (const [k, fold] of folds.entries()) {
+      values.push(await scoreFold(weighted, fold, objective, options.epochs));
+      options.onFold?.({ setting: index, fold: k, value: values[k]! });
+    }
     const result: SettingResult = { setting, values, ...meanAndStd(values) };
     results.push(result);
     if (best === undefined || better(objective, result.mean, best.mean)) best = result;

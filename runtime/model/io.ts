@@ -131,8 +131,14 @@ export interface HeadSidecar {
   /** The data column or field holding this head's label. */
   readonly label: string;
   readonly task: string;
-  /** Class names in output order, when the head declares `classes`. */
+  /** Class names in output order, when the head declares `classes` or took them from the training data. */
   readonly classes?: readonly string[];
+  /**
+   * A regress head trained on standardized targets: the mean and standard deviation per output
+   * of its training targets. The model's outputs are in those units; `output * std + mean` is the
+   * prediction in the data's units.
+   */
+  readonly standardize?: { readonly mean: readonly number[]; readonly std: readonly number[] };
 }
 
 /** The contents of `mtl.json`, saved next to `model.json`. */
@@ -150,6 +156,7 @@ export function buildSidecar(
   learned: {
     readonly normalization?: Readonly<Record<string, { readonly mean: readonly number[]; readonly variance: readonly number[] }>>;
     readonly columns?: Readonly<Record<string, readonly string[]>>;
+    readonly targetScales?: Readonly<Record<string, { readonly mean: readonly number[]; readonly std: readonly number[] }>>;
   } = {},
 ): ModelSidecar {
   const inputs: Record<string, InputSidecar> = {};
@@ -163,10 +170,12 @@ export function buildSidecar(
   }
   const heads: Record<string, HeadSidecar> = {};
   for (const head of model.heads) {
+    const scale = learned.targetScales?.[head.name];
     heads[head.name] = {
       label: head.task.label,
       task: head.task.kind,
       ...(head.task.classes !== undefined ? { classes: [...head.task.classes] } : {}),
+      ...(scale !== undefined ? { standardize: { mean: [...scale.mean], std: [...scale.std] } } : {}),
     };
   }
   return { format: 'mtl-sidecar', version: 1, model: model.name, inputs, heads };

@@ -4,10 +4,10 @@
  * task weights λ_i(t), and the task-relatedness and gradient-cosine heatmaps of `mtlc relate`.
  * `renderReport` is pure; `writeReport` writes its result atomically.
  */
-import { graphMermaid, type CheckedModel } from '../../compiler/index.js';
+import { graphMermaid, type CheckedModel, type Metric } from '../../compiler/index.js';
 import type { GradientRelations, LabelRelations, PairValue } from '../experiments/index.js';
 import { writeFileAtomic } from '../files/index.js';
-import type { EpochRecord } from '../train/index.js';
+import { type EpochRecord, HIGHER_IS_BETTER } from '../train/index.js';
 import { modelDiagram } from './diagram.js';
 import { escapeXml, heatmap, lineChart, type Series, shortNumber } from './svg.js';
 
@@ -105,19 +105,26 @@ function trainingSections(history: ReportHistory | undefined, heads: readonly st
   const charts: string[] = [];
   const total: Series[] = [{ name: 'train Σ λ·L', points: points(epochs, (e) => e.loss) }];
   if (hasVal) total.push({ name: 'validation Σ λ·L', points: points(epochs, (e) => e.val?.loss), dashed: true });
-  charts.push(lineChart({ title: 'Total loss', xLabel: 'epoch', integerX: true, yLabel: 'loss', series: total, ...withMarker }));
+  const loss = { xLabel: 'epoch', integerX: true, yLabel: 'loss', logYWhenWide: true, ...withMarker } as const;
+  charts.push(lineChart({ title: 'Total loss', series: total, ...loss }));
   for (const head of heads) {
     const series: Series[] = [{ name: 'train', points: points(epochs, (e) => e.taskLoss[head]) }];
     if (hasVal) series.push({ name: 'validation', points: points(epochs, (e) => e.val?.taskLoss[head]), dashed: true });
-    charts.push(lineChart({ title: `${head}: loss`, xLabel: 'epoch', integerX: true, yLabel: 'loss', series, ...withMarker }));
+    charts.push(lineChart({ title: `${head}: loss`, series, ...loss }));
     const metrics = [...new Set(epochs.flatMap((e) => Object.keys(e.val?.metrics[head] ?? {})))];
-    if (metrics.length > 0) {
+    // Scores (accuracy … r²) and errors (MAE … in the data's units) have different ranges: one axis each.
+    for (const [kind, yLabel, names] of [
+      ['scores', 'score', metrics.filter((m) => HIGHER_IS_BETTER.has(m as Metric))],
+      ['errors', 'error (data units)', metrics.filter((m) => !HIGHER_IS_BETTER.has(m as Metric))],
+    ] as const) {
+      if (names.length === 0) continue;
       charts.push(
         lineChart({
-          title: `${head}: validation metrics`,
+          title: `${head}: validation ${kind}`,
           xLabel: 'epoch',
+          yLabel,
           integerX: true,
-          series: metrics.map((m) => ({ name: m, points: points(epochs, (e) => e.val?.metrics[head]?.[m]) })),
+          series: names.map((m) => ({ name: m, points: points(epochs, (e) => e.val?.metrics[head]?.[m]) })),
           ...withMarker,
         }),
       );

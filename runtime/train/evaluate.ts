@@ -1,12 +1,13 @@
 /**
  * Evaluation of a model on a data set: predictions in batches (inference mode), each task's masked
- * loss accumulated on the device with the same functions training uses, and each task's metrics
- * computed on the host from the predictions.
+ * loss accumulated on the device with the same functions training uses (on standardized targets
+ * where the model trains on them), and each task's metrics computed on the host from the
+ * predictions, in the data's units.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../../compiler/index.js';
 import { applyModel, batchTensors, disposeBatch, headsInOutputOrder } from './batch.js';
-import { Batches, type Dataset } from '../data/index.js';
+import { Batches, type Dataset, inDataUnits } from '../data/index.js';
 import { maskedLoss } from './losses/index.js';
 import { computeMetrics } from './metrics.js';
 
@@ -32,14 +33,15 @@ function allRows(n: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => i);
 }
 
-/** Each head's predictions on every row, row-major (`n * product(outShape)` values). */
+/** Each head's predictions on every row, row-major (`n * product(outShape)` values), in the data's units. */
 export async function predict(
   model: tf.LayersModel,
   checked: CheckedModel,
   data: Dataset,
   batch = DEFAULT_BATCH,
 ): Promise<Record<string, Float32Array>> {
-  return (await run(model, checked, data, batch, false)).predictions;
+  const { predictions } = await run(model, checked, data, batch, false);
+  return Object.fromEntries(Object.entries(predictions).map(([name, values]) => [name, inDataUnits(values, data.targetScales?.[name])]));
 }
 
 export async function evaluate(
@@ -54,6 +56,7 @@ export async function evaluate(
   const metrics: Record<string, Record<string, number>> = {};
   const labelled: Record<string, number> = {};
   let loss = 0;
+  const select = checked.train.select;
   heads.forEach((head, i) => {
     const name = head.name;
     taskLoss[name] = counts[i]! > 0 ? sums[i]! / counts[i]! : 0;
@@ -62,7 +65,10 @@ export async function evaluate(
     const mask = label?.mask ?? new Uint8Array(data.n);
     labelled[name] = mask.reduce((a, b) => a + (b !== 0 ? 1 : 0), 0);
     const values = label?.values ?? new Float32Array(predictions[name]!.length);
-    metrics[name] = computeMetrics(head.task, predictions[name]!, values, mask, data.n);
+    const watched = select?.head === name && select.metric !== 'loss' ? select.metric : undefined;
+    // Metrics in the data's units; the loss stays on the scale the model trains on.
+    const scale = data.targetScales?.[name];
+    metrics[name] = computeMetrics(head.task, inDataUnits(predictions[name]!, scale), inDataUnits(values, scale), mask, data.n, watched);
   });
   return { loss, taskLoss, metrics, labelled };
 }

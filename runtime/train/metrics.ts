@@ -20,7 +20,8 @@ export function defaultMetrics(task: MetricTask): readonly Metric[] {
 
 /**
  * The task's metrics over `n` rows of predictions and labels, both row-major with `width` values
- * per row (`units`, or `t · units` for `tag`); `mask[i] = 0` leaves row i out.
+ * per row (`units`, or `t · units` for `tag`); `mask[i] = 0` leaves row i out. `watched` is a
+ * metric that `train { select }` reads: computed too when the head does not list it.
  */
 export function computeMetrics(
   task: MetricTask,
@@ -28,9 +29,12 @@ export function computeMetrics(
   label: Float32Array,
   mask: Uint8Array,
   n: number,
+  watched?: Metric,
 ): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const metric of defaultMetrics(task)) out[metric] = metricValue(metric, task, pred, label, mask, n);
+  const metrics = defaultMetrics(task);
+  for (const metric of watched === undefined || metrics.includes(watched) ? metrics : [...metrics, watched])
+    out[metric] = metricValue(metric, task, pred, label, mask, n);
   return out;
 }
 

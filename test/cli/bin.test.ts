@@ -3,6 +3,8 @@
  * runs with an ESM hook that throws on any @tensorflow import: `mtlc check` must not load TensorFlow.js.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FORBID_TFJS, root } from './run.js';
@@ -45,5 +47,12 @@ describe('bin/mtlc.js', () => {
       { cwd: root },
     );
     expect(probe.status).toBe(7);
+  });
+
+  it("trains without TensorFlow.js' console banner on stderr", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mtlc-banner-'));
+    const result = mtlc(['train', 'examples/penguins.mtl', '--epochs', '1', '--backend', 'cpu', '--quiet', '-o', path.join(out, 'run')]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
   });
 });

@@ -53,18 +53,18 @@ describe('mtlc check', () => {
     expect(stdout).toContain(
       [
         'error[MTL0102]: name "task1" is declared more than once',
-        ' --> dup.mtl:4:8',
-        '  |',
-        '4 |   head task1 = shared -> classify(10)',
-        '  |        ^^^^^',
-        'note: also declared here',
         ' --> dup.mtl:5:8',
         '  |',
         '5 |   head task1 = shared -> classify(5)',
+        '  |        ^^^^^',
+        'note: first declared here',
+        ' --> dup.mtl:4:8',
+        '  |',
+        '4 |   head task1 = shared -> classify(10)',
         '  |        -----',
       ].join('\n'),
     );
-    expect(stdout.endsWith('2 errors in 1 file\n')).toBe(true);
+    expect(stdout.endsWith('1 error in 1 file\n')).toBe(true);
   });
 
   it('marks a span over several lines on its first line, to the end of that line', async () => {
@@ -149,7 +149,7 @@ describe('mtlc check --format json', () => {
     const dir = tempDir({ 'dup.mtl': SEED.replace('head task2 = shard', 'head task1 = shared') });
     const report = JSON.parse((await run(['check', 'dup.mtl', '--format=json'], { cwd: dir })).stdout) as JsonReport;
     expect(report.diagnostics[0]!.related).toEqual([
-      { file: 'dup.mtl', message: 'also declared here', range: { start: { line: 5, column: 8 }, end: { line: 5, column: 13 } } },
+      { file: 'dup.mtl', message: 'first declared here', range: { start: { line: 4, column: 8 }, end: { line: 4, column: 13 } } },
     ]);
   });
 

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run, tempDir } from './run.js';
+import { allDiagnosticKinds } from '../../compiler/diagnostics.js';
+import { root, run, tempDir } from './run.js';
 
 describe('mtlc graph', () => {
   it('draws the seed model as a Mermaid graph', async () => {
@@ -58,6 +59,16 @@ describe('mtlc graph', () => {
 });
 
 describe('mtlc explain', () => {
+  it('names only files that are in the repository', async () => {
+    const named = new Set<string>();
+    for (const kind of allDiagnosticKinds()) {
+      const text = (await run(['explain', kind.code])).stdout;
+      for (const match of text.matchAll(/[\w./-]+\.md\b/g)) named.add(match[0]);
+    }
+    expect([...named].filter((file) => !fs.existsSync(path.join(root, file)))).toEqual([]);
+    expect(named.has('docs/language.md')).toBe(true);
+  });
+
   it('explains a code with its example, what check prints for it, and the fix', async () => {
     const result = await run(['explain', 'MTL0101']);
     expect(result.code).toBe(0);

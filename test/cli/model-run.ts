@@ -7,7 +7,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../cli/main.js';
-import type { CheckedModel } from '../../compiler/ir.js';
 import { mulberry32 } from '../../runtime/data/random.js';
 import { root, type Run } from './run.js';
 
@@ -87,50 +86,4 @@ export function jsonLines<T = Record<string, unknown>>(text: string): T[] {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as T);
-}
-
-/**
- * Random JSONL rows that bind to `model` by the default binding (LANGUAGE.md §7): every input
- * with its shape, every label of its kind, class names where the model lists them.
- */
-export function syntheticJsonl(model: CheckedModel, rows: number, seed = 1): string {
-  const next = mulberry32(seed);
-  const pick = (n: number): number => Math.floor(next() * n);
-  const cls = (names: readonly string[] | undefined, n: number): string | number => {
-    const id = pick(n);
-    return names?.[id] ?? id;
-  };
-  const lines: string[] = [];
-  for (let r = 0; r < rows; r++) {
-    const record: Record<string, unknown> = {};
-    for (const input of model.inputs) {
-      if (input.columns !== undefined) throw new Error(`syntheticJsonl: input "${input.name}" names its columns`);
-      const size = input.shape.reduce((a, b) => a * b, 1);
-      if (input.category !== undefined) record[input.name] = cls(input.category.names, input.category.count);
-      else if (input.dtype === 'int') record[input.name] = Array.from({ length: size }, () => pick(input.vocab ?? 10));
-      else record[input.name] = input.shape.length === 0 ? next() : Array.from({ length: size }, () => Number(next().toFixed(3)));
-    }
-    for (const head of model.heads) {
-      const task = head.task;
-      switch (task.kind) {
-        case 'classify':
-          record[task.label] = cls(task.classes, task.units);
-          break;
-        case 'binary':
-          record[task.label] = cls(task.classes, 2);
-          break;
-        case 'multilabel':
-          record[task.label] = [cls(task.classes, task.units)];
-          break;
-        case 'regress':
-          record[task.label] = task.units === 1 ? Number((next() * 10).toFixed(2)) : Array.from({ length: task.units }, next);
-          break;
-        case 'tag':
-          record[task.label] = Array.from({ length: task.outShape[0]! }, () => cls(task.classes, task.units));
-          break;
-      }
-    }
-    lines.push(JSON.stringify(record));
-  }
-  return `${lines.join('\n')}\n`;
 }

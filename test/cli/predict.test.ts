@@ -120,11 +120,12 @@ describe('mtlc predict', () => {
     expect(await mtlc(['predict', 'model', '--data', 'bad.csv'], { cwd: dir })).toMatchObject({
       code: 1,
       stdout: '',
-      stderr: 'mtlc: 1 problem in the data:\n  bad.csv:5: column "island": "Nowhere" is not one of "Biscoe", "Dream", "Torgersen"\n',
+      stderr:
+        'mtlc: 1 problem in the data:\n  bad.csv:5: column "island": "Nowhere" is not one of "Biscoe", "Dream", "Torgersen": add it to the category[...] list of the input, or fix the cell\n',
     });
   });
 
-  it('predicts class ids for a head without class names, from an untrained build', async () => {
+  it('predicts class ids for a head without class names, from an untrained build, and warns that it is untrained', async () => {
     const work = workspace(['examples/seed.mtl']);
     expect((await mtlc(['build', 'examples/seed.mtl', '-o', 'seed'], { cwd: work })).code).toBe(0);
     const header = Array.from({ length: 100 }, (_, i) => `x_${i}`).join(',');
@@ -132,6 +133,9 @@ describe('mtlc predict', () => {
     fs.writeFileSync(path.join(work, 'x.csv'), `${header}\n${row(1)}\n${row(2)}\n`);
     const result = await mtlc(['predict', 'seed', '--data', 'x.csv', '--probabilities'], { cwd: work });
     expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      'warning: "seed" holds an untrained model (written by mtlc build): its outputs come from its initial weights; train it with mtlc train\n',
+    );
     const records = jsonLines<{ task1: number; task1_probabilities: Record<string, number>; task2: number }>(result.stdout);
     expect(records).toHaveLength(2);
     for (const r of records) {
@@ -140,6 +144,39 @@ describe('mtlc predict', () => {
       expect(Object.values(r.task1_probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
       expect(Number.isInteger(r.task2) && r.task2 >= 0 && r.task2 < 5).toBe(true);
     }
+  });
+
+  it('copies the --keep columns into every record, before the predictions, in JSONL and CSV', async () => {
+    const cells = fs
+      .readFileSync(csv, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(','));
+    const column = (name: string) => cells.slice(1).map((row) => row[cells[0]!.indexOf(name)]!);
+    const jsonl = await mtlc(['predict', 'model', '--data', 'examples/data/penguins.csv', '--keep', 'island,beak_length_mm'], { cwd: dir });
+    expect(jsonl).toMatchObject({ code: 0, stderr: '' });
+    const records = jsonLines<Record<string, unknown>>(jsonl.stdout);
+    expect(Object.keys(records[0]!)).toEqual(['island', 'beak_length_mm', 'species', 'sex', 'mass']);
+    expect(records.map((r) => r.island)).toEqual(column('island'));
+    expect(records.map((r) => r.beak_length_mm)).toEqual(column('beak_length_mm'));
+    const asCsv = await mtlc(['predict', 'model', '--data', 'examples/data/penguins.csv', '--keep', 'island', '--format', 'csv'], {
+      cwd: dir,
+    });
+    expect(asCsv.stdout.split('\n')[0]).toBe('island,species,sex,mass');
+    expect(asCsv.stdout.split('\n')[1]!.startsWith(`${column('island')[0]},`)).toBe(true);
+  });
+
+  it('refuses a --keep column the data lacks, with the nearest one, and one named like a prediction', async () => {
+    expect(await mtlc(['predict', 'model', '--data', 'examples/data/penguins.csv', '--keep', 'islnd'], { cwd: dir })).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr:
+        'mtlc: 1 problem in the data:\n  examples/data/penguins.csv:1: column "islnd": not in the header (--keep); did you mean "island"?\n',
+    });
+    expect(await mtlc(['predict', 'model', '--data', 'examples/data/penguins.csv', '--keep', 'species'], { cwd: dir })).toMatchObject({
+      code: 2,
+      stderr: 'mtlc: --keep species: the predictions have a field of that name; rename the column in the data\n',
+    });
   });
 
   it('says what is wrong with a directory that holds no model', async () => {

@@ -118,7 +118,7 @@ describe('mtlc train', () => {
       interruptWhen: (err) => err.includes('epoch 2/4'),
     });
     expect(cut.interrupted).toBe(true);
-    expect(cut.code).toBe(0);
+    expect(cut.code).toBe(130);
     expect(cut.stderr).toContain('interrupted: stopping after this batch and saving (Ctrl-C again quits at once)\n');
     expect(cut.stderr).toMatch(/epoch 3\/4 .*\(interrupted\)\n/);
     expect(cut.stdout).toContain('\nPenguins, interrupted in epoch 3:\n');
@@ -191,7 +191,7 @@ describe('mtlc train', () => {
         'backend: wasm',
         'mtlc: 2 problems in the data:',
         '  bad.csv:3: column "beak_length_mm": "abc" is not a number',
-        '  bad.csv:6: column "island": "Atlantis" is not one of "Biscoe", "Dream", "Torgersen"',
+        '  bad.csv:6: column "island": "Atlantis" is not one of "Biscoe", "Dream", "Torgersen": add it to the category[...] list of the input, or fix the cell',
         '',
       ].join('\n'),
     );
@@ -213,12 +213,57 @@ describe('mtlc train', () => {
     expect(result.stderr).toContain('data: bad.csv, 341 rows: ');
   });
 
+  it('refuses to skip more than 10% of the rows without --max-bad-rows, and says what it skipped by reason', async () => {
+    const dir = workspace(PENGUINS);
+    const lines = fs.readFileSync(path.join(dir, 'examples/data/penguins.csv'), 'utf8').split('\n');
+    // 40 of 342 rows (11.7%): 39 on an island the model does not know, one with a broken number.
+    const setCell = (line: number, column: number, value: string) => {
+      const cells = lines[line]!.split(',');
+      cells[column] = value;
+      lines[line] = cells.join(',');
+    };
+    for (let i = 1; i <= 39; i++) setCell(i, 1, 'Atlantis');
+    setCell(40, 2, 'x40');
+    fs.writeFileSync(path.join(dir, 'bad.csv'), lines.join('\n'));
+    const args = ['train', 'examples/penguins.mtl', '--data', 'bad.csv', '--epochs', '1', '--skip-bad-rows', '--quiet'];
+    const skipped = [
+      'warning: skipped 40 bad rows of bad.csv (--skip-bad-rows):',
+      '  bad.csv: column "island": "Atlantis" is not one of "Biscoe", "Dream", "Torgersen" in 39 rows (lines 2, 3, 4, …): add it to the category[...] list of the input, or fix the cell',
+    ].join('\n');
+    const refused = await mtlc([...args, '-o', 'refused'], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${skipped}\n`);
+    expect(refused.stderr).toContain(
+      'mtlc: --skip-bad-rows would leave out 40 of 342 rows (11.7%), more than 10%: fix the data, or allow it with --max-bad-rows 12%\n',
+    );
+    expect(fs.existsSync(path.join(dir, 'refused'))).toBe(false);
+    const allowed = await mtlc([...args, '--max-bad-rows', '12%', '-o', 'allowed'], { cwd: dir });
+    expect(allowed.code).toBe(0);
+    expect(allowed.stderr).toContain(`${skipped}\n  bad.csv:41: column "beak_length_mm": "x40" is not a number\n`);
+  });
+
+  it('warns that select has no validation data, unless --validation gives it', async () => {
+    const dir = workspace(PENGUINS);
+    const source = fs.readFileSync(path.join(dir, 'examples/penguins.mtl'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'examples/select.mtl'), source.replace('validation: 0.2', 'select: "species.f1"'));
+    const args = ['train', 'examples/select.mtl', '--epochs', '1', '--quiet'];
+    const without = await mtlc([...args, '-o', 'without'], { cwd: dir });
+    expect(without.code).toBe(0);
+    expect(without.stderr).toContain(
+      'warning[MTL0904]: "select" has no validation data to watch: nothing will be selected, and the model keeps its last epoch\n',
+    );
+    const given = await mtlc([...args, '--validation', 'examples/data/penguins.csv', '-o', 'given'], { cwd: dir });
+    expect(given).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('says how to give data to a model that names none', async () => {
-    expect(await mtlc(['train', 'examples/multi-input.mtl'])).toMatchObject({
+    const dir = workspace();
+    fs.writeFileSync(path.join(dir, 'bare.mtl'), 'model Bare {\n  input x: float[3]\n  head y = x -> regress(1)\n}\n');
+    expect(await mtlc(['train', 'bare.mtl'], { cwd: dir })).toMatchObject({
       code: 2,
       stdout: '',
       stderr:
-        'mtlc: model "Listing" in "examples/multi-input.mtl" names no training data: pass --data FILE (CSV, JSONL or Parquet), or add data { train: "…" } to the model\n',
+        'mtlc: model "Bare" in "bare.mtl" names no training data: pass --data FILE (CSV, JSONL or Parquet), or add data { train: "…" } to the model\n',
     });
   });
 

@@ -14,7 +14,7 @@ model Pair {
     a: 1.0
     b: search(0.2, 2)   // the candidates
   }
-  train { optimizer: adam(lr: 0.05), epochs: 2, batch: 16, seed: 3, select: "a.mae" }
+  train { optimizer: adam(lr: 0.05), epochs: 2, batch: 16, seed: 3, select: "a.mae", validation: 0.25 }
   data { train: "pair.csv" }
 }
 `;
@@ -25,7 +25,12 @@ describe('mtlc tune', () => {
   it('cross-validates every setting, prints mean ± std, and writes the best weights into <name>.tuned.mtl', async () => {
     const dir = tempDir({ 'pair.mtl': MODEL, 'pair.csv': pairCsv(60) });
     const result = await run(['tune', 'pair.mtl', ...args], { cwd: dir });
-    expect(result.stderr).toBe('');
+    // Progress on stderr: one line per fold, with an estimate of the time left until the last.
+    const progress = result.stderr.split('\n').filter(Boolean);
+    expect(progress).toHaveLength(4);
+    expect(progress[0]).toMatch(/^setting 1\/2, fold 1\/2: a\.mae \d\.\d{3}\d* \(1\/4 done; about \d+s left\)$/);
+    expect(progress[2]).toMatch(/^setting 2\/2, fold 1\/2: a\.mae \d\.\d+ \(3\/4 done; about \d+s left\)$/);
+    expect(progress[3]).toMatch(/^setting 2\/2, fold 2\/2: a\.mae \d\.\d+ \(4\/4 done\)$/);
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines.slice(0, 5)).toEqual([
@@ -37,6 +42,10 @@ describe('mtlc tune', () => {
     ]);
     expect(lines[5]).toMatch(/^ {2}2 {4}\d\.\d+ ± \d\.\d+(e-\d+)?$/);
     const scores = [lines[4]!, lines[5]!].map((l) => Number(l.trim().split(/\s+/)[1]));
+    // Each setting's mean is the mean of the fold scores the progress lines gave.
+    const foldScores = progress.map((line) => Number(/a\.mae (\S+)/.exec(line)![1]));
+    expect(scores[0]).toBeCloseTo((foldScores[0]! + foldScores[1]!) / 2, 3);
+    expect(scores[1]).toBeCloseTo((foldScores[2]! + foldScores[3]!) / 2, 3);
     const best = scores[0]! <= scores[1]! ? '0.2' : '2';
     expect(lines[7]).toMatch(new RegExp(`^best: b ${best.replace('.', '\\.')} \\(a\\.mae `));
     expect(lines[8]).toBe('wrote pair.tuned.mtl');

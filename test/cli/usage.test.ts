@@ -30,6 +30,18 @@ describe('mtlc usage', () => {
     expect(result.stderr).toContain('Usage: mtlc');
   });
 
+  it('exits 2 for a data file that cannot be read, before any backend starts, for every command that reads data', async () => {
+    const missing = { code: 2, stdout: '', stderr: 'mtlc: cannot read "nope.csv": no such file\n' };
+    expect(await run(['train', 'examples/penguins.mtl', '--data', 'nope.csv', '-o', 'never'])).toEqual(missing);
+    expect(await run(['relate', 'examples/penguins.mtl', '--data', 'nope.csv'])).toEqual(missing);
+    expect(await run(['eval', 'runs/none', '--data', 'nope.csv'])).toEqual(missing);
+    expect(await run(['predict', 'runs/none', '--data', 'nope.csv'])).toEqual(missing);
+    expect(await run(['train', 'examples/penguins.mtl', '--validation', 'examples', '-o', 'never'])).toEqual({
+      ...missing,
+      stderr: 'mtlc: cannot read "examples": is a directory\n',
+    });
+  });
+
   it('exits 2 with a suggestion for an unknown command', async () => {
     expect(await run(['chek', 'a.mtl'])).toEqual({
       code: 2,

@@ -191,7 +191,7 @@ describe('completion', () => {
   test('inside data {} and head options: their keys and values', async () => {
     expect(await labels(inModel('data { <|> }'))).toEqual(['train', 'validation', 'test', 'format']);
     expect(await labels(inModel('data { format: <|> }'))).toEqual(['"csv"', '"jsonl"', '"parquet"']);
-    expect(await labels(inModel('head c = x -> regress(1) { label: "c", <|> }'))).toEqual(['loss', 'metrics', 'classes']);
+    expect(await labels(inModel('head c = x -> regress(1) { label: "c", <|> }'))).toEqual(['loss', 'metrics', 'classes', 'normalize']);
     expect(await labels(inModel('head c = x -> regress(1) { loss: <|> }'))).toEqual([
       'categorical_crossentropy',
       'binary_crossentropy',

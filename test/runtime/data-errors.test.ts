@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DataErrors, loadDataset, type BindOptions } from '../../runtime/data/index.js';
+import { DataErrors, describeGroup, loadDataset, type BindOptions } from '../../runtime/data/index.js';
 import type { CheckedModel } from '../../compiler/ir.js';
 import { categoryInput, floatInput, head, model, penguinModel } from './fixture.js';
 
@@ -53,6 +53,14 @@ describe('a data error names the file, the line and the column', () => {
     ]);
   });
 
+  it('suggests a column the model does not read when a missing one is spelt nearly so', async () => {
+    const m = model('C', [floatInput('displacement', [1])], [head('weight', 'regress', 1)]);
+    expect((await problems(m, csv('displacment,wieght,x_0', '1,2,3'))).messages).toEqual([
+      'data.csv:1: column "displacement": not in the header (input "displacement"); did you mean "displacment"?',
+      'data.csv:1: column "weight": not in the header (the label of head "weight"); did you mean "wieght"?',
+    ]);
+  });
+
   it('reports a missing label column unless labels are optional', async () => {
     expect((await problems(vectorModel, csv('x_0,x_1,x_2', '1,2,3'))).messages).toEqual([
       'data.csv:1: column "y": not in the header (the label of head "y")',
@@ -91,8 +99,8 @@ describe('a data error names the file, the line and the column', () => {
 
   it('reports a class id out of range', async () => {
     expect((await problems(vectorModel, csv('x_0,x_1,x_2,y', '1,2,3,3', '1,2,3,-1', '1,2,3,1.5'))).messages).toEqual([
-      'data.csv:2: column "y": class id 3 is out of range 0…2',
-      'data.csv:3: column "y": class id -1 is out of range 0…2',
+      'data.csv:2: column "y": class id 3 is out of range 0…2: add classes: [...] to the head, or leave classes out to take them from the data',
+      'data.csv:3: column "y": class id -1 is out of range 0…2: add classes: [...] to the head, or leave classes out to take them from the data',
       'data.csv:4: column "y": "1.5" is not a class id',
     ]);
   });
@@ -110,7 +118,7 @@ describe('a data error names the file, the line and the column', () => {
   it('reports a category value that is not one of the listed names, or an id out of range', async () => {
     const m = model('C', [categoryInput('island', 3, ['Biscoe', 'Dream', 'Torgersen']), categoryInput('c', 2)], [head('y', 'binary', 1)]);
     expect((await problems(m, csv('island,c,y', 'Atlantis,0,1', 'Dream,2,0'))).messages).toEqual([
-      'data.csv:2: column "island": "Atlantis" is not one of "Biscoe", "Dream", "Torgersen"',
+      'data.csv:2: column "island": "Atlantis" is not one of "Biscoe", "Dream", "Torgersen": add it to the category[...] list of the input, or fix the cell',
       'data.csv:3: column "c": category id 2 is out of range 0…1',
     ]);
   });
@@ -134,7 +142,10 @@ describe('a data error names the file, the line and the column', () => {
     const m = model('T', [floatInput('x', [1])], [head('tags', 'tag', 3, { steps: 2 }), head('labels', 'multilabel', 4)]);
     expect(
       (await problems(m, jsonl('{"x": 1, "tags": [0, 1, 2], "labels": [0]}', '{"x": 2, "tags": [0, 1], "labels": [0, 4]}'))).messages,
-    ).toEqual(['data.jsonl:1: field "tags": expected 2 ids, got 3', 'data.jsonl:2: field "labels": class id 4 is out of range 0…3']);
+    ).toEqual([
+      'data.jsonl:1: field "tags": expected 2 ids, got 3',
+      'data.jsonl:2: field "labels": class id 4 is out of range 0…3: add classes: [...] to the head, or leave classes out to take them from the data',
+    ]);
   });
 
   it('reports a ragged CSV row and an unterminated quote', async () => {
@@ -186,24 +197,43 @@ describe('all problems are collected before the run stops', () => {
       'data.csv:2: column "x_0": "a" is not a number',
       'data.csv:4: column "x_1": "b" is not a number',
       'data.csv:4: column "x_2": "c" is not a number',
-      'data.csv:4: column "y": class id 9 is out of range 0…2',
+      'data.csv:4: column "y": class id 9 is out of range 0…2: add classes: [...] to the head, or leave classes out to take them from the data',
     ]);
   });
 
-  it('shows the first problems and says how many more there are', async () => {
+  it('gives a repeated problem one line, with its count, its first lines and the fix', async () => {
     const rows = Array.from({ length: 30 }, (_, i) => `${i},1,2,7`);
     try {
-      await loadDataset(vectorModel, csv('x_0,x_1,x_2,y', ...rows), { problemsShown: 2 });
+      await loadDataset(vectorModel, csv('x_0,x_1,x_2,y', '0,1,2,1', 'a,1,2,0', ...rows, 'b,1,2,0'), { problemsShown: 2 });
       expect.unreachable();
     } catch (error) {
       expect((error as Error).message).toBe(
         [
-          '30 problems in the data:',
-          '  data.csv:2: column "y": class id 7 is out of range 0…2',
-          '  data.csv:3: column "y": class id 7 is out of range 0…2',
-          '  and 28 more',
+          '32 problems in the data:',
+          '  data.csv:3: column "x_0": "a" is not a number',
+          '  data.csv: column "y": class id 7 is out of range 0…2 in 30 rows (lines 4, 5, 6, …): add classes: [...] to the head, or leave classes out to take them from the data',
+          '  and 1 more',
         ].join('\n'),
       );
+      expect((error as DataErrors).groups.map((g) => [g.count, g.lines])).toEqual([
+        [1, [3]],
+        [30, [4, 5, 6]],
+      ]);
+    }
+  });
+
+  it('lists every distinct problem even when one problem repeats in every row', async () => {
+    const rows = Array.from({ length: 50 }, (_, i) => `${i},1,2,9`);
+    try {
+      await loadDataset(vectorModel, csv('x_0,x_1,x_2,y', ...rows, 'a,1,2,0', '1,b,2,0'), { problemsShown: 3 });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as DataErrors).problems.map((p) => p.message)).toEqual([
+        'data.csv:2: column "y": class id 9 is out of range 0…2: add classes: [...] to the head, or leave classes out to take them from the data',
+        'data.csv:52: column "x_0": "a" is not a number',
+        'data.csv:53: column "x_1": "b" is not a number',
+      ]);
+      expect((error as DataErrors).total).toBe(52);
     }
   });
 
@@ -211,7 +241,7 @@ describe('all problems are collected before the run stops', () => {
     const text = csv('x_0,x_1,x_2,y', '1,2,3,0', 'a,2,3,0', '4,5,6,1', '1,2', '7,8,9,2');
     const bound = await loadDataset(vectorModel, text, { skipBadRows: true });
     expect(bound.skipped).toBe(2);
-    expect(bound.skippedProblems.map((p) => p.message)).toEqual([
+    expect(bound.skippedProblems.map(describeGroup)).toEqual([
       'data.csv:3: column "x_0": "a" is not a number',
       'data.csv:5: the row has 2 cells, the header has 4',
     ]);

@@ -12,7 +12,7 @@ import { mulberry32 } from '../../runtime/data/random.js';
 import { relateGradients } from '../../runtime/experiments/gradients.js';
 import { labelRelations } from '../../runtime/experiments/labels.js';
 import { type ReportInput, renderReport, writeReport } from '../../runtime/report/html.js';
-import { niceTicks } from '../../runtime/report/svg.js';
+import { lineChart, niceTicks } from '../../runtime/report/svg.js';
 import { lowerModel } from '../../runtime/model/lower.js';
 
 beforeAll(async () => {
@@ -29,8 +29,17 @@ const MODEL = `model Shop {
   train { optimizer: adam(lr: 0.02), batch: 16, seed: 2 }
 }`;
 
-function checked(): CheckedModel {
-  const result = compile('/project/shop.mtl', MODEL);
+/** Two heads, one with a long name, one with a score and an error: narrow heatmaps, long titles. */
+const TWO_KINDS = `model Shop {
+  input x: float[6]
+  trunk shared = x -> dense(8, relu)
+  head buy_within_the_next_thirty_days = shared -> binary() { label: "buy" }
+  head spend = shared -> regress(1) { metrics: [mae, r2] }
+  train { optimizer: adam(lr: 0.02), batch: 16, seed: 2 }
+}`;
+
+function checked(text = MODEL): CheckedModel {
+  const result = compile('/project/shop.mtl', text);
   expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   return result.models[0]!;
 }
@@ -50,8 +59,8 @@ function data(n: number, seed: number): Dataset {
 }
 
 /** A report of a real, short run: 4 epochs with the gradient probe, validation and relatedness. */
-async function realReport(): Promise<{ input: ReportInput; html: string; model: CheckedModel }> {
-  const model = checked();
+async function realReport(text = MODEL): Promise<{ input: ReportInput; html: string; model: CheckedModel }> {
+  const model = checked(text);
   const m = lowerModel(model);
   const train = data(96, 1);
   const run = await relateGradients(m, model, { train, validation: data(48, 2) }, { epochs: 4 });
@@ -102,6 +111,43 @@ describe('the HTML report', () => {
     const model = checked();
     const html = renderReport({ checked: model, source: 'a<b>&"c".mtl' });
     expect(html).toContain('a&lt;b&gt;&amp;&quot;c&quot;.mtl');
+  });
+
+  it('puts a colour legend on every heatmap and a label on both axes of every chart', async () => {
+    const { html } = await realReport();
+    expect(count(html, /<rect class="legend"/g)).toBe(count(html, /<svg class="chart heatmap"/g));
+    const charts = html.match(/<svg class="chart[\s\S]*?<\/svg>/g)!;
+    for (const chart of charts) expect(count(chart, /class="y-label"/g), chart.slice(0, 120)).toBe(1);
+    expect(count(html, /class="x-label"/g)).toBe(4);
+  });
+
+  it('charts scores and errors of a head on separate axes', async () => {
+    const { html } = await realReport(TWO_KINDS);
+    const chart = (title: string) => html.slice(html.indexOf(`aria-label="${title}"`)).split('</svg>')[0]!;
+    expect(chart('spend: validation scores').match(/data-series="[^"]*"/g)).toEqual(['data-series="r2"']);
+    expect(chart('spend: validation errors').match(/data-series="[^"]*"/g)).toEqual(['data-series="mae"']);
+    expect(chart('spend: validation errors')).toContain('>error (data units)</text>');
+  });
+
+  it('draws a loss that spans more than two decades on a log scale', () => {
+    const lossChart = (...losses: number[]) =>
+      lineChart({
+        title: 'loss',
+        xLabel: 'epoch',
+        yLabel: 'loss',
+        logYWhenWide: true,
+        series: [{ name: 'train', points: losses.map((loss, i): [number, number] => [i + 1, loss]) }],
+      });
+    const wide = lossChart(900, 40, 0.5);
+    expect(wide).toContain('>loss (log scale)</text>');
+    const yTicks = [...wide.matchAll(/text-anchor="end"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(yTicks).toEqual(['0.1', '1', '10', '100', '1000']);
+    expect(lossChart(9, 0.5)).not.toContain('log scale');
+  });
+
+  it('reads 0 at zero, never a rounding error such as -2.8e-17', () => {
+    expect(niceTicks(-0.3, 0.5, 5)).toEqual([-0.4, -0.2, 0, 0.2, 0.4, 0.6]);
+    expect(niceTicks(-0.7, 0.1, 5)).toContain(0);
   });
 
   it('picks round axis ticks, whole ones for epochs', () => {
@@ -163,6 +209,53 @@ describe.skipIf(chromium === undefined)('the report in headless Chromium', () =>
     // A blank white page of this size compresses to a few kilobytes; charts and text do not.
     expect(bytes.length).toBeGreaterThan(40_000);
     if (process.env['MTL_KEEP_REPORT'] !== undefined) fs.copyFileSync(png, process.env['MTL_KEEP_REPORT']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('lays out every text of every chart inside the chart, long names and narrow heatmaps included', async () => {
+    const { html } = await realReport(TWO_KINDS);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtl-layout-'));
+    const file = path.join(dir, 'report.html');
+    // The browser measures each text as it lays it out, and writes what sticks out into the page.
+    const probe = `<script>addEventListener('load', () => {
+      const out = [];
+      for (const svg of document.querySelectorAll('svg.chart')) {
+        const box = svg.getBoundingClientRect();
+        for (const t of svg.querySelectorAll('text')) {
+          const r = t.getBoundingClientRect();
+          if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+            out.push(svg.getAttribute('aria-label') + ': ' + t.textContent);
+        }
+      }
+      document.body.setAttribute('data-overflow', JSON.stringify(out));
+      document.body.setAttribute('data-charts', String(document.querySelectorAll('svg.chart').length));
+    });</script>`;
+    fs.writeFileSync(file, html.replace('</body>', `${probe}</body>`));
+    const dom = execFileSync(
+      chromium!,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-dev-shm-usage',
+        '--window-size=1200,2400',
+        `--user-data-dir=${path.join(dir, 'profile')}`,
+        '--virtual-time-budget=5000',
+        '--dump-dom',
+        `file://${file}`,
+      ],
+      { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    const attribute = (name: string) =>
+      JSON.parse(
+        /<body[^>]*/
+          .exec(dom)![0]
+          .match(new RegExp(`${name}="([^"]*)"`))![1]!
+          .replace(/&quot;/g, '"'),
+      );
+    expect(attribute('data-charts')).toBe(count(html, /<svg class="chart/g));
+    expect(attribute('data-overflow')).toEqual([]);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 });

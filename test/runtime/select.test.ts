@@ -95,4 +95,17 @@ describe('train { select: head.metric }', () => {
     expect(again.metrics.a!.mse).toBeCloseTo(history.epochs[history.bestEpoch! - 1]!.val!.metrics.a!.mse!, 5);
     m.dispose();
   });
+
+  it('computes the selected metric when the head does not list it, and selects by it', async () => {
+    // c lists only accuracy; f1 is computed for select all the same.
+    const checked = model('c.f1', 'early_stop: 100');
+    expect(checked.heads.find((h) => h.name === 'c')!.task.metrics).toEqual(['accuracy']);
+    const m = lowerModel(checked);
+    const history = await train(m, checked, { train: train40, validation });
+    const f1 = history.epochs.map((e) => e.val!.metrics.c!.f1);
+    expect(f1.every((v) => typeof v === 'number' && !Number.isNaN(v))).toBe(true);
+    expect(history.bestEpoch).toBe(argBest(history.epochs, (e) => e.val!.metrics.c!.f1!, true));
+    expect(history.bestEpoch).toBeGreaterThan(1);
+    m.dispose();
+  });
 });

@@ -6,7 +6,12 @@ const head = (pipeline: string) => `model M {\n  input x: float[10]\n  head h = 
 describe('calls and arguments', () => {
   it('takes integers where integers are declared, and checks ranges', () => {
     expect(check(head('dense(64.0) -> dropout(1)'))).toEqual([
-      { code: 'MTL0207', range: '3:23-3:27', message: 'dense argument "units" must be an integer >= 1, got 64' },
+      {
+        code: 'MTL0207',
+        range: '3:23-3:27',
+        message: 'dense argument "units" must be written as an integer, got 64.0',
+        hint: 'write 64',
+      },
       { code: 'MTL0207', range: '3:40-3:41', message: 'dropout argument "rate" must be a number in [0, 1), got 1' },
     ]);
   });
