@@ -35,6 +35,7 @@ const USER_ERRORS: Readonly<Record<string, number>> = {
   DataError: ExitCode.problems,
   ModelDirError: ExitCode.usage,
   ResumeError: ExitCode.usage,
+  TrainingDiverged: ExitCode.problems,
 };
 
 /**
