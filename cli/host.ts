@@ -3,17 +3,17 @@
  * file cannot be read, for one-line user errors), writing formatted files atomically, and finding
  * the package's own version. With the commands, the only code that touches files.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompileHost } from '../compiler/index.js';
+import { readSourceFile } from '../lsp/server/source-file.js';
 
 export type ReadResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };
 
 /** Reads a UTF-8 text file; an unreadable one comes back with a short reason ("no such file"). */
 export function readSource(file: string): ReadResult {
   try {
-    return { ok: true, text: fs.readFileSync(file, 'utf8') };
+    return { ok: true, text: readSourceFile(file) };
   } catch (error) {
     return { ok: false, reason: describeError(error) };
   }

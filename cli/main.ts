@@ -23,6 +23,7 @@ function processIO(): CliIO {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     isTTY: process.stdout.isTTY === true,
+    ...(process.stdout.isTTY === true ? { columns: process.stdout.columns } : {}),
     env: process.env,
     cwd: process.cwd(),
     stderrIsTTY: process.stderr.isTTY === true,

@@ -27,7 +27,7 @@ export function checkedModel(
   const c = ctx.colors(command);
   const compiled = compileFile(ctx, file);
   if (compiled === undefined) return undefined;
-  const { errors, warnings } = printDiagnostics(compiled, c, (text) => ctx.err(text));
+  const { errors, warnings } = printDiagnostics(compiled, c, (text) => ctx.err(text), undefined, ctx.io.columns);
   if (errors > 0) {
     ctx.err(`${summaryLine(errors, warnings, 1, c)}\n`);
     ctx.report(ExitCode.problems);
