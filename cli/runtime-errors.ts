@@ -36,6 +36,7 @@ const USER_ERRORS: Readonly<Record<string, number>> = {
   ModelDirError: ExitCode.usage,
   ResumeError: ExitCode.usage,
   TrainingDiverged: ExitCode.problems,
+  OutputLocked: ExitCode.usage,
 };
 
 /**

@@ -13,7 +13,7 @@
  * a run killed at any moment leaves one complete checkpoint behind.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../../compiler/index.js';
@@ -32,6 +32,8 @@ const OPTIMIZER_BIN = 'optimizer.bin';
 const STATE_JSON = 'state.json';
 const NEXT_CHECKPOINT = '.checkpoint.next';
 const PREVIOUS_CHECKPOINT = '.checkpoint.prev';
+/** Where the final model is written before it is renamed into place. */
+const NEXT_MODEL = '.model.next';
 
 /** `checked.json`: the checked model and the source file it came from. */
 export interface CheckedFile {
@@ -86,8 +88,24 @@ export interface LoadedModel extends ModelParts {
   readonly dir: string;
 }
 
-/** Writes a model directory (creating it); each file atomically, weights before model.json. */
+/**
+ * Writes a model directory (creating it) so that a process killed at any instant leaves a model
+ * that loads: every file is written and flushed into a side directory first, then the old
+ * `model.json` goes (for that instant the directory reads as its checkpoint), the other files are
+ * renamed in, and the new `model.json` comes last. A `model.json` is never beside another model's files.
+ */
 export async function saveModelDir(dir: string, model: tf.LayersModel, parts: ModelParts): Promise<void> {
+  const next = path.join(dir, NEXT_MODEL);
+  await rm(next, { recursive: true, force: true });
+  await writeModelFiles(next, model, parts);
+  await rm(path.join(dir, MODEL_JSON), { force: true });
+  for (const file of await readdir(next)) if (file !== MODEL_JSON) await rename(path.join(next, file), path.join(dir, file));
+  await rename(path.join(next, MODEL_JSON), path.join(dir, MODEL_JSON));
+  await rm(next, { recursive: true, force: true });
+}
+
+/** The files of a model directory, each written atomically, into `dir` (created). */
+async function writeModelFiles(dir: string, model: tf.LayersModel, parts: ModelParts): Promise<void> {
   await mkdir(dir, { recursive: true });
   await model.save(fileSystemHandler(dir));
   await writeSidecar(dir, parts.sidecar);
@@ -224,9 +242,12 @@ function asModelDirError(error: unknown, file: string): ModelDirError {
   return new ModelDirError(file, message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message);
 }
 
-/** Whether `dir` holds a model or a checkpoint that writing there would replace. */
+/** Whether `dir` holds a model, a checkpoint or any file of a model directory that writing there would replace. */
 export function holdsModel(dir: string): boolean {
-  return existsSync(path.join(dir, MODEL_JSON)) || checkpointDir(dir) !== undefined;
+  return (
+    [MODEL_JSON, WEIGHTS_BIN, SIDECAR_JSON, CHECKED_JSON, HISTORY_JSON].some((f) => existsSync(path.join(dir, f))) ||
+    checkpointDir(dir) !== undefined
+  );
 }
 
 /** Whether `dir` holds a trained model (with its history), as opposed to an untrained `mtlc build`. */
@@ -283,7 +304,7 @@ export async function writeCheckpointDir(
 ): Promise<void> {
   const next = path.join(dir, NEXT_CHECKPOINT);
   await rm(next, { recursive: true, force: true });
-  await saveModelDir(next, model, parts);
+  await writeModelFiles(next, model, parts);
   await writeFileAtomic(path.join(next, OPTIMIZER_BIN), optimizerBin);
   await writeFileAtomic(path.join(next, STATE_JSON), `${JSON.stringify(state, null, 2)}\n`);
   const current = path.join(dir, CHECKPOINT_DIR);
@@ -324,5 +345,7 @@ export async function readCheckpointDir(
 /** Removes what `saveModelDir` and `writeCheckpointDir` write in `dir`, and nothing else it holds. */
 export async function clearModelDir(dir: string): Promise<void> {
   for (const file of [MODEL_JSON, WEIGHTS_BIN, SIDECAR_JSON, CHECKED_JSON, HISTORY_JSON]) await rm(path.join(dir, file), { force: true });
-  for (const sub of [CHECKPOINT_DIR, NEXT_CHECKPOINT, PREVIOUS_CHECKPOINT]) await rm(path.join(dir, sub), { recursive: true, force: true });
+  for (const sub of [CHECKPOINT_DIR, NEXT_CHECKPOINT, PREVIOUS_CHECKPOINT, NEXT_MODEL]) {
+    await rm(path.join(dir, sub), { recursive: true, force: true });
+  }
 }
