@@ -183,7 +183,11 @@ function reportMisplacedCall(call: Call, ctx: StageContext): void {
 
 const sizes = new WeakMap<ReadonlyMap<string, BlockEntry>, Map<string, number>>();
 
-/** How many layers a block inlines to, counted once per block (recursion counts nothing more). */
+/**
+ * How many layers a block inlines to, counted once per block (recursion counts nothing more). A
+ * block of no layers (its body broken) counts as one, so that blocks doubling an empty one are
+ * bounded too: inlining visits no more calls than this counts.
+ */
 function expandedSize(name: string, blocks: ReadonlyMap<string, BlockEntry>): number {
   let known = sizes.get(blocks);
   if (known === undefined) sizes.set(blocks, (known = new Map()));
@@ -194,8 +198,8 @@ function expandedSize(name: string, blocks: ReadonlyMap<string, BlockEntry>): nu
   for (const call of blocks.get(name)?.decl.body?.steps ?? []) {
     total += LAYERS.has(call.callee.text) ? 1 : blocks.has(call.callee.text) ? expandedSize(call.callee.text, blocks) : 0;
   }
-  known.set(name, total);
-  return total;
+  known.set(name, Math.max(1, total));
+  return Math.max(1, total);
 }
 
 /**
@@ -227,6 +231,12 @@ function inlineBlock(
   const sig = blockSignature(block.decl);
   const bound = bindArguments(call, sig, env, ctx.report);
   if (scalarArguments(sig, bound, ctx.report) === undefined || block.decl.body === undefined) {
+    return { layers: [], info: undefined };
+  }
+  // Nothing known flows in (a block's own check, or an error upstream): the body would give no
+  // shapes, and its own check reports what is wrong in it. Its layers are counted, not visited.
+  if (input === undefined) {
+    ctx.namer.layers += size;
     return { layers: [], info: undefined };
   }
   const inner = new Map<string, Value>();
