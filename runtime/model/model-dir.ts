@@ -21,9 +21,9 @@ import { fileSystemHandler, MODEL_JSON, type ModelSidecar, readSidecar, SIDECAR_
 import { withoutOrthogonalWarning } from './lower.js';
 import { MAX_JSON_BYTES, ModelDirError, readContained } from './contained.js';
 import { array, integer, object, optional, SchemaError, string } from './schema.js';
+import { writeFileAtomic } from '../files/index.js';
 
 export { ModelDirError };
-import { writeFileAtomic } from '../files/index.js';
 
 const CHECKED_JSON = 'checked.json';
 const HISTORY_JSON = 'history.json';

@@ -38,10 +38,14 @@ function trainAndKill(dir: string, when: (stderr: string) => boolean, delayMs: n
 }
 
 function predict(dir: string): { code: number; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, 'predict', 'out', '--data', 'examples/data/penguins.csv', '--out', 'p.jsonl', '--force'], {
-    cwd: dir,
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [BIN, 'predict', 'out', '--data', 'examples/data/penguins.csv', '--out', 'p.jsonl', '--force'],
+    {
+      cwd: dir,
+      encoding: 'utf8',
+    },
+  );
   return { code: result.status ?? -1, stderr: result.stderr };
 }
 
@@ -54,7 +58,10 @@ describe('kill -9 during training', () => {
       // At random instants from the start…
       ...Array.from({ length: 3 }, () => ({ when: () => true, delay: 300 + Math.floor(random() * 2500) })),
       // …and within the final save, which starts after the last epoch's line.
-      ...Array.from({ length: 3 }, () => ({ when: (s: string) => s.includes(`epoch ${EPOCHS}/${EPOCHS}`), delay: Math.floor(random() * 40) })),
+      ...Array.from({ length: 3 }, () => ({
+        when: (s: string) => s.includes(`epoch ${EPOCHS}/${EPOCHS}`),
+        delay: Math.floor(random() * 40),
+      })),
     ];
     for (const kill of kills) {
       await trainAndKill(dir, kill.when, kill.delay);
@@ -63,7 +70,10 @@ describe('kill -9 during training', () => {
       if (fs.existsSync(path.join(out, 'model.json'))) {
         expect(result, 'a final model').toMatchObject({ code: 0, stderr: '' });
         outcomes.add('final');
-      } else if (fs.existsSync(path.join(out, 'checkpoint', 'state.json')) || fs.existsSync(path.join(out, '.checkpoint.prev', 'state.json'))) {
+      } else if (
+        fs.existsSync(path.join(out, 'checkpoint', 'state.json')) ||
+        fs.existsSync(path.join(out, '.checkpoint.prev', 'state.json'))
+      ) {
         expect(result.code, result.stderr).toBe(0);
         expect(result.stderr).toMatch(/has no final model \(its training never finished\): using its checkpoint of epoch \d/);
         outcomes.add('checkpoint');
