@@ -56,7 +56,7 @@ describe('kill -9 during training', () => {
     const outcomes = new Set<string>();
     const kills: Array<{ when: (stderr: string) => boolean; delay: number }> = [
       // At random instants from the start…
-      ...Array.from({ length: 3 }, () => ({ when: () => true, delay: 300 + Math.floor(random() * 2500) })),
+      ...Array.from({ length: 2 }, () => ({ when: () => true, delay: 300 + Math.floor(random() * 2500) })),
       // …and within the final save, which starts after the last epoch's line.
       ...Array.from({ length: 3 }, () => ({
         when: (s: string) => s.includes(`epoch ${EPOCHS}/${EPOCHS}`),
@@ -68,7 +68,7 @@ describe('kill -9 during training', () => {
       const out = path.join(dir, 'out');
       const result = predict(dir);
       if (fs.existsSync(path.join(out, 'model.json'))) {
-        expect(result, 'a final model').toMatchObject({ code: 0, stderr: '' });
+        expect(result, 'a final model').toMatchObject({ code: 0, stderr: 'wrote 342 predictions to p.jsonl\n' });
         outcomes.add('final');
       } else if (
         fs.existsSync(path.join(out, 'checkpoint', 'state.json')) ||
