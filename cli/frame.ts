@@ -9,8 +9,11 @@
  *       |                ^^^^^
  *       = help: did you mean "shared"?
  *
- * A span over several lines is marked on its first line, to the end of that line. Colours come from
- * picocolors and are switched off by the caller (no TTY, NO_COLOR, --no-color).
+ * A span over several lines is marked on its first line, to the end of that line. A line longer
+ * than the width is cut to a window around the span, and a line already quoted (`quoted`) is not
+ * quoted again: a long one-line file with many errors prints each error in a line or two, not the
+ * whole line each time. Colours come from picocolors and are switched off by the caller (no TTY,
+ * NO_COLOR, --no-color).
  */
 import pc from 'picocolors';
 import { LineIndex, type Diagnostic, type Span } from '../compiler/index.js';
@@ -36,7 +39,17 @@ export interface FrameOptions {
   readonly colors: Colors;
   /** The source of another file (an import) named by a diagnostic's or a related place's `uri`. */
   readonly sourceOf?: (uri: string) => FrameSource | undefined;
+  /** The columns a frame may take (the terminal's width); default 120. */
+  readonly width?: number;
+  /** `path:line` of the lines already quoted, shared by the frames of one run; each is quoted once. */
+  readonly quoted?: Set<string>;
 }
+
+/** Related places shown under one diagnostic; the rest are counted. */
+const MAX_RELATED = 5;
+
+/** The width of a frame when the terminal's is unknown. */
+const DEFAULT_WIDTH = 120;
 
 /** One diagnostic, with its frame, hint and related notes; ends with a blank line. */
 export function renderDiagnostic(d: Diagnostic, source: FrameSource, options: FrameOptions): string {
@@ -45,9 +58,11 @@ export function renderDiagnostic(d: Diagnostic, source: FrameSource, options: Fr
   const paint = d.severity === 'error' ? c.red : c.yellow;
   const out: string[] = [];
   out.push(`${c.bold(paint(`${d.severity}[${d.code}]`))}${c.bold(`: ${d.message}`)}`);
-  const related = (d.related ?? []).map((r) => ({ r, src: r.uri !== undefined ? (options.sourceOf?.(r.uri) ?? undefined) : home }));
+  const all = d.related ?? [];
+  // A name declared 300 times must not print 300 × 299 notes.
+  const related = all.slice(0, MAX_RELATED).map((r) => ({ r, src: r.uri !== undefined ? (options.sourceOf?.(r.uri) ?? undefined) : home }));
   const gutter = Math.max(lineNumberWidth(home, d.span), ...related.map(({ r, src }) => (src ? lineNumberWidth(src, r.span) : 1)));
-  out.push(...snippet(home, d.span, gutter, '^', paint, c));
+  out.push(...snippet(home, d.span, gutter, '^', paint, options));
   if (d.hint !== undefined) out.push(`${' '.repeat(gutter + 1)}${c.blue('=')} ${c.bold('help')}: ${d.hint}`);
   for (const { r, src } of related) {
     if (src === undefined) {
@@ -55,24 +70,44 @@ export function renderDiagnostic(d: Diagnostic, source: FrameSource, options: Fr
       continue;
     }
     out.push(`${c.bold(c.cyan('note'))}${c.bold(`: ${r.message}`)}`);
-    out.push(...snippet(src, r.span, gutter, '-', c.cyan, c));
+    out.push(...snippet(src, r.span, gutter, '-', c.cyan, options));
   }
+  if (all.length > MAX_RELATED)
+    out.push(`${' '.repeat(gutter + 1)}${c.blue('=')} ${c.bold('note')}: and ${all.length - MAX_RELATED} more places`);
   return `${out.join('\n')}\n\n`;
 }
 
-/** ` --> file:line:col`, the gutter, the source line and the marker line. */
-function snippet(src: FrameSource, span: Span, gutter: number, mark: string, paint: (s: string) => string, c: Colors): string[] {
+/** ` --> file:line:col`, then, unless the line was quoted already, the gutter, the source line (cut to the width) and the marker line. */
+function snippet(
+  src: FrameSource,
+  span: Span,
+  gutter: number,
+  mark: string,
+  paint: (s: string) => string,
+  options: FrameOptions,
+): string[] {
+  const c = options.colors;
   const start = src.lines.position(span.start);
   const end = src.lines.position(span.end);
-  const lineText = src.lines.lineText(start.line);
-  const endChar = end.line === start.line ? end.character : lineText.length;
-  const width = Math.max(1, endChar - start.character);
+  const location = `${' '.repeat(gutter)}${c.blue('-->')} ${src.path}:${start.line + 1}:${start.character + 1}`;
+  const key = `${src.path}:${start.line}`;
+  if (options.quoted?.has(key)) return [location];
+  options.quoted?.add(key);
+  const fullLine = src.lines.lineText(start.line);
+  const endChar = end.line === start.line ? end.character : fullLine.length;
+  // The window of the line that fits: from a little before the span, cut with … on either side.
+  const room = Math.max(20, (options.width ?? DEFAULT_WIDTH) - gutter - 5);
+  const from = fullLine.length <= room ? 0 : Math.max(0, Math.min(start.character - Math.floor(room / 4), fullLine.length - room));
+  const to = Math.min(fullLine.length, from + room);
+  const lineText = `${from > 0 ? '…' : ''}${fullLine.slice(from, to)}${to < fullLine.length ? '…' : ''}`;
+  const shift = from > 0 ? 1 - from : 0;
+  const width = Math.max(1, Math.min(endChar, to) - start.character);
   // Tabs in the source are repeated under it, so the marker lines up in any tab width.
-  const pad = lineText.slice(0, start.character).replace(/[^\t]/g, ' ');
+  const pad = lineText.slice(0, start.character + shift).replace(/[^\t]/g, ' ');
   const bar = c.blue('|');
   const number = String(start.line + 1).padStart(gutter);
   return [
-    `${' '.repeat(gutter)}${c.blue('-->')} ${src.path}:${start.line + 1}:${start.character + 1}`,
+    location,
     `${' '.repeat(gutter + 1)}${bar}`,
     `${c.blue(number)} ${bar} ${lineText}`.trimEnd(),
     `${' '.repeat(gutter + 1)}${bar} ${pad}${paint(mark.repeat(width))}`,

@@ -3,40 +3,46 @@
  * file cannot be read, for one-line user errors), writing formatted files atomically, and finding
  * the package's own version. With the commands, the only code that touches files.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompileHost } from '../compiler/index.js';
+import { readSourceFile } from '../lsp/server/source-file.js';
 
 export type ReadResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };
 
 /** Reads a UTF-8 text file; an unreadable one comes back with a short reason ("no such file"). */
 export function readSource(file: string): ReadResult {
   try {
-    return { ok: true, text: fs.readFileSync(file, 'utf8') };
+    return { ok: true, text: readSourceFile(file) };
   } catch (error) {
     return { ok: false, reason: describeError(error) };
   }
 }
 
-/** Node's error codes in the words a user reads after `cannot read "x.mtl": `. */
+/** Node's error codes in the words a user reads after `cannot read "x.mtl": ` or `cannot write "out": `. */
+const REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EISDIR: 'is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENAMETOOLONG: 'name too long',
+  ENOSPC: 'the disk is full: free some space, or write elsewhere',
+  EDQUOT: 'the disk quota is used up: free some space, or write elsewhere',
+  EROFS: 'the file system is read-only: write elsewhere',
+  EEXIST: 'a file of that name is in the way (a folder was expected): choose another path',
+  ENOTREG: 'not a regular file (a device or a FIFO): choose another path',
+};
+
 export function describeError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    case 'ENAMETOOLONG':
-      return 'name too long';
-    default:
-      return error instanceof Error ? error.message : String(error);
-  }
+  return (code !== undefined ? REASONS[code] : undefined) ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** A file-system error about a path that the user can fix (a full disk, a missing folder), as opposed to a bug. */
+export function isFileError(error: unknown): error is NodeJS.ErrnoException & { path: string } {
+  const e = error as NodeJS.ErrnoException | undefined;
+  return e?.code !== undefined && REASONS[e.code] !== undefined && typeof e.path === 'string';
 }
 
 /** The compiler's host on the real file system; every text read is cached for code frames. */

@@ -4,9 +4,9 @@
  * 2 bad usage or an unreadable file, 3 a bug in mtlc. A user error is one line, never a stack trace.
  */
 import { Command, CommanderError } from 'commander';
-import { CliContext, ExitCode, UsageError, type CliIO } from './commands/command.js';
+import { CliContext, displayPath, ExitCode, UsageError, type CliIO } from './commands/command.js';
 import { COMMANDS } from './commands/index.js';
-import { packageVersion } from './host.js';
+import { describeError, isFileError, packageVersion } from './host.js';
 
 let pipeGuarded = false;
 
@@ -23,6 +23,7 @@ function processIO(): CliIO {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     isTTY: process.stdout.isTTY === true,
+    ...(process.stdout.isTTY === true ? { columns: process.stdout.columns } : {}),
     env: process.env,
     cwd: process.cwd(),
     stderrIsTTY: process.stderr.isTTY === true,
@@ -82,6 +83,11 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
     }
     if (error instanceof UsageError) {
       ctx.fail(error.message);
+      return ExitCode.usage;
+    }
+    // A write that failed (a full disk, a read-only or missing folder, a file where a folder should be).
+    if (isFileError(error)) {
+      ctx.fail(`cannot write "${displayPath(ctx, error.path)}": ${describeError(error)}`);
       return ExitCode.usage;
     }
     const detail = error instanceof Error ? error.message : String(error);

@@ -46,7 +46,7 @@ export function checkedModel(
   const compiled = compileFile(ctx, file);
   if (compiled === undefined) return undefined;
   const shown = (d: Diagnostic): boolean => !(d.code === SELECT_WITHOUT_VALIDATION && choice.validation !== undefined);
-  const { errors, warnings } = printDiagnostics(compiled, c, (text) => ctx.err(text), shown);
+  const { errors, warnings } = printDiagnostics(compiled, c, (text) => ctx.err(text), shown, ctx.io.columns);
   if (errors > 0) {
     ctx.err(`${summaryLine(errors, warnings, 1, c)}\n`);
     ctx.report(ExitCode.problems);

@@ -35,6 +35,8 @@ const USER_ERRORS: Readonly<Record<string, number>> = {
   DataError: ExitCode.problems,
   ModelDirError: ExitCode.usage,
   ResumeError: ExitCode.usage,
+  TrainingDiverged: ExitCode.problems,
+  OutputLocked: ExitCode.usage,
 };
 
 /**

@@ -13,6 +13,7 @@ import { checkDuplicates } from './checks/duplicates.js';
 import { checkGraph } from './checks/graph.js';
 import { checkHeadOptions } from './checks/head-options.js';
 import { checkHeads } from './checks/heads.js';
+import { checkSize } from './checks/size.js';
 import { checkTrain } from './checks/train-options.js';
 import { checkUnused } from './checks/unused.js';
 import { checkWeighting } from './checks/weighting.js';
@@ -169,7 +170,10 @@ function checkModel(model: ModelDecl, blocks: ReadonlyMap<string, BlockEntry>, i
   if (model.name.text !== '') semantic.symbols.push({ name: model.name.text, kind: 'model', nameSpan: model.name.span, span: model.span });
   const ctx: ModelContext = { model, blocks, importFailed, report: (d) => reported.push(d), reported, semantic };
   for (const check of MODEL_CHECKS) check(ctx);
-  return { decl: model, diagnostics: reported, semantic, model: checkedModel(ctx) };
+  const checked = checkedModel(ctx);
+  // Last, on the checked model: whether it can be built at all (docs/security.md).
+  const buildable = checked !== undefined && checkSize(checked, model, ctx.report);
+  return { decl: model, diagnostics: reported, semantic, model: buildable ? checked : undefined };
 }
 
 /** The checked model, when every part of it resolved. */

@@ -6,6 +6,15 @@
  * Each code belongs to the phase that reports it, and its number says which: MTL00xx syntax,
  * MTL01xx names, MTL02xx calls, MTL03xx shapes, MTL04xx heads, MTL05xx options, MTL09xx warnings.
  */
+import {
+  formatBytes,
+  formatCount,
+  LARGE_PARAMETERS,
+  MAX_LAYERS,
+  MAX_PARAMETERS,
+  MAX_ROW_VALUES,
+  TRAINING_BYTES_PER_PARAMETER,
+} from './limits.js';
 import type { Span } from './span.js';
 
 export type Severity = 'error' | 'warning';
@@ -102,6 +111,10 @@ function withSizeInput(n: number): string {
     'concat(x, size) -> dense(64, relu)',
   );
 }
+/** Blocks that double at each level, for the examples of size limits. */
+const DOUBLING = Array.from({ length: 14 }, (_, i) => `block b${i + 1} = b${i} -> b${i}`).join('\n');
+/** `b64`: a block of 64 layers. */
+const GROWN = `block b1 = dense(8, relu)\n${Array.from({ length: 6 }, (_, i) => `block b${2 ** (i + 1)} = b${2 ** i} -> b${2 ** i}`).join('\n')}\n`;
 
 /** The catalogue, keyed by a name the code uses; codes are what users see. */
 export const Diagnostics = {
@@ -203,6 +216,19 @@ export const Diagnostics = {
     example: `block mlp(units: int) = dense(units, relu) -> mlp(units)\n${SEED.replace('dense(64, relu)', 'mlp(64)')}`,
     fixed: `block mlp(units: int) = dense(units, relu) -> dense(units, relu)\n${SEED.replace('dense(64, relu)', 'mlp(64)')}`,
   }),
+  blockTooLarge: kind(
+    'MTL0180',
+    'names',
+    'error',
+    'block expands too far',
+    (block: string, layers: number) =>
+      `inlining block "${block}" here makes ${formatCount(layers)} layers; a model holds at most ${formatCount(MAX_LAYERS)}`,
+    {
+      explanation: `Blocks are inlined where they are called, so a block that calls another twice doubles in size at each level: 40 such levels are a trillion layers. A model holds at most ${formatCount(MAX_LAYERS)} layers once its blocks are inlined; the count is checked before any block is expanded.`,
+      example: `block b0 = dense(8, relu)\n${DOUBLING}\n${SEED.replace('dense(64, relu)', 'b14')}`,
+      fixed: `block b0 = dense(8, relu)\n${DOUBLING.split('\n').slice(0, 3).join('\n')}\n${SEED.replace('dense(64, relu)', 'b3')}`,
+    },
+  ),
   unknownParamType: kind(
     'MTL0107',
     'names',
@@ -332,6 +358,19 @@ export const Diagnostics = {
     example: SEED.replace('dense(64, relu)', 'dense(64 / 0, relu)'),
     fixed: SEED,
   }),
+  numberOutOfRange: kind(
+    'MTL0280',
+    'calls',
+    'error',
+    'number out of range',
+    (value: string) => `${value} is out of range: numbers must be finite 32-bit floats (at most about ±3.4e38)`,
+    {
+      explanation:
+        'Models train in 32-bit floating point. A number beyond its range (such as 1e400, or 1e39) would become infinite there, and training would turn every weight into NaN.',
+      example: `${SEED.slice(0, -2)}\n  train { optimizer: adam(lr: 1e400) }\n}\n`,
+      fixed: `${SEED.slice(0, -2)}\n  train { optimizer: adam(lr: 0.001) }\n}\n`,
+    },
+  ),
 
   // ── MTL03xx: shapes ────────────────────────────────────────────────────────────────────────
   shapeMismatch: kind('MTL0301', 'shapes', 'error', 'layer does not fit the shape', (message: string) => message, {
@@ -368,6 +407,46 @@ export const Diagnostics = {
         'from ["a", "b", …] names exactly the columns an input reads, one value each, in order: as many as its type holds (one for a scalar or a category).',
       example: withSizeInput(3),
       fixed: withSizeInput(2),
+    },
+  ),
+  tooManyLayers: kind(
+    'MTL0380',
+    'shapes',
+    'error',
+    'too many layers',
+    (model: string, layers: number) =>
+      `model "${model}" has ${formatCount(layers)} layers once blocks and experts are expanded; at most ${formatCount(MAX_LAYERS)}`,
+    {
+      explanation: `Every expert of a gate is a copy of its layers, for every level and every reading head of cgc and ple. A model holds at most ${formatCount(MAX_LAYERS)} layers in all, counted before any is built.`,
+      example: `${GROWN}${SEED.replace('trunk shared = x -> dense(64, relu)', 'gate shared = mmoe(x, experts: 200, expert: b64)')}`,
+      fixed: `${GROWN}${SEED.replace('trunk shared = x -> dense(64, relu)', 'gate shared = mmoe(x, experts: 8, expert: b64)')}`,
+    },
+  ),
+  rowTooLarge: kind(
+    'MTL0381',
+    'shapes',
+    'error',
+    'tensor too large',
+    (what: string, values: number) =>
+      `${what} holds ${formatCount(values)} values per row; at most ${formatCount(MAX_ROW_VALUES)} (${formatBytes(MAX_ROW_VALUES * 4)} of float32)`,
+    {
+      explanation: `One row of any tensor — an input, or a layer's output — holds at most ${formatCount(MAX_ROW_VALUES)} values, so that a batch of rows can be held in memory.`,
+      example: SEED.replace('float[100]', 'float[5000, 4000]').replace('x -> dense', 'x -> globalpool() -> dense'),
+      fixed: SEED.replace('float[100]', 'float[500, 4000]').replace('x -> dense', 'x -> globalpool() -> dense'),
+    },
+  ),
+  tooManyParameters: kind(
+    'MTL0382',
+    'shapes',
+    'error',
+    'too many parameters',
+    (model: string, parameters: number) =>
+      `model "${model}" has ${formatCount(parameters)} parameters (${formatBytes(parameters * 4)} of float32 weights); mtlc builds at most ${formatCount(MAX_PARAMETERS)} (${formatBytes(MAX_PARAMETERS * 4)})`,
+    {
+      explanation:
+        'The weights of a model are saved as one weights.bin file, which Node.js reads in one piece of at most 2 GiB, and trained in the 4 GiB address space of the WebAssembly backend. A model over this size is refused before anything is allocated.',
+      example: SEED.replace('float[100]', 'float[100000]').replace('dense(64, relu)', 'dense(10000, relu)'),
+      fixed: SEED.replace('float[100]', 'float[100000]'),
     },
   ),
 
@@ -613,6 +692,19 @@ export const Diagnostics = {
         'search(a, b, …) lists the weights mtlc tune compares by cross-validation. With one distinct value there is nothing to compare; write the number itself, or add the other candidates.',
       example: `${SEED.slice(0, -2)}\n  weights { task1: 1.0, task2: search(0.5) }\n}\n`,
       fixed: `${SEED.slice(0, -2)}\n  weights { task1: 1.0, task2: search(0.5, 1.0) }\n}\n`,
+    },
+  ),
+  largeModel: kind(
+    'MTL0980',
+    'warnings',
+    'warning',
+    'large model',
+    (model: string, parameters: number) =>
+      `model "${model}" has ${formatCount(parameters)} parameters: ${formatBytes(parameters * 4)} of weights, about ${formatBytes(parameters * TRAINING_BYTES_PER_PARAMETER)} of memory to train`,
+    {
+      explanation: `A model over ${formatCount(LARGE_PARAMETERS)} parameters is legal but heavy: training holds each parameter four times (the weight, its gradient and the optimizer's two slots), in 32-bit floats. The warning says how much memory that is, before a run runs out of it.`,
+      example: SEED.replace('float[100]', 'float[100000]').replace('dense(64, relu)', 'dense(1000, relu)'),
+      fixed: SEED.replace('float[100]', 'float[100000]'),
     },
   ),
 } as const;

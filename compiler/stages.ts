@@ -9,6 +9,7 @@ import { bindArguments, checkCall, scalarArguments } from './calls.js';
 import { diagnostic, Diagnostics, phaseOf, type Diagnostic } from './diagnostics.js';
 import type { LayerNode } from './ir.js';
 import { LAYERS, MERGES, type TensorInfo } from './library/layers.js';
+import { MAX_LAYERS } from './limits.js';
 import { GATES } from './library/methods.js';
 import type { ArgType, Signature } from './library/signature.js';
 import { TASKS } from './library/tasks.js';
@@ -26,6 +27,8 @@ export interface BlockEntry {
 /** Unique, traceable layer ids within one model: `shared/dense_1`, `income/tower_1/dropout_2`. */
 export class LayerNamer {
   private readonly counts = new Map<string, number>();
+  /** Layers made so far, which inlining a block may not take past `MAX_LAYERS`. */
+  layers = 0;
 
   id(prefix: string, op: string): string {
     const n = (this.counts.get(prefix) ?? 0) + 1;
@@ -98,6 +101,7 @@ export function applyStages(
     const layer = LAYERS.get(name);
     const block = ctx.blocks.get(name);
     if (layer !== undefined) {
+      ctx.namer.layers++;
       const args = checkCall(call, layer, env, ctx.report);
       let next: TensorInfo | undefined;
       if (args !== undefined && info !== undefined) {
@@ -177,6 +181,27 @@ function reportMisplacedCall(call: Call, ctx: StageContext): void {
   }
 }
 
+const sizes = new WeakMap<ReadonlyMap<string, BlockEntry>, Map<string, number>>();
+
+/**
+ * How many layers a block inlines to, counted once per block (recursion counts nothing more). A
+ * block of no layers (its body broken) counts as one, so that blocks doubling an empty one are
+ * bounded too: inlining visits no more calls than this counts.
+ */
+function expandedSize(name: string, blocks: ReadonlyMap<string, BlockEntry>): number {
+  let known = sizes.get(blocks);
+  if (known === undefined) sizes.set(blocks, (known = new Map()));
+  const size = known.get(name);
+  if (size !== undefined) return size;
+  known.set(name, 0);
+  let total = 0;
+  for (const call of blocks.get(name)?.decl.body?.steps ?? []) {
+    total += LAYERS.has(call.callee.text) ? 1 : blocks.has(call.callee.text) ? expandedSize(call.callee.text, blocks) : 0;
+  }
+  known.set(name, Math.max(1, total));
+  return Math.max(1, total);
+}
+
 /**
  * Inlines a block call: binds its parameters and applies its body. Mistakes inside the body that do
  * not depend on this call are reported once, by the block's own check; shape errors, which depend on
@@ -194,9 +219,24 @@ function inlineBlock(
   const name = block.decl.name.text;
   // Recursion is reported once per cycle by the block-recursion check; here it just stops inlining.
   if (blockStack.includes(name)) return { layers: [], info: undefined };
+  // Counted before inlining: blocks that call others twice grow exponentially with their depth.
+  const size = expandedSize(name, ctx.blocks);
+  if (ctx.namer.layers + size > MAX_LAYERS) {
+    // In a block's body, a callee too large on its own was reported where it grew too large.
+    if (blockStack.length === 0 || size <= MAX_LAYERS) {
+      ctx.report(diagnostic(Diagnostics.blockTooLarge, call.callee.span, [name, ctx.namer.layers + size]));
+    }
+    return { layers: [], info: undefined };
+  }
   const sig = blockSignature(block.decl);
   const bound = bindArguments(call, sig, env, ctx.report);
   if (scalarArguments(sig, bound, ctx.report) === undefined || block.decl.body === undefined) {
+    return { layers: [], info: undefined };
+  }
+  // Nothing known flows in (a block's own check, or an error upstream): the body would give no
+  // shapes, and its own check reports what is wrong in it. Its layers are counted, not visited.
+  if (input === undefined) {
+    ctx.namer.layers += size;
     return { layers: [], info: undefined };
   }
   const inner = new Map<string, Value>();

@@ -2,20 +2,41 @@
 import type { Suggestion } from './diagnostics.js';
 import type { Span } from './span.js';
 
-/** Edit distance counting insertions, deletions, substitutions and swaps of neighbours (optimal string alignment). */
-export function editDistance(a: string, b: string): number {
+/**
+ * Edit distance counting insertions, deletions, substitutions and swaps of neighbours (optimal
+ * string alignment). With `max`, only the band of cells within `max` of the diagonal is computed
+ * (Ukkonen's cut-off), in O((max + 1) · length) time and memory, and any distance over `max` comes
+ * back as `max + 1`: a did-you-mean never needs more, and a name of 100,000 characters costs no
+ * more than reading it.
+ */
+export function editDistance(a: string, b: string, max: number = Math.max(a.length, b.length)): number {
   if (a === b) return 0;
-  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
-  for (let j = 1; j <= b.length; j++) rows[0]![j] = j;
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const over = max + 1;
+  const width = b.length + 1;
+  // Three rows suffice: the swap looks two rows back.
+  let before = new Array<number>(width).fill(over);
+  let previous = Array.from({ length: width }, (_, j) => (j <= max ? j : over));
+  let current = new Array<number>(width).fill(over);
   for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
+    const from = Math.max(1, i - max);
+    const to = Math.min(b.length, i + max);
+    // Cells outside the band keep whatever an earlier row left there: reset the two the band reads.
+    current[0] = i <= max ? i : over;
+    if (from > 1) current[from - 1] = over;
+    if (to < b.length) current[to + 1] = over;
+    let rowBest = current[0]!;
+    for (let j = from; j <= to; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
-      rows[i]![j] = d;
+      let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1);
+      current[j] = Math.min(d, over);
+      if (d < rowBest) rowBest = d;
     }
+    if (rowBest > max) return over;
+    [before, previous, current] = [previous, current, before];
   }
-  return rows[a.length]![b.length]!;
+  return Math.min(previous[b.length]!, over);
 }
 
 /** The candidate nearest to `name`, when it is within a third of the name's length (at least 1, at most 3 edits). */
@@ -26,7 +47,8 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   const lower = name.toLowerCase();
   for (const candidate of candidates) {
     if (candidate === name) continue;
-    const d = candidate.toLowerCase() === lower ? 0.5 : editDistance(lower, candidate.toLowerCase());
+    const other = candidate.toLowerCase();
+    const d = other === lower ? 0.5 : editDistance(lower, other, limit);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;

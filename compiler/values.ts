@@ -28,7 +28,7 @@ export function evaluate(expr: Expr | undefined, env: Env, report: Report, at: S
   if (expr === undefined) return { kind: 'invalid', span: at };
   switch (expr.kind) {
     case 'Number':
-      return { kind: 'number', value: expr.value, isInteger: expr.isInteger, span: expr.span };
+      return inRange({ kind: 'number', value: expr.value, isInteger: expr.isInteger, span: expr.span }, report, expr.raw);
     case 'String':
       return { kind: 'string', value: expr.value, span: expr.span };
     case 'Bool':
@@ -72,11 +72,12 @@ function evaluateBinary(op: '+' | '-' | '*' | '/', left: Value, right: Value, sp
     report(diagnostic(Diagnostics.notANumber, span, [op]));
     return { kind: 'invalid', span };
   }
-  if (left.kind !== 'number' || right.kind !== 'number') return { kind: 'invalid', span };
-  if (op === '/' && right.value === 0) {
+  // Before the check for unknown operands: `u / 0` in a block's body divides by zero whatever `u` is.
+  if (op === '/' && right.kind === 'number' && right.value === 0) {
     report(diagnostic(Diagnostics.divisionByZero, span, []));
     return { kind: 'invalid', span };
   }
+  if (left.kind !== 'number' || right.kind !== 'number') return { kind: 'invalid', span };
   const value =
     op === '+'
       ? left.value + right.value
@@ -86,7 +87,17 @@ function evaluateBinary(op: '+' | '-' | '*' | '/', left: Value, right: Value, sp
           ? left.value * right.value
           : left.value / right.value;
   const isInteger = op === '/' ? Number.isInteger(value) && left.isInteger && right.isInteger : left.isInteger && right.isInteger;
-  return { kind: 'number', value, isInteger, span };
+  return inRange({ kind: 'number', value, isInteger, span }, report);
+}
+
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** A number as it is, when float32 holds it (rounded); reported and invalid when it would be infinite there. */
+function inRange(value: Extract<Value, { kind: 'number' }>, report: Report, raw = 'the result'): Value {
+  if (Math.abs(value.value) <= FLOAT32_MAX) return value;
+  report(diagnostic(Diagnostics.numberOutOfRange, value.span, [raw]));
+  return { kind: 'invalid', span: value.span };
 }
 
 /** How a value reads in a message: `0.5`, `"abc"`, `relu`, `a list`. */

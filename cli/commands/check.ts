@@ -65,7 +65,7 @@ export const checkCommand: CommandModule = {
           ctx.out(`${JSON.stringify(report, null, 2)}\n`);
         } else {
           const c = ctx.colors(command);
-          for (const file of compiled) printDiagnostics(file, c, (text) => ctx.out(text));
+          for (const file of compiled) printDiagnostics(file, c, (text) => ctx.out(text), undefined, ctx.io.columns);
           if (compiled.length > 0) ctx.out(`${summaryLine(errors, warnings, compiled.length, c)}\n`);
         }
         ctx.report(errors > 0 ? ExitCode.problems : ExitCode.ok);

@@ -20,6 +20,8 @@ export interface CliIO {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The directory relative paths are read from and shown relative to. */
   readonly cwd: string;
+  /** The terminal's width, when stdout is one: code frames cut long lines to it. */
+  readonly columns?: number;
   /** Whether stderr is a terminal (progress bars are drawn only then). */
   readonly stderrIsTTY?: boolean;
   /**
@@ -130,14 +132,16 @@ export function printDiagnostics(
   c: Colors,
   write: (text: string) => void,
   only: (d: Diagnostic) => boolean = () => true,
+  width?: number,
 ): { errors: number; warnings: number } {
   let errors = 0;
   let warnings = 0;
+  const quoted = new Set<string>();
   for (const d of file.result.diagnostics) {
     if (!only(d)) continue;
     if (d.severity === 'error') errors++;
     else warnings++;
-    write(renderDiagnostic(d, file.source, { colors: c, sourceOf: file.sourceOf }));
+    write(renderDiagnostic(d, file.source, { colors: c, sourceOf: file.sourceOf, quoted, ...(width !== undefined ? { width } : {}) }));
   }
   return { errors, warnings };
 }

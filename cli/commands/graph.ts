@@ -6,12 +6,21 @@ import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { graphDot, graphMermaid } from '../../compiler/index.js';
 import { summaryLine } from '../frame.js';
-import { compileFile, ExitCode, printDiagnostics, writeOutputFile, type CliContext, type CommandModule } from './command.js';
+import {
+  compileFile,
+  ExitCode,
+  printDiagnostics,
+  refuseToReplace,
+  writeOutputFile,
+  type CliContext,
+  type CommandModule,
+} from './command.js';
 
 interface GraphOptions {
   readonly format: 'mermaid' | 'dot';
   readonly model?: string;
   readonly output?: string;
+  readonly force?: boolean;
 }
 
 export const graphCommand: CommandModule = {
@@ -24,8 +33,10 @@ export const graphCommand: CommandModule = {
       .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
       .option('--model <name>', 'the model to draw, when the file declares several')
       .option('-o, --output <file>', 'write to a file instead of stdout')
+      .option('--force', 'replace the -o file if it exists')
       .action(async (file: string, options: GraphOptions, command: Command) => {
         const c = ctx.colors(command);
+        if (options.output !== undefined) refuseToReplace(path.resolve(ctx.io.cwd, options.output), options.output, options.force);
         const compiled = compileFile(ctx, file);
         if (compiled === undefined) return;
         const { errors, warnings } = printDiagnostics(compiled, c, (text) => ctx.err(text));

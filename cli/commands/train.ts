@@ -21,7 +21,7 @@ import { checkedModel, dataSources, positiveInteger, type DataSources } from '..
 import { existingRuns, freshDir, runBase } from '../output-dir.js';
 import { TrainingProgress } from '../progress.js';
 import { backendOption, type BackendChoice, reportRuntimeError, startBackend } from '../runtime-errors.js';
-import { displayPath, ExitCode, UsageError, type CliContext, type CommandModule } from './command.js';
+import { displayPath, ExitCode, refuseToReplace, UsageError, type CliContext, type CommandModule } from './command.js';
 
 interface TrainOptions {
   readonly data?: string;
@@ -88,19 +88,45 @@ interface RunPlan {
   readonly sources: DataSources;
 }
 
+/** Plans the run, then trains holding the output directory's lock (runtime/files: `.mtlc.lock`), so two runs never write one directory. */
 async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, options: TrainOptions, command: Command): Promise<void> {
+  const modelDir = await import('../../runtime/model/index.js');
+  const plan = await planRun(ctx, file, checked, options, modelDir);
+  if (plan === undefined) return;
+  const { lockDirectory } = await import('../../runtime/files/index.js');
+  let unlock: () => Promise<void>;
+  try {
+    unlock = await lockDirectory(plan.outDir);
+  } catch (error) {
+    reportRuntimeError(ctx, error);
+    return;
+  }
+  try {
+    await trainLocked(ctx, file, checked, options, command, plan);
+  } finally {
+    await unlock();
+  }
+}
+
+/** The run itself, once its output directory is locked. */
+async function trainLocked(
+  ctx: CliContext,
+  file: string,
+  checked: CheckedModel,
+  options: TrainOptions,
+  command: Command,
+  plan: RunPlan,
+): Promise<void> {
   const c = ctx.colors(command);
   const info = (text: string): void => {
     if (!options.quiet) ctx.err(text);
   };
+  const { outDir, epochs, done } = plan;
   const modelDir = await import('../../runtime/model/index.js');
   const { describeGroup, prepareStreamedData, prepareTrainingData, sidecarNormalization, sidecarTargetScales } = await import(
     '../../runtime/data/index.js'
   );
   const { readCheckpoint, runTraining } = await import('../../runtime/train/index.js');
-  const plan = await planRun(ctx, file, checked, options, modelDir);
-  if (plan === undefined) return;
-  const { outDir, epochs, done } = plan;
 
   // Before any model is loaded: TensorFlow.js would otherwise start a default backend of its own.
   const backend = await startBackend(options.backend);
@@ -176,7 +202,7 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
   ctx.out(`saved to ${displayPath(ctx, outDir)} (${progress.elapsed().toFixed(1)}s)\n`);
   if (options.report !== undefined && options.report !== false) {
     const { writeReport } = await import('../../runtime/report/index.js');
-    const reportFile = typeof options.report === 'string' ? path.resolve(ctx.io.cwd, options.report) : path.join(outDir, 'report.html');
+    const reportFile = reportPath(ctx, outDir, options);
     await writeReport(reportFile, { checked, history: result.history, source: file, command: `mtlc train ${file}` });
     ctx.out(`report: ${displayPath(ctx, reportFile)}\n`);
   }
@@ -197,6 +223,7 @@ async function planRun(
 ): Promise<RunPlan | undefined> {
   const outDir = chooseOutputDir(ctx, file, options, modelDir);
   const shownDir = displayPath(ctx, outDir);
+  if (typeof options.report === 'string') refuseToReplace(reportPath(ctx, outDir, options), options.report, options.force);
   let state: CheckpointState | undefined;
   let resumedData: Partial<RunHistory['data']> | undefined;
   if (options.resume) {
@@ -222,6 +249,11 @@ async function planRun(
     );
 
   return { outDir, epochs, done, sources: dataSources(ctx, file, checked, options, 'training data', resumedData) };
+}
+
+/** `--report FILE`, or report.html in the model directory. */
+function reportPath(ctx: CliContext, outDir: string, options: TrainOptions): string {
+  return typeof options.report === 'string' ? path.resolve(ctx.io.cwd, options.report) : path.join(outDir, 'report.html');
 }
 
 /** What --skip-bad-rows left out of each file, one line per kind of problem. */

@@ -1,6 +1,10 @@
 /** Gates, loss-weighting methods, optimizers and losses: the calls that are not layers. */
 import type { GateKind } from '../ir.js';
-import { positiveInt, type Signature } from './signature.js';
+import { MAX_EXPERTS, MAX_LEVELS } from '../limits.js';
+import type { ArgType, Signature } from './signature.js';
+
+/** A count of experts, bounded so that a gate's copies stay buildable (limits.ts). */
+const expertCount: ArgType = { kind: 'int', min: 1, max: MAX_EXPERTS };
 
 const expertParam = { name: 'expert', type: { kind: 'layers' }, doc: 'the layers of one expert' } as const;
 const sourceParam = { name: 'source', type: { kind: 'source' }, doc: 'what the experts read' } as const;
@@ -12,7 +16,7 @@ export const GATES: ReadonlyMap<GateKind, Signature> = new Map<GateKind, Signatu
       name: 'mmoe',
       doc: 'Multi-gate mixture of experts: shared experts, one softmax gate per reading head.',
       paper: 'Ma et al., 2018. Modeling Task Relationships in Multi-task Learning with Multi-gate Mixture-of-Experts. KDD.',
-      params: [sourceParam, { name: 'experts', type: positiveInt, default: 4, doc: 'number of shared experts' }, expertParam],
+      params: [sourceParam, { name: 'experts', type: expertCount, default: 4, doc: 'number of shared experts' }, expertParam],
     },
   ],
   [
@@ -24,8 +28,8 @@ export const GATES: ReadonlyMap<GateKind, Signature> = new Map<GateKind, Signatu
         'Tang et al., 2020. Progressive Layered Extraction (PLE): A Novel Multi-Task Learning Model for Personalized Recommendations. RecSys.',
       params: [
         sourceParam,
-        { name: 'shared', type: positiveInt, default: 2, doc: 'number of shared experts' },
-        { name: 'specific', type: positiveInt, default: 1, doc: 'experts per reading head' },
+        { name: 'shared', type: expertCount, default: 2, doc: 'number of shared experts' },
+        { name: 'specific', type: expertCount, default: 1, doc: 'experts per reading head' },
         expertParam,
       ],
     },
@@ -39,9 +43,9 @@ export const GATES: ReadonlyMap<GateKind, Signature> = new Map<GateKind, Signatu
         'Tang et al., 2020. Progressive Layered Extraction (PLE): A Novel Multi-Task Learning Model for Personalized Recommendations. RecSys.',
       params: [
         sourceParam,
-        { name: 'levels', type: { kind: 'int', min: 1 }, default: 2, doc: 'number of stacked CGC levels' },
-        { name: 'shared', type: positiveInt, default: 2, doc: 'shared experts per level' },
-        { name: 'specific', type: positiveInt, default: 1, doc: 'experts per reading head per level' },
+        { name: 'levels', type: { kind: 'int', min: 1, max: MAX_LEVELS }, default: 2, doc: 'number of stacked CGC levels' },
+        { name: 'shared', type: expertCount, default: 2, doc: 'shared experts per level' },
+        { name: 'specific', type: expertCount, default: 1, doc: 'experts per reading head per level' },
         expertParam,
       ],
     },

@@ -7,7 +7,7 @@
  * Diagnostics are debounced per document: after a quiet spell an edit is checked at once; edits that
  * follow one another within `debounceMs` are checked once, `debounceMs` after the last of them.
  */
-import * as fs from 'node:fs';
+import { readSourceFile } from './source-file.js';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -59,7 +59,7 @@ function pathToUri(file: string): string {
 
 function readDisk(file: string): string | undefined {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return readSourceFile(file);
   } catch {
     return undefined;
   }

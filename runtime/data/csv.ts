@@ -146,6 +146,16 @@ export function parseDecimal(bytes: Uint8Array, start: number, end: number): num
 
 const CHUNK = 1 << 22;
 
+/** The longest row read (256 MiB): a row past it is an error naming its line, not a crash. */
+export const MAX_ROW_BYTES = 2 ** 28;
+
+/** A row runs past `MAX_ROW_BYTES`. */
+export class RowTooLong extends Error {
+  constructor(readonly line: number) {
+    super(`the row starting on line ${line} is longer than ${MAX_ROW_BYTES} bytes`);
+  }
+}
+
 /**
  * Reads the CSV file `file` (or the bytes `text` encodes) row by row into `sink`. Returns whether
  * it held anything besides blank lines. Blank lines are skipped; a leading byte-order mark is dropped.
@@ -166,6 +176,7 @@ export function readCsvBytes(source: { readonly file: string } | { readonly text
       const tail = filled - pos;
       if (pos > 0) buffer.copyWithin(0, pos, filled);
       else if (tail === buffer.length) {
+        if (buffer.length >= MAX_ROW_BYTES) throw new RowTooLong(line);
         const grown = new Uint8Array(buffer.length * 2);
         grown.set(buffer);
         buffer = grown;

@@ -37,18 +37,22 @@ export function showNames(names: readonly string[]): string {
   return names.length > 10 ? `${listed}, … (${names.length} in all)` : listed;
 }
 
+/** The largest finite float32: the model holds every number it reads as one. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** JavaScript's `Number()` reads `0x10`, `0b101` and `0o7` as numbers; a data file means none of them. */
+const RADIX_PREFIX = /^\s*[+-]?0[xbo]/i;
+
 export function parseNumber(value: unknown): number {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new CellProblem(`${show(value)} is not a finite number`);
-    return value;
-  }
-  if (typeof value === 'string') {
-    const n = Number(value); // Number() itself ignores surrounding blanks
-    if (Number.isNaN(n)) throw new CellProblem(`${show(value)} is not a number`);
-    if (!Number.isFinite(n)) throw new CellProblem(`${show(value)} is not a finite number`);
-    return n;
-  }
-  throw new CellProblem(`${show(value)} is not a number`);
+  let n: number;
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'string' && !RADIX_PREFIX.test(value))
+    n = Number(value); // Number() itself ignores surrounding blanks
+  else n = Number.NaN;
+  if (Number.isNaN(n)) throw new CellProblem(`${show(value)} is not a number`);
+  if (!Number.isFinite(n)) throw new CellProblem(`${show(value)} is not a finite number`);
+  if (Math.abs(n) > FLOAT32_MAX) throw new CellProblem(`${show(value)} is out of the range of a 32-bit float (about ±3.4e38)`);
+  return n;
 }
 
 export function parseInteger(value: unknown, what: string): number {

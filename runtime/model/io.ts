@@ -4,11 +4,13 @@
  * sidecar that carries what the data pipeline learned (normalization, class names, label columns).
  * Every file is written atomically, so a crash never leaves a half-written model behind.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../../compiler/index.js';
 import { writeFileAtomic } from '../files/index.js';
+import { MAX_JSON_BYTES, ModelDirError, readContained } from './contained.js';
+import { array, finite, object, optional, SchemaError, string, strings } from './schema.js';
 
 export const FILE_SCHEME = 'file://';
 export const MODEL_JSON = 'model.json';
@@ -67,11 +69,12 @@ export function fileSystemHandler(location: string): tf.io.IOHandler {
       const dir = path.dirname(jsonPath);
       let modelJson: tf.io.ModelJSON;
       try {
-        modelJson = JSON.parse(await readFile(jsonPath, 'utf8')) as tf.io.ModelJSON;
+        modelJson = JSON.parse((await readContained(dir, path.basename(jsonPath), MAX_JSON_BYTES)).toString('utf8')) as tf.io.ModelJSON;
       } catch (error) {
+        if (error instanceof ModelDirError) throw error;
         throw new Error(`${jsonPath}: cannot read the model: ${(error as Error).message}`);
       }
-      if (modelJson.modelTopology === undefined || !Array.isArray(modelJson.weightsManifest)) {
+      if (modelJson === null || modelJson.modelTopology === undefined || !Array.isArray(modelJson.weightsManifest)) {
         throw new Error(`${jsonPath}: not a TensorFlow.js model (modelTopology or weightsManifest is missing)`);
       }
       return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
@@ -79,12 +82,33 @@ export function fileSystemHandler(location: string): tf.io.IOHandler {
         const buffers: ArrayBuffer[] = [];
         for (const group of manifest) {
           specs.push(...group.weights);
-          for (const file of group.paths) buffers.push(toArrayBuffer(await readFile(path.join(dir, file))));
+          // The files hold exactly the bytes the manifest's weights take: never more is read.
+          let remaining = group.weights.reduce((sum, w) => sum + weightBytes(jsonPath, w), 0);
+          for (const file of group.paths) {
+            const bytes = await readContained(dir, file, remaining);
+            remaining -= bytes.byteLength;
+            buffers.push(toArrayBuffer(bytes));
+          }
+          if (remaining !== 0) throw new ModelDirError(jsonPath, `its weights files hold ${remaining} bytes less than its weights take`);
         }
         return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
       });
     },
   };
+}
+
+/** Bytes per value of the dtypes a weights file may hold (quantized or not). */
+const DTYPE_BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+
+/** The bytes one manifest entry takes in its weights file; a malformed entry is refused. */
+function weightBytes(jsonPath: string, entry: tf.io.WeightsManifestEntry): number {
+  const dtype = entry.quantization?.dtype ?? entry.dtype;
+  const size = DTYPE_BYTES[dtype];
+  const shape: unknown = entry.shape;
+  if (size === undefined || !Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new ModelDirError(jsonPath, `the weight ${JSON.stringify(entry.name)} has no valid shape and dtype`);
+  }
+  return shape.reduce((a: number, b: number) => a * b, 1) * size;
 }
 
 async function isDirectory(p: string): Promise<boolean> {
@@ -188,25 +212,49 @@ export async function writeSidecar(location: string, sidecar: ModelSidecar): Pro
   await writeFileAtomic(path.join(dir, SIDECAR_JSON), `${JSON.stringify(sidecar, null, 2)}\n`);
 }
 
-/** Reads `mtl.json` from the model's directory; throws naming the file when it is absent or malformed. */
+/** Reads `mtl.json` from the model's directory; throws naming the file, and the field, when it is absent or malformed. */
 export async function readSidecar(location: string): Promise<ModelSidecar> {
-  const file = path.join(modelDirOf(location), SIDECAR_JSON);
+  const dir = modelDirOf(location);
+  const file = path.join(dir, SIDECAR_JSON);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
+    parsed = JSON.parse((await readContained(dir, SIDECAR_JSON, MAX_JSON_BYTES)).toString('utf8'));
   } catch (error) {
-    throw new Error(`${file}: cannot read the model's data sidecar: ${(error as Error).message}`);
+    if (error instanceof ModelDirError) throw error;
+    throw new ModelDirError(file, `cannot read the model's data sidecar: ${(error as Error).message}`);
   }
-  const s = parsed as Partial<ModelSidecar> | null;
-  if (
-    s === null ||
-    typeof s !== 'object' ||
-    s.format !== 'mtl-sidecar' ||
-    s.version !== 1 ||
-    typeof s.inputs !== 'object' ||
-    typeof s.heads !== 'object'
-  ) {
-    throw new Error(`${file}: not an mtl sidecar (expected "format": "mtl-sidecar", "version": 1)`);
+  try {
+    return validateSidecar(parsed);
+  } catch (error) {
+    if (error instanceof SchemaError) throw new ModelDirError(file, `not a valid mtl sidecar: ${error.message}`);
+    throw error;
   }
-  return s as ModelSidecar;
+}
+
+function validateSidecar(parsed: unknown): ModelSidecar {
+  const s = object(parsed, 'the file');
+  if (s['format'] !== 'mtl-sidecar' || s['version'] !== 1)
+    throw new SchemaError('format', 'expected "format": "mtl-sidecar", "version": 1');
+  string(s['model'], 'model');
+  for (const [name, value] of Object.entries(object(s['inputs'], 'inputs'))) {
+    const input = object(value, `inputs.${name}`);
+    optional(input['columns'], `inputs.${name}.columns`, strings);
+    optional(input['categories'], `inputs.${name}.categories`, strings);
+    const normalize = optional(input['normalize'], `inputs.${name}.normalize`, object);
+    if (normalize !== undefined) {
+      const at = `inputs.${name}.normalize`;
+      const mean = array(normalize['mean'], `${at}.mean`).map((v, i) => finite(v, `${at}.mean[${i}]`));
+      const variance = array(normalize['variance'], `${at}.variance`).map((v, i) => finite(v, `${at}.variance[${i}]`, 0));
+      if (mean.length !== variance.length) {
+        throw new SchemaError(at, `has ${mean.length} means but ${variance.length} variances`);
+      }
+    }
+  }
+  for (const [name, value] of Object.entries(object(s['heads'], 'heads'))) {
+    const head = object(value, `heads.${name}`);
+    string(head['label'], `heads.${name}.label`);
+    string(head['task'], `heads.${name}.task`);
+    optional(head['classes'], `heads.${name}.classes`, strings);
+  }
+  return s as unknown as ModelSidecar;
 }

@@ -13,13 +13,17 @@
  * a run killed at any moment leaves one complete checkpoint behind.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../../compiler/index.js';
 import { fileSystemHandler, MODEL_JSON, type ModelSidecar, readSidecar, SIDECAR_JSON, WEIGHTS_BIN, writeSidecar } from './io.js';
 import { withoutOrthogonalWarning } from './lower.js';
+import { MAX_JSON_BYTES, ModelDirError, readContained } from './contained.js';
+import { array, integer, object, optional, SchemaError, string } from './schema.js';
 import { writeFileAtomic } from '../files/index.js';
+
+export { ModelDirError };
 
 const CHECKED_JSON = 'checked.json';
 const HISTORY_JSON = 'history.json';
@@ -28,6 +32,8 @@ const OPTIMIZER_BIN = 'optimizer.bin';
 const STATE_JSON = 'state.json';
 const NEXT_CHECKPOINT = '.checkpoint.next';
 const PREVIOUS_CHECKPOINT = '.checkpoint.prev';
+/** Where the final model is written before it is renamed into place. */
+const NEXT_MODEL = '.model.next';
 
 /** `checked.json`: the checked model and the source file it came from. */
 export interface CheckedFile {
@@ -82,8 +88,24 @@ export interface LoadedModel extends ModelParts {
   readonly dir: string;
 }
 
-/** Writes a model directory (creating it); each file atomically, weights before model.json. */
+/**
+ * Writes a model directory (creating it) so that a process killed at any instant leaves a model
+ * that loads: every file is written and flushed into a side directory first, then the old
+ * `model.json` goes (for that instant the directory reads as its checkpoint), the other files are
+ * renamed in, and the new `model.json` comes last. A `model.json` is never beside another model's files.
+ */
 export async function saveModelDir(dir: string, model: tf.LayersModel, parts: ModelParts): Promise<void> {
+  const next = path.join(dir, NEXT_MODEL);
+  await rm(next, { recursive: true, force: true });
+  await writeModelFiles(next, model, parts);
+  await rm(path.join(dir, MODEL_JSON), { force: true });
+  for (const file of await readdir(next)) if (file !== MODEL_JSON) await rename(path.join(next, file), path.join(dir, file));
+  await rename(path.join(next, MODEL_JSON), path.join(dir, MODEL_JSON));
+  await rm(next, { recursive: true, force: true });
+}
+
+/** The files of a model directory, each written atomically, into `dir` (created). */
+async function writeModelFiles(dir: string, model: tf.LayersModel, parts: ModelParts): Promise<void> {
   await mkdir(dir, { recursive: true });
   await model.save(fileSystemHandler(dir));
   await writeSidecar(dir, parts.sidecar);
@@ -106,12 +128,13 @@ export function readRunHistory(dir: string): Promise<RunHistory | undefined> {
 
 /** Reads a model directory written by `saveModelDir`; errors name the file and what is wrong. */
 export async function loadModelDir(dir: string): Promise<LoadedModel> {
-  const checkedFile = await readJson<CheckedFile>(path.join(dir, CHECKED_JSON), 'mtl-checked-model', 'the checked model');
+  const checkedFile = await readJson<CheckedFile>(path.join(dir, CHECKED_JSON), 'mtl-checked-model', 'the checked model', validateChecked);
   const sidecar = await readSidecar(dir).catch((error: unknown) => {
     throw asModelDirError(error, path.join(dir, SIDECAR_JSON));
   });
   const historyPath = path.join(dir, HISTORY_JSON);
   const history = existsSync(historyPath) ? await readJson<RunHistory>(historyPath, 'mtl-history', 'the training history') : undefined;
+  checkNormalization(path.join(dir, SIDECAR_JSON), checkedFile.model, sidecar, history !== undefined);
   const model = await withoutOrthogonalWarning(() => tf.loadLayersModel(fileSystemHandler(dir))).catch((error: unknown) => {
     throw asModelDirError(error, path.join(dir, MODEL_JSON));
   });
@@ -132,43 +155,99 @@ export async function openModelDir(dir: string): Promise<LoadedModel & { readonl
   return { ...(await loadModelDir(at)), checkpointEpoch: state.epoch };
 }
 
-async function readJson<T extends { format: string; version: number }>(file: string, format: T['format'], what: string): Promise<T> {
+async function readJson<T extends { format: string; version: number }>(
+  file: string,
+  format: T['format'],
+  what: string,
+  validate: (value: Record<string, unknown>) => void = () => {},
+): Promise<T> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
+    parsed = JSON.parse((await readContained(path.dirname(file), path.basename(file), MAX_JSON_BYTES)).toString('utf8'));
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new ModelDirError(file, `cannot read ${what}: ${reason}`);
+    if (error instanceof ModelDirError) throw error;
+    throw new ModelDirError(file, `cannot read ${what}: ${(error as Error).message}`);
   }
   const value = parsed as Partial<T> | null;
   if (value === null || typeof value !== 'object' || value.format !== format || value.version !== 1) {
     throw new ModelDirError(file, `not ${what} of mtl (expected "format": "${format}", "version": 1)`);
   }
+  try {
+    validate(value as Record<string, unknown>);
+  } catch (error) {
+    if (error instanceof SchemaError) throw new ModelDirError(file, `not valid as ${what}: ${error.message}`);
+    throw error;
+  }
   return value as T;
+}
+
+/** `checked.json`: the parts of the checked model that binding data and lowering read first. */
+function validateChecked(value: Record<string, unknown>): void {
+  string(value['source'], 'source');
+  const model = object(value['model'], 'model');
+  string(model['name'], 'model.name');
+  for (const key of ['inputs', 'trunks', 'gates', 'heads']) array(model[key], `model.${key}`);
+  object(model['train'], 'model.train');
+}
+
+function weightEntries(value: unknown, field: string): void {
+  array(value, field).forEach((entry, i) => {
+    const e = object(entry, `${field}[${i}]`);
+    string(e['name'], `${field}[${i}].name`);
+    string(e['dtype'], `${field}[${i}].dtype`);
+    array(e['shape'], `${field}[${i}].shape`).forEach((d, j) => integer(d, `${field}[${i}].shape[${j}]`));
+  });
+}
+
+/** `checkpoint/state.json`. */
+function validateState(value: Record<string, unknown>): void {
+  integer(value['epoch'], 'epoch', 1);
+  const optimizer = object(value['optimizer'], 'optimizer');
+  string(optimizer['className'], 'optimizer.className');
+  weightEntries(optimizer['weights'], 'optimizer.weights');
+  weightEntries(optimizer['runningProducts'], 'optimizer.runningProducts');
+  weightEntries(value['strategy'], 'strategy');
+  const kept = optional(value['kept'], 'kept', object);
+  if (kept !== undefined) {
+    integer(kept['epoch'], 'kept.epoch', 1);
+    weightEntries(kept['weights'], 'kept.weights');
+  }
+}
+
+/**
+ * Every input the checked model normalizes has statistics in mtl.json, one mean and variance per
+ * feature (its last axis), as `fitNormalization` (data/normalize.ts) writes them; an untrained
+ * model (`mtlc build`, no history) has none yet.
+ */
+function checkNormalization(file: string, checked: CheckedModel, sidecar: ModelSidecar, trained: boolean): void {
+  for (const input of checked.inputs) {
+    if (!input.normalize || input.dtype !== 'float' || input.category !== undefined) continue;
+    const features = input.shape.length === 0 ? 1 : input.shape[input.shape.length - 1]!;
+    const stats = sidecar.inputs[input.name]?.normalize;
+    const field = `inputs.${input.name}.normalize`;
+    if (stats === undefined) {
+      if (!trained) continue;
+      throw new ModelDirError(file, `${field} is missing, but input "${input.name}" is normalized`);
+    }
+    if (stats.mean.length !== features) {
+      throw new ModelDirError(file, `${field} has ${stats.mean.length} features, but input "${input.name}" has ${features}`);
+    }
+  }
 }
 
 /** An error from reading `file` as a `ModelDirError`, its message without the file's name twice. */
 function asModelDirError(error: unknown, file: string): ModelDirError {
+  if (error instanceof ModelDirError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new ModelDirError(file, message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message);
 }
 
-/** A model directory that is missing or damaged: a user error, shown as one line. */
-export class ModelDirError extends Error {
-  override name = 'ModelDirError';
-
-  constructor(
-    /** The directory or file the problem is about. */
-    readonly file: string,
-    problem: string,
-  ) {
-    super(`${file}: ${problem}`);
-  }
-}
-
-/** Whether `dir` holds a model or a checkpoint that writing there would replace. */
+/** Whether `dir` holds a model, a checkpoint or any file of a model directory that writing there would replace. */
 export function holdsModel(dir: string): boolean {
-  return existsSync(path.join(dir, MODEL_JSON)) || checkpointDir(dir) !== undefined;
+  return (
+    [MODEL_JSON, WEIGHTS_BIN, SIDECAR_JSON, CHECKED_JSON, HISTORY_JSON].some((f) => existsSync(path.join(dir, f))) ||
+    checkpointDir(dir) !== undefined
+  );
 }
 
 /** Whether `dir` holds a trained model (with its history), as opposed to an untrained `mtlc build`. */
@@ -225,7 +304,7 @@ export async function writeCheckpointDir(
 ): Promise<void> {
   const next = path.join(dir, NEXT_CHECKPOINT);
   await rm(next, { recursive: true, force: true });
-  await saveModelDir(next, model, parts);
+  await writeModelFiles(next, model, parts);
   await writeFileAtomic(path.join(next, OPTIMIZER_BIN), optimizerBin);
   await writeFileAtomic(path.join(next, STATE_JSON), `${JSON.stringify(state, null, 2)}\n`);
   const current = path.join(dir, CHECKPOINT_DIR);
@@ -237,7 +316,7 @@ export async function writeCheckpointDir(
 }
 
 function readState(checkpoint: string): Promise<CheckpointState> {
-  return readJson<CheckpointState>(path.join(checkpoint, STATE_JSON), 'mtl-checkpoint', 'the checkpoint state');
+  return readJson<CheckpointState>(path.join(checkpoint, STATE_JSON), 'mtl-checkpoint', 'the checkpoint state', validateState);
 }
 
 /** The state of the checkpoint in `dir` (epochs done…) without loading its model; undefined when there is none. */
@@ -254,12 +333,19 @@ export async function readCheckpointDir(
   if (at === undefined) return undefined;
   const state = await readState(at);
   const loaded = await loadModelDir(at);
-  const bytes = await readFile(path.join(at, OPTIMIZER_BIN));
+  const entries = [...state.optimizer.weights, ...state.optimizer.runningProducts, ...state.strategy, ...(state.kept?.weights ?? [])];
+  const expected = entries.reduce((sum, e) => sum + e.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  const bytes = await readContained(at, OPTIMIZER_BIN, expected);
+  if (bytes.byteLength !== expected) {
+    throw new ModelDirError(path.join(at, OPTIMIZER_BIN), `is ${bytes.byteLength} bytes, but state.json says it holds ${expected}`);
+  }
   return { loaded, state, optimizerBin: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer };
 }
 
 /** Removes what `saveModelDir` and `writeCheckpointDir` write in `dir`, and nothing else it holds. */
 export async function clearModelDir(dir: string): Promise<void> {
   for (const file of [MODEL_JSON, WEIGHTS_BIN, SIDECAR_JSON, CHECKED_JSON, HISTORY_JSON]) await rm(path.join(dir, file), { force: true });
-  for (const sub of [CHECKPOINT_DIR, NEXT_CHECKPOINT, PREVIOUS_CHECKPOINT]) await rm(path.join(dir, sub), { recursive: true, force: true });
+  for (const sub of [CHECKPOINT_DIR, NEXT_CHECKPOINT, PREVIOUS_CHECKPOINT, NEXT_MODEL]) {
+    await rm(path.join(dir, sub), { recursive: true, force: true });
+  }
 }

@@ -7,7 +7,7 @@ export { applyModel, batchTensors, disposeBatch, headsInOutputOrder } from './ba
 export { BestEpoch, type KeptEpoch, type Monitor, monitorOf, type WeightCopies } from './best-epoch.js';
 export { type Checkpoint, ModelCheckpoint, readCheckpoint, restoreTraining, writeCheckpoint } from './checkpoint.js';
 export { evaluate, type EvaluateOptions, type Evaluation, predict } from './evaluate.js';
-export { type EpochRecord, type History, train, type TrainData, type TrainOptions } from './loop.js';
+export { type EpochRecord, type History, train, type TrainData, TrainingDiverged, type TrainOptions } from './loop.js';
 export { type LossTask, type MaskedLoss, maskedLoss } from './losses/index.js';
 export { computeMetrics, defaultMetrics, HIGHER_IS_BETTER } from './metrics.js';
 export { AdamW, createOptimizer } from './optimizers.js';

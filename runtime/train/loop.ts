@@ -130,7 +130,10 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
           break;
         }
       }
-      const totals = await step.endEpoch();
+      const { sums: totals, diverged } = await step.endEpoch();
+      // Before anything of the epoch is kept: no checkpoint, no saved model is ever NaN.
+      if (diverged !== undefined)
+        throw new TrainingDiverged(epoch, diverged.batch, diverged.head === undefined ? undefined : names[diverged.head]);
       const lambda = strategy.lambdas();
       const taskLoss = Object.fromEntries(
         names.map((n, i) => [n, totals[names.length + i]! > 0 ? totals[i]! / totals[names.length + i]! : 0]),
@@ -172,6 +175,27 @@ export async function train(model: tf.LayersModel, checked: CheckedModel, data: 
     history.validation = lastValidation.evaluation;
   }
   return history;
+}
+
+/**
+ * Training that turned a loss or a weight into NaN or infinity. The loop checks once per epoch
+ * (reading the device once), so the epoch runs to its end, and then nothing of it is kept: the
+ * checkpoint stays at the last finite epoch and no model is saved.
+ */
+export class TrainingDiverged extends Error {
+  override name = 'TrainingDiverged';
+
+  constructor(
+    readonly epoch: number,
+    readonly batch: number,
+    /** The head whose loss was first not finite; undefined when the losses were, but not the weights after. */
+    readonly head: string | undefined,
+  ) {
+    const what = head !== undefined ? `the loss of head "${head}" is not finite` : 'the weights are not finite after it';
+    super(
+      `training diverged in epoch ${epoch}, batch ${batch}: ${what}; nothing was saved from this epoch on. Lower the learning rate, or bring features and labels to moderate values (normalize, smaller units)`,
+    );
+  }
 }
 
 /** Copies of the model's weights that outlive the tidy scopes of training. */

@@ -9,7 +9,7 @@ import type { HeadNode } from '../../compiler/index.js';
 import type { Batch } from '../data/index.js';
 import { applyModel, batchTensors, disposeBatch } from './batch.js';
 import { maskedLoss, type MaskedLoss } from './losses/index.js';
-import type { TrainStep } from './step.js';
+import type { EpochTotals, TrainStep } from './step.js';
 import type { VariableSplit } from './variables.js';
 import { type StepContext, weightedSum, type WeightingStrategy } from './weighting/index.js';
 
@@ -32,7 +32,7 @@ export class TapeStep implements TrainStep {
 
   beginEpoch(): void {
     this.sums?.dispose();
-    this.sums = new DeviceSums(2 * this.names.length);
+    this.sums = new DeviceSums(this.names.length);
   }
 
   run(batch: Batch, epoch: number, index: number): void {
@@ -62,13 +62,13 @@ export class TapeStep implements TrainStep {
       );
     }
     disposeBatch(tensors);
-    this.sums!.add(stats);
+    this.sums!.add(stats, index + 1);
   }
 
-  async endEpoch(): Promise<number[]> {
-    const values = await this.sums!.read();
+  async endEpoch(): Promise<EpochTotals> {
+    const totals = await this.sums!.read(this.variables);
     this.sums = undefined;
-    return values;
+    return totals;
   }
 
   dispose(): void {
@@ -123,25 +123,45 @@ function labelledRows(batch: Batch, heads: readonly string[]): Record<string, nu
 /** Per-head sums kept on the device: one kernel per step adds a step's, one read at the end. */
 class DeviceSums {
   private total: tf.Tensor1D;
+  /** Per head, the first batch whose loss was not finite (Infinity while there is none). */
+  private firstBad: tf.Tensor1D;
+  /** The last batch added. */
+  private last = 0;
 
-  constructor(size: number) {
-    this.total = tf.zeros([size]);
+  constructor(private readonly heads: number) {
+    this.total = tf.zeros([2 * heads]);
+    this.firstBad = tf.fill([heads], Number.POSITIVE_INFINITY) as tf.Tensor1D;
   }
 
-  add(stats: tf.Tensor1D | undefined): void {
+  add(stats: tf.Tensor1D | undefined, batch: number): void {
     if (stats === undefined) return;
     const next = this.total.add(stats) as tf.Tensor1D;
-    tf.dispose([this.total, stats]);
+    const firstBad = tf.tidy(() => {
+      const bad = tf.logicalNot(tf.isFinite(stats.slice(0, this.heads)));
+      return tf.minimum(this.firstBad, tf.where(bad, tf.fill([this.heads], batch), tf.fill([this.heads], Number.POSITIVE_INFINITY)));
+    }) as tf.Tensor1D;
+    tf.dispose([this.total, this.firstBad, stats]);
     this.total = next;
+    this.firstBad = firstBad;
+    this.last = batch;
   }
 
-  async read(): Promise<number[]> {
-    const values = Array.from(await this.total.data());
-    this.total.dispose();
-    return values;
+  /** The sums and where the epoch diverged, with whether `variables` are all finite, in one read. */
+  async read(variables: readonly tf.Variable[]): Promise<EpochTotals> {
+    const all = tf.tidy(() => {
+      const finite = variables.map((v) => tf.isFinite(v).all().cast('float32').reshape([1]));
+      return tf.concat([this.total, this.firstBad, tf.concat(finite).min().reshape([1])]);
+    });
+    const values = Array.from(await all.data());
+    tf.dispose([all, this.total, this.firstBad]);
+    const sums = values.slice(0, 2 * this.heads);
+    const firstBad = values.slice(2 * this.heads, 3 * this.heads);
+    const batch = Math.min(...firstBad);
+    if (Number.isFinite(batch)) return { sums, diverged: { batch, head: firstBad.indexOf(batch) } };
+    return values[3 * this.heads] === 1 ? { sums } : { sums, diverged: { batch: this.last } };
   }
 
   dispose(): void {
-    this.total.dispose();
+    tf.dispose([this.total, this.firstBad]);
   }
 }

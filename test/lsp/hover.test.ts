@@ -82,7 +82,7 @@ describe('hover', () => {
       '```mtl\nmmoe(source: source, experts: int = 4, expert: layers)\n```',
       'Gate: Multi-gate mixture of experts: shared experts, one softmax gate per reading head.',
       'Here: `[16]`',
-      '- `source`: an input or trunk name — what the experts read\n- `experts`: an integer >= 1, default 4 — number of shared experts\n- `expert`: a layer pipeline — the layers of one expert',
+      '- `source`: an input or trunk name — what the experts read\n- `experts`: an integer in [1, 256], default 4 — number of shared experts\n- `expert`: a layer pipeline — the layers of one expert',
       'Paper: Ma et al., 2018. Modeling Task Relationships in Multi-task Learning with Multi-gate Mixture-of-Experts. KDD.',
     ]);
   });

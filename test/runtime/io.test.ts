@@ -92,7 +92,7 @@ describe('the file:// IOHandler', () => {
 
   it('names the file when model.json is missing', async () => {
     const missing = path.join(dir, 'nothing-here', 'model.json');
-    await expect(fileSystemHandler(missing).load!()).rejects.toThrow(`${missing}: cannot read the model`);
+    await expect(fileSystemHandler(missing).load!()).rejects.toThrow(`${missing}: no such file`);
   });
 });
 
@@ -141,7 +141,9 @@ describe('the mtl.json sidecar', () => {
     const target = path.join(dir, 'bad-sidecar');
     await mkdir(target, { recursive: true });
     await writeFileAtomic(path.join(target, 'mtl.json'), '{"format": "other"}');
-    await expect(readSidecar(target)).rejects.toThrow(`${path.join(target, 'mtl.json')}: not an mtl sidecar`);
+    await expect(readSidecar(target)).rejects.toThrow(
+      `${path.join(target, 'mtl.json')}: not a valid mtl sidecar: format: expected "format": "mtl-sidecar", "version": 1`,
+    );
   });
 
   it('finds the model directory from a URL, a directory or a model.json path', () => {

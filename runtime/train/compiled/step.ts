@@ -44,7 +44,7 @@ import { headLossAndGradient, softmaxGradient } from './heads.js';
 import { type Activation, type HeadLoss, plan, type Plan, type PlanSource } from './plan.js';
 import type { Batch } from '../../data/index.js';
 import { AdamW, isDecayed } from '../optimizers.js';
-import type { TrainStep } from '../step.js';
+import type { EpochTotals, TrainStep } from '../step.js';
 import type { WeightingStrategy } from '../weighting/index.js';
 
 /** tfjs-backend-wasm's FusableActivation. */
@@ -250,13 +250,31 @@ class DenseStep implements TrainStep {
     this.sums = new Float32Array(2 * this.nodes.filter((n) => n.kind === 'dense' && n.head !== undefined).length);
   }
 
+  /** The first batch whose loss was not finite and its head, or the last batch run. */
+  private diverged: { batch: number; head?: number } | undefined;
+  private lastBatch = 0;
+
   run(batch: Batch, epoch: number, index: number): void {
-    this.step(batch, epoch, index).forEach((value, i) => (this.sums[i]! += value));
+    const values = this.step(batch, epoch, index);
+    values.forEach((value, i) => (this.sums[i]! += value));
+    const head = values.slice(0, values.length / 2).findIndex((value) => !Number.isFinite(value));
+    if (head >= 0 && this.diverged === undefined) this.diverged = { batch: index + 1, head };
+    this.lastBatch = index + 1;
   }
 
-  async endEpoch(): Promise<number[]> {
+  async endEpoch(): Promise<EpochTotals> {
     this.store();
-    return Array.from(this.sums);
+    const diverged = this.diverged ?? (this.paramsFinite() ? undefined : { batch: this.lastBatch });
+    this.diverged = undefined;
+    return { sums: Array.from(this.sums), ...(diverged !== undefined ? { diverged } : {}) };
+  }
+
+  /** Whether every parameter is finite, read on the host from the step's own buffer. */
+  private paramsFinite(): boolean {
+    const from = this.params.offset / 4;
+    const values = this.wasm.HEAPF32.subarray(from, from + this.params.capacity);
+    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
+    return true;
   }
 
   /** Copies the variables and Adam's state into the step's buffers: at the start of each epoch. */
