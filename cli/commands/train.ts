@@ -23,7 +23,7 @@ import { TrainingProgress } from '../progress.js';
 import { backendOption, type BackendChoice, reportRuntimeError, startBackend } from '../runtime-errors.js';
 import { displayPath, ExitCode, UsageError, type CliContext, type CommandModule } from './command.js';
 
-interface TrainOptions {
+export interface TrainOptions {
   readonly data?: string;
   readonly validation?: string;
   readonly output?: string;
@@ -38,6 +38,11 @@ interface TrainOptions {
   readonly report?: string | boolean;
   /** `--memory SIZE`: the most a pack may take in memory before it is streamed from disk. */
   readonly memory?: number;
+  /** `--engine pytorch`: train with the emitted PyTorch package (cli/train-pytorch.ts). */
+  readonly engine?: 'tfjs' | 'pytorch';
+  readonly workers?: number;
+  readonly device?: 'cpu' | 'cuda';
+  readonly python?: string;
 }
 
 /** Where default runs go, below the working directory. */
@@ -66,9 +71,23 @@ export const trainCommand: CommandModule = {
         'stream a pack (.mtlpack) larger than this from disk, each epoch, instead of reading it whole (512m, 2g, …)',
         byteSize,
       )
+      .addOption(new Option('--engine <engine>', 'what trains the model').choices(['tfjs', 'pytorch']).default('tfjs'))
+      .option('--workers <n>', 'with --engine pytorch: local worker processes (default: 1)', positiveInteger)
+      .addOption(new Option('--device <device>', 'with --engine pytorch: where the workers compute').choices(['cpu', 'cuda']))
+      .option('--python <path>', 'with --engine pytorch: the Python that has torch (default: /usr/bin/python3)')
       .action(async (file: string, options: TrainOptions, command: Command) => {
         const chosen = checkedModel(ctx, file, options, command);
         if (chosen === undefined) return;
+        if (options.engine === 'pytorch') {
+          const { trainWithPyTorch } = await import('../train-pytorch.js');
+          const source = { file: chosen.compiled.shown, text: chosen.compiled.source.text };
+          const engine = { workers: options.workers ?? 1, device: options.device ?? 'cpu', python: options.python ?? '/usr/bin/python3' };
+          await trainWithPyTorch(ctx, file, source, chosen.model, { ...options, ...engine }, command);
+          return;
+        }
+        if (options.workers !== undefined || options.device !== undefined || options.python !== undefined) {
+          throw new UsageError('--workers, --device and --python are for --engine pytorch');
+        }
         await trainModel(ctx, file, chosen.model, options, command);
       });
   },
@@ -77,7 +96,7 @@ export const trainCommand: CommandModule = {
 type ModelDirModule = typeof import('../../runtime/model/index.js');
 
 /** Where a run writes, where it starts, and what it reads: all settled before TensorFlow.js starts. */
-interface RunPlan {
+export interface RunPlan {
   readonly outDir: string;
   /** Epochs in all, and those a resumed checkpoint already did. */
   readonly epochs: number;
@@ -180,7 +199,7 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
  * The output directory, the epochs and the data files of a run, refusing (UsageError) a resume
  * with nothing to resume, epochs already done, and a model without data.
  */
-async function planRun(
+export async function planRun(
   ctx: CliContext,
   file: string,
   checked: CheckedModel,
@@ -216,7 +235,7 @@ async function planRun(
   return { outDir, epochs, done, sources: dataSources(ctx, file, checked, options, 'training data', resumedData) };
 }
 
-function reportSkipped(ctx: CliContext, skipped: RunData['skipped'], c: Colors): void {
+export function reportSkipped(ctx: CliContext, skipped: RunData['skipped'], c: Colors): void {
   for (const file of skipped) {
     const shown = displayPath(ctx, file.file);
     ctx.err(`${c.yellow('warning')}: skipped ${plural(file.rows, 'bad row')} of ${shown} (--skip-bad-rows):\n`);
@@ -235,7 +254,7 @@ function streamedPack(sources: DataSources, memory: number | undefined): string 
   return `${shown(size)} is more than --memory ${shown(memory)}`;
 }
 
-function describeData(ctx: CliContext, data: RunData): string {
+export function describeData(ctx: CliContext, data: RunData): string {
   const train = displayPath(ctx, data.files.train);
   if (data.validation === undefined) return `${train}, ${data.train.n} rows to train, none to validate`;
   const from = data.files.validation !== undefined ? ` (from ${displayPath(ctx, data.files.validation)})` : '';
@@ -243,7 +262,14 @@ function describeData(ctx: CliContext, data: RunData): string {
 }
 
 /** The metrics table of the saved model, and how the run ended when it did not run its course. */
-function printOutcome(ctx: CliContext, file: string, checked: CheckedModel, plan: RunPlan, result: RunResult, c: Colors): void {
+export function printOutcome(
+  ctx: CliContext,
+  file: string,
+  checked: CheckedModel,
+  plan: RunPlan,
+  result: Pick<RunResult, 'history' | 'train' | 'validation' | 'notes' | 'checkpointEpoch'>,
+  c: Colors,
+): void {
   const history = result.history;
   const splits = [
     { title: 'train', evaluation: result.train },

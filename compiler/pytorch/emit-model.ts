@@ -76,6 +76,9 @@ export function emitModelPy(model: CheckedModel, source: SourceText): string {
     `# The heads forward() returns, in order, with what their masked losses need.`,
     `TASKS = ${pyLiteral(model.heads.map((h) => ({ name: h.name, kind: h.task.kind, units: h.task.units, loss: { ...h.task.loss } })))}`,
     '',
+    `# train { } and the task weights, as train.py reads them.`,
+    `TRAIN = ${pyLiteral(trainConfig(model))}`,
+    '',
     '',
     `class ${className}(nn.Module):`,
     `    # TensorFlow.js layer name -> attribute, for every layer with weights.`,
@@ -162,6 +165,26 @@ function stepCode(step: PlanStep, id: string, inShapes: readonly Shape[], inputs
     case 'input':
       throw new Error('stepCode: inputs are arguments of forward');
   }
+}
+
+/** What train.py needs of `train { }`, `weights { }` and `weighting`. */
+function trainConfig(model: CheckedModel): Parameters<typeof pyLiteral>[0] {
+  const t = model.train;
+  return {
+    optimizer: { ...t.optimizer },
+    epochs: t.epochs,
+    batch: t.batch,
+    seed: t.seed,
+    shuffle: t.shuffle,
+    weighting: { ...model.weighting },
+    weights: Object.fromEntries(model.heads.map((h) => [h.name, fixedWeight(model.weights[h.name])])),
+  };
+}
+
+/** A head's λ: its fixed weight; a `search(…)` space trains with its first value until `mtlc tune` picks one. */
+function fixedWeight(spec: CheckedModel['weights'][string] | undefined): number {
+  if (spec === undefined) return 1;
+  return spec.kind === 'fixed' ? spec.value : spec.values[0]!;
 }
 
 /** A unique Python identifier per plan step, stable for a given plan. */
