@@ -7,8 +7,11 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { CheckedModel } from '../compiler/index.js';
+import type { TrainingData } from '../runtime/data/index.js';
+import type { RunHistory } from '../runtime/model/index.js';
+import type { Evaluation } from '../runtime/train/index.js';
 import { displayPath, ExitCode, UsageError, type CliContext } from './commands/command.js';
-import { describeData, planRun, printOutcome, reportSkipped, type TrainOptions } from './commands/train.js';
+import type { DataSources } from './model-file.js';
 import { plural } from './frame.js';
 import { TrainingProgress } from './progress.js';
 import { writePyTorchPackage } from './pytorch-package.js';
@@ -18,6 +21,22 @@ export interface PyTorchOptions {
   readonly workers: number;
   readonly device: 'cpu' | 'cuda';
   readonly python: string;
+  readonly quiet?: boolean;
+  readonly skipBadRows?: boolean;
+  readonly force?: boolean;
+  readonly resume?: boolean;
+}
+
+/** What `mtlc train` shares with this engine, passed in so that neither module imports the other. */
+export interface TrainSteps {
+  readonly plan: () => Promise<{ outDir: string; epochs: number; done: number; sources: DataSources } | undefined>;
+  readonly startBackend: () => Promise<unknown>;
+  readonly describeData: (data: TrainingData) => string;
+  readonly reportSkipped: (skipped: TrainingData['skipped']) => void;
+  readonly printOutcome: (
+    plan: { outDir: string; epochs: number; done: number; sources: DataSources },
+    result: { history: RunHistory; train: Evaluation; validation?: Evaluation; notes: readonly string[] },
+  ) => void;
 }
 
 /** Features of a model the PyTorch trainer does not have yet: refused, never trained differently. */
@@ -34,8 +53,9 @@ export async function trainWithPyTorch(
   file: string,
   source: { readonly file: string; readonly text: string },
   checked: CheckedModel,
-  options: TrainOptions & PyTorchOptions,
+  options: PyTorchOptions,
   command: Command,
+  steps: TrainSteps,
 ): Promise<void> {
   const c = ctx.colors(command);
   const info = (text: string): void => {
@@ -43,17 +63,16 @@ export async function trainWithPyTorch(
   };
   const missing = unsupported(checked);
   if (missing !== undefined) throw new UsageError(`--engine pytorch cannot train ${missing} yet: train this model with --engine tfjs`);
-  const engine = await import('../runtime/pytorch/engine.js');
+  const engine = await import('../runtime/pytorch/index.js');
   const python = path.resolve(ctx.io.cwd, options.python);
   const problem = engine.pythonProblem(options.python.includes('/') ? python : options.python);
   if (problem !== undefined) {
     throw new UsageError(`--engine pytorch needs Python 3 with PyTorch: ${problem}; install it with: ${engine.INSTALL_TORCH}`);
   }
   const modelDir = await import('../runtime/model/index.js');
-  const plan = await planRun(ctx, file, checked, options, modelDir);
+  const plan = await steps.plan();
   if (plan === undefined) return;
-  const { startBackend } = await import('./runtime-errors.js');
-  await startBackend(options.backend);
+  await steps.startBackend();
   const { prepareTrainingData } = await import('../runtime/data/index.js');
   let data: Awaited<ReturnType<typeof prepareTrainingData>>;
   try {
@@ -66,8 +85,8 @@ export async function trainWithPyTorch(
     reportRuntimeError(ctx, error);
     return;
   }
-  reportSkipped(ctx, data.skipped, c);
-  info(`data: ${describeData(ctx, data)}\n`);
+  steps.reportSkipped(data.skipped);
+  info(`data: ${steps.describeData(data)}\n`);
   const packageDir = path.join(plan.outDir, 'pytorch');
   if (options.force) await modelDir.clearModelDir(plan.outDir);
   await writePyTorchPackage(packageDir, displayPath(ctx, packageDir), checked, source, true);
@@ -102,7 +121,7 @@ export async function trainWithPyTorch(
   } finally {
     unsubscribe?.();
   }
-  printOutcome(ctx, file, checked, plan, { ...result, notes: [] }, c);
+  steps.printOutcome(plan, { ...result, notes: [] });
   ctx.out(`saved to ${displayPath(ctx, plan.outDir)} (${progress.elapsed().toFixed(1)}s)\n`);
   result.model.dispose();
   ctx.report(ExitCode.ok);

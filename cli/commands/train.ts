@@ -23,7 +23,7 @@ import { TrainingProgress } from '../progress.js';
 import { backendOption, type BackendChoice, reportRuntimeError, startBackend } from '../runtime-errors.js';
 import { displayPath, ExitCode, UsageError, type CliContext, type CommandModule } from './command.js';
 
-export interface TrainOptions {
+interface TrainOptions {
   readonly data?: string;
   readonly validation?: string;
   readonly output?: string;
@@ -82,7 +82,15 @@ export const trainCommand: CommandModule = {
           const { trainWithPyTorch } = await import('../train-pytorch.js');
           const source = { file: chosen.compiled.shown, text: chosen.compiled.source.text };
           const engine = { workers: options.workers ?? 1, device: options.device ?? 'cpu', python: options.python ?? '/usr/bin/python3' };
-          await trainWithPyTorch(ctx, file, source, chosen.model, { ...options, ...engine }, command);
+          const c = ctx.colors(command);
+          const modelDir = await import('../../runtime/model/index.js');
+          await trainWithPyTorch(ctx, file, source, chosen.model, { ...options, ...engine }, command, {
+            plan: () => planRun(ctx, file, chosen.model, options, modelDir),
+            startBackend: () => startBackend(options.backend),
+            describeData: (data) => describeData(ctx, data),
+            reportSkipped: (skipped) => reportSkipped(ctx, skipped, c),
+            printOutcome: (plan, result) => printOutcome(ctx, file, chosen.model, plan, result, c),
+          });
           return;
         }
         if (options.workers !== undefined || options.device !== undefined || options.python !== undefined) {
@@ -96,7 +104,7 @@ export const trainCommand: CommandModule = {
 type ModelDirModule = typeof import('../../runtime/model/index.js');
 
 /** Where a run writes, where it starts, and what it reads: all settled before TensorFlow.js starts. */
-export interface RunPlan {
+interface RunPlan {
   readonly outDir: string;
   /** Epochs in all, and those a resumed checkpoint already did. */
   readonly epochs: number;
@@ -199,7 +207,7 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
  * The output directory, the epochs and the data files of a run, refusing (UsageError) a resume
  * with nothing to resume, epochs already done, and a model without data.
  */
-export async function planRun(
+async function planRun(
   ctx: CliContext,
   file: string,
   checked: CheckedModel,
@@ -235,7 +243,7 @@ export async function planRun(
   return { outDir, epochs, done, sources: dataSources(ctx, file, checked, options, 'training data', resumedData) };
 }
 
-export function reportSkipped(ctx: CliContext, skipped: RunData['skipped'], c: Colors): void {
+function reportSkipped(ctx: CliContext, skipped: RunData['skipped'], c: Colors): void {
   for (const file of skipped) {
     const shown = displayPath(ctx, file.file);
     ctx.err(`${c.yellow('warning')}: skipped ${plural(file.rows, 'bad row')} of ${shown} (--skip-bad-rows):\n`);
@@ -254,7 +262,7 @@ function streamedPack(sources: DataSources, memory: number | undefined): string 
   return `${shown(size)} is more than --memory ${shown(memory)}`;
 }
 
-export function describeData(ctx: CliContext, data: RunData): string {
+function describeData(ctx: CliContext, data: RunData): string {
   const train = displayPath(ctx, data.files.train);
   if (data.validation === undefined) return `${train}, ${data.train.n} rows to train, none to validate`;
   const from = data.files.validation !== undefined ? ` (from ${displayPath(ctx, data.files.validation)})` : '';
@@ -262,7 +270,7 @@ export function describeData(ctx: CliContext, data: RunData): string {
 }
 
 /** The metrics table of the saved model, and how the run ended when it did not run its course. */
-export function printOutcome(
+function printOutcome(
   ctx: CliContext,
   file: string,
   checked: CheckedModel,
