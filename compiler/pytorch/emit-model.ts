@@ -220,7 +220,6 @@ class SourceLines {
     private readonly source: SourceText,
   ) {
     this.lines = new LineIndex(source.text);
-    for (const input of model.inputs) this.members.set(`input ${input.name}`, input.span);
     for (const trunk of model.trunks) {
       this.members.set(`trunk ${trunk.name}`, trunk.span);
       this.flowLayers(trunk.flow);
