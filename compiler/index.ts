@@ -28,6 +28,7 @@ export { planModel, type ModelPlan, type PlanStep, type PlanValue } from './plan
 export { formatSummary, summarize } from './summary-table.js';
 export { buildGraph, describeTask, graphDot, graphMermaid, type GraphNode, type NodeKind } from './graph.js';
 export { formatFile } from './format.js';
+export { emitPyTorch, type EmittedFile, type SourceText } from './pytorch/index.js';
 
 // The library: what the language provides by name
 export { formatShape, LAYERS, MERGES } from './library/layers.js';

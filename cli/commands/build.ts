@@ -3,7 +3,8 @@
  * the TensorFlow.js LayersModel plus the mtl sidecar and checked model), so it loads with
  * `tf.loadLayersModel` and `mtlc predict` reads it. `--emit ts` instead writes a readable
  * TypeScript module that builds the same network by hand (runtime/model/emit-ts.ts), on stdout without
- * `-o`. A previous build in DIR is replaced; a trained model or another file only with `--force`.
+ * `-o`. `--target pytorch` writes the model as a Python package for PyTorch instead (compiler/pytorch/,
+ * docs/scale.md). A previous build in DIR is replaced; a trained model or another file only with `--force`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +22,7 @@ interface BuildOptions {
   readonly force?: boolean;
   readonly model?: string;
   readonly backend?: BackendChoice;
+  readonly target: 'tfjs' | 'pytorch';
 }
 
 /** Where builds go by default, below the working directory. */
@@ -34,7 +36,8 @@ export const buildCommand: CommandModule = {
       .description('write the untrained model (TensorFlow.js LayersModel), or a TypeScript module with --emit ts')
       .argument('<file>', 'the .mtl file')
       .option('-o, --output <path>', `the model directory (default: ${BUILD_DIR}/<name>), or with --emit ts the .ts file (default: stdout)`)
-      .addOption(new Option('--emit <kind>', 'what to write').choices(['layers', 'ts']).default('layers'))
+      .addOption(new Option('--target <engine>', 'the engine to build for').choices(['tfjs', 'pytorch']).default('tfjs'))
+      .addOption(new Option('--emit <kind>', 'what to write for tfjs').choices(['layers', 'ts']).default('layers'))
       .option('--force', 'replace a trained model, or an existing .ts file')
       .option('--model <name>', 'the model to build, when the file declares several')
       .addOption(backendOption())
@@ -42,6 +45,24 @@ export const buildCommand: CommandModule = {
         const chosen = checkedModel(ctx, file, options, command);
         if (chosen === undefined) return;
         const checked = chosen.model;
+        if (options.target === 'pytorch') {
+          if (options.emit !== 'layers') throw new UsageError('--emit is for --target tfjs; --target pytorch writes a Python package');
+          const dir =
+            options.output !== undefined ? path.resolve(ctx.io.cwd, options.output) : `${runBase(ctx.io.cwd, BUILD_DIR, file)}-pytorch`;
+          const shown = displayPath(ctx, dir);
+          const { writePyTorchPackage } = await import('../pytorch-package.js');
+          const source = { file: chosen.compiled.shown, text: chosen.compiled.source.text };
+          let written: string[];
+          try {
+            written = await writePyTorchPackage(dir, shown, checked, source, options.force);
+          } catch (error) {
+            if (error instanceof UsageError) throw error;
+            ctx.fail(`cannot write "${shown}": ${describeError(error)}`);
+            return;
+          }
+          ctx.out(`wrote ${shown}: ${checked.name} for PyTorch (${written.join(', ')})\n`);
+          return;
+        }
         if (options.emit === 'ts') {
           const { emitTypeScript } = await import('../../runtime/model/index.js');
           const text = emitTypeScript(checked);

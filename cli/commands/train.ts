@@ -40,6 +40,11 @@ interface TrainOptions {
   readonly report?: string | boolean;
   /** `--memory SIZE`: the most a pack may take in memory before it is streamed from disk. */
   readonly memory?: number;
+  /** `--engine pytorch`: train with the emitted PyTorch package (cli/train-pytorch.ts). */
+  readonly engine?: 'tfjs' | 'pytorch';
+  readonly workers?: number;
+  readonly device?: 'cpu' | 'cuda';
+  readonly python?: string;
 }
 
 /** Where default runs go, below the working directory. */
@@ -69,9 +74,31 @@ export const trainCommand: CommandModule = {
         'stream a pack (.mtlpack) larger than this from disk, each epoch, instead of reading it whole (512m, 2g, …)',
         byteSize,
       )
+      .addOption(new Option('--engine <engine>', 'what trains the model').choices(['tfjs', 'pytorch']).default('tfjs'))
+      .option('--workers <n>', 'with --engine pytorch: local worker processes (default: 1)', positiveInteger)
+      .addOption(new Option('--device <device>', 'with --engine pytorch: where the workers compute').choices(['cpu', 'cuda']))
+      .option('--python <path>', 'with --engine pytorch: the Python that has torch (default: /usr/bin/python3)')
       .action(async (file: string, options: TrainOptions, command: Command) => {
         const chosen = checkedModel(ctx, file, options, command);
         if (chosen === undefined) return;
+        if (options.engine === 'pytorch') {
+          const { trainWithPyTorch } = await import('../train-pytorch.js');
+          const source = { file: chosen.compiled.shown, text: chosen.compiled.source.text };
+          const engine = { workers: options.workers ?? 1, device: options.device ?? 'cpu', python: options.python ?? '/usr/bin/python3' };
+          const c = ctx.colors(command);
+          const modelDir = await import('../../runtime/model/index.js');
+          await trainWithPyTorch(ctx, file, source, chosen.model, { ...options, ...engine }, command, {
+            plan: () => planRun(ctx, file, chosen.model, options, modelDir),
+            startBackend: () => startBackend(options.backend),
+            describeData: (data) => describeData(ctx, data),
+            reportSkipped: (skipped) => reportSkipped(ctx, skipped, c),
+            printOutcome: (plan, result) => printOutcome(ctx, file, chosen.model, plan, result, c),
+          });
+          return;
+        }
+        if (options.workers !== undefined || options.device !== undefined || options.python !== undefined) {
+          throw new UsageError('--workers, --device and --python are for --engine pytorch');
+        }
         await trainModel(ctx, file, chosen.model, options, command);
       });
   },
@@ -308,7 +335,14 @@ function describeData(ctx: CliContext, data: RunData): string {
 }
 
 /** The metrics table of the saved model, and how the run ended when it did not run its course. */
-function printOutcome(ctx: CliContext, file: string, checked: CheckedModel, plan: RunPlan, result: RunResult, c: Colors): void {
+function printOutcome(
+  ctx: CliContext,
+  file: string,
+  checked: CheckedModel,
+  plan: RunPlan,
+  result: Pick<RunResult, 'history' | 'train' | 'validation' | 'notes' | 'checkpointEpoch'>,
+  c: Colors,
+): void {
   const history = result.history;
   const splits = [
     { title: 'train', evaluation: result.train },

@@ -1,0 +1,25 @@
+/**
+ * The PyTorch back end: a checked model as a self-contained Python package (torch + numpy only),
+ * `model.py` following the same layer plan as the TensorFlow.js lowering, `mtl_layers.py`, the
+ * layers, masked losses and weight layouts it uses, and `train.py`, its distributed trainer. Pure: file names and their text; the CLI writes them.
+ */
+import type { CheckedModel } from '../ir.js';
+import { emitModelPy, type SourceText } from './emit-model.js';
+import { MTL_LAYERS_PY } from './python-layers.js';
+import { TRAIN_PY } from './python-train.js';
+
+export type { SourceText } from './emit-model.js';
+
+/** One emitted file: its name inside the package and its text. */
+export interface EmittedFile {
+  readonly name: string;
+  readonly text: string;
+}
+
+export function emitPyTorch(model: CheckedModel, source: SourceText): readonly EmittedFile[] {
+  return [
+    { name: 'model.py', text: emitModelPy(model, source) },
+    { name: 'mtl_layers.py', text: MTL_LAYERS_PY },
+    { name: 'train.py', text: TRAIN_PY },
+  ];
+}

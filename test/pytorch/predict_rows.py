@@ -1,0 +1,25 @@
+"""Prints, as JSON, what a PyTorch-trained run's own model outputs on its training rows.
+
+usage: predict_rows.py RUN_DIR/pytorch
+Loads the package's model with the weights train.py wrote last, in evaluation mode, and runs it on
+the "train/..." rows of the data it trained on: {"HEAD": [[...], ...]} per head.
+"""
+import json
+import sys
+
+import torch
+
+package = sys.argv[1]
+sys.path.insert(0, package)
+import model as emitted  # noqa: E402
+from mtl_layers import read_keras_weights  # noqa: E402
+from train import load_split, rows_of, take  # noqa: E402
+
+net = emitted.Model()
+net.load_keras(read_keras_weights(package + "/weights.json", package + "/weights.bin"))
+net.eval()
+rows = load_split(package + "/data", "train")
+inputs, _ = take(rows, list(range(rows_of(rows))), torch.device("cpu"))
+with torch.no_grad():
+    outputs = net(*inputs)
+print(json.dumps({task["name"]: out.tolist() for task, out in zip(emitted.TASKS, outputs)}))

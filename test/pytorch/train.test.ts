@@ -1,0 +1,124 @@
+/**
+ * `mtlc train --engine pytorch`: one model however many workers (1 and 2 workers end with the same
+ * weights, on data with missing labels, for each weighting method the PyTorch trainer has), the
+ * saved directory predicts what PyTorch computes, and a machine without torch gets one message.
+ * Real processes throughout: the CLI spawns /usr/bin/python3, which spawns the workers.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readWeightsFiles } from '../../runtime/pytorch/index.js';
+import { jsonLines, mtlc, pairCsv, workspace } from '../cli/model-run.js';
+import { PYTHON, torchMissing } from './torch.js';
+
+/** pairCsv's rows with a gap in a label every few rows: a task's loss covers only its labelled rows. */
+function gappyCsv(rows: number): string {
+  return pairCsv(rows)
+    .split('\n')
+    .map((line, k) => {
+      if (k === 0 || line === '') return line;
+      const cells = line.split(',');
+      if (k % 3 === 0) cells[3] = '';
+      if (k % 4 === 1) cells[4] = '';
+      return cells.join(',');
+    })
+    .join('\n');
+}
+
+function modelText(weighting: string): string {
+  return `model Pair {
+  input x: float[3] normalize
+  trunk shared = x -> dense(8, relu)
+  head a = shared -> regress(1)
+  head b = shared -> dense(4, tanh) -> binary()
+  weights { a: 1.0, b: 0.5 }
+  weighting ${weighting}
+  train { optimizer: adam(lr: 0.01), epochs: 3, batch: 16, validation: 0.2, seed: 7 }
+}
+`;
+}
+
+function setUp(weighting: string): string {
+  const dir = workspace();
+  fs.writeFileSync(path.join(dir, 'pair.mtl'), modelText(weighting));
+  fs.writeFileSync(path.join(dir, 'pair.csv'), gappyCsv(90));
+  return dir;
+}
+
+const missing = torchMissing();
+
+describe.skipIf(missing !== undefined)('mtlc train --engine pytorch', () => {
+  for (const weighting of ['fixed', 'uncertainty', 'dwa(temperature: 2.0)']) {
+    it(`ends with the same weights on 1 and 2 workers (weighting ${weighting}, missing labels)`, async () => {
+      const dir = setUp(weighting);
+      for (const workers of ['1', '2']) {
+        const run = await mtlc(
+          ['train', 'pair.mtl', '--data', 'pair.csv', '--engine', 'pytorch', '--workers', workers, '-o', `w${workers}`],
+          {
+            cwd: dir,
+          },
+        );
+        expect(run.stderr).toContain(`epoch 3/3`);
+        expect(run.code).toBe(0);
+      }
+      const one = await readWeightsFiles(path.join(dir, 'w1/pytorch/weights.json'), path.join(dir, 'w1/pytorch/weights.bin'));
+      const two = await readWeightsFiles(path.join(dir, 'w2/pytorch/weights.json'), path.join(dir, 'w2/pytorch/weights.bin'));
+      expect(Object.keys(two)).toEqual(Object.keys(one));
+      for (const [layer, arrays] of Object.entries(one)) {
+        arrays.forEach((a, i) => {
+          const b = two[layer]![i]!.values;
+          // Float summation in another order (two partial sums) moves the last bits only.
+          const diff = Math.max(...a.values.map((v, k) => Math.abs(v - b[k]!)));
+          expect(diff, `${layer}[${i}]`).toBeLessThan(1e-5);
+        });
+      }
+      // Training moved the weights: the comparison is not of two untouched copies.
+      const initial = await readWeightsFiles(path.join(dir, 'w1/pytorch/initial.json'), path.join(dir, 'w1/pytorch/initial.bin'));
+      expect(one['shared/dense_1']![0]!.values).not.toEqual(initial['shared/dense_1']![0]!.values);
+      const history = JSON.parse(fs.readFileSync(path.join(dir, 'w2/history.json'), 'utf8'));
+      expect(history.epochs.map((e: { epoch: number }) => e.epoch)).toEqual([1, 2, 3]);
+    }, 120_000);
+  }
+
+  it("writes a model directory whose predictions are PyTorch's own outputs to 1e-5", async () => {
+    const dir = setUp('fixed');
+    const model = modelText('fixed').replace('validation: 0.2', 'validation: 0');
+    fs.writeFileSync(path.join(dir, 'pair.mtl'), model);
+    expect(
+      (await mtlc(['train', 'pair.mtl', '--data', 'pair.csv', '--engine', 'pytorch', '-o', 'run', '--quiet'], { cwd: dir })).code,
+    ).toBe(0);
+    expect(fs.readdirSync(path.join(dir, 'run')).sort()).toEqual([
+      'checked.json',
+      'history.json',
+      'model.json',
+      'mtl.json',
+      'pytorch',
+      'weights.bin',
+    ]);
+    const predicted = await mtlc(['predict', 'run', '--data', 'pair.csv', '--out', 'preds.jsonl'], { cwd: dir });
+    expect(predicted.code).toBe(0);
+    const rows = jsonLines<{ a: number; b: number | string }>(fs.readFileSync(path.join(dir, 'preds.jsonl'), 'utf8'));
+    const torch = spawnSync(PYTHON, [path.join(__dirname, 'predict_rows.py'), path.join(dir, 'run', 'pytorch')], { encoding: 'utf8' });
+    expect(torch.stderr).toBe('');
+    const own = JSON.parse(torch.stdout) as { a: number[][] };
+    expect(rows).toHaveLength(own.a.length);
+    const scale = Math.max(...own.a.map((r) => Math.abs(r[0]!)));
+    rows.forEach((row, k) => expect(Math.abs(row.a - own.a[k]![0]!) / scale).toBeLessThan(1e-5));
+  }, 60_000);
+
+  it('refuses a Python without torch with one message and the apt-get line, writing nothing', async () => {
+    const dir = setUp('fixed');
+    const run = await mtlc(
+      ['train', 'pair.mtl', '--data', 'pair.csv', '--engine', 'pytorch', '--python', '/nonexistent/python3', '-o', 'run'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^mtlc: --engine pytorch needs Python 3 with PyTorch: cannot run \/nonexistent\/python3 .*; install it with: apt-get install -y python3-torch\n$/,
+    );
+    expect(fs.existsSync(path.join(dir, 'run'))).toBe(false);
+  });
+});
