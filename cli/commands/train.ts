@@ -87,11 +87,12 @@ export const trainCommand: CommandModule = {
           const engine = { workers: options.workers ?? 1, device: options.device ?? 'cpu', python: options.python ?? '/usr/bin/python3' };
           const c = ctx.colors(command);
           const modelDir = await import('../../runtime/model/index.js');
+          const { describeGroup } = await import('../../runtime/data/index.js');
           await trainWithPyTorch(ctx, file, source, chosen.model, { ...options, ...engine }, command, {
             plan: () => planRun(ctx, file, chosen.model, options, modelDir),
             startBackend: () => startBackend(options.backend),
             describeData: (data) => describeData(ctx, data),
-            reportSkipped: (skipped) => reportSkipped(ctx, skipped, c),
+            reportSkipped: (skipped) => reportSkipped(ctx, skipped, c, describeGroup),
             printOutcome: (plan, result) => printOutcome(ctx, file, chosen.model, plan, result, c),
           });
           return;

@@ -103,8 +103,11 @@ describe.skipIf(missing !== undefined)('mtlc train --engine pytorch', () => {
     expect(torch.stderr).toBe('');
     const own = JSON.parse(torch.stdout) as { a: number[][] };
     expect(rows).toHaveLength(own.a.length);
-    const scale = Math.max(...own.a.map((r) => Math.abs(r[0]!)));
-    rows.forEach((row, k) => expect(Math.abs(row.a - own.a[k]![0]!) / scale).toBeLessThan(1e-5));
+    // The regress head trained on standardized targets; predict gives the data's units (mtl.json's standardize).
+    const { mean, std } = JSON.parse(fs.readFileSync(path.join(dir, 'run', 'mtl.json'), 'utf8')).heads.a.standardize;
+    const inUnits = own.a.map((r) => r[0]! * std[0] + mean[0]);
+    const scale = Math.max(...inUnits.map(Math.abs));
+    rows.forEach((row, k) => expect(Math.abs(row.a - inUnits[k]!) / scale).toBeLessThan(1e-5));
   }, 60_000);
 
   it('refuses a Python without torch with one message and the apt-get line, writing nothing', async () => {
