@@ -14,6 +14,7 @@ import {
   TextDocumentSyncKind,
   type Connection,
   type InitializeResult,
+  type ResponseMessage,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Readable, Writable } from 'node:stream';
@@ -137,20 +138,39 @@ function startServer(connection: Connection, options: ServerOptions = {}): Works
   return workspace;
 }
 
+/**
+ * The JSON-RPC connection on a pair of streams. A message whose body is not JSON is answered as
+ * JSON-RPC 2.0 says, with a Parse error (-32700, id null); its Content-Length has been read, so the
+ * next message is read as usual and the server stays in step with the client.
+ */
+function protocolConnection(input: Readable, output: Writable): Connection {
+  const reader = new StreamMessageReader(input);
+  const writer = new StreamMessageWriter(output);
+  reader.onError((error) => {
+    const reply: ResponseMessage = {
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: ErrorCodes.ParseError, message: `Parse error: ${error.message}` },
+    };
+    void writer.write(reply);
+  });
+  return createConnection(reader, writer);
+}
+
 /** A server on a pair of streams, in this process (tests and benchmarks). */
 export function startStreamServer(
   input: Readable,
   output: Writable,
   options: ServerOptions = {},
 ): { connection: Connection; workspace: Workspace } {
-  const connection = createConnection(new StreamMessageReader(input), new StreamMessageWriter(output));
+  const connection = protocolConnection(input, output);
   const workspace = startServer(connection, { keepProcess: true, ...options });
   return { connection, workspace };
 }
 
 /** `mtlc lsp`: a server on stdin/stdout that exits with the protocol (0 after shutdown, else 1). */
 export function startStdioServer(options: ServerOptions = {}): void {
-  const connection = createConnection(process.stdin, process.stdout);
+  const connection = protocolConnection(process.stdin, process.stdout);
   // stdout carries the protocol: anything printed by accident goes to the client's log instead.
   console.log = (...args: unknown[]) => connection.console.log(args.map(String).join(' '));
   console.info = console.log;
