@@ -55,10 +55,7 @@ export const dataCommand: CommandModule = {
           ctx.fail('--dim must be at least 2: the two tasks need two orthogonal directions');
           return;
         }
-        if (flags.output !== undefined && fs.existsSync(path.resolve(ctx.io.cwd, flags.output)) && flags.force !== true) {
-          ctx.fail(`"${flags.output}" exists: pass --force to replace it, or choose another -o`);
-          return;
-        }
+        if (flags.output !== undefined && refusesToReplace(ctx, path.resolve(ctx.io.cwd, flags.output), flags.output, flags.force)) return;
         const { syntheticCsv, syntheticData } = await import('../../runtime/experiments/index.js');
         const csv = syntheticCsv(
           syntheticData({
@@ -94,15 +91,12 @@ export const dataCommand: CommandModule = {
         const source = dataSources(ctx, file, chosen.model, flags, 'data').train;
         const target = flags.output !== undefined ? path.resolve(ctx.io.cwd, flags.output) : `${source.replace(/\.[^./\\]*$/, '')}.mtlpack`;
         const shown = flags.output ?? displayPath(ctx, target);
-        if (fs.existsSync(target) && flags.force !== true) {
-          ctx.fail(`"${shown}" exists: pass --force to replace it, or choose another -o`);
-          return;
-        }
-        const { dataFormat, loadDataset, withDataClasses, writePack } = await import('../../runtime/data/index.js');
+        if (refusesToReplace(ctx, target, shown, flags.force)) return;
+        const { loadDataset, withDataClasses, writePack } = await import('../../runtime/data/index.js');
         const started = performance.now();
         let manifest: Awaited<ReturnType<typeof writePack>>;
         try {
-          const model = await withDataClasses(chosen.model, source, dataFormat(source, chosen.model.data.format));
+          const model = await withDataClasses(chosen.model, source, chosen.model.data.format);
           const bound = await loadDataset(model, source, { skipBadRows: flags.skipBadRows === true });
           manifest = await writePack(model, bound, source, target);
         } catch (error) {
@@ -117,6 +111,13 @@ export const dataCommand: CommandModule = {
       });
   },
 };
+
+/** True after refusing (exit 2) to replace an existing output file without --force. */
+function refusesToReplace(ctx: CliContext, file: string, shown: string, force: boolean | undefined): boolean {
+  if (force === true || !fs.existsSync(file)) return false;
+  ctx.fail(`"${shown}" exists: pass --force to replace it, or choose another -o`);
+  return true;
+}
 
 interface PackFlags {
   readonly model?: string;

@@ -151,7 +151,7 @@ async function trainLocked(
   };
   const { outDir, epochs, done } = plan;
   const modelDir = await import('../../runtime/model/index.js');
-  const { describeGroup, prepareStreamedData, prepareTrainingData, sidecarNormalization, sidecarTargetScales } = await import(
+  const { describeGroup, isPack, prepareStreamedData, prepareTrainingData, sidecarNormalization, sidecarTargetScales } = await import(
     '../../runtime/data/index.js'
   );
   const { readCheckpoint, runTraining } = await import('../../runtime/train/index.js');
@@ -163,7 +163,7 @@ async function trainLocked(
   let data: RunData;
   try {
     if (options.resume) resume = await readCheckpoint(outDir);
-    const streamed = streamedPack(plan.sources, options.memory);
+    const streamed = isPack(plan.sources.train) ? streamedPack(plan.sources, options.memory) : undefined;
     if (streamed !== undefined) info(`streaming ${displayPath(ctx, plan.sources.train)} from disk: ${streamed}\n`);
     data =
       streamed !== undefined
@@ -319,9 +319,9 @@ function percentage(value: string): number {
 }
 
 /** `examples/data/penguins.csv, 342 rows: 274 to train, 68 to validate`. */
-/** Why the training data is streamed, when it is: a pack larger than `--memory`. */
+/** Why a pack is streamed, when it is: it is larger than `--memory`. */
 function streamedPack(sources: DataSources, memory: number | undefined): string | undefined {
-  if (memory === undefined || typeof sources.validation === 'string' || !sources.train.toLowerCase().endsWith('.mtlpack')) return undefined;
+  if (memory === undefined || typeof sources.validation === 'string') return undefined;
   const size = fs.statSync(sources.train, { throwIfNoEntry: false })?.size;
   if (size === undefined || size <= memory) return undefined;
   const shown = (bytes: number) => (bytes < 2 ** 20 ? `${(bytes / 2 ** 10).toFixed(0)} KiB` : `${(bytes / 2 ** 20).toFixed(0)} MiB`);

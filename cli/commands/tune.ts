@@ -91,12 +91,12 @@ async function tuneModel(
   const settings = options.trials !== undefined ? randomSettings(space, options.trials, seed) : gridSettings(space);
 
   await startBackend(options.backend);
-  const { dataFormat, loadDataset, withDataClasses } = await import('../../runtime/data/index.js');
+  const { loadDataset, withDataClasses } = await import('../../runtime/data/index.js');
   const { objectiveOf, tune } = await import('../../runtime/experiments/index.js');
   let bound: Awaited<ReturnType<typeof loadDataset>>;
   let trained: CheckedModel;
   try {
-    trained = await withDataClasses(checked, sources.train, dataFormat(sources.train, checked.data.format));
+    trained = await withDataClasses(checked, sources.train, checked.data.format);
     bound = await loadDataset(trained, sources.train, checked.data.format !== undefined ? { format: checked.data.format } : {});
   } catch (error) {
     reportRuntimeError(ctx, error);

@@ -8,7 +8,8 @@
  */
 import type { CheckedModel, HeadNode } from '../../compiler/index.js';
 import { DataError, DataErrors } from './errors.js';
-import { type DataFormat, type DataSource, readRows, sourceName } from './read.js';
+import { isPack, withPackClasses } from './pack.js';
+import { type DataFormat, type DataSource, dataFormat, readRows, sourceName } from './read.js';
 import { isMissing, parseList, showNames } from './values.js';
 
 /** The heads that can take their classes from the data: discrete labels, no `classes` declared. */
@@ -21,10 +22,16 @@ function classCount(head: HeadNode): number {
   return head.task.kind === 'binary' ? 2 : head.task.units;
 }
 
-/** `model` with the classes of its heads that take them from `source`; the model itself when none does. */
-export async function withDataClasses(model: CheckedModel, source: DataSource, format: DataFormat): Promise<CheckedModel> {
+/**
+ * `model` with the classes of its heads that take them from `source` (of the `declared` format,
+ * else the one its name says); the model itself when none does. A pack holds the classes it was
+ * bound with.
+ */
+export async function withDataClasses(model: CheckedModel, source: DataSource, declared?: DataFormat): Promise<CheckedModel> {
   const heads = model.heads.filter(learnsClasses);
   if (heads.length === 0) return model;
+  if (typeof source === 'string' && isPack(source)) return withPackClasses(model, source);
+  const format = dataFormat(source, declared);
   const seen = new Map(heads.map((h) => [h.name, new Set<string>()]));
   let column: Map<string, number> | undefined;
   const collect = (head: HeadNode, value: unknown): void => {

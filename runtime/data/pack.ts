@@ -21,7 +21,7 @@ import { closeSync, existsSync, openSync, readSync, statSync, writeSync } from '
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckedModel } from '../../compiler/index.js';
-import { type BoundData, type Dataset, type LabelColumn, type TargetScales, takeRows } from './dataset.js';
+import type { BoundData, Dataset, LabelColumn, TargetScales } from './dataset.js';
 import { DataError, DataErrors } from './errors.js';
 import { fitNormalization, type NormStats } from './normalize.js';
 import { splitRows } from './split.js';
@@ -103,7 +103,7 @@ export async function writePack(model: CheckedModel, bound: BoundData, source: s
   const fraction = typeof validation === 'number' ? validation : 0;
   const training = splitRows(dataset.n, fraction, model.train.seed).train;
   const normalization = fitNormalization(model, dataset, training);
-  const targetScales = fitTargetScales(model, takeRows(dataset, training));
+  const targetScales = fitTargetScales(model, dataset, training);
   const classes = Object.fromEntries(model.heads.flatMap((h) => (h.task.classes !== undefined ? [[h.name, h.task.classes]] : [])));
   const stat = statSync(source);
   // The manifest's size depends on the offsets it lists: lay the arrays out after a generous guess, then check.

@@ -38,6 +38,11 @@ function numbersOf(vector: DuckDBVector): NumberColumn | undefined {
   return { items, valid: mask ? new Uint8Array(mask.buffer, mask.byteOffset, mask.byteLength) : undefined };
 }
 
+/** Whether row `r` of `column` holds a value (is not NULL). */
+function present(column: NumberColumn, r: number): boolean {
+  return column.valid === undefined || ((column.valid[r >> 3]! >> (r & 7)) & 1) === 1;
+}
+
 /** The cells of one row of a chunk; numbers are read from the vectors' typed arrays without a call into DuckDB. */
 class ChunkCells implements Cells {
   private vectors: DuckDBVector[] = [];
@@ -55,16 +60,13 @@ class ChunkCells implements Cells {
 
   number(k: number): number {
     const column = this.numbers[k];
-    if (column === undefined) return Number.NaN;
-    const r = this.row;
-    const valid = column.valid;
-    return valid === undefined || ((valid[r >> 3]! >> (r & 7)) & 1) === 1 ? column.items[r]! : Number.NaN;
+    return column !== undefined && present(column, this.row) ? column.items[this.row]! : Number.NaN;
   }
 
   value(k: number): unknown {
     const column = this.numbers[k];
     const r = this.row;
-    if (column !== undefined) return column.valid === undefined || ((column.valid[r >> 3]! >> (r & 7)) & 1) === 1 ? column.items[r]! : null;
+    if (column !== undefined) return present(column, r) ? column.items[r]! : null;
     const item = this.vectors[k]!.getItem(r) as unknown;
     if (item === null || typeof item === 'string' || typeof item === 'number') return item;
     const list = (item as { items?: readonly unknown[] }).items;

@@ -12,7 +12,7 @@ import { withDataClasses } from './classes.js';
 import { type BoundData, type Dataset, type TargetScale, type TargetScales, takeRows } from './dataset.js';
 import { DataError, DataErrors, type ProblemGroup } from './errors.js';
 import { applyNormalization, fitNormalization, type NormStats } from './normalize.js';
-import { type DataFormat, dataFormat } from './read.js';
+import type { DataFormat } from './read.js';
 import { isPack, readPack, withPackClasses } from './pack.js';
 import { type BatchSource, openPackStream } from './pack-stream.js';
 import { fitTargetScales, standardizeTargets } from './targets.js';
@@ -85,9 +85,7 @@ export async function prepareTrainingData(declared: CheckedModel, sources: Train
     skipBadRows: sources.skipBadRows === true,
     ...(sources.format !== undefined ? { format: sources.format } : {}),
   };
-  const model = isPack(sources.train)
-    ? withPackClasses(declared, sources.train)
-    : await withDataClasses(declared, sources.train, dataFormat(sources.train, sources.format ?? declared.data.format));
+  const model = await withDataClasses(declared, sources.train, sources.format ?? declared.data.format);
   const bound = await loadDataset(model, sources.train, bind);
   const skipped = skippedOf(bound);
   let train: Dataset;

@@ -1,4 +1,5 @@
 /** What a reader of a data file hands to the binder (bind.ts): a header, rows, and rows it cannot read. */
+import type { DataError } from './errors.js';
 
 /** The cells of the current row of a CSV or Parquet file; valid until the next row is read. */
 export interface Cells {
@@ -22,5 +23,5 @@ export interface RowSink {
   expectRows?(rows: number): void;
   row(row: Row): void;
   /** A line that is not a row: ragged CSV, broken quoting, invalid JSON, a JSON value that is not an object. */
-  malformed(problem: import('./errors.js').DataError): void;
+  malformed(problem: DataError): void;
 }

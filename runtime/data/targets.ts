@@ -9,16 +9,22 @@ import type { CheckedModel } from '../../compiler/index.js';
 import type { Dataset, TargetScale, TargetScales } from './dataset.js';
 import { featureStats, NORMALIZE_EPSILON } from './normalize.js';
 
-/** The mean and standard deviation of every standardized head's targets over the rows that carry them. */
-export function fitTargetScales(model: CheckedModel, dataset: Dataset): Record<string, TargetScale> {
+/**
+ * The mean and standard deviation of every standardized head's targets over the rows that carry
+ * them, among `rows` (default: all), as fitNormalization takes them.
+ */
+export function fitTargetScales(model: CheckedModel, dataset: Dataset, rows?: ArrayLike<number>): Record<string, TargetScale> {
   const scales: Record<string, TargetScale> = {};
   for (const head of model.heads) {
     if (head.task.kind !== 'regress' || head.task.normalize === false) continue;
     const label = dataset.labels[head.name];
     if (label === undefined) continue;
-    const rows: number[] = [];
-    for (let i = 0; i < dataset.n; i++) if (label.mask[i] !== 0) rows.push(i);
-    const { mean, variance } = featureStats(label.values, dataset.n, head.task.units, rows);
+    const labelled: number[] = [];
+    for (let k = 0; k < (rows?.length ?? dataset.n); k++) {
+      const i = rows === undefined ? k : rows[k]!;
+      if (label.mask[i] !== 0) labelled.push(i);
+    }
+    const { mean, variance } = featureStats(label.values, dataset.n, head.task.units, labelled);
     scales[head.name] = { mean, std: variance.map((v) => Math.max(Math.sqrt(v), NORMALIZE_EPSILON)) };
   }
   return scales;

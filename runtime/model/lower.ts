@@ -139,21 +139,16 @@ export function createLayer(step: PlanStep, nextSeed: () => number): tf.layers.L
         embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: nextSeed() }),
       });
     case 'lstm':
-      return tf.layers.lstm({
+    case 'gru': {
+      const config = {
         name,
         units: num(c.units),
         returnSequences: c.returnSequences === true,
         kernelInitializer: glorot(),
         recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: nextSeed() }),
-      });
-    case 'gru':
-      return tf.layers.gru({
-        name,
-        units: num(c.units),
-        returnSequences: c.returnSequences === true,
-        kernelInitializer: glorot(),
-        recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: nextSeed() }),
-      });
+      };
+      return step.op === 'lstm' ? tf.layers.lstm(config) : tf.layers.gru(config);
+    }
     case 'concatenate':
       return tf.layers.concatenate({ name, axis: num(c.axis) });
     case 'add':

@@ -20,6 +20,7 @@ import type {
   WeightSpec,
 } from '../../compiler/ir.js';
 import { LAYERS } from '../../compiler/library/layers.js';
+import { TRAIN_DEFAULTS } from '../../compiler/library/options.js';
 
 const at = { start: 0, end: 0 };
 
@@ -164,14 +165,7 @@ export function model(
     heads: members.heads,
     weights,
     weighting: { method: 'fixed' },
-    train: {
-      optimizer: { kind: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999 },
-      epochs: 10,
-      batch: 32,
-      validation: 0,
-      seed: 42,
-      shuffle: true,
-    },
+    train: TRAIN_DEFAULTS,
     data: {},
     span: at,
   };
