@@ -18,7 +18,7 @@ import { type BoundData, type LabelColumn, inputWidth, isIntInput, labelWidth, t
 import { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, didYouMeanColumn, ProblemList } from './errors.js';
 import { type DataFormat, type DataSource, dataFormat, readRows, sourceName } from './read.js';
 import { isPack, readPack } from './pack.js';
-import type { Cells, Row, RowSink } from './rows.js';
+import { type Cells, present, type Row, type RowBlock, type RowSink } from './rows.js';
 import {
   CellProblem,
   classIndex,
@@ -78,6 +78,8 @@ interface LabelPlan {
   readonly classes?: ReadonlyMap<string, number>;
   labelled: number;
 }
+
+const NONE_COPIED: ReadonlySet<InputPlan> = new Set();
 
 /** Reads `source` and binds every row to `model`; throws `DataErrors` listing all problems. */
 export async function loadDataset(model: CheckedModel, source: DataSource, options: BindOptions = {}): Promise<BoundData> {
@@ -175,6 +177,60 @@ class Binder implements RowSink {
       if (row.format !== 'jsonl') throw new Error('bug: a row before its header');
       this.planJson(row.record, row.line);
     }
+    this.bindRow(row, NONE_COPIED);
+  }
+
+  block(block: RowBlock): void {
+    const first = this.n;
+    const { copied, redo } = this.copyColumns(block, first);
+    const cells = block.cells;
+    for (let r = 0; r < block.rows; r++) {
+      cells.row = r;
+      const done = redo[r] === 1 ? NONE_COPIED : copied;
+      // After a row left out (--skip-bad-rows), each row's copied values move up to its place.
+      if (this.n !== first + r) {
+        for (const plan of done) plan.column.data.copyWithin(this.n * plan.width, (first + r) * plan.width, (first + r + 1) * plan.width);
+      }
+      this.bindRow({ format: block.format, line: block.line + r, cells }, done);
+    }
+  }
+
+  /**
+   * Copies whole columns of `block` into the inputs that read only plain numbers from number
+   * columns, at rows `first…`; returns those inputs, and the rows whose cells need the row path
+   * (NULL, or beyond float32) to be bound and reported.
+   */
+  private copyColumns(block: RowBlock, first: number): { copied: ReadonlySet<InputPlan>; redo: Uint8Array } {
+    const redo = new Uint8Array(block.rows);
+    const copied = new Set<InputPlan>();
+    for (const plan of this.inputs!) {
+      const { source, input, width } = plan;
+      if (source.kind !== 'slots' || input.dtype === 'int' || input.category !== undefined) continue;
+      const columns = source.keys.map((k) => block.numbers(k as number));
+      if (!columns.every((column) => column !== undefined)) continue;
+      plan.column.at(first + block.rows - 1);
+      const out = plan.column.data;
+      // A NULL's slot holds any value: its row is bound again (and reported) by the row path, as
+      // a row with a value beyond float32 is.
+      columns.forEach((column, i) => {
+        const items = column!.items;
+        for (let r = 0, at = first * width + i; r < block.rows; r++, at += width) {
+          const value = items[r]!;
+          if (value >= -FLOAT32_MAX && value <= FLOAT32_MAX) out[at] = value;
+          else redo[r] = 1;
+        }
+      });
+      for (const column of columns) {
+        if (column!.valid === undefined) continue;
+        for (let r = 0; r < block.rows; r++) if (!present(column!, r)) redo[r] = 1;
+      }
+      copied.add(plan);
+    }
+    return { copied, redo };
+  }
+
+  /** Binds one row, but for the inputs in `copied`, whose values are in place already. */
+  private bindRow(row: Row, copied: ReadonlySet<InputPlan>): void {
     this.line = row.line;
     this.cells = row.format === 'jsonl' ? undefined : row.cells;
     this.rowProblems = [];
@@ -182,7 +238,7 @@ class Binder implements RowSink {
       row.format === 'jsonl'
         ? (k: Key) => row.record[k as string]
         : (k: Key) => row.cells.value(typeof k === 'number' ? k : this.columnIndex.get(k)!);
-    for (const plan of this.inputs!) this.readInput(plan, get);
+    for (const plan of this.inputs!) if (!copied.has(plan)) this.readInput(plan, get);
     for (const plan of this.labels!) this.readLabel(plan, get);
     if (this.rowProblems.length === 0) {
       for (const plan of this.labels!) plan.labelled += plan.mask.data[this.n]!;
@@ -374,7 +430,8 @@ class Binder implements RowSink {
 
   private readInput(plan: InputPlan, get: (k: Key) => unknown): void {
     const { input, width, source } = plan;
-    const out = plan.column.row(this.n);
+    const at = plan.column.at(this.n);
+    const out = plan.column.data;
     if (source.kind === 'absent') return;
     if (input.category !== undefined) {
       const name = source.kind === 'slots' ? source.names[0]! : source.key;
@@ -385,10 +442,10 @@ class Binder implements RowSink {
       }
       this.attempt(name, () => {
         const id = categoryId(value, input.category!.count, plan.names);
-        if (input.categoryAsIds === true) out[0] = id;
+        if (input.categoryAsIds === true) out[at] = id;
         else {
-          out.fill(0);
-          out[id] = 1;
+          out.fill(0, at, at + width);
+          out[at + id] = 1;
         }
       });
       return;
@@ -400,15 +457,15 @@ class Binder implements RowSink {
       for (let i = 0; i < width; i++) {
         const key = source.keys[i] as number;
         const value = cells.number(key);
-        if (value >= -FLOAT32_MAX && value <= FLOAT32_MAX) out[i] = value;
-        else this.readNumber(out, i, cells.value(key), source.names[i]!, input);
+        if (value >= -FLOAT32_MAX && value <= FLOAT32_MAX) out[at + i] = value;
+        else this.readNumber(out, at + i, cells.value(key), source.names[i]!, input);
       }
       return;
     }
     const [values, names] = this.gather(source, width, get, 'numbers');
     if (values === undefined) return;
     // The hot loop of binding: no closure per cell.
-    for (let i = 0; i < width; i++) this.readNumber(out, i, values[i], names(i), input);
+    for (let i = 0; i < width; i++) this.readNumber(out, at + i, values[i], names(i), input);
   }
 
   /** One number of an input into `out[i]`, or a problem at `name`. */
@@ -462,10 +519,12 @@ class Binder implements RowSink {
   private readLabel(plan: LabelPlan, get: (k: Key) => unknown): void {
     const { head, width, source } = plan;
     const task = head.task;
-    const out = plan.values.row(this.n);
-    out.fill(0);
-    const mask = plan.mask.row(this.n);
-    mask[0] = 0;
+    const at = plan.values.at(this.n);
+    const out = plan.values.data;
+    out.fill(0, at, at + width);
+    const mask = plan.mask.data;
+    const n = plan.mask.at(this.n);
+    mask[n] = 0;
     if (source.kind === 'absent') return;
     const name = source.kind === 'slots' ? source.names[0]! : source.key;
     if (task.kind === 'regress') {
@@ -483,10 +542,10 @@ class Binder implements RowSink {
         }
         ok =
           this.attempt(names(i), () => {
-            out[i] = parseNumber(values[i]);
+            out[at + i] = parseNumber(values[i]);
           }) && ok;
       }
-      if (ok) mask[0] = 1;
+      if (ok) mask[n] = 1;
       return;
     }
     const value = get(source.kind === 'slots' ? source.keys[0]! : source.key);
@@ -494,26 +553,26 @@ class Binder implements RowSink {
     const ok = this.attempt(name, () => {
       switch (task.kind) {
         case 'classify':
-          out[parseClass(value, task.units, plan.classes, head.name)] = 1;
+          out[at + parseClass(value, task.units, plan.classes, head.name)] = 1;
           break;
         case 'binary':
-          out[0] = parseBinary(value, plan.classes);
+          out[at] = parseBinary(value, plan.classes);
           break;
         case 'multilabel':
-          for (const id of parseList(value)) out[parseClass(id, task.units, plan.classes, head.name)] = 1;
+          for (const id of parseList(value)) out[at + parseClass(id, task.units, plan.classes, head.name)] = 1;
           break;
         case 'tag': {
           const ids = parseList(value);
           const steps = tagSteps(task);
           if (ids.length !== steps) throw new CellProblem(`expected ${steps} ids, got ${ids.length}`);
           ids.forEach((id, t) => {
-            out[t * task.units + parseClass(id, task.units, plan.classes, head.name)] = 1;
+            out[at + t * task.units + parseClass(id, task.units, plan.classes, head.name)] = 1;
           });
           break;
         }
       }
     });
-    if (ok) mask[0] = 1;
+    if (ok) mask[n] = 1;
   }
 
   // ---- result ----

@@ -40,11 +40,13 @@ class RowCells implements CsvCells {
   starts = new Int32Array(64);
   ends = new Int32Array(64);
   quoted = new Uint8Array(64);
+  /** Each cell's value when it is a plain decimal number (see parseDecimal), NaN otherwise; parsed while scanning. */
+  numbers = new Float64Array(64);
   length = 0;
 
-  push(start: number, end: number, quoted: boolean): void {
+  push(start: number, end: number, quoted: boolean, number: number): void {
     if (this.length === this.starts.length) {
-      const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const grow = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: (n: number) => T): T => {
         const b = make(a.length * 2);
         b.set(a);
         return b;
@@ -52,10 +54,12 @@ class RowCells implements CsvCells {
       this.starts = grow(this.starts, (n) => new Int32Array(n));
       this.ends = grow(this.ends, (n) => new Int32Array(n));
       this.quoted = grow(this.quoted, (n) => new Uint8Array(n));
+      this.numbers = grow(this.numbers, (n) => new Float64Array(n));
     }
     this.starts[this.length] = start;
     this.ends[this.length] = end;
     this.quoted[this.length] = quoted ? 1 : 0;
+    this.numbers[this.length] = number;
     this.length++;
   }
 
@@ -69,7 +73,7 @@ class RowCells implements CsvCells {
   }
 
   number(k: number): number {
-    return this.quoted[k] === 1 ? Number.NaN : parseDecimal(this.bytes, this.starts[k]!, this.ends[k]!);
+    return this.numbers[k]!;
   }
 }
 
@@ -87,28 +91,44 @@ function decode(bytes: Uint8Array, start: number, end: number): string {
 
 /** The exact value of a plain decimal number in `bytes[start, end)`, or NaN when it is not one the fast path takes. */
 export function parseDecimal(bytes: Uint8Array, start: number, end: number): number {
+  const value = parseDecimalPrefix(bytes, start, end);
+  return parsedEnd === end ? value : Number.NaN;
+}
+
+/** Where `parseDecimalPrefix` stopped: the first byte that cannot continue a number. */
+let parsedEnd = 0;
+
+/**
+ * The value of the plain decimal number that starts at `start` and ends before `limit` or at the
+ * first byte that cannot continue it, which it leaves in `parsedEnd`; NaN when that prefix is not
+ * one the fast path takes. It never passes a delimiter or a quote, so a scanner can go on from
+ * `parsedEnd` to find the end of the cell.
+ */
+function parseDecimalPrefix(bytes: Uint8Array, start: number, limit: number): number {
   let i = start;
-  if (i === end) return Number.NaN;
+  parsedEnd = i;
+  if (i === limit) return Number.NaN;
   let negative = false;
   let c = bytes[i]!;
   if (c === 0x2d || c === 0x2b) {
     negative = c === 0x2d;
-    if (++i === end) return Number.NaN;
+    parsedEnd = ++i;
+    if (i === limit) return Number.NaN;
   }
   let mantissa = 0;
   let digits = 0; // significant digits taken into the mantissa
   let exponent = 0;
   const first = i;
-  for (; i < end; i++) {
+  for (; i < limit; i++) {
     c = bytes[i]! - 0x30;
     if (c >>> 0 > 9) break;
     mantissa = mantissa * 10 + c;
     if (mantissa !== 0) digits++;
   }
   let any = i > first;
-  if (i < end && bytes[i] === 0x2e) {
+  if (i < limit && bytes[i] === 0x2e) {
     const point = ++i;
-    for (; i < end; i++) {
+    for (; i < limit; i++) {
       c = bytes[i]! - 0x30;
       if (c >>> 0 > 9) break;
       mantissa = mantissa * 10 + c;
@@ -117,23 +137,24 @@ export function parseDecimal(bytes: Uint8Array, start: number, end: number): num
     exponent = point - i;
     any ||= i > point;
   }
+  parsedEnd = i;
   if (!any || digits > 15) return Number.NaN;
-  if (i < end && (bytes[i] === 0x65 || bytes[i] === 0x45)) {
+  if (i < limit && (bytes[i] === 0x65 || bytes[i] === 0x45)) {
     i++;
     let negativeExponent = false;
-    if (i < end && (bytes[i] === 0x2d || bytes[i] === 0x2b)) negativeExponent = bytes[i++] === 0x2d;
+    if (i < limit && (bytes[i] === 0x2d || bytes[i] === 0x2b)) negativeExponent = bytes[i++] === 0x2d;
     let e = 0;
     let expDigits = 0;
-    for (; i < end; i++) {
+    for (; i < limit; i++) {
       c = bytes[i]! - 0x30;
-      if (c < 0 || c > 9) return Number.NaN;
+      if (c >>> 0 > 9) break;
       e = e * 10 + c;
-      if (++expDigits > 4) return Number.NaN;
+      expDigits++;
     }
-    if (expDigits === 0) return Number.NaN;
+    parsedEnd = i;
+    if (expDigits === 0 || expDigits > 4) return Number.NaN;
     exponent += negativeExponent ? -e : e;
   }
-  if (i !== end) return Number.NaN;
   let value: number;
   if (mantissa === 0) value = 0;
   else if (exponent >= 0 && exponent <= 22) value = mantissa * POWERS_OF_TEN[exponent]!;
@@ -249,7 +270,7 @@ function scanRow(
         }
         if (j >= filled) {
           if (!eof) return NEED_MORE;
-          cells.push(start, filled, true);
+          cells.push(start, filled, true, Number.NaN);
           return { next: filled, breaks: breaks + 1, problem: 'quoted field unterminated' };
         }
         if (j + 1 >= filled && !eof) return NEED_MORE;
@@ -259,7 +280,7 @@ function scanRow(
         }
         break;
       }
-      cells.push(start, j, true);
+      cells.push(start, j, true, Number.NaN);
       i = j + 1;
       if (i >= filled) {
         if (!eof) return NEED_MORE;
@@ -278,18 +299,21 @@ function scanRow(
       if (end === NEED_MORE) return NEED_MORE;
       return { ...end, problem: 'trailing quote on quoted field is malformed' };
     }
-    let j = i;
+    // An unquoted cell: read as a number while it looks like one, then on to its end.
+    let number = parseDecimalPrefix(bytes, i, filled);
+    let j = parsedEnd;
     while (j < filled) {
       const c = bytes[j]!;
       if (c === COMMA || c === LF || c === CR) break;
       j++;
     }
+    if (j !== parsedEnd) number = Number.NaN;
     if (j >= filled) {
       if (!eof) return NEED_MORE;
-      cells.push(i, j, false);
+      cells.push(i, j, false, number);
       return { next: j, breaks: breaks + 1 };
     }
-    cells.push(i, j, false);
+    cells.push(i, j, false, number);
     if (bytes[j] === COMMA) {
       i = j + 1;
       continue;

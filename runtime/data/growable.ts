@@ -21,8 +21,8 @@ export class GrowableColumn<T extends Typed> {
     this.data = new kind(initialRows * width);
   }
 
-  /** The writable values of row `i`, growing the column (by doubling) when needed. */
-  row(i: number): T {
+  /** Where row `i` starts in `data`, growing the column (by doubling) when needed; read `data` after this call. */
+  at(i: number): number {
     if (i >= this.capacity) {
       let capacity = Math.max(this.capacity * 2, 1);
       while (capacity <= i) capacity *= 2;
@@ -31,16 +31,7 @@ export class GrowableColumn<T extends Typed> {
       this.data = grown;
       this.capacity = capacity;
     }
-    return this.data.subarray(i * this.width, (i + 1) * this.width) as T;
-  }
-
-  /** Makes room for `rows` rows at once: when the count is known, no row is ever copied to grow. */
-  reserve(rows: number): void {
-    if (rows <= this.capacity) return;
-    const grown = new this.kind(rows * this.width);
-    grown.set(this.data);
-    this.data = grown;
-    this.capacity = rows;
+    return i * this.width;
   }
 
   /**

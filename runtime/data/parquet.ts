@@ -11,7 +11,7 @@
  */
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from '@duckdb/node-api';
 import { DataError, DataErrors } from './errors.js';
-import type { Cells, RowSink } from './rows.js';
+import { type Cells, type NumberColumn, present, type RowSink } from './rows.js';
 
 /** How a column of a DuckDB type is selected, so that what comes back is one of a few kinds. */
 function selection(name: string, type: string): string {
@@ -23,30 +23,27 @@ function selection(name: string, type: string): string {
   return type === 'VARCHAR' ? column : `CAST(${column} AS VARCHAR)`;
 }
 
-/** The numbers of a column of a chunk, and which rows hold one (undefined: all of them). */
-interface NumberColumn {
-  readonly items: ArrayLike<number>;
-  /** Bit r set: row r is not NULL (DuckDB's validity mask, least significant bit first). */
-  readonly valid: Uint8Array | undefined;
-}
-
 /** The numbers of `vector` when it holds numbers (DOUBLE, FLOAT, TINYINT as selected), else undefined. */
 function numbersOf(vector: DuckDBVector): NumberColumn | undefined {
   const items = (vector as unknown as { items?: ArrayLike<number> }).items;
   if (items === undefined || typeof items[0] === 'bigint' || !ArrayBuffer.isView(items)) return undefined;
   const mask = (vector as unknown as { validity?: { data?: BigUint64Array | null } }).validity?.data;
-  return { items, valid: mask ? new Uint8Array(mask.buffer, mask.byteOffset, mask.byteLength) : undefined };
+  const valid = mask ? new Uint8Array(mask.buffer, mask.byteOffset, mask.byteLength) : undefined;
+  return { items, valid: valid === undefined || allSet(valid, items.length) ? undefined : valid };
 }
 
-/** Whether row `r` of `column` holds a value (is not NULL). */
-function present(column: NumberColumn, r: number): boolean {
-  return column.valid === undefined || ((column.valid[r >> 3]! >> (r & 7)) & 1) === 1;
+/** Whether the first `bits` bits of `mask` are all set (no NULL in the chunk). */
+function allSet(mask: Uint8Array, bits: number): boolean {
+  const bytes = bits >> 3;
+  for (let b = 0; b < bytes; b++) if (mask[b] !== 0xff) return false;
+  const rest = bits & 7;
+  return rest === 0 || (mask[bytes]! & ((1 << rest) - 1)) === (1 << rest) - 1;
 }
 
 /** The cells of one row of a chunk; numbers are read from the vectors' typed arrays without a call into DuckDB. */
 class ChunkCells implements Cells {
   private vectors: DuckDBVector[] = [];
-  private numbers: (NumberColumn | undefined)[] = [];
+  numbers: (NumberColumn | undefined)[] = [];
   row = 0;
 
   get length(): number {
@@ -116,9 +113,10 @@ export async function readParquet(file: string, sink: RowSink): Promise<boolean>
     }
     sink.header(names, undefined);
     const select = names.map((name, k) => selection(name, types[k]!)).join(', ');
-    // Materialized rather than streamed: DuckDB then scans the row groups in parallel, three to four
-    // times faster on the benchmark file, at the cost of holding its copy of the columns meanwhile.
-    const result = await connection.run(`SELECT ${select} FROM read_parquet(${quoted(file)})`).catch((error: unknown) => {
+    // Streamed, with the next chunk asked for before this one is bound: DuckDB decodes it on its
+    // own threads meanwhile, and never holds more than a few chunks (a materialized result would
+    // hold a copy of every column).
+    const result = await connection.stream(`SELECT ${select} FROM read_parquet(${quoted(file)})`).catch((error: unknown) => {
       throw readProblem(file, error);
     });
     const fetch = () =>
@@ -127,15 +125,26 @@ export async function readParquet(file: string, sink: RowSink): Promise<boolean>
       });
     const cells = new ChunkCells();
     let rows = 0;
-    for (;;) {
-      const chunk = await fetch();
-      if (chunk === null || chunk.rowCount === 0) break;
-      cells.load(chunk);
-      for (let r = 0; r < chunk.rowCount; r++) {
-        cells.row = r;
-        sink.row({ format: 'parquet', line: rows + r + 1, cells });
+    let next = fetch();
+    try {
+      for (;;) {
+        const chunk = await next;
+        if (chunk === null || chunk.rowCount === 0) break;
+        next = fetch();
+        cells.load(chunk);
+        if (sink.block !== undefined) {
+          sink.block({ format: 'parquet', line: rows + 1, rows: chunk.rowCount, cells, numbers: (k) => cells.numbers[k] });
+        } else {
+          for (let r = 0; r < chunk.rowCount; r++) {
+            cells.row = r;
+            sink.row({ format: 'parquet', line: rows + r + 1, cells });
+          }
+        }
+        rows += chunk.rowCount;
       }
-      rows += chunk.rowCount;
+    } finally {
+      // Not left running when the sink stopped the read: the connection closes after it.
+      await next.catch(() => null);
     }
     return rows > 0;
   } finally {

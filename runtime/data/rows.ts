@@ -10,6 +10,32 @@ export interface Cells {
   number(k: number): number;
 }
 
+/** A column of numbers of a block of rows, and which rows hold one (bit r of `valid` set; undefined: all of them). */
+export interface NumberColumn {
+  readonly items: ArrayLike<number>;
+  /** DuckDB's validity mask, least significant bit first. */
+  readonly valid: Uint8Array | undefined;
+}
+
+/** Whether row `r` of `column` holds a value (is not NULL). */
+export function present(column: NumberColumn, r: number): boolean {
+  return column.valid === undefined || ((column.valid[r >> 3]! >> (r & 7)) & 1) === 1;
+}
+
+/**
+ * Rows held column by column (a Parquet chunk): the numbers of a column in one array, so that a
+ * binder can copy a whole column at once; `cells` gives the cells of row `cells.row` as well.
+ */
+export interface RowBlock {
+  readonly format: 'parquet';
+  /** The number of the block's first row in the file (1-based). */
+  readonly line: number;
+  readonly rows: number;
+  readonly cells: Cells & { row: number };
+  /** Column `k`'s numbers, or undefined when it does not hold numbers. */
+  numbers(k: number): NumberColumn | undefined;
+}
+
 /** One row of a file, with the line (CSV, JSONL) or row number (Parquet) it starts on. */
 export type Row =
   | { readonly format: 'csv' | 'parquet'; readonly line: number; readonly cells: Cells }
@@ -22,6 +48,8 @@ export interface RowSink {
   /** Before anything else, for a file on disk: at least as many as its rows, to allocate once. */
   expectRows?(rows: number): void;
   row(row: Row): void;
+  /** Rows held column by column; a sink without this method is handed them row by row. */
+  block?(block: RowBlock): void;
   /** A line that is not a row: ragged CSV, broken quoting, invalid JSON, a JSON value that is not an object. */
   malformed(problem: DataError): void;
 }

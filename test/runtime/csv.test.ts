@@ -153,6 +153,37 @@ describe('readCsvBytes', () => {
       { numRuns: 300, seed: 11 },
     );
   });
+  it('parses each unquoted cell as parseDecimal parses its text while splitting the row, at any chunk size', () => {
+    const cell = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+      fc.integer().map(String),
+      fc.stringMatching(/^[0-9eE.+\- x]{0,9}$/),
+    );
+    const table = fc.array(fc.array(cell, { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(table, fc.integer({ min: 1, max: 40 }), fc.boolean(), (cells, chunk, quoteSome) => {
+        const quoted = (r: number, k: number) => quoteSome && (r + k) % 3 === 0;
+        const text = `${cells.map((row, r) => row.map((c, k) => (quoted(r, k) ? `"${c}"` : c)).join(',')).join('\n')}\n`;
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtl-csv-'));
+        const file = path.join(dir, 'numbers.csv');
+        fs.writeFileSync(file, text);
+        const read: number[][] = [];
+        readCsvBytes(
+          { file },
+          { row: (c) => read.push(Array.from({ length: c.length }, (_, k) => c.number(k))), malformed: () => {} },
+          chunk,
+        );
+        fs.rmSync(dir, { recursive: true });
+        const blank = (row: string[]) => row.length === 1 && row[0]!.trim() === '';
+        const expected = cells
+          .map((row, r) => ({ row, r }))
+          .filter(({ row, r }) => !blank(row) || quoted(r, 0))
+          .map(({ row, r }) => row.map((c, k) => (quoted(r, k) ? Number.NaN : decimal(c))));
+        expect(read).toEqual(expected);
+      }),
+      { numRuns: 300, seed: 5 },
+    );
+  });
 });
 
 describe('countRows', () => {

@@ -144,4 +144,29 @@ describe('Parquet data', () => {
       { numRuns: 25, seed: 3 },
     );
   });
+
+  it('leaves out the same rows under --skip-bad-rows from CSV and Parquet, across DuckDB chunks, keeping the rows after them in order', async () => {
+    const m = model('model M {\n  input x: float[2]\n  head c = x -> classify(3)\n}');
+    const rows = 5000; // over two of DuckDB's 2048-row chunks
+    const cell = (r: number, k: number): number | null => (r % 97 === k ? null : r % 211 === k ? 1e39 : r * 2 + k);
+    const label = (r: number): number => (r % 301 === 0 ? 7 : r % 3);
+    const file = path.join(dir, 'skip');
+    fs.writeFileSync(
+      `${file}.csv`,
+      ['x_0,x_1,c', ...Array.from({ length: rows }, (_, r) => `${cell(r, 0) ?? ''},${cell(r, 1) ?? ''},${label(r)}`)].join('\n'),
+    );
+    await writeParquet(
+      `${file}.parquet`,
+      ['x_0', 'x_1', 'c'],
+      Array.from({ length: rows }, (_, r) => ({ x_0: cell(r, 0), x_1: cell(r, 1), c: label(r) })),
+    );
+    const fromCsv = await loadDataset(m, `${file}.csv`, { skipBadRows: true });
+    const fromParquet = await loadDataset(m, `${file}.parquet`, { skipBadRows: true });
+    const bad = Array.from({ length: rows }, (_, r) => r).filter((r) => r % 97 < 2 || r % 211 < 2 || r % 301 === 0);
+    expect(fromParquet.skipped).toBe(bad.length);
+    expect(fromCsv.skipped).toBe(bad.length);
+    expect(arrays(fromParquet)).toEqual(arrays(fromCsv));
+    const kept = Array.from({ length: rows }, (_, r) => r).filter((r) => !bad.includes(r));
+    expect(Array.from(fromParquet.dataset.inputs['x']!)).toEqual(kept.flatMap((r) => [r * 2, r * 2 + 1]));
+  });
 });
