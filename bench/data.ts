@@ -1,8 +1,8 @@
 /**
  * Data ingest benchmark (`npm run bench:data`, issue 11): binding one data set for the wide MLP
  * (1,000,000 rows × 100 float columns and two class labels by default) from CSV as mtl read it
- * before (papaparse's streaming parser feeding the same binder), from CSV, JSONL and Parquet as it
- * reads them now, and from a pack. Each contender runs in a process of its own, so that its peak
+ * before issue 11 (the code of then, built from git history: papaparse and that binder), from CSV,
+ * JSONL and Parquet as it reads them now, and from a pack. Each contender runs in a process of its own, so that its peak
  * resident memory is its own; each prints seconds, MB/s of file, rows/s, and peak RSS against the
  * size of the bound arrays. The files are made once, in a cache folder (--dir, default
  * $TMPDIR/mtl-bench-data), by mtl's own writers and DuckDB. Options: --rows N, --dir D, --only a,b.
@@ -12,9 +12,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Papa from 'papaparse';
 import { compile } from '../compiler/index.js';
-import { type Cells, bindRows, DataError, loadDataset, mulberry32, type RowSink, writePack } from '../runtime/data/index.js';
+import { loadDataset, mulberry32, writePack } from '../runtime/data/index.js';
 
 const MODEL = `model Wide {
   input x: float[100]
@@ -34,46 +33,51 @@ function option(argv: readonly string[], flag: string): string | undefined {
 
 const model = () => compile('wide.mtl', MODEL).models[0]!;
 
-/** CSV through papaparse, as runtime/data/read.ts read it before issue 11: every cell a string. */
-function papaparseRows(file: string, sink: RowSink): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let line = 1;
-    let width = -1;
-    Papa.parse<string[]>(fs.createReadStream(file, { encoding: 'utf8' }), {
-      delimiter: ',',
-      header: false,
-      dynamicTyping: false,
-      skipEmptyLines: false,
-      step(result) {
-        const cells = result.data;
-        const start = line++;
-        if (cells.length === 1 && cells[0]!.trim() === '') return;
-        if (width < 0) {
-          width = cells.length;
-          sink.header(
-            cells.map((c) => c.trim()),
-            start,
-          );
-        } else if (cells.length !== width) sink.malformed(new DataError(file, start, undefined, 'ragged row'));
-        else {
-          const row: Cells = { length: cells.length, value: (k) => cells[k], number: () => Number.NaN };
-          sink.row({ format: 'csv', line: start, cells: row });
-        }
-      },
-      complete: () => resolve(),
-      error: reject,
-    });
-  });
+/**
+ * The last commit before issue 11 changed how data is read: its reader (papaparse, every cell a
+ * string) and binder are "today's" code that issue measured against, built from the repository's
+ * own history and run side by side with the current code.
+ */
+const BEFORE = 'ae39cfe^';
+
+/**
+ * Builds the compiler and data reader of commit `BEFORE` into `dir` (once; TypeScript only, with
+ * this checkout's node_modules), or says why it cannot (no git history, as in a tarball).
+ */
+function buildBefore(dir: string): string | undefined {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  if (fs.existsSync(path.join(dir, 'dist', 'runtime', 'data', 'index.js'))) return undefined;
+  const archive = spawnSync('git', ['-C', root, 'archive', '--format=tar', BEFORE], { maxBuffer: 1 << 30 });
+  if (archive.status !== 0) return `git archive ${BEFORE} failed: ${String(archive.stderr).trim() || archive.error?.message}`;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const steps: [string, string[]][] = [
+    ['tar', ['-x', '-C', dir]],
+    [process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(dir, 'tsconfig.json')]],
+    [process.execPath, [path.join(dir, 'scripts', 'vendor-chevrotain.mjs')]],
+  ];
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+  for (const [command, args] of steps) {
+    const run = spawnSync(command, args, { cwd: dir, input: command === 'tar' ? archive.stdout : undefined, encoding: 'buffer' });
+    if (run.status !== 0) return `building ${BEFORE} failed at ${path.basename(command)}: ${String(run.stdout)}${String(run.stderr)}`;
+  }
+  return undefined;
 }
 
 /** Binds `file` as `contender` in this process and prints one JSON line of measurements. */
-async function child(contender: Contender, file: string): Promise<void> {
-  const checked = model();
-  const started = performance.now();
-  const bound =
+async function child(contender: Contender, file: string, before: string | undefined): Promise<void> {
+  // The code of `BEFORE`, compiled by buildBefore, for the contender that measures it.
+  const code =
     contender === 'csv-before'
-      ? await bindRows(checked, file, 'csv', {}, (sink) => papaparseRows(file, sink))
-      : await loadDataset(checked, file);
+      ? {
+          compile: ((await import(path.join(before!, 'dist', 'compiler', 'index.js'))) as { compile: typeof compile }).compile,
+          loadDataset: ((await import(path.join(before!, 'dist', 'runtime', 'data', 'index.js'))) as { loadDataset: typeof loadDataset })
+            .loadDataset,
+        }
+      : { compile, loadDataset };
+  const checked = code.compile('wide.mtl', MODEL).models[0]!;
+  const started = performance.now();
+  const bound = await code.loadDataset(checked, file);
   const seconds = (performance.now() - started) / 1000;
   const d = bound.dataset;
   const arrays = [...Object.values(d.inputs), ...Object.values(d.labels).flatMap((l) => [l.values, l.mask])].reduce(
@@ -132,21 +136,24 @@ async function makeFiles(dir: string, rows: number): Promise<Record<Contender, s
 
 async function main(argv: readonly string[]): Promise<void> {
   const childOf = option(argv, '--child');
-  if (childOf !== undefined) return child(childOf as Contender, option(argv, '--file')!);
+  if (childOf !== undefined) return child(childOf as Contender, option(argv, '--file')!, option(argv, '--before'));
   const rows = Number(option(argv, '--rows') ?? 1_000_000);
   const dir = option(argv, '--dir') ?? path.join(os.tmpdir(), 'mtl-bench-data');
   const only = option(argv, '--only')?.split(',') ?? CONTENDERS;
   const files = await makeFiles(dir, rows);
+  const beforeDir = path.join(dir, `mtl-${BEFORE.replace(/\W/g, '-')}`);
+  const unbuilt = only.includes('csv-before') ? buildBefore(beforeDir) : undefined;
+  if (unbuilt !== undefined) console.log(`csv-before left out: ${unbuilt}`);
   console.log(`bench:data — the wide MLP's data, ${rows.toLocaleString('en')} rows × 100 float columns + 2 labels`);
   console.log(
     `${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores; Node ${process.version}; load average ${os.loadavg()[0]!.toFixed(2)}\n`,
   );
   console.log('format              file MB   seconds      MB/s      rows/s   peak RSS   RSS / arrays   vs CSV before');
-  let before: number | undefined;
+  let beforeSeconds: number | undefined;
   let checksum: number | undefined;
-  for (const contender of CONTENDERS.filter((c) => only.includes(c))) {
+  for (const contender of CONTENDERS.filter((c) => only.includes(c) && !(c === 'csv-before' && unbuilt !== undefined))) {
     const script = fileURLToPath(import.meta.url);
-    const run = spawnSync(process.execPath, [script, '--child', contender, '--file', files[contender]], {
+    const run = spawnSync(process.execPath, [script, '--child', contender, '--file', files[contender], '--before', beforeDir], {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
     });
@@ -161,7 +168,7 @@ async function main(argv: readonly string[]): Promise<void> {
     if (checksum !== undefined && Math.abs(result.sum - checksum) > 1e-6 * Math.abs(checksum))
       throw new Error(`${contender} bound other values`);
     checksum ??= result.sum;
-    if (contender === 'csv-before') before = result.seconds;
+    if (contender === 'csv-before') beforeSeconds = result.seconds;
     const mb = fs.statSync(files[contender]).size / 1e6;
     console.log(
       [
@@ -174,7 +181,7 @@ async function main(argv: readonly string[]): Promise<void> {
           .padStart(11),
         `${(result.peak / 1e6).toFixed(0)} MB`.padStart(10),
         `${(result.peak / result.arrays).toFixed(2)}×`.padStart(14),
-        (before === undefined ? '' : `${(before / result.seconds).toFixed(1)}×`).padStart(15),
+        (beforeSeconds === undefined ? '' : `${(beforeSeconds / result.seconds).toFixed(1)}×`).padStart(15),
       ].join(' '),
     );
   }
