@@ -264,7 +264,7 @@ export class Workspace {
     for (const [other, held] of this.held) if (other !== uri) others += held;
     const reason =
       bytes > maxSourceBytes()
-        ? `this document is not checked: it has ${count(bytes)} bytes, more than the ${count(maxSourceBytes())} a source may have`
+        ? `this document is not checked: it has ${count(bytes)} bytes, more than the ${count(maxSourceBytes())} a source may have; close and open it again once it is smaller`
         : others + bytes > MAX_OPEN_BYTES
           ? `this document is not checked: the open documents would take ${count(others + bytes)} bytes, more than the ${count(MAX_OPEN_BYTES)} the language server holds; close some, then close and open this one again`
           : undefined;

@@ -66,6 +66,22 @@ describe('documents the server does not analyse', () => {
     expect((await server.diagnosticsFor(uri, version)).diagnostics).toEqual([]);
   });
 
+  test('a document over 4 MiB is held empty until it is opened again, with a diagnostic that says so', async () => {
+    server = await startTestServer();
+    const text = models(5e6);
+    const { uri, diagnostics } = await server.open(text);
+    const message = `this document is not checked: it has ${text.length.toLocaleString('en-US')} bytes, more than the 4,194,304 a source may have; close and open it again once it is smaller`;
+    expect(diagnostics.map((d) => d.message)).toEqual([message]);
+    // Its text is held by no one: an importer cannot read it either.
+    expect(server.workspace.readFile(new URL(uri).pathname)).toBeUndefined();
+    const version = await server.change(uri, [{ text: SEED }]);
+    expect((await server.diagnosticsFor(uri, version)).diagnostics.map((d) => d.message)).toEqual([message]);
+    await server.close(uri);
+    const reopened = server.diagnosticsFor(uri, 3);
+    await server.client.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'mtl', version: 3, text: SEED } });
+    expect((await reopened).diagnostics).toEqual([]);
+  });
+
   test(`imports past ${MAX_ANALYSED_FILES} files or ${MAX_ANALYSED_BYTES} bytes are left unread, and the diagnostic says why`, async () => {
     server = await startTestServer({ files: importedFiles(40) });
     const { diagnostics } = await server.open(manyImports(40));
