@@ -16,6 +16,8 @@ import type { BlockEntry } from './stages.js';
 export interface CompileHost {
   /** The text of a file, or undefined when it cannot be read. */
   readFile(file: string): string | undefined;
+  /** Why a file that `readFile` did not give was left unread, when it was a choice: the diagnostic's hint. */
+  unreadable?(file: string): string | undefined;
 }
 
 export interface CompileResult {
@@ -67,7 +69,11 @@ export function compile(file: string, text: string, host: CompileHost = NO_FILES
       const source = host.readFile(target);
       if (source === undefined) {
         importFailed = true;
-        if (top) importDiagnostics.push(diagnostic(Diagnostics.importNotFound, imp.path.span, [imp.path.value]));
+        const hint = host.unreadable?.(target);
+        if (top)
+          importDiagnostics.push(
+            diagnostic(Diagnostics.importNotFound, imp.path.span, [imp.path.value], hint === undefined ? {} : { hint }),
+          );
         continue;
       }
       imports.push(target);

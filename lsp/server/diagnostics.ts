@@ -20,6 +20,12 @@ export function documentDiagnostics(analysis: Analysis, workspace: Workspace): l
     .map((d) => toLspDiagnostic(d, analysis, workspace));
 }
 
+/** Why a document is not analysed (limits.ts), as one warning at its start. */
+export function limitDiagnostic(reason: string): lsp.Diagnostic {
+  const start = { line: 0, character: 0 };
+  return { range: { start, end: start }, severity: lsp.DiagnosticSeverity.Warning, source: SOURCE, message: reason };
+}
+
 export function toLspDiagnostic(d: Diagnostic, analysis: Analysis, workspace: Workspace): lsp.Diagnostic {
   const lines = analysis.result.lines;
   const result: lsp.Diagnostic = {

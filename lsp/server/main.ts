@@ -16,12 +16,11 @@ import {
   type InitializeResult,
   type ResponseMessage,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Readable, Writable } from 'node:stream';
 import { codeActions } from './code-actions.js';
 import { completion } from './completion.js';
 import { definition } from './definition.js';
-import { documentDiagnostics } from './diagnostics.js';
+import { documentDiagnostics, limitDiagnostic } from './diagnostics.js';
 import { foldingRanges } from './folding.js';
 import { formatting } from './formatting.js';
 import { hover } from './hover.js';
@@ -60,7 +59,6 @@ const CAPABILITIES: InitializeResult['capabilities'] = {
 
 /** Starts serving on a connection; returns the workspace (tests inspect it). */
 function startServer(connection: Connection, options: ServerOptions = {}): Workspace {
-  const documents = new TextDocuments(TextDocument);
   const log = (message: string) => connection.console.error(message);
   const workspace: Workspace = new Workspace({
     ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
@@ -69,11 +67,12 @@ function startServer(connection: Connection, options: ServerOptions = {}): Works
       void connection.sendDiagnostics({
         uri: analysis.uri,
         version: analysis.version,
-        diagnostics: documentDiagnostics(analysis, workspace),
+        diagnostics: 'reason' in analysis ? [limitDiagnostic(analysis.reason)] : documentDiagnostics(analysis, workspace),
       }),
     clear: (uri) => void connection.sendDiagnostics({ uri, diagnostics: [] }),
     log,
   });
+  const documents = new TextDocuments(workspace.store);
 
   const guard =
     <P, R>(name: string, handler: (params: P) => R) =>

@@ -17,17 +17,24 @@ export class SourceFileError extends Error {
   override name = 'SourceFileError';
 }
 
-/** The UTF-8 text of `file`; throws Node's errors (ENOENT…) or a `SourceFileError`. */
-export function readSourceFile(file: string): string {
+/** A source larger than the limit it was read with: refused before a byte of it is read. */
+export class SourceTooLargeError extends SourceFileError {
+  override name = 'SourceTooLargeError';
+}
+
+/**
+ * The UTF-8 text of `file`, of at most `limit` bytes (the language server reads imports with a lower
+ * one); throws Node's errors (ENOENT…) or a `SourceFileError`.
+ */
+export function readSourceFile(file: string, limit = maxSourceBytes()): string {
   // O_NONBLOCK: opening a FIFO must not wait for a writer.
   const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
     const info = fs.fstatSync(fd);
     if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     if (!info.isFile()) throw new SourceFileError('not a regular file (a device or a FIFO)');
-    const limit = maxSourceBytes();
     if (info.size > limit) {
-      throw new SourceFileError(`${info.size} bytes, more than the ${limit} a source may have (raise it with MTLC_MAX_SOURCE_BYTES)`);
+      throw new SourceTooLargeError(`${info.size} bytes, more than the ${limit} a source may have (raise it with MTLC_MAX_SOURCE_BYTES)`);
     }
     return fs.readFileSync(fd, 'utf8');
   } finally {

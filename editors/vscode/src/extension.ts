@@ -10,6 +10,9 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 
 let client: LanguageClient | undefined;
 
+/** The bundled server's heap limit, in MiB. */
+const HEAP_LIMIT_MB = 512;
+
 function serverOptions(context: vscode.ExtensionContext): ServerOptions {
   const configured = vscode.workspace.getConfiguration('mtl').get<string>('server.path', '').trim();
   if (configured !== '') {
@@ -18,9 +21,12 @@ function serverOptions(context: vscode.ExtensionContext): ServerOptions {
     return { command, args: ['lsp'], transport: TransportKind.stdio, options: { shell: process.platform === 'win32' } };
   }
   const module = context.asAbsolutePath(path.join('server', 'mtl-lsp.js'));
+  // The server keeps its heap under about 300 MB by its own limits (docs/security.md); past 512 MB
+  // something is wrong, and ending it (the client starts it again) is better than growing.
+  const heap = `--max-old-space-size=${HEAP_LIMIT_MB}`;
   return {
-    run: { module, transport: TransportKind.stdio },
-    debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+    run: { module, transport: TransportKind.stdio, options: { execArgv: [heap] } },
+    debug: { module, transport: TransportKind.stdio, options: { execArgv: [heap, '--nolazy', '--inspect=6011'] } },
   };
 }
 
