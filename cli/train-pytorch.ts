@@ -41,8 +41,6 @@ export interface TrainSteps {
 
 /** Features of a model the PyTorch trainer does not have yet: refused, never trained differently. */
 function unsupported(checked: CheckedModel): string | undefined {
-  const method = checked.weighting.method;
-  if (method === 'gradnorm' || method === 'pcgrad' || method === 'mgda') return `weighting ${method}`;
   if (checked.train.earlyStop !== undefined) return 'train { early_stop }';
   if (checked.train.select !== undefined) return 'train { select }';
   return undefined;

@@ -24,7 +24,7 @@ export { contains, LineIndex, type Span } from './span.js';
 export { nodePathAt, paramReferences, walk } from './locate.js';
 
 // What a checked model lowers to
-export { planModel, type ModelPlan, type PlanStep, type PlanValue } from './plan.js';
+export { layerHeads, planModel, type ModelPlan, type PlanStep, type PlanValue } from './plan.js';
 export { formatSummary, summarize } from './summary-table.js';
 export { buildGraph, describeTask, graphDot, graphMermaid, type GraphNode, type NodeKind } from './graph.js';
 export { formatFile } from './format.js';

@@ -490,3 +490,25 @@ function inputIsInt(node: InputNode): boolean {
 export function inputShape(node: InputNode): Shape {
   return node.categoryAsIds === true ? [1] : node.shape;
 }
+
+/**
+ * For each plan step (a layer of either lowering), the heads whose outputs depend on it. Layers that more than
+ * one head depends on hold the shared parameters (trunks, shared experts); the others belong to one task.
+ */
+export function layerHeads(plan: ModelPlan, heads: readonly string[]): Map<string, Set<string>> {
+  const byName = new Map(plan.steps.map((s) => [s.name, s]));
+  const result = new Map<string, Set<string>>();
+  plan.outputs.forEach((output, i) => {
+    const head = heads[i]!;
+    const stack = [output];
+    while (stack.length > 0) {
+      const name = stack.pop()!;
+      const seen = result.get(name) ?? new Set<string>();
+      if (seen.has(head)) continue;
+      seen.add(head);
+      result.set(name, seen);
+      stack.push(...(byName.get(name)?.inputs ?? []));
+    }
+  });
+  return result;
+}

@@ -6,7 +6,7 @@
  * each part comes from. The layers PyTorch lacks are in `mtl_layers.py` (python-layers.ts).
  */
 import type { CheckedModel, LayerNode, Shape } from '../ir.js';
-import { type ModelPlan, type PlanStep, planModel } from '../plan.js';
+import { layerHeads, type ModelPlan, type PlanStep, planModel } from '../plan.js';
 import { LineIndex, type Span } from '../span.js';
 import { pyIdentifier, pyLiteral, pyString } from './python.js';
 
@@ -31,6 +31,11 @@ export function emitModelPy(model: CheckedModel, source: SourceText): string {
   const init: string[] = [];
   const forward: string[] = [];
   const kerasLayers: string[] = [];
+  const taskLayers: string[] = [];
+  const owners = layerHeads(
+    plan,
+    model.heads.map((h) => h.name),
+  );
   let group: string | undefined;
   for (const step of plan.steps) {
     if (step.op === 'input') continue;
@@ -50,6 +55,8 @@ export function emitModelPy(model: CheckedModel, source: SourceText): string {
     if (code.module !== undefined) {
       init.push(`        self.${id} = ${code.module}${comment}`);
       if (step.trainable + step.nonTrainable > 0) kerasLayers.push(`        ${pyString(step.name)}: ${pyString(id)},`);
+      const users = owners.get(step.name);
+      if (step.trainable > 0 && users?.size === 1) taskLayers.push(`        ${pyString(id)}: ${pyString([...users][0]!)},`);
     }
     forward.push(`        ${id} = ${code.forward}${code.module === undefined ? comment : ''}`);
   }
@@ -74,7 +81,7 @@ export function emitModelPy(model: CheckedModel, source: SourceText): string {
     `INPUTS = ${pyLiteral(plan.inputs.map((name) => ({ name, shape: [...steps.get(name)!.shape], dtype: steps.get(name)!.config.dtype as string })))}`,
     '',
     `# The heads forward() returns, in order, with what their masked losses need.`,
-    `TASKS = ${pyLiteral(model.heads.map((h) => ({ name: h.name, kind: h.task.kind, units: h.task.units, loss: { ...h.task.loss } })))}`,
+    `TASKS = ${pyLiteral(model.heads.map((h) => ({ name: h.name, kind: h.task.kind, units: h.task.units, loss: { ...h.task.loss }, metrics: [...h.task.metrics] })))}`,
     '',
     `# train { } and the task weights, as train.py reads them.`,
     `TRAIN = ${pyLiteral(trainConfig(model))}`,
@@ -84,6 +91,12 @@ export function emitModelPy(model: CheckedModel, source: SourceText): string {
     `    # TensorFlow.js layer name -> attribute, for every layer with weights.`,
     '    KERAS_LAYERS = {',
     ...kerasLayers,
+    '    }',
+    '',
+    "    # Attribute -> head, for every layer with weights that only one head depends on (the head's own",
+    '    # parameters); the parameters of every other layer are shared (mtl_weighting.py).',
+    '    TASK_LAYERS = {',
+    ...taskLayers,
     '    }',
     '',
     '    def __init__(self):',
@@ -177,6 +190,8 @@ function trainConfig(model: CheckedModel): Parameters<typeof pyLiteral>[0] {
     seed: t.seed,
     shuffle: t.shuffle,
     weighting: { ...model.weighting },
+    early_stop: t.earlyStop ?? null,
+    select: t.select !== undefined ? { ...t.select } : null,
     weights: Object.fromEntries(model.heads.map((h) => [h.name, fixedWeight(model.weights[h.name])])),
   };
 }

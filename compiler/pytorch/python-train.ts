@@ -35,6 +35,7 @@ import torch.distributed as dist
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model as emitted  # noqa: E402
 from mtl_layers import masked_loss, read_keras_weights, write_keras_weights  # noqa: E402
+from mtl_weighting import make_weighting  # noqa: E402
 
 TRAIN = emitted.TRAIN
 TASKS = emitted.TASKS
@@ -122,54 +123,6 @@ def decay_weights(named):
                 p.mul_(1 - spec["lr"] * spec["decay"])
 
 
-# ── task weighting (docs/methods.md) ────────────────────────────────────────────────────────────
-
-
-class Weighting:
-    """fixed, uncertainty and dwa: lambda per task, and the loss the model minimises."""
-
-    def __init__(self, device):
-        self.method = TRAIN["weighting"]["method"]
-        self.base = torch.tensor([TRAIN["weights"][n] for n in NAMES], dtype=torch.float32, device=device)
-        self.dwa = torch.ones(len(NAMES), device=device)
-        self.history = []
-        # uncertainty: s_i = log sigma_i^2, trained with the model.
-        self.log_var = torch.nn.Parameter(torch.zeros(len(NAMES), device=device)) if self.method == "uncertainty" else None
-
-    def parameters(self):
-        return [("weighting.log_var", self.log_var)] if self.log_var is not None else []
-
-    def lambdas(self):
-        if self.method == "uncertainty":
-            return self.base / (2 * torch.exp(self.log_var.detach()))
-        if self.method == "dwa":
-            return self.base * self.dwa
-        return self.base
-
-    def combine(self, means, present, world):
-        """This worker's part of the step's loss; the parts' gradients add up to the loss's gradient.
-
-        means are this worker's rows' share of each task's global mean (their sums add up to it);
-        a term every worker adds whole (uncertainty's s_i / 2) is divided among them.
-        Tasks without labels in the global batch add nothing.
-        """
-        if self.method == "uncertainty":
-            weighted = self.base * means
-            terms = weighted / (2 * torch.exp(self.log_var)) + self.log_var / (2 * world)
-            return (terms * present).sum()
-        return (self.lambdas() * means).sum()
-
-    def end_epoch(self, task_loss):
-        """DWA: lambda_k(t) = T softmax(w_k(t-1) / temp), w_k = L_k(t-1) / L_k(t-2); 1 for epochs 1 and 2."""
-        self.history.append(task_loss)
-        if self.method != "dwa" or len(self.history) < 2:
-            return
-        last, before = self.history[-1], self.history[-2]
-        ratios = [last[i] / before[i] if before[i] > 0 and last[i] > 0 else 1.0 for i in range(len(NAMES))]
-        scaled = torch.tensor(ratios) / TRAIN["weighting"]["temperature"]
-        self.dwa = (len(NAMES) * torch.softmax(scaled, dim=0)).to(self.dwa.device)
-
-
 # ── the loop ───────────────────────────────────────────────────────────────────────────────────
 
 
@@ -219,7 +172,7 @@ def train(rank, world, args):
     torch.manual_seed(TRAIN["seed"] + rank)  # dropout masks: each worker draws its own rows' masks
     net = emitted.Model().to(device)
     net.load_keras(read_keras_weights(args.weights + ".json", args.weights + ".bin"))
-    weighting = Weighting(device)
+    weighting = make_weighting(TRAIN, TASKS, net, device, world)
     named = list(net.named_parameters()) + weighting.parameters()
     optimizer = make_optimizer(named)
     train_rows = load_split(args.data, "train")
@@ -230,9 +183,7 @@ def train(rank, world, args):
         state = torch.load(checkpoint, map_location=device)
         net.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
-        if weighting.log_var is not None:
-            weighting.log_var.data.copy_(state["log_var"])
-        weighting.history, weighting.dwa = state["history"], state["dwa"].to(device)
+        weighting.load(state["weighting"])
         start = state["epoch"]
     n, batch_size = rows_of(train_rows), TRAIN["batch"]
     net.train()
@@ -241,24 +192,20 @@ def train(rank, world, args):
         order = np.random.RandomState(TRAIN["seed"] + epoch).permutation(n) if TRAIN["shuffle"] else np.arange(n)
         loss_sums = torch.zeros(len(NAMES), dtype=torch.float64, device=device)
         count_sums = torch.zeros(len(NAMES), dtype=torch.float64, device=device)
-        for start_row in range(0, n, batch_size):
+        for index, start_row in enumerate(range(0, n, batch_size)):
             rows = np.sort(order[start_row : start_row + batch_size][rank::world])
-            means, counts = global_losses(net, take(train_rows, rows, device), world, device)
-            present = (counts > 0).float()
-            loss = weighting.combine(means, present, world)
-            optimizer.zero_grad()
-            loss.backward()
-            # Each worker's loss is its rows' share of the global mean: the gradients add up.
-            for _, p in named:
-                if p.grad is not None and world > 1:
-                    dist.all_reduce(p.grad, op=dist.ReduceOp.SUM)
-            optimizer.step()
-            decay_weights(named)
+            batch = take(train_rows, rows, device)
+            # The weighting sets every parameter's gradient, summed over the workers (mtl_weighting.py).
+            means, counts, stepped = weighting.backward(lambda: global_losses(net, batch, world, device), epoch, index)
+            if stepped:
+                optimizer.step()
+                decay_weights(named)
+                weighting.after_step()
             loss_sums += (means.detach() * counts).double()
             count_sums += counts.double()
         all_sum(loss_sums, world)  # the counts are global already
         task_loss = [float(loss_sums[i] / max(float(count_sums[i]), 1.0)) for i in range(len(NAMES))]
-        lambdas = weighting.lambdas().tolist()
+        lambdas = weighting.lambdas()
         record = {
             "epoch": epoch,
             "loss": sum(l * t for l, t in zip(lambdas, task_loss)),
@@ -274,11 +221,8 @@ def train(rank, world, args):
                 "epoch": epoch,
                 "model": net.state_dict(),
                 "optimizer": optimizer.state_dict(),
-                "history": weighting.history,
-                "dwa": weighting.dwa,
+                "weighting": weighting.state(),
             }
-            if weighting.log_var is not None:
-                state["log_var"] = weighting.log_var.detach()
             save_checkpoint(checkpoint, state)
             write_keras_weights(net.keras_weights(), os.path.join(args.out, "weights.json"), os.path.join(args.out, "weights.bin"))
             print(json.dumps(record), flush=True)

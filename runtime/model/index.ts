@@ -18,7 +18,7 @@ export {
   WEIGHTS_BIN,
   writeSidecar,
 } from './io.js';
-export { createLayer, layerHeads, lowerModel, lowerPlan, type LowerOptions, withoutOrthogonalWarning } from './lower.js';
+export { createLayer, lowerModel, lowerPlan, type LowerOptions, withoutOrthogonalWarning } from './lower.js';
 export * from './model-dir.js';
 export {
   float32Number,

@@ -1,7 +1,6 @@
 /** The model's trainable variables, split by the heads that depend on them: what per-task gradients need. */
 import type * as tf from '@tensorflow/tfjs';
-import { type CheckedModel, planModel } from '../../compiler/index.js';
-import { layerHeads } from '../model/index.js';
+import { type CheckedModel, layerHeads, planModel } from '../../compiler/index.js';
 
 export interface VariableSplit {
   /** All trainable variables of the model, in `model.trainableWeights` order. */

@@ -4,19 +4,21 @@ import { describe, expect, it } from 'vitest';
 import { mtlc, workspace } from './model-run.js';
 
 describe('mtlc build --target pytorch', () => {
-  it('writes model.py, mtl_layers.py and train.py into build/<name>-pytorch, with comments naming the .mtl lines', async () => {
+  it('writes model.py, mtl_layers.py, mtl_weighting.py and train.py into build/<name>-pytorch, with comments naming the .mtl lines', async () => {
     const dir = workspace(['examples/seed.mtl']);
     const result = await mtlc(['build', 'examples/seed.mtl', '--target', 'pytorch'], { cwd: dir });
     expect(result).toMatchObject({
       code: 0,
       stderr: '',
-      stdout: 'wrote build/seed-pytorch: Seed for PyTorch (model.py, mtl_layers.py, train.py)\n',
+      stdout: 'wrote build/seed-pytorch: Seed for PyTorch (model.py, mtl_layers.py, mtl_weighting.py, train.py)\n',
     });
     const model = fs.readFileSync(path.join(dir, 'build', 'seed-pytorch', 'model.py'), 'utf8');
     expect(model).toContain('class Seed(nn.Module):');
     expect(model).toContain('        self.shared_dense_1 = L.Dense(100, 64, "relu")  # examples/seed.mtl:5 dense(64, relu)\n');
     expect(model).toContain('        shared_dense_1 = self.shared_dense_1(x)\n');
     expect(model).toContain('        return (task1, task2)\n');
+    // The heads' own layers, whose parameters are not shared (mtl_weighting.py): seed.mtl's heads have none but their outputs.
+    expect(model).toContain('    TASK_LAYERS = {\n        "task1": "task1",\n        "task2": "task2",\n    }\n');
     expect(fs.readFileSync(path.join(dir, 'build', 'seed-pytorch', 'mtl_layers.py'), 'utf8')).toContain(
       'def masked_loss(task, y_true, y_pred, mask):',
     );

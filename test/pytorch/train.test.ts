@@ -1,86 +1,24 @@
 /**
- * `mtlc train --engine pytorch`: one model however many workers (1 and 2 workers end with the same
- * weights, on data with missing labels, for each weighting method the PyTorch trainer has), the
- * saved directory predicts what PyTorch computes, and a machine without torch gets one message.
+ * `mtlc train --engine pytorch`: the saved directory predicts what PyTorch computes, and a machine
+ * without torch gets one message. (One model however many workers, for every weighting method:
+ * weighting.test.ts.)
  * Real processes throughout: the CLI spawns /usr/bin/python3, which spawns the workers.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readWeightsFiles } from '../../runtime/pytorch/index.js';
-import { jsonLines, mtlc, pairCsv, workspace } from '../cli/model-run.js';
+import { jsonLines, mtlc } from '../cli/model-run.js';
+import { modelText, setUp as setUpPair } from './pair-model.js';
 import { PYTHON, torchMissing } from './torch.js';
 
-/** pairCsv's rows with a gap in a label every few rows: a task's loss covers only its labelled rows. */
-function gappyCsv(rows: number): string {
-  return pairCsv(rows)
-    .split('\n')
-    .map((line, k) => {
-      if (k === 0 || line === '') return line;
-      const cells = line.split(',');
-      if (k % 3 === 0) cells[3] = '';
-      if (k % 4 === 1) cells[4] = '';
-      return cells.join(',');
-    })
-    .join('\n');
-}
-
-function modelText(weighting: string): string {
-  return `model Pair {
-  input x: float[3] normalize
-  trunk shared = x -> dense(8, relu)
-  head a = shared -> regress(1)
-  head b = shared -> dense(4, tanh) -> binary()
-  weights { a: 1.0, b: 0.5 }
-  weighting ${weighting}
-  train { optimizer: adam(lr: 0.01), epochs: 3, batch: 16, validation: 0.2, seed: 7 }
-}
-`;
-}
-
 function setUp(weighting: string): string {
-  const dir = workspace();
-  fs.writeFileSync(path.join(dir, 'pair.mtl'), modelText(weighting));
-  fs.writeFileSync(path.join(dir, 'pair.csv'), gappyCsv(90));
-  return dir;
+  return setUpPair(modelText(weighting));
 }
 
 const missing = torchMissing();
 
 describe.skipIf(missing !== undefined)('mtlc train --engine pytorch', () => {
-  for (const weighting of ['fixed', 'uncertainty', 'dwa(temperature: 2.0)']) {
-    it(`ends with the same weights on 1 and 2 workers (weighting ${weighting}, missing labels)`, async () => {
-      const dir = setUp(weighting);
-      for (const workers of ['1', '2']) {
-        const run = await mtlc(
-          ['train', 'pair.mtl', '--data', 'pair.csv', '--engine', 'pytorch', '--workers', workers, '-o', `w${workers}`],
-          {
-            cwd: dir,
-          },
-        );
-        expect(run.stderr).toContain(`epoch 3/3`);
-        expect(run.code).toBe(0);
-      }
-      const one = await readWeightsFiles(path.join(dir, 'w1/pytorch/weights.json'), path.join(dir, 'w1/pytorch/weights.bin'));
-      const two = await readWeightsFiles(path.join(dir, 'w2/pytorch/weights.json'), path.join(dir, 'w2/pytorch/weights.bin'));
-      expect(Object.keys(two)).toEqual(Object.keys(one));
-      for (const [layer, arrays] of Object.entries(one)) {
-        arrays.forEach((a, i) => {
-          const b = two[layer]![i]!.values;
-          // Float summation in another order (two partial sums) moves the last bits only.
-          const diff = Math.max(...a.values.map((v, k) => Math.abs(v - b[k]!)));
-          expect(diff, `${layer}[${i}]`).toBeLessThan(1e-5);
-        });
-      }
-      // Training moved the weights: the comparison is not of two untouched copies.
-      const initial = await readWeightsFiles(path.join(dir, 'w1/pytorch/initial.json'), path.join(dir, 'w1/pytorch/initial.bin'));
-      expect(one['shared/dense_1']![0]!.values).not.toEqual(initial['shared/dense_1']![0]!.values);
-      const history = JSON.parse(fs.readFileSync(path.join(dir, 'w2/history.json'), 'utf8'));
-      expect(history.epochs.map((e: { epoch: number }) => e.epoch)).toEqual([1, 2, 3]);
-    }, 120_000);
-  }
-
   it("writes a model directory whose predictions are PyTorch's own outputs to 1e-5", async () => {
     const dir = setUp('fixed');
     const model = modelText('fixed').replace('validation: 0.2', 'validation: 0');
