@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../runtime/files/index.js';
 import { UsageError } from './commands/command.js';
 
 /** The files of an earlier package, which a new build replaces without --force. */
-const PACKAGE_FILES = new Set(['model.py', 'mtl_layers.py', 'mtl_weighting.py', 'train.py', '__pycache__']);
+const PACKAGE_FILES = new Set(['model.py', 'mtl_layers.py', 'mtl_metrics.py', 'mtl_weighting.py', 'train.py', '__pycache__']);
 
 /** Writes the package for `model` (compiled from `source`) into `dir`; the file names written. */
 export async function writePyTorchPackage(

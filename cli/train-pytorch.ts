@@ -39,13 +39,6 @@ export interface TrainSteps {
   ) => void;
 }
 
-/** Features of a model the PyTorch trainer does not have yet: refused, never trained differently. */
-function unsupported(checked: CheckedModel): string | undefined {
-  if (checked.train.earlyStop !== undefined) return 'train { early_stop }';
-  if (checked.train.select !== undefined) return 'train { select }';
-  return undefined;
-}
-
 export async function trainWithPyTorch(
   ctx: CliContext,
   file: string,
@@ -59,8 +52,6 @@ export async function trainWithPyTorch(
   const info = (text: string): void => {
     if (!options.quiet) ctx.err(text);
   };
-  const missing = unsupported(checked);
-  if (missing !== undefined) throw new UsageError(`--engine pytorch cannot train ${missing} yet: train this model with --engine tfjs`);
   const engine = await import('../runtime/pytorch/index.js');
   const python = path.resolve(ctx.io.cwd, options.python);
   const problem = engine.pythonProblem(options.python.includes('/') ? python : options.python);

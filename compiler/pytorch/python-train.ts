@@ -35,6 +35,7 @@ import torch.distributed as dist
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model as emitted  # noqa: E402
 from mtl_layers import masked_loss, read_keras_weights, write_keras_weights  # noqa: E402
+from mtl_metrics import BestEpoch, in_data_units, task_metrics  # noqa: E402
 from mtl_weighting import make_weighting  # noqa: E402
 
 TRAIN = emitted.TRAIN
@@ -141,22 +142,57 @@ def global_losses(net, batch, world, device):
 
 
 def evaluate(net, arrays, world, rank, device, batch_size):
-    """Mean loss per task over a split (each worker its share of the rows), summed over workers."""
+    """Mean loss per task over a split and every row's predictions (each worker its share of the rows, summed over workers)."""
     net.eval()
     totals = torch.zeros(2 * len(NAMES), dtype=torch.float64, device=device)
     n = rows_of(arrays)
+    predictions = None
     with torch.no_grad():
         for start in range(0, n, batch_size):
             rows = np.arange(start, min(start + batch_size, n))[rank::world]
             inputs, labels = take(arrays, rows, device)
             outputs = net(*inputs)
+            if predictions is None:
+                predictions = [torch.zeros((n,) + tuple(o.shape[1:]), device=device) for o in outputs]
             for i, (task, output, (y, mask)) in enumerate(zip(TASKS, outputs, labels)):
                 s, c = masked_loss(task, y, output, mask)
                 totals[i] += s.double()
                 totals[len(NAMES) + i] += c.double()
+                predictions[i][torch.from_numpy(rows).to(device)] = output
     all_sum(totals, world)
+    for p in predictions or []:
+        all_sum(p, world)  # each row is some worker's, zeros elsewhere
     net.train()
-    return [float(totals[i] / max(float(totals[len(NAMES) + i]), 1.0)) for i in range(len(NAMES))]
+    losses = [float(totals[i] / max(float(totals[len(NAMES) + i]), 1.0)) for i in range(len(NAMES))]
+    return losses, [p.cpu().numpy() for p in predictions or []]
+
+
+def validation_metrics(predictions, arrays, scales):
+    """Each task's metrics on the validation rows, in the data's units (mtl_metrics.py), as the TensorFlow.js engine reports them."""
+    select = TRAIN["select"]
+    metrics = {}
+    for task, pred in zip(TASKS, predictions):
+        name = task["name"]
+        scale = scales.get(name)
+        watched = select["metric"] if select is not None and select["head"] == name and select["metric"] != "loss" else None
+        label = in_data_units(arrays["label/" + name], scale)
+        metrics[name] = task_metrics(task, in_data_units(pred, scale), label, arrays["mask/" + name], watched)
+    return metrics
+
+
+def json_line(value):
+    """value as one line of JSON, NaN and infinities as null (JSON has neither), as JSON.stringify writes them."""
+
+    def clean(v):
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [clean(x) for x in v]
+        return v
+
+    return json.dumps(clean(value))
 
 
 def save_checkpoint(path, state):
@@ -177,6 +213,9 @@ def train(rank, world, args):
     optimizer = make_optimizer(named)
     train_rows = load_split(args.data, "train")
     val_rows = load_split(args.data, "val")
+    # Regress heads trained on standardized targets: [mean, std] per head, for metrics in the data's units.
+    scales = load_split(args.data, "scale") or {}
+    best = BestEpoch.of(TRAIN, val_rows is not None)  # early_stop and select; None keeps the last epoch
     checkpoint = os.path.join(args.out, "checkpoint.pt")
     start = 0
     if args.resume and os.path.exists(checkpoint):
@@ -184,6 +223,8 @@ def train(rank, world, args):
         net.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         weighting.load(state["weighting"])
+        if best is not None and state.get("best") is not None:
+            best.load(state["best"], net)
         start = state["epoch"]
     n, batch_size = rows_of(train_rows), TRAIN["batch"]
     net.train()
@@ -213,19 +254,29 @@ def train(rank, world, args):
             "lambda": dict(zip(NAMES, lambdas)),
         }
         if val_rows is not None:
-            val = evaluate(net, val_rows, world, rank, device, batch_size)
-            record["val"] = {"loss": sum(l * t for l, t in zip(lambdas, val)), "taskLoss": dict(zip(NAMES, val)), "metrics": {}}
+            val, predictions = evaluate(net, val_rows, world, rank, device, batch_size)
+            metrics = validation_metrics(predictions, val_rows, scales)
+            record["val"] = {"loss": sum(l * t for l, t in zip(lambdas, val)), "taskLoss": dict(zip(NAMES, val)), "metrics": metrics}
         weighting.end_epoch(task_loss)
+        # Every worker has the same record (losses and predictions are all-reduced): all stop together.
+        stop = best is not None and best.observe(record, net)
         if rank == 0:
             state = {
                 "epoch": epoch,
                 "model": net.state_dict(),
                 "optimizer": optimizer.state_dict(),
                 "weighting": weighting.state(),
+                "best": best.state() if best is not None else None,
             }
             save_checkpoint(checkpoint, state)
-            write_keras_weights(net.keras_weights(), os.path.join(args.out, "weights.json"), os.path.join(args.out, "weights.bin"))
-            print(json.dumps(record), flush=True)
+            # The weights the run keeps: the best epoch's so far when it keeps one, so Ctrl-C keeps them too.
+            kept = best.model if best is not None else net
+            write_keras_weights(kept.keras_weights(), os.path.join(args.out, "weights.json"), os.path.join(args.out, "weights.bin"))
+            print(json_line(record), flush=True)
+            if best is not None:
+                print(json_line({"bestEpoch": best.epoch, **({"stopped": "early"} if stop else {})}), flush=True)
+        if stop:
+            break
     if world > 1:
         dist.barrier()
         dist.destroy_process_group()

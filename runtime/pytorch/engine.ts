@@ -53,6 +53,16 @@ export class WorkerError extends Error {
   override name = 'WorkerError';
 }
 
+/** `scale/HEAD`: [mean, std] per output of each head trained on standardized targets, for metrics in the data's units. */
+function scaleArrays(data: Dataset): LayerArrays {
+  return Object.fromEntries(
+    Object.entries(data.targetScales ?? {}).map(([head, scale]) => [
+      `scale/${head}`,
+      [{ shape: [2, scale.mean.length], values: Float32Array.from([...scale.mean, ...scale.std]) }],
+    ]),
+  );
+}
+
 function datasetArrays(split: string, data: Dataset, model: CheckedModel): LayerArrays {
   const arrays: Record<string, { shape: number[]; values: Float32Array }[]> = {};
   const n = data.n;
@@ -73,7 +83,11 @@ export async function trainOnPyTorch(checked: CheckedModel, data: TrainingData, 
   const work = options.packageDir;
   const dataFile = path.join(work, 'data');
   await writeWeightsFiles(
-    { ...datasetArrays('train', data.train, checked), ...(data.validation ? datasetArrays('val', data.validation, checked) : {}) },
+    {
+      ...datasetArrays('train', data.train, checked),
+      ...(data.validation ? datasetArrays('val', data.validation, checked) : {}),
+      ...scaleArrays(data.train),
+    },
     `${dataFile}.json`,
     `${dataFile}.bin`,
   );
@@ -99,6 +113,8 @@ export async function trainOnPyTorch(checked: CheckedModel, data: TrainingData, 
     ...(options.resume ? ['--resume'] : []),
   ];
   let interrupted = false;
+  /** What train.py says of the run besides its epochs: the epoch it keeps, and whether it stopped early. */
+  const run: { bestEpoch?: number; stopped?: 'early' } = {};
   const child = spawn(options.python, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   options.onStart?.(() => {
     interrupted = true;
@@ -118,9 +134,17 @@ export async function trainOnPyTorch(checked: CheckedModel, data: TrainingData, 
       const line = pending.slice(0, i).trim();
       pending = pending.slice(i + 1);
       if (!line.startsWith('{')) continue;
-      const record = JSON.parse(line) as EpochRecord;
-      epochs.push(record);
-      options.onEpoch?.(record);
+      // train.py writes NaN (a metric with nothing to count) as null: JSON has no NaN.
+      const parsed = JSON.parse(line, (_key, value) => (value === null ? Number.NaN : value)) as
+        | EpochRecord
+        | { bestEpoch: number; stopped?: 'early' };
+      if ('bestEpoch' in parsed) {
+        run.bestEpoch = parsed.bestEpoch;
+        if (parsed.stopped !== undefined) run.stopped = parsed.stopped;
+        continue;
+      }
+      epochs.push(parsed);
+      options.onEpoch?.(parsed);
     }
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
@@ -141,7 +165,8 @@ export async function trainOnPyTorch(checked: CheckedModel, data: TrainingData, 
     backend: `pytorch (${options.workers} ${options.device} worker${options.workers === 1 ? '' : 's'})`,
     data: { train: data.files.train, ...(data.files.validation !== undefined ? { validation: data.files.validation } : {}) },
     epochs,
-    ...(interrupted ? { stopped: 'interrupted' as const } : {}),
+    ...(run.bestEpoch !== undefined ? { bestEpoch: run.bestEpoch } : {}),
+    ...(interrupted ? { stopped: 'interrupted' as const } : run.stopped !== undefined ? { stopped: run.stopped } : {}),
   };
   const lambdas = epochs.at(-1)?.lambda;
   const evaluation = { batch: checked.train.batch, ...(lambdas !== undefined ? { lambdas } : {}) };

@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { mtlc, workspace } from './model-run.js';
 
 describe('mtlc build --target pytorch', () => {
-  it('writes model.py, mtl_layers.py, mtl_weighting.py and train.py into build/<name>-pytorch, with comments naming the .mtl lines', async () => {
+  it('writes model.py, mtl_layers.py, mtl_metrics.py, mtl_weighting.py and train.py into build/<name>-pytorch, with comments naming the .mtl lines', async () => {
     const dir = workspace(['examples/seed.mtl']);
     const result = await mtlc(['build', 'examples/seed.mtl', '--target', 'pytorch'], { cwd: dir });
     expect(result).toMatchObject({
       code: 0,
       stderr: '',
-      stdout: 'wrote build/seed-pytorch: Seed for PyTorch (model.py, mtl_layers.py, mtl_weighting.py, train.py)\n',
+      stdout: 'wrote build/seed-pytorch: Seed for PyTorch (model.py, mtl_layers.py, mtl_metrics.py, mtl_weighting.py, train.py)\n',
     });
     const model = fs.readFileSync(path.join(dir, 'build', 'seed-pytorch', 'model.py'), 'utf8');
     expect(model).toContain('class Seed(nn.Module):');
