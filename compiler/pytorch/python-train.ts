@@ -3,7 +3,9 @@
  * `torch.distributed` (gloo on CPU, nccl on CUDA) as one process would train it. The `.mtl` batch is
  * the global batch; each worker takes its share of every batch; a task's masked loss is divided by
  * the labelled count of the global batch (all-reduced), and the gradients are summed over workers,
- * so N workers compute the single-process gradient. Kept as text so the compiler stays pure.
+ * so N workers compute the single-process gradient. The weighting (mtl_weighting.py) sets each
+ * step's gradients; the validation metrics and the best epoch are mtl_metrics.py's. Kept as text so
+ * the compiler stays pure.
  */
 export const TRAIN_PY = `"""Trains the model of model.py on bound data, on one or more processes (torch.distributed).
 
@@ -16,9 +18,11 @@ or under torchrun on a cluster (it reads RANK, WORLD_SIZE, LOCAL_RANK, MASTER_AD
     torchrun --nnodes 2 --nproc_per_node 4 ... train.py --data DATA --weights INITIAL --out DIR
 
 DATA and INITIAL are weights file pairs (mtl_layers.py): DATA.json/.bin holds the bound,
-normalized rows ("train/input/NAME", "train/label/HEAD", "train/mask/HEAD", and "val/..."), INITIAL
-the TensorFlow.js initial weights. Each epoch prints one JSON line; DIR receives the final weights
-(weights.json/.bin, TensorFlow.js layouts) and a checkpoint after every epoch (checkpoint.pt).
+normalized rows ("train/input/NAME", "train/label/HEAD", "train/mask/HEAD", and "val/...") and
+"scale/HEAD" ([mean, std] of standardized targets), INITIAL the TensorFlow.js initial weights. Each
+epoch prints one JSON line (its record), and {"bestEpoch": k} (with "stopped": "early" at the end)
+when the run keeps its best epoch (early_stop, select); DIR receives the kept weights (weights.json/.bin,
+TensorFlow.js layouts) and a checkpoint after every epoch (checkpoint.pt).
 Needs only torch and numpy.
 """
 import argparse

@@ -37,6 +37,24 @@ describe('mtlc build --target pytorch', () => {
     expect(fs.readFileSync(path.join(dir, 'py', 'notes.txt'), 'utf8')).toBe('mine');
   });
 
+  it("names each head's own layers (its gate, its tower, its output) in TASK_LAYERS; the experts of a gate two heads read are shared", async () => {
+    const dir = workspace(['examples/census-mmoe.mtl']);
+    expect((await mtlc(['build', 'examples/census-mmoe.mtl', '--target', 'pytorch', '-o', 'py'], { cwd: dir })).code).toBe(0);
+    const model = fs.readFileSync(path.join(dir, 'py', 'model.py'), 'utf8');
+    expect(model).toContain(
+      [
+        '    TASK_LAYERS = {',
+        '        "moe_income_gate": "income",',
+        '        "moe_marital_gate": "marital",',
+        '        "income_tower_1_dense_1": "income",',
+        '        "income": "income",',
+        '        "marital_tower_1_dense_1": "marital",',
+        '        "marital": "marital",',
+        '    }',
+      ].join('\n'),
+    );
+  });
+
   it('refuses --emit ts with --target pytorch', async () => {
     const dir = workspace(['examples/seed.mtl']);
     expect(await mtlc(['build', 'examples/seed.mtl', '--target', 'pytorch', '--emit', 'ts'], { cwd: dir })).toMatchObject({
