@@ -23,12 +23,12 @@ HIGHER_IS_BETTER = {"accuracy", "auc", "precision", "recall", "f1", "r2"}
 def in_data_units(values, scale):
     """Predictions or labels [n, ...] on the standardized scale back in the data's units: v std + mean per output.
 
-    scale is [mean, std] (rows of the bound data's "scale/HEAD"), or None for a head trained on raw targets.
+    scale is {"mean": [...], "std": [...]} per output, or None for a head trained on raw targets.
     """
     flat = np.asarray(values, dtype=np.float32).reshape(len(values), -1)
     if scale is None:
         return flat
-    mean, std = np.asarray(scale[0], dtype=np.float64), np.asarray(scale[1], dtype=np.float64)
+    mean, std = np.asarray(scale["mean"], dtype=np.float64), np.asarray(scale["std"], dtype=np.float64)
     unit = np.arange(flat.shape[1]) % len(mean)
     return (flat.astype(np.float64) * std[unit] + mean[unit]).astype(np.float32)
 

@@ -146,41 +146,48 @@ def global_losses(net, batch, world, device):
 
 
 def evaluate(net, arrays, world, rank, device, batch_size):
-    """Mean loss per task over a split and every row's predictions (each worker its share of the rows, summed over workers)."""
+    """Mean loss per task over a split (each worker its share of the rows, summed over workers), and
+    per task every row's (prediction, label, mask) as numpy arrays, for the metrics."""
     net.eval()
     totals = torch.zeros(2 * len(NAMES), dtype=torch.float64, device=device)
     n = rows_of(arrays)
-    predictions = None
+    rows_seen = [None] * len(NAMES)  # per task: predictions, labels, masks of all rows
     with torch.no_grad():
         for start in range(0, n, batch_size):
             rows = np.arange(start, min(start + batch_size, n))[rank::world]
             inputs, labels = take(arrays, rows, device)
             outputs = net(*inputs)
-            if predictions is None:
-                predictions = [torch.zeros((n,) + tuple(o.shape[1:]), device=device) for o in outputs]
+            at = torch.from_numpy(rows).to(device)
             for i, (task, output, (y, mask)) in enumerate(zip(TASKS, outputs, labels)):
-                s, c = masked_loss(task, y, output, mask)
+                s, c = masked_loss(task, y.reshape(output.shape), output, mask)
                 totals[i] += s.double()
                 totals[len(NAMES) + i] += c.double()
-                predictions[i][torch.from_numpy(rows).to(device)] = output
+                if rows_seen[i] is None:
+                    rows_seen[i] = [torch.zeros((n,) + tuple(output.shape[1:]), device=device) for _ in range(2)] + [torch.zeros(n, device=device)]
+                for full, part in zip(rows_seen[i], (output, y.reshape(output.shape), mask)):
+                    full[at] = part
     all_sum(totals, world)
-    for p in predictions or []:
-        all_sum(p, world)  # each row is some worker's, zeros elsewhere
+    for full in [a for seen in rows_seen if seen is not None for a in seen]:
+        all_sum(full, world)  # each row is one worker's, zeros on the others
     net.train()
     losses = [float(totals[i] / max(float(totals[len(NAMES) + i]), 1.0)) for i in range(len(NAMES))]
-    return losses, [p.cpu().numpy() for p in predictions or []]
+    return losses, [[a.cpu().numpy() for a in seen] if seen is not None else None for seen in rows_seen]
 
 
-def validation_metrics(predictions, arrays, scales):
-    """Each task's metrics on the validation rows, in the data's units (mtl_metrics.py), as the TensorFlow.js engine reports them."""
+def validation_metrics(rows_seen, scales):
+    """Each task's metrics on the validation rows, in the data's units (mtl_metrics.py), as the
+    TensorFlow.js engine reports them: predictions and labels as the model sees them (standardized
+    for regress heads), turned back with the head's {"mean", "std"} in scales."""
     select = TRAIN["select"]
     metrics = {}
-    for task, pred in zip(TASKS, predictions):
+    for task, seen in zip(TASKS, rows_seen):
+        if seen is None:
+            continue
         name = task["name"]
+        pred, label, mask = seen
         scale = scales.get(name)
         watched = select["metric"] if select is not None and select["head"] == name and select["metric"] != "loss" else None
-        label = in_data_units(arrays["label/" + name], scale)
-        metrics[name] = task_metrics(task, in_data_units(pred, scale), label, arrays["mask/" + name], watched)
+        metrics[name] = task_metrics(task, in_data_units(pred, scale), in_data_units(label, scale), mask, watched)
     return metrics
 
 
@@ -217,8 +224,8 @@ def train(rank, world, args):
     optimizer = make_optimizer(named)
     train_rows = load_split(args.data, "train")
     val_rows = load_split(args.data, "val")
-    # Regress heads trained on standardized targets: [mean, std] per head, for metrics in the data's units.
-    scales = load_split(args.data, "scale") or {}
+    # Regress heads trained on standardized targets: {"mean", "std"} per head, for metrics in the data's units.
+    scales = {head: {"mean": a[0], "std": a[1]} for head, a in (load_split(args.data, "scale") or {}).items()}
     best = BestEpoch.of(TRAIN, val_rows is not None)  # early_stop and select; None keeps the last epoch
     checkpoint = os.path.join(args.out, "checkpoint.pt")
     start = 0
@@ -258,8 +265,8 @@ def train(rank, world, args):
             "lambda": dict(zip(NAMES, lambdas)),
         }
         if val_rows is not None:
-            val, predictions = evaluate(net, val_rows, world, rank, device, batch_size)
-            metrics = validation_metrics(predictions, val_rows, scales)
+            val, rows_seen = evaluate(net, val_rows, world, rank, device, batch_size)
+            metrics = validation_metrics(rows_seen, scales)
             record["val"] = {"loss": sum(l * t for l, t in zip(lambdas, val)), "taskLoss": dict(zip(NAMES, val)), "metrics": metrics}
         weighting.end_epoch(task_loss)
         # Every worker has the same record (losses and predictions are all-reduced): all stop together.
