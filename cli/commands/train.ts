@@ -263,6 +263,12 @@ async function planRun(
     }
     if (state === undefined)
       throw new UsageError(`"${shownDir}" has no checkpoint to resume from (one is written at the end of every complete epoch)`);
+    const pytorch = state.engine === 'pytorch';
+    if (pytorch !== (options.engine === 'pytorch')) {
+      throw new UsageError(
+        `the checkpoint in "${shownDir}" is of a run on ${pytorch ? 'PyTorch' : 'TensorFlow.js'}: resume it with --engine ${pytorch ? 'pytorch' : 'tfjs'}`,
+      );
+    }
     if ((await modelDir.readRunHistory(outDir))?.stopped === 'early') {
       throw new UsageError(`training in "${shownDir}" stopped early (no more improvement): there is nothing to resume`);
     }

@@ -90,6 +90,7 @@ describe.skipIf(missing !== undefined)('mtlc train --engine pytorch', () => {
     ).toBe(0);
     expect(fs.readdirSync(path.join(dir, 'run')).sort()).toEqual([
       'checked.json',
+      'checkpoint',
       'history.json',
       'model.json',
       'mtl.json',
