@@ -47,6 +47,7 @@ function setUp(weighting: string): string {
 }
 
 const missing = torchMissing();
+const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 
 describe.skipIf(missing !== undefined)('mtlc train --engine pytorch', () => {
   for (const weighting of ['fixed', 'uncertainty', 'dwa(temperature: 2.0)']) {
@@ -80,6 +81,44 @@ describe.skipIf(missing !== undefined)('mtlc train --engine pytorch', () => {
       expect(history.epochs.map((e: { epoch: number }) => e.epoch)).toEqual([1, 2, 3]);
     }, 120_000);
   }
+
+  it('resumes from the checkpoint of epoch 1 to the weights of an uninterrupted run (dropout, dwa, 2 workers)', async () => {
+    const dir = setUp('dwa(temperature: 2.0)');
+    const model = modelText('dwa(temperature: 2.0)').replace('dense(8, relu)', 'dense(8, relu) -> dropout(0.3)');
+    fs.writeFileSync(path.join(dir, 'pair.mtl'), model);
+    const train = (args: string[]) =>
+      mtlc(['train', 'pair.mtl', '--data', 'pair.csv', '--engine', 'pytorch', '--workers', '2', ...args], { cwd: dir });
+    expect((await train(['-o', 'through', '--quiet'])).code).toBe(0);
+    expect((await train(['-o', 'resumed', '--epochs', '1', '--quiet'])).code).toBe(0);
+    expect(readJson(path.join(dir, 'resumed/checkpoint/state.json'))).toMatchObject({ epoch: 1, engine: 'pytorch' });
+    const resumed = await train(['-o', 'resumed', '--resume']);
+    expect(resumed.stderr).toContain('epochs 2–3 (resuming after epoch 1)');
+    expect(resumed.code).toBe(0);
+    const through = await readWeightsFiles(path.join(dir, 'through/pytorch/weights.json'), path.join(dir, 'through/pytorch/weights.bin'));
+    const again = await readWeightsFiles(path.join(dir, 'resumed/pytorch/weights.json'), path.join(dir, 'resumed/pytorch/weights.bin'));
+    for (const [layer, arrays] of Object.entries(through)) {
+      arrays.forEach((a, i) => {
+        const b = again[layer]![i]!.values;
+        expect(Math.max(...a.values.map((v, k) => Math.abs(v - b[k]!))), `${layer}[${i}]`).toBeLessThan(1e-6);
+      });
+    }
+    // The saved models are the same too, and the history keeps epoch 1 of the first run.
+    expect(fs.readFileSync(path.join(dir, 'resumed/weights.bin')).equals(fs.readFileSync(path.join(dir, 'through/weights.bin')))).toBe(
+      true,
+    );
+    const epochs = (run: string) =>
+      readJson(path.join(dir, run, 'history.json')).epochs.map((e: { epoch: number; loss: number }) => [e.epoch, e.loss]);
+    expect(epochs('resumed')).toEqual(epochs('through'));
+    expect(readJson(path.join(dir, 'resumed/checkpoint/state.json')).epoch).toBe(3);
+  }, 180_000);
+
+  it('refuses to resume a TensorFlow.js run on PyTorch, saying which engine it needs', async () => {
+    const dir = setUp('fixed');
+    expect((await mtlc(['train', 'pair.mtl', '--data', 'pair.csv', '-o', 'run', '--epochs', '1', '--quiet'], { cwd: dir })).code).toBe(0);
+    const run = await mtlc(['train', 'pair.mtl', '--data', 'pair.csv', '-o', 'run', '--engine', 'pytorch', '--resume'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('mtlc: the checkpoint in "run" is of a run on TensorFlow.js: resume it with --engine tfjs\n');
+  }, 60_000);
 
   it("writes a model directory whose predictions are PyTorch's own outputs to 1e-5", async () => {
     const dir = setUp('fixed');
