@@ -434,16 +434,21 @@ def launch(args):
     on another free port when that one is taken. A failed worker ends them all and is reported (exit 1)."""
     os.environ["MASTER_ADDR"] = "127.0.0.1"
     port = int(os.environ.get("MASTER_PORT") or free_port())
+    parent = os.getppid()
     for attempt in range(3):
         os.environ["MASTER_PORT"] = str(port)
         context = torch.multiprocessing.start_processes(
             train, args=(args.workers, args), nprocs=args.workers, join=False, start_method="spawn"
         )
         try:
-            while not context.join():
-                pass
+            while not context.join(timeout=1):
+                if os.getppid() != parent:
+                    # Whoever started us (mtlc, a shell) is gone, killed: the workers go too.
+                    for process in context.processes:
+                        process.kill()
+                    sys.exit(1)
             return
-        except torch.multiprocessing.ProcessException as error:
+        except (torch.multiprocessing.ProcessRaisedException, torch.multiprocessing.ProcessExitedException) as error:
             worker = failed_worker(context, error)
             if worker.get("exit") == PORT_IN_USE and attempt < 2:
                 taken, port = port, free_port()
