@@ -142,11 +142,13 @@ async function trainLocked(
   );
   const progress = new TrainingProgress((text) => ctx.err(text), { tty: false, epochs: plan.epochs, initialEpoch: plan.done, colors: c });
   let stop: (() => void) | undefined;
+  let stopRequested = false;
   let unsubscribe: (() => void) | undefined;
   unsubscribe = ctx.io.onInterrupt?.(() => {
     // The next Ctrl-C gets the default behaviour: the process ends at once (its workers with it).
     unsubscribe?.();
     ctx.err(`${c.yellow('interrupted')}: stopping the workers and saving the last complete epoch (Ctrl-C again quits at once)\n`);
+    stopRequested = true;
     stop?.();
   });
   let result: Awaited<ReturnType<typeof engine.trainOnPyTorch>>;
@@ -165,9 +167,15 @@ async function trainLocked(
       onNote: (note) => ctx.err(`${c.yellow('note')}: ${note}\n`),
       onStart: (s) => {
         stop = s;
+        // Ctrl-C came while the workers were being started.
+        if (stopRequested) s();
       },
     });
   } catch (error) {
+    if (error instanceof engine.StoppedBeforeAnEpoch) {
+      ctx.fail(error.message, ExitCode.interrupted);
+      return;
+    }
     if (error instanceof engine.WorkerError) {
       ctx.fail(workerErrorMessage(ctx, file, plan.outDir, error), ExitCode.problems);
       return;

@@ -34,6 +34,8 @@ import shutil
 import signal
 import socket
 import sys
+import threading
+import time
 
 import numpy as np
 import torch
@@ -429,6 +431,18 @@ def failed_worker(context, error):
     return found
 
 
+def exit_with_parent():
+    """A single local worker ends when whoever started it (mtlc, a shell) is gone, killed."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def launch(args):
     """N local workers on gloo at 127.0.0.1, meeting on MASTER_PORT if set, else on a free port, and
     on another free port when that one is taken. A failed worker ends them all and is reported (exit 1)."""
@@ -477,6 +491,7 @@ def main():
         # Started by torchrun (or another launcher): this process is one worker.
         train(int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"]), args)
     elif args.workers == 1:
+        exit_with_parent()
         train(0, 1, args)
     else:
         launch(args)

@@ -76,6 +76,11 @@ export class WorkerError extends Error {
   }
 }
 
+/** Ctrl-C came before the workers completed an epoch: there is nothing new to save. */
+export class StoppedBeforeAnEpoch extends Error {
+  override name = 'StoppedBeforeAnEpoch';
+}
+
 /** What the launcher reports of a worker that failed (train.py's failed_worker). */
 interface FailedWorker {
   readonly worker: number;
@@ -98,6 +103,7 @@ export async function trainOnPyTorch(checked: CheckedModel, data: TrainingData, 
   await writeWeightsFiles(modelWeights(model), `${initial}.json`, `${initial}.bin`);
   const epochs: EpochRecord[] = [...(options.resume?.epochs ?? [])];
   let checkpointEpoch = epochs.at(-1)?.epoch;
+  let taken = 0;
   const history = (stopped?: RunHistory['stopped']): RunHistory => ({
     format: 'mtl-history',
     version: 1,
@@ -118,6 +124,7 @@ export async function trainOnPyTorch(checked: CheckedModel, data: TrainingData, 
     });
     await fs.promises.rm(from, { recursive: true, force: true });
     checkpointEpoch = record.epoch;
+    taken++;
     options.onEpoch?.(record);
   };
   const child = spawn(options.python, trainArgs(options, initial), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -168,6 +175,11 @@ export async function trainOnPyTorch(checked: CheckedModel, data: TrainingData, 
   if (takeError !== undefined || (code !== 0 && !interrupted)) {
     model.dispose();
     throw takeError ?? new WorkerError(workerFailure(failed, options.workers, code, signal, stderr), checkpointEpoch);
+  }
+  if (interrupted && taken === 0) {
+    model.dispose();
+    const held = checkpointEpoch !== undefined ? `; the checkpoint still holds epoch ${checkpointEpoch}` : '';
+    throw new StoppedBeforeAnEpoch(`interrupted before the workers completed an epoch: nothing new was saved${held}`);
   }
   const final = history(interrupted ? 'interrupted' : undefined);
   const lambdas = epochs.at(-1)?.lambda;

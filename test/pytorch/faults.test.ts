@@ -184,6 +184,42 @@ describe.skipIf(missing !== undefined)('faults of a PyTorch run', () => {
     expect(predicted.status).toBe(0);
   }, 240_000);
 
+  it('Ctrl-C before the first epoch ends saves nothing, says so, and exits 130', async () => {
+    const dir = setUp();
+    let sent = false;
+    const ended = await train(dir, [], (stderr, child) => {
+      if (!sent && stderr.includes('training Pair on PyTorch')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    expect(ended.code).toBe(130);
+    expect(ended.stderr).toContain('mtlc: interrupted before the workers completed an epoch: nothing new was saved\n');
+    for (const pid of ended.seen) expect(alive(pid), `process ${pid} survived`).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'out/model.json'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'out/checkpoint'))).toBe(false);
+  }, 120_000);
+
+  for (const count of ['1', '2']) {
+    it(`kill -9 of mtlc itself takes its ${count === '1' ? 'worker' : 'launcher and workers'} with it, within seconds`, async () => {
+      const dir = setUp();
+      // Epochs longer than the wait below, so that the workers do not merely die writing their next epoch to a closed pipe.
+      fs.writeFileSync(path.join(dir, 'pair.csv'), pairCsv(count === '1' ? 20000 : 30000));
+      if (count === '1') fs.writeFileSync(path.join(dir, 'pair.mtl'), MODEL.replace('batch: 8', 'batch: 1'));
+      let below: number[] = [];
+      await train(dir, ['--workers', count], (stderr, child) => {
+        if (below.length === 0 && /^epoch 1\/4 /m.test(stderr)) {
+          below = descendants(child.pid!);
+          child.kill('SIGKILL');
+        }
+      });
+      expect(below.length).toBeGreaterThanOrEqual(Number(count));
+      const deadline = Date.now() + 3000;
+      while (below.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(below.filter(alive)).toEqual([]);
+    }, 120_000);
+  }
+
   it('a rendezvous port another program holds: the launcher meets on another, and training goes on', async () => {
     const dir = setUp();
     fs.writeFileSync(path.join(dir, 'pair.csv'), pairCsv(200));
