@@ -67,7 +67,6 @@ export async function trainWithPyTorch(
   if (problem !== undefined) {
     throw new UsageError(`--engine pytorch needs Python 3 with PyTorch: ${problem}; install it with: ${engine.INSTALL_TORCH}`);
   }
-  const modelDir = await import('../runtime/model/index.js');
   const plan = await steps.plan();
   if (plan === undefined) return;
   await steps.startBackend();
@@ -80,28 +79,29 @@ export async function trainWithPyTorch(
     return;
   }
   try {
-    await trainLocked(ctx, file, source, checked, options, command, steps, plan, engine, modelDir);
+    await trainLocked({ ctx, file, source, checked, options, command, steps, plan });
   } finally {
     await unlock();
   }
 }
 
-type Plan = NonNullable<Awaited<ReturnType<TrainSteps['plan']>>>;
+/** A run as trainWithPyTorch has settled it: the model, its options and its plan. */
+interface PlannedRun {
+  readonly ctx: CliContext;
+  readonly file: string;
+  readonly source: { readonly file: string; readonly text: string };
+  readonly checked: CheckedModel;
+  readonly options: PyTorchOptions;
+  readonly command: Command;
+  readonly steps: TrainSteps;
+  readonly plan: NonNullable<Awaited<ReturnType<TrainSteps['plan']>>>;
+}
 
 /** The run, once its output directory is locked: bind, hand the data to the workers, train, save. */
-async function trainLocked(
-  ctx: CliContext,
-  file: string,
-  source: { readonly file: string; readonly text: string },
-  checked: CheckedModel,
-  options: PyTorchOptions,
-  command: Command,
-  steps: TrainSteps,
-  plan: Plan,
-  engine: typeof import('../runtime/pytorch/index.js'),
-  modelDir: typeof import('../runtime/model/index.js'),
-): Promise<void> {
+async function trainLocked({ ctx, file, source, checked, options, command, steps, plan }: PlannedRun): Promise<void> {
   const c = ctx.colors(command);
+  const engine = await import('../runtime/pytorch/index.js');
+  const modelDir = await import('../runtime/model/index.js');
   const info = (text: string): void => {
     if (!options.quiet) ctx.err(text);
   };
