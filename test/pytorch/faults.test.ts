@@ -142,6 +142,13 @@ describe.skipIf(missing !== undefined)('faults of a PyTorch run', () => {
     for (const pid of ended.seen) expect(alive(pid), `process ${pid} survived`).toBe(false);
     expect(readJson(path.join(dir, 'out/checkpoint/state.json'))).toMatchObject({ epoch, engine: 'pytorch' });
     expect(fs.existsSync(path.join(dir, 'out/model.json'))).toBe(false);
+    // The checkpoint loads as a model: predict falls back to it.
+    const predicted = spawnSync(process.execPath, [BIN, 'predict', 'out', '--data', 'pair.csv', '--out', 'p.jsonl'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(predicted.status, predicted.stderr).toBe(0);
+    expect(predicted.stderr).toContain(`using its checkpoint of epoch ${epoch}`);
 
     const resumed = await train(dir, ['--resume', '--quiet']);
     expect(resumed.stderr).toBe('');
