@@ -105,7 +105,7 @@ export interface TorchResult {
   readonly torch: string;
 }
 
-const PYTHON = '/usr/bin/python3';
+export const PYTHON = '/usr/bin/python3';
 
 /** True when Debian's PyTorch is importable (see bench/torch_train.py for how to install it). */
 export function torchAvailable(): boolean {

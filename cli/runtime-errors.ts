@@ -37,6 +37,7 @@ const USER_ERRORS: Readonly<Record<string, number>> = {
   ResumeError: ExitCode.usage,
   TrainingDiverged: ExitCode.problems,
   OutputLocked: ExitCode.usage,
+  WorkerError: ExitCode.problems,
 };
 
 /**

@@ -2,13 +2,15 @@
  * `mtlc train FILE --engine pytorch`: the run planned as the TensorFlow.js engine plans it (output
  * directory, epochs, data), the package built into `<run>/pytorch/`, the data bound once, and the
  * emitted trainer run on `--workers` local processes (runtime/pytorch/engine.ts, docs/scale.md).
- * No Python or no torch is one message and exit 2 before anything is written.
+ * No Python or no torch is one message and exit 2 before anything is written. Ctrl-C stops the
+ * workers and saves the last complete epoch (exit 130); a failed worker is one message naming it
+ * and the checkpoint to resume from (exit 1).
  */
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { CheckedModel } from '../compiler/index.js';
 import type { TrainingData } from '../runtime/data/index.js';
-import type { RunHistory } from '../runtime/model/index.js';
+import type { EpochRecord, RunHistory } from '../runtime/model/index.js';
 import type { Evaluation } from '../runtime/train/index.js';
 import { displayPath, ExitCode, UsageError, type CliContext } from './commands/command.js';
 import type { DataSources } from './model-file.js';
@@ -35,7 +37,7 @@ export interface TrainSteps {
   readonly reportSkipped: (skipped: TrainingData['skipped']) => void;
   readonly printOutcome: (
     plan: { outDir: string; epochs: number; done: number; sources: DataSources },
-    result: { history: RunHistory; train: Evaluation; validation?: Evaluation; notes: readonly string[] },
+    result: { history: RunHistory; train: Evaluation; validation?: Evaluation; notes: readonly string[]; checkpointEpoch?: number },
   ) => void;
 }
 
@@ -48,44 +50,94 @@ export async function trainWithPyTorch(
   command: Command,
   steps: TrainSteps,
 ): Promise<void> {
-  const c = ctx.colors(command);
-  const info = (text: string): void => {
-    if (!options.quiet) ctx.err(text);
-  };
   const engine = await import('../runtime/pytorch/index.js');
   const python = path.resolve(ctx.io.cwd, options.python);
   const problem = engine.pythonProblem(options.python.includes('/') ? python : options.python);
   if (problem !== undefined) {
     throw new UsageError(`--engine pytorch needs Python 3 with PyTorch: ${problem}; install it with: ${engine.INSTALL_TORCH}`);
   }
-  const modelDir = await import('../runtime/model/index.js');
   const plan = await steps.plan();
   if (plan === undefined) return;
   await steps.startBackend();
-  const { prepareTrainingData } = await import('../runtime/data/index.js');
-  let data: Awaited<ReturnType<typeof prepareTrainingData>>;
+  const { lockDirectory } = await import('../runtime/files/index.js');
+  let unlock: () => Promise<void>;
   try {
-    data = await prepareTrainingData(checked, {
+    unlock = await lockDirectory(plan.outDir);
+  } catch (error) {
+    reportRuntimeError(ctx, error);
+    return;
+  }
+  try {
+    await trainLocked({ ctx, file, source, checked, options, command, steps, plan });
+  } finally {
+    await unlock();
+  }
+}
+
+/** A run as trainWithPyTorch has settled it: the model, its options and its plan. */
+interface PlannedRun {
+  readonly ctx: CliContext;
+  readonly file: string;
+  readonly source: { readonly file: string; readonly text: string };
+  readonly checked: CheckedModel;
+  readonly options: PyTorchOptions;
+  readonly command: Command;
+  readonly steps: TrainSteps;
+  readonly plan: NonNullable<Awaited<ReturnType<TrainSteps['plan']>>>;
+}
+
+/** The run, once its output directory is locked: bind, hand the data to the workers, train, save. */
+async function trainLocked({ ctx, file, source, checked, options, command, steps, plan }: PlannedRun): Promise<void> {
+  const c = ctx.colors(command);
+  const engine = await import('../runtime/pytorch/index.js');
+  const modelDir = await import('../runtime/model/index.js');
+  const info = (text: string): void => {
+    if (!options.quiet) ctx.err(text);
+  };
+  const dataModule = await import('../runtime/data/index.js');
+  const packageDir = path.join(plan.outDir, 'pytorch');
+  let data: TrainingData;
+  let workerData: Awaited<ReturnType<typeof engine.writeWorkerData>>;
+  let resume: { checkpoint: string; epochs: readonly EpochRecord[] } | undefined;
+  try {
+    const at = options.resume ? modelDir.checkpointDir(plan.outDir) : undefined;
+    // A resumed run scales the data with the statistics it started with, as the TensorFlow.js engine does.
+    const sidecar = at !== undefined ? await modelDir.readSidecar(at) : undefined;
+    if (at !== undefined) {
+      const epochs = (await modelDir.readRunHistory(at))?.epochs ?? [];
+      resume = { checkpoint: path.join(at, modelDir.PYTORCH_CHECKPOINT), epochs: epochs.filter((e) => e.epoch <= plan.done) };
+    }
+    const bound = await dataModule.bindTrainingData(checked, {
       ...plan.sources,
       skipBadRows: options.skipBadRows === true,
       ...(checked.data.format !== undefined ? { format: checked.data.format } : {}),
+      ...(sidecar !== undefined
+        ? { normalization: dataModule.sidecarNormalization(sidecar), targetScales: dataModule.sidecarTargetScales(sidecar) }
+        : {}),
     });
+    if (options.force) await modelDir.clearModelDir(plan.outDir);
+    await writePyTorchPackage(packageDir, displayPath(ctx, packageDir), checked, source, true);
+    workerData = await engine.writeWorkerData(bound, packageDir);
+    data = dataModule.scaleTrainingData(bound);
   } catch (error) {
     reportRuntimeError(ctx, error);
     return;
   }
   steps.reportSkipped(data.skipped);
   info(`data: ${steps.describeData(data)}\n`);
-  const packageDir = path.join(plan.outDir, 'pytorch');
-  if (options.force) await modelDir.clearModelDir(plan.outDir);
-  await writePyTorchPackage(packageDir, displayPath(ctx, packageDir), checked, source, true);
+  const span = plan.done > 0 ? `epochs ${plan.done + 1}–${plan.epochs} (resuming after epoch ${plan.done})` : plural(plan.epochs, 'epoch');
   info(
-    `training ${checked.name} on PyTorch, ${plural(options.workers, `${options.device} worker`)}: ${plural(plan.epochs - plan.done, 'epoch')}, into ${displayPath(ctx, plan.outDir)}\n`,
+    `training ${checked.name} on PyTorch, ${plural(options.workers, `${options.device} worker`)}: ${span}, into ${displayPath(ctx, plan.outDir)}\n`,
   );
   const progress = new TrainingProgress((text) => ctx.err(text), { tty: false, epochs: plan.epochs, initialEpoch: plan.done, colors: c });
   let stop: (() => void) | undefined;
-  const unsubscribe = ctx.io.onInterrupt?.(() => {
-    ctx.err(`${c.yellow('interrupted')}: stopping the workers and saving the last complete epoch\n`);
+  let stopRequested = false;
+  let unsubscribe: (() => void) | undefined;
+  unsubscribe = ctx.io.onInterrupt?.(() => {
+    // The next Ctrl-C gets the default behaviour: the process ends at once (its workers with it).
+    unsubscribe?.();
+    ctx.err(`${c.yellow('interrupted')}: stopping the workers and saving the last complete epoch (Ctrl-C again quits at once)\n`);
+    stopRequested = true;
     stop?.();
   });
   let result: Awaited<ReturnType<typeof engine.trainOnPyTorch>>;
@@ -94,17 +146,29 @@ export async function trainWithPyTorch(
       outDir: plan.outDir,
       packageDir,
       source: file,
-      python: options.python.includes('/') ? python : options.python,
+      python: options.python.includes('/') ? path.resolve(ctx.io.cwd, options.python) : options.python,
       workers: options.workers,
       device: options.device,
       epochs: plan.epochs,
-      resume: options.resume === true,
-      ...(options.quiet ? {} : { onEpoch: (record) => progress.epoch(record) }),
+      workerData,
+      ...(resume !== undefined ? { resume } : {}),
+      ...(options.quiet ? {} : { onEpoch: (record: EpochRecord) => progress.epoch(record) }),
+      onNote: (note) => ctx.err(`${c.yellow('note')}: ${note}\n`),
       onStart: (s) => {
         stop = s;
+        // Ctrl-C came while the workers were being started.
+        if (stopRequested) s();
       },
     });
   } catch (error) {
+    if (error instanceof engine.StoppedBeforeAnEpoch) {
+      ctx.fail(error.message, ExitCode.interrupted);
+      return;
+    }
+    if (error instanceof engine.WorkerError) {
+      ctx.fail(workerErrorMessage(ctx, file, plan.outDir, error), ExitCode.problems);
+      return;
+    }
     reportRuntimeError(ctx, error);
     return;
   } finally {
@@ -113,5 +177,15 @@ export async function trainWithPyTorch(
   steps.printOutcome(plan, { ...result, notes: [] });
   ctx.out(`saved to ${displayPath(ctx, plan.outDir)} (${progress.elapsed().toFixed(1)}s)\n`);
   result.model.dispose();
-  ctx.report(ExitCode.ok);
+  ctx.report(result.interrupted ? ExitCode.interrupted : ExitCode.ok);
+}
+
+/** The worker's failure, where the last complete epoch is, and how to go on from it. */
+function workerErrorMessage(ctx: CliContext, file: string, outDir: string, error: Error & { checkpointEpoch: number | undefined }): string {
+  const shown = displayPath(ctx, outDir);
+  const checkpoint =
+    error.checkpointEpoch !== undefined
+      ? `; the checkpoint of epoch ${error.checkpointEpoch} is in ${shown}/checkpoint: continue with mtlc train ${file} -o ${shown} --engine pytorch --resume`
+      : '; no epoch was complete, so there is no checkpoint to resume from';
+  return `training stopped: ${error.message}${checkpoint}`;
 }

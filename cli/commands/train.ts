@@ -93,7 +93,7 @@ export const trainCommand: CommandModule = {
             startBackend: () => startBackend(options.backend),
             describeData: (data) => describeData(ctx, data),
             reportSkipped: (skipped) => reportSkipped(ctx, skipped, c, describeGroup),
-            printOutcome: (plan, result) => printOutcome(ctx, file, chosen.model, plan, result, c),
+            printOutcome: (plan, result) => printOutcome(ctx, file, chosen.model, plan, result, c, ' --engine pytorch'),
           });
           return;
         }
@@ -263,6 +263,12 @@ async function planRun(
     }
     if (state === undefined)
       throw new UsageError(`"${shownDir}" has no checkpoint to resume from (one is written at the end of every complete epoch)`);
+    const pytorch = state.engine === 'pytorch';
+    if (pytorch !== (options.engine === 'pytorch')) {
+      throw new UsageError(
+        `the checkpoint in "${shownDir}" is of a run on ${pytorch ? 'PyTorch' : 'TensorFlow.js'}: resume it with --engine ${pytorch ? 'pytorch' : 'tfjs'}`,
+      );
+    }
     if ((await modelDir.readRunHistory(outDir))?.stopped === 'early') {
       throw new UsageError(`training in "${shownDir}" stopped early (no more improvement): there is nothing to resume`);
     }
@@ -343,6 +349,8 @@ function printOutcome(
   plan: RunPlan,
   result: Pick<RunResult, 'history' | 'train' | 'validation' | 'notes' | 'checkpointEpoch'>,
   c: Colors,
+  /** What resuming needs besides `-o DIR --resume` (`--engine pytorch`). */
+  resumeFlags = '',
 ): void {
   const history = result.history;
   const splits = [
@@ -352,8 +360,10 @@ function printOutcome(
   const lastEpoch = history.epochs[history.epochs.length - 1]?.epoch ?? plan.done;
   const weightsOf =
     history.bestEpoch !== undefined && history.bestEpoch !== lastEpoch ? `, with the weights of epoch ${history.bestEpoch}` : '';
-  const when =
-    history.stopped === 'interrupted' ? `, interrupted in epoch ${lastEpoch}` : ` after ${plural(lastEpoch, 'epoch')}${weightsOf}`;
+  // An epoch cut short (TensorFlow.js stops after a batch), or the last complete one (PyTorch's workers are stopped at once).
+  const cutShort = history.epochs.at(-1)?.partial === true;
+  const stoppedAt = cutShort ? `in epoch ${lastEpoch}` : `after epoch ${lastEpoch}`;
+  const when = history.stopped === 'interrupted' ? `, interrupted ${stoppedAt}` : ` after ${plural(lastEpoch, 'epoch')}${weightsOf}`;
   ctx.out(`\n${checked.name}${when}:\n\n${metricsTable(checked.heads, splits)}\n`);
   for (const note of result.notes) ctx.err(`${c.yellow('note')}: ${note}\n`);
   if (history.stopped === 'early') {
@@ -363,9 +373,10 @@ function printOutcome(
   } else if (history.stopped === 'interrupted') {
     const resumeHint =
       result.checkpointEpoch !== undefined
-        ? `; its checkpoint holds epoch ${result.checkpointEpoch}: continue with mtlc train ${file} -o ${displayPath(ctx, plan.outDir)} --resume`
+        ? `; its checkpoint holds epoch ${result.checkpointEpoch}: continue with mtlc train ${file} -o ${displayPath(ctx, plan.outDir)}${resumeFlags} --resume`
         : '';
-    ctx.out(`interrupted in epoch ${lastEpoch}: saved the model as it stands${resumeHint}\n`);
+    const saved = cutShort ? 'the model as it stands' : 'the model of that epoch';
+    ctx.out(`interrupted ${stoppedAt}: saved ${saved}${resumeHint}\n`);
   }
 }
 

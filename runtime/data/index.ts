@@ -21,12 +21,15 @@ export {
 export { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, describeGroup, type ProblemGroup } from './errors.js';
 export { applyNormalization, fitNormalization, type NormStats, NORMALIZE_EPSILON, normalizedInputs } from './normalize.js';
 export {
+  bindTrainingData,
+  type BoundTrainingData,
   type InferenceOptions,
   prepareStreamedData,
   type RunData,
   keepRowsInPlace,
   prepareInferenceData,
   prepareTrainingData,
+  scaleTrainingData,
   sidecarNormalization,
   sidecarTargetScales,
   type SkippedRows,
@@ -35,7 +38,7 @@ export {
 } from './prepare.js';
 export { type Cells, type DataFormat, type DataSource, dataFormat, type Row, type RowSink, readRows, sourceName } from './read.js';
 export { writeParquet } from './parquet.js';
-export { isPack, type PackArray, type PackManifest, readPack, readPackManifest, writePack } from './pack.js';
+export { isPack, type PackArray, type PackManifest, type PackStatistics, readPack, readPackManifest, writePack } from './pack.js';
 export { type BatchSource, isBatchSource, openPackStream, packRowBytes, type StreamedData } from './pack-stream.js';
 export { mulberry32, shuffleInPlace } from './random.js';
 export { fitTargetScales, inDataUnits, standardizeTargets } from './targets.js';

@@ -83,11 +83,21 @@ const dtypeOf = (array: Float32Array | Int32Array | Uint8Array): DType =>
 
 const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
+/** The statistics a pack's manifest records, and the split they are of. */
+export type PackStatistics = Pick<PackManifest, 'normalization' | 'targetScales' | 'split'>;
+
 /**
  * Writes `bound` (the data `source` gave for `model`) as a pack at `file`, through a temporary
- * file renamed into place, and returns its manifest.
+ * file renamed into place, and returns its manifest. The statistics are those of the model's own
+ * split unless `statistics` gives them (a run that validates on another file, or resumes).
  */
-export async function writePack(model: CheckedModel, bound: BoundData, source: string, file: string): Promise<PackManifest> {
+export async function writePack(
+  model: CheckedModel,
+  bound: BoundData,
+  source: string,
+  file: string,
+  statistics?: PackStatistics,
+): Promise<PackManifest> {
   const { dataset } = bound;
   const arrays: [string, Float32Array | Int32Array | Uint8Array, number[]][] = [];
   for (const input of model.inputs) {
@@ -99,11 +109,7 @@ export async function writePack(model: CheckedModel, bound: BoundData, source: s
     arrays.push([`values:${head.name}`, label.values, [dataset.n, label.values.length / Math.max(dataset.n, 1)]]);
     arrays.push([`mask:${head.name}`, label.mask, [dataset.n]]);
   }
-  const validation = model.train.validation;
-  const fraction = typeof validation === 'number' ? validation : 0;
-  const training = splitRows(dataset.n, fraction, model.train.seed).train;
-  const normalization = fitNormalization(model, dataset, training);
-  const targetScales = fitTargetScales(model, dataset, training);
+  const { normalization, targetScales, split } = statistics ?? modelStatistics(model, dataset);
   const classes = Object.fromEntries(model.heads.flatMap((h) => (h.task.classes !== undefined ? [[h.name, h.task.classes]] : [])));
   const stat = statSync(source);
   // The manifest's size depends on the offsets it lists: lay the arrays out after a generous guess, then check.
@@ -119,7 +125,7 @@ export async function writePack(model: CheckedModel, bound: BoundData, source: s
     normalization,
     targetScales,
     classes,
-    split: { validation, seed: model.train.seed },
+    split,
   };
   let start = align(16 + Buffer.byteLength(JSON.stringify(base)) + 4096 + 200 * arrays.length);
   const placed = arrays.map(([name, values, shape]) => {
@@ -170,6 +176,18 @@ export async function writePack(model: CheckedModel, bound: BoundData, source: s
     throw error;
   }
   return manifest;
+}
+
+/** The statistics of the training rows of the model's own split (`train { validation, seed }`). */
+function modelStatistics(model: CheckedModel, dataset: BoundData['dataset']): PackStatistics {
+  const validation = model.train.validation;
+  const fraction = typeof validation === 'number' ? validation : 0;
+  const training = splitRows(dataset.n, fraction, model.train.seed).train;
+  return {
+    normalization: fitNormalization(model, dataset, training),
+    targetScales: fitTargetScales(model, dataset, training),
+    split: { validation, seed: model.train.seed },
+  };
 }
 
 /** `model` with the classes its heads took from the data when the pack `file` was made (data/classes.ts). */

@@ -79,36 +79,73 @@ export function prepareStreamedData(declared: CheckedModel, file: string, memory
   };
 }
 
+/**
+ * The data of a training run as read, before scaling: the training file's rows (and the validation
+ * file's), which of them are held out, and the statistics that scaling will apply. The PyTorch
+ * engine writes these raw rows as a pack, with the statistics in its manifest, for its workers.
+ */
+export interface BoundTrainingData {
+  /** The model as trained (classes.ts). */
+  readonly model: CheckedModel;
+  readonly bound: BoundData;
+  /** The validation file's rows, when validation comes from a file. */
+  readonly held?: BoundData;
+  /** Otherwise, the rows of `bound` held out for validation by the seeded split (ascending). */
+  readonly heldOut?: Int32Array;
+  readonly normalization: Readonly<Record<string, NormStats>>;
+  readonly targetScales: TargetScales;
+}
+
 /** Reads, splits and normalizes the data of a training run; throws `DataErrors` naming file, line and column. */
 export async function prepareTrainingData(declared: CheckedModel, sources: TrainingSources): Promise<TrainingData> {
+  return scaleTrainingData(await bindTrainingData(declared, sources));
+}
+
+/** Reads the data of a training run and learns its statistics from the training rows; scales nothing. */
+export async function bindTrainingData(declared: CheckedModel, sources: TrainingSources): Promise<BoundTrainingData> {
   const bind: BindOptions = {
     skipBadRows: sources.skipBadRows === true,
     ...(sources.format !== undefined ? { format: sources.format } : {}),
   };
   const model = await withDataClasses(declared, sources.train, sources.format ?? declared.data.format);
   const bound = await loadDataset(model, sources.train, bind);
-  const skipped = skippedOf(bound);
-  let train: Dataset;
-  let validation: Dataset | undefined;
-  let normalization: Readonly<Record<string, NormStats>>;
-  let validationFile: string | undefined;
   if (typeof sources.validation === 'string') {
     const held = await loadDataset(model, sources.validation, bind);
-    skipped.push(...skippedOf(held));
+    return {
+      model,
+      bound,
+      held,
+      normalization: sources.normalization ?? fitNormalization(model, bound.dataset),
+      targetScales: sources.targetScales ?? fitTargetScales(model, bound.dataset),
+    };
+  }
+  const split = splitRows(bound.dataset.n, sources.validation, model.train.seed);
+  return {
+    model,
+    bound,
+    heldOut: split.validation,
+    normalization: sources.normalization ?? fitNormalization(model, bound.dataset, split.train),
+    // Normalization leaves the labels alone: these are the statistics of the training rows' targets.
+    targetScales: sources.targetScales ?? fitTargetScales(model, bound.dataset, split.train),
+  };
+}
+
+/** Splits and scales bound data in place (its arrays are reused): normalized inputs, standardized targets. */
+export function scaleTrainingData(data: BoundTrainingData): TrainingData {
+  const { model, bound, held, normalization, targetScales } = data;
+  const skipped = [...skippedOf(bound), ...(held !== undefined ? skippedOf(held) : [])];
+  let train: Dataset;
+  let validation: Dataset | undefined;
+  applyNormalization(bound.dataset, normalization);
+  if (held !== undefined) {
+    applyNormalization(held.dataset, normalization);
     train = bound.dataset;
     validation = held.dataset;
-    validationFile = held.file;
-    normalization = sources.normalization ?? fitNormalization(model, train);
-    applyNormalization(train, normalization);
-    applyNormalization(validation, normalization);
   } else {
-    const split = splitRows(bound.dataset.n, sources.validation, model.train.seed);
-    normalization = sources.normalization ?? fitNormalization(model, bound.dataset, split.train);
-    applyNormalization(bound.dataset, normalization);
-    if (split.validation.length > 0) validation = takeRows(bound.dataset, split.validation);
-    train = keepRowsInPlace(bound.dataset, split.train);
+    const heldOut = data.heldOut ?? new Int32Array(0);
+    if (heldOut.length > 0) validation = takeRows(bound.dataset, heldOut);
+    train = keepRowsInPlace(bound.dataset, trainingRows(bound.dataset.n, heldOut));
   }
-  const targetScales = sources.targetScales ?? fitTargetScales(model, train);
   const sidecar = buildSidecar(model, { normalization, columns: bound.columns, targetScales });
   return {
     model,
@@ -116,9 +153,19 @@ export async function prepareTrainingData(declared: CheckedModel, sources: Train
     ...(validation !== undefined ? { validation: standardizeTargets(validation, targetScales) } : {}),
     sidecar,
     normalization,
-    files: { train: bound.file, ...(validationFile !== undefined ? { validation: validationFile } : {}) },
+    files: { train: bound.file, ...(held !== undefined ? { validation: held.file } : {}) },
     skipped,
   };
+}
+
+/** The rows of 0…n−1 not in `heldOut` (both ascending). */
+function trainingRows(n: number, heldOut: Int32Array): Int32Array {
+  const rows = new Int32Array(n - heldOut.length);
+  for (let i = 0, k = 0, h = 0; i < n; i++) {
+    if (h < heldOut.length && heldOut[h] === i) h++;
+    else rows[k++] = i;
+  }
+  return rows;
 }
 
 /**

@@ -6,7 +6,8 @@
  *     checked.json              the checked model it was built from, so the data binds the same way
  *     history.json              every epoch: loss, loss per task, λ per head, validation metrics
  *     checkpoint/               the state at the end of the last complete epoch, for --resume:
- *                               the same files plus optimizer.bin and state.json
+ *                               the same files plus optimizer.bin and state.json (and, for a
+ *                               PyTorch run, checkpoint.pt: the torch state train.py resumes from)
  *
  * The checkpoint is replaced as a whole: it is written into `.checkpoint.next/` and renamed into
  * place, the previous one kept as `.checkpoint.prev/` for the instant between the two renames, so
@@ -280,7 +281,15 @@ export interface CheckpointState {
   readonly kept?: { readonly epoch: number; readonly weights: readonly tf.io.WeightsManifestEntry[] };
   /** What the weighting strategy keeps besides its variables (GradNorm's first losses), as it gave it. */
   readonly strategyState?: unknown;
+  /**
+   * `pytorch` for a run of the PyTorch engine: its training state (model, optimizer, weighting)
+   * is `checkpoint.pt` beside this file, and `optimizer.bin` is empty.
+   */
+  readonly engine?: 'pytorch';
 }
+
+/** A PyTorch run's torch checkpoint, in its `checkpoint/` (PYTORCH_CHECKPOINT in the same directory as state.json). */
+export const PYTORCH_CHECKPOINT = 'checkpoint.pt';
 
 /** The directory of the complete checkpoint in `dir`, if there is one. */
 export function checkpointDir(dir: string): string | undefined {
@@ -293,7 +302,8 @@ export function checkpointDir(dir: string): string | undefined {
 
 /**
  * Writes a checkpoint: the model directory of `model` with `parts`, `optimizer.bin` and
- * `state.json`, into a side directory that then replaces the previous checkpoint as a whole.
+ * `state.json`, and the files of `moved` (name → where it is now, renamed in), into a side
+ * directory that then replaces the previous checkpoint as a whole.
  */
 export async function writeCheckpointDir(
   dir: string,
@@ -301,10 +311,12 @@ export async function writeCheckpointDir(
   parts: ModelParts & { readonly history: RunHistory },
   state: CheckpointState,
   optimizerBin: Uint8Array,
+  moved: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   const next = path.join(dir, NEXT_CHECKPOINT);
   await rm(next, { recursive: true, force: true });
   await writeModelFiles(next, model, parts);
+  for (const [name, from] of Object.entries(moved)) await rename(from, path.join(next, name));
   await writeFileAtomic(path.join(next, OPTIMIZER_BIN), optimizerBin);
   await writeFileAtomic(path.join(next, STATE_JSON), `${JSON.stringify(state, null, 2)}\n`);
   const current = path.join(dir, CHECKPOINT_DIR);

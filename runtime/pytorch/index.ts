@@ -1,3 +1,12 @@
 /** Training mtl models on PyTorch: the weights exchanged with the emitted Python package, and the run of its workers. */
 export { type LayerArrays, modelWeights, type NamedArray, readWeightsFiles, setModelWeights, writeWeightsFiles } from './weights.js';
-export { INSTALL_TORCH, pythonProblem, type PyTorchRunOptions, type PyTorchRunResult, trainOnPyTorch, WorkerError } from './engine.js';
+export {
+  INSTALL_TORCH,
+  pythonProblem,
+  type PyTorchRunOptions,
+  type PyTorchRunResult,
+  StoppedBeforeAnEpoch,
+  trainOnPyTorch,
+  WorkerError,
+} from './engine.js';
+export { type WorkerData, writeWorkerData } from './worker-data.js';
