@@ -77,9 +77,10 @@ describe.skipIf(torchMissing() !== undefined)('weighting on --engine pytorch fol
       expect(torch!.epochs).toHaveLength(3);
       // The two engines compute each step's losses and gradients in float32 with kernels that sum in
       // other orders (test/pytorch/same-function.test.ts: outputs to 1e-5, gradients to 1e-4); over
-      // these 18 Adam steps the epoch losses and λ measured apart by at most 7e-6. 1e-4 leaves 14×
-      // that, and is below what a different formula moves (measured: PCGrad's orders drawn from
-      // another seed 4e-4, GradNorm's alpha at 1 1e-3, MGDA stopped after 2 Frank–Wolfe steps 1e-2).
+      // these 15 Adam steps (3 epochs of 5 batches) the epoch losses and λ measured apart by at most
+      // 7e-6. 1e-4 leaves 14× that, and is below what a different formula moves (measured: PCGrad's
+      // orders drawn from another seed 4e-4, GradNorm's alpha at 1 1e-3, MGDA stopped after 2
+      // Frank–Wolfe steps 1e-2).
       torch!.epochs.forEach((epoch, k) => {
         const theirs = tfjs!.epochs[k]!;
         for (const head of ['a', 'b', 'c']) {
