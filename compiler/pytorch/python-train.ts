@@ -30,6 +30,7 @@ weights, when the run keeps one), replacing the previous epoch's; DIR receives t
 Needs only torch and numpy.
 """
 import argparse
+import ctypes
 import json
 import math
 import os
@@ -70,7 +71,8 @@ def read_pack(path):
         manifest = json.loads(f.read(int.from_bytes(head[12:16], "little")).decode("utf-8"))
 
     def mapped(a):
-        return np.memmap(path, dtype=PACK_DTYPES[a["dtype"]], mode="r", offset=a["offset"], shape=tuple(a["shape"]))
+        # A plain ndarray over the map: indexing an np.memmap goes through Python code every time.
+        return np.asarray(np.memmap(path, dtype=PACK_DTYPES[a["dtype"]], mode="r", offset=a["offset"], shape=tuple(a["shape"])))
 
     arrays = {"input/" + name: mapped(a) for name, a in manifest["inputs"].items()}
     for name, label in manifest["labels"].items():
@@ -314,7 +316,22 @@ def join_workers(rank, world, device):
         raise
 
 
+def keep_freed_memory():
+    """Asks glibc's malloc to keep freed memory for reuse rather than hand it back to the system.
+
+    Each step frees and allocates the same activation-sized blocks; by default glibc serves blocks
+    over 128 KiB with fresh mmap()s, so every step faults their pages in anew, which costs about a
+    millisecond a step on the wide MLP (docs/performance.md). No effect where libc is not glibc."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 1 << 30)  # M_MMAP_THRESHOLD: blocks up to 1 GiB come from the heap
+        libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: keep up to 1 GiB of freed heap
+    except (OSError, AttributeError):
+        pass
+
+
 def train(rank, world, args):
+    keep_freed_memory()
     device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", rank))) if args.device == "cuda" else torch.device("cpu")
     if world > 1:
         join_workers(rank, world, device)

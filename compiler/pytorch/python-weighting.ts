@@ -346,10 +346,10 @@ def flatten(grad, param):
 
 
 def assign(flat, params):
-    """Sets each parameter's .grad from its slice of a flat vector."""
+    """Sets each parameter's .grad to its slice of a flat vector (a view: every step's vector is new)."""
     offset = 0
     for p in params:
-        p.grad = flat[offset : offset + p.numel()].reshape(p.shape).to(p.dtype).clone()
+        p.grad = flat[offset : offset + p.numel()].view(p.shape)
         offset += p.numel()
 
 
