@@ -86,9 +86,12 @@ class Weighting:
         own = [p for _, p in self.parameters()]
         everything = [p for p, _ in self.params] + own
         grads = torch.autograd.grad(self.combine(means, self.active(counts)), everything, allow_unused=True)
-        # One all-reduce of every gradient, flattened: the workers' shares add up to the global gradient.
-        flat = all_sum(torch.cat([flatten(g, p) for g, p in zip(grads, everything)]), self.world)
-        assign(flat, everything)
+        if self.world == 1:
+            for g, p in zip(grads, everything):
+                p.grad = g if g is not None else torch.zeros_like(p)
+        else:
+            # One all-reduce of every gradient, flattened: the workers' shares add up to the global gradient.
+            assign(all_sum(torch.cat([flatten(g, p) for g, p in zip(grads, everything)]), self.world), everything)
         return means.detach(), counts, True
 
     def after_step(self):
