@@ -1,6 +1,7 @@
 /**
  * What the commands that run models (train, eval, predict, build) share: starting a TensorFlow.js
- * backend, and turning the runtime's user errors into `mtlc:` lines with the right exit code.
+ * backend, turning the runtime's user errors into `mtlc:` lines with the right exit code, and
+ * holding an output directory's lock.
  * Runtime errors are recognised by name, so this module loads nothing heavy.
  */
 import { Option } from 'commander';
@@ -51,4 +52,24 @@ export function reportRuntimeError(ctx: CliContext, error: unknown): void {
   const files = new Set([...(fields.problems ?? []).map((p) => p.file), ...(fields.file !== undefined ? [fields.file] : [])]);
   for (const file of files) message = message.split(file).join(displayPath(ctx, file));
   ctx.fail(message, USER_ERRORS[error.name]);
+}
+
+/**
+ * Runs `work` holding the output directory's lock (runtime/files: `.mtlc.lock`), so two runs never
+ * write one directory; a lock another run holds is reported like any runtime error, and nothing runs.
+ */
+export async function whileLocked(ctx: CliContext, dir: string, work: () => Promise<void>): Promise<void> {
+  const { lockDirectory } = await import('../runtime/files/index.js');
+  let unlock: () => Promise<void>;
+  try {
+    unlock = await lockDirectory(dir);
+  } catch (error) {
+    reportRuntimeError(ctx, error);
+    return;
+  }
+  try {
+    await work();
+  } finally {
+    await unlock();
+  }
 }

@@ -17,7 +17,7 @@ import type { DataSources } from './model-file.js';
 import { plural } from './frame.js';
 import { TrainingProgress } from './progress.js';
 import { writePyTorchPackage } from './pytorch-package.js';
-import { reportRuntimeError } from './runtime-errors.js';
+import { reportRuntimeError, whileLocked } from './runtime-errors.js';
 
 export interface PyTorchOptions {
   readonly workers: number;
@@ -59,19 +59,7 @@ export async function trainWithPyTorch(
   const plan = await steps.plan();
   if (plan === undefined) return;
   await steps.startBackend();
-  const { lockDirectory } = await import('../runtime/files/index.js');
-  let unlock: () => Promise<void>;
-  try {
-    unlock = await lockDirectory(plan.outDir);
-  } catch (error) {
-    reportRuntimeError(ctx, error);
-    return;
-  }
-  try {
-    await trainLocked({ ctx, file, source, checked, options, command, steps, plan });
-  } finally {
-    await unlock();
-  }
+  await whileLocked(ctx, plan.outDir, () => trainLocked({ ctx, file, source, checked, options, command, steps, plan }));
 }
 
 /** A run as trainWithPyTorch has settled it: the model, its options and its plan. */

@@ -20,7 +20,7 @@ import { byteSize } from '../number-options.js';
 import { checkedModel, dataSources, positiveInteger, type DataSources } from '../model-file.js';
 import { existingRuns, freshDir, runBase } from '../output-dir.js';
 import { TrainingProgress } from '../progress.js';
-import { backendOption, type BackendChoice, reportRuntimeError, startBackend } from '../runtime-errors.js';
+import { backendOption, type BackendChoice, reportRuntimeError, startBackend, whileLocked } from '../runtime-errors.js';
 import { displayPath, ExitCode, refuseToReplace, UsageError, type CliContext, type CommandModule } from './command.js';
 
 interface TrainOptions {
@@ -121,19 +121,7 @@ async function trainModel(ctx: CliContext, file: string, checked: CheckedModel, 
   const modelDir = await import('../../runtime/model/index.js');
   const plan = await planRun(ctx, file, checked, options, modelDir);
   if (plan === undefined) return;
-  const { lockDirectory } = await import('../../runtime/files/index.js');
-  let unlock: () => Promise<void>;
-  try {
-    unlock = await lockDirectory(plan.outDir);
-  } catch (error) {
-    reportRuntimeError(ctx, error);
-    return;
-  }
-  try {
-    await trainLocked(ctx, file, checked, options, command, plan);
-  } finally {
-    await unlock();
-  }
+  await whileLocked(ctx, plan.outDir, () => trainLocked(ctx, file, checked, options, command, plan));
 }
 
 /** The run itself, once its output directory is locked. */
