@@ -122,6 +122,8 @@ async function main(argv: readonly string[]): Promise<void> {
   for (let round = 0; round < rounds; round++) {
     for (const [name, run] of Object.entries(contenders)) best.set(name, Math.max(best.get(name) ?? 0, await run()));
   }
+  // The data and runs of a folder of its own choosing go with it; a --dir is the user's to keep.
+  if (i < 0) fs.rmSync(dir, { recursive: true, force: true });
   const speed = (name: string): number => best.get(name)!;
   console.log('contender                      samples/s');
   for (const name of Object.keys(contenders))
