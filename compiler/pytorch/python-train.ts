@@ -49,7 +49,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model as emitted  # noqa: E402
 from mtl_layers import masked_loss, read_keras_weights, write_keras_weights  # noqa: E402
 from mtl_metrics import BestEpoch, in_data_units, task_metrics  # noqa: E402
-from mtl_weighting import make_weighting  # noqa: E402
+from mtl_weighting import all_sum, make_weighting  # noqa: E402
 
 TRAIN = emitted.TRAIN
 TASKS = emitted.TASKS
@@ -146,13 +146,6 @@ def take(split, positions, device):
             y = standardized(y, mask, split.target_scales[n])
         labels.append((tensor(y, torch.float32), tensor(mask, torch.float32)))
     return inputs, labels
-
-
-def all_sum(values, world):
-    """Sums a float64 tensor over the workers (in place) and returns it."""
-    if world > 1:
-        dist.all_reduce(values, op=dist.ReduceOp.SUM)
-    return values
 
 
 # ── optimizers, configured as mtl's TensorFlow.js engine configures them (runtime/train/optimizers.ts) ──
