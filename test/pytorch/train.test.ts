@@ -20,6 +20,25 @@ function setUp(weighting: string): string {
 const missing = torchMissing();
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 
+/**
+ * `mtlc predict` on the model directory `run` gives, for the regress head `a`, the outputs of the
+ * PyTorch model itself (predict_rows.py) on the rows it trained on, to 1e-5.
+ */
+async function expectPyTorchsPredictions(dir: string): Promise<void> {
+  const predicted = await mtlc(['predict', 'run', '--data', 'pair.csv', '--out', 'preds.jsonl'], { cwd: dir });
+  expect(predicted.code).toBe(0);
+  const rows = jsonLines<{ a: number; b: number | string }>(fs.readFileSync(path.join(dir, 'preds.jsonl'), 'utf8'));
+  const torch = spawnSync(PYTHON, [path.join(__dirname, 'predict_rows.py'), path.join(dir, 'run', 'pytorch')], { encoding: 'utf8' });
+  expect(torch.stderr).toBe('');
+  const own = JSON.parse(torch.stdout) as { a: number[][] };
+  expect(rows).toHaveLength(own.a.length);
+  // The regress head trained on standardized targets; predict gives the data's units (mtl.json's standardize).
+  const { mean, std } = JSON.parse(fs.readFileSync(path.join(dir, 'run', 'mtl.json'), 'utf8')).heads.a.standardize;
+  const inUnits = own.a.map((r) => r[0]! * std[0] + mean[0]);
+  const scale = Math.max(...inUnits.map(Math.abs));
+  rows.forEach((row, k) => expect(Math.abs(row.a - inUnits[k]!) / scale).toBeLessThan(1e-5));
+}
+
 describe.skipIf(missing !== undefined)('mtlc train --engine pytorch', () => {
   it('resumes from the checkpoint of epoch 1 to the weights of an uninterrupted run (dropout, dwa, 2 workers)', async () => {
     const dir = setUp('dwa(temperature: 2.0)');
@@ -107,18 +126,21 @@ describe.skipIf(missing !== undefined)('mtlc train --engine pytorch', () => {
       'pytorch',
       'weights.bin',
     ]);
-    const predicted = await mtlc(['predict', 'run', '--data', 'pair.csv', '--out', 'preds.jsonl'], { cwd: dir });
-    expect(predicted.code).toBe(0);
-    const rows = jsonLines<{ a: number; b: number | string }>(fs.readFileSync(path.join(dir, 'preds.jsonl'), 'utf8'));
-    const torch = spawnSync(PYTHON, [path.join(__dirname, 'predict_rows.py'), path.join(dir, 'run', 'pytorch')], { encoding: 'utf8' });
-    expect(torch.stderr).toBe('');
-    const own = JSON.parse(torch.stdout) as { a: number[][] };
-    expect(rows).toHaveLength(own.a.length);
-    // The regress head trained on standardized targets; predict gives the data's units (mtl.json's standardize).
-    const { mean, std } = JSON.parse(fs.readFileSync(path.join(dir, 'run', 'mtl.json'), 'utf8')).heads.a.standardize;
-    const inUnits = own.a.map((r) => r[0]! * std[0] + mean[0]);
-    const scale = Math.max(...inUnits.map(Math.abs));
-    rows.forEach((row, k) => expect(Math.abs(row.a - inUnits[k]!) / scale).toBeLessThan(1e-5));
+    await expectPyTorchsPredictions(dir);
+  }, 60_000);
+
+  it('trains a gated model with missing labels and adaptive weighting on 2 workers, and predict agrees with PyTorch', async () => {
+    // The issue's "done when": an MMoE gate, gaps in both labels, GradNorm, two workers.
+    const dir = setUp('fixed');
+    const model = modelText('gradnorm(alpha: 1.5)')
+      .replace('trunk shared = x -> dense(8, relu)', 'gate shared = mmoe(x, experts: 3, expert: dense(8, relu))')
+      .replace('validation: 0.2', 'validation: 0');
+    expect(model).toContain('gate shared = mmoe(');
+    fs.writeFileSync(path.join(dir, 'pair.mtl'), model);
+    const run = await mtlc(['train', 'pair.mtl', '--data', 'pair.csv', '--engine', 'pytorch', '--workers', '2', '-o', 'run'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('epoch 3/3');
+    await expectPyTorchsPredictions(dir);
   }, 60_000);
 
   it('refuses a Python without torch with one message and the apt-get line, writing nothing', async () => {
