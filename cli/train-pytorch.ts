@@ -51,15 +51,18 @@ export async function trainWithPyTorch(
   steps: TrainSteps,
 ): Promise<void> {
   const engine = await import('../runtime/pytorch/index.js');
-  const python = path.resolve(ctx.io.cwd, options.python);
-  const problem = engine.pythonProblem(options.python.includes('/') ? python : options.python);
+  // A path is taken from the working directory; a bare name is looked up on PATH.
+  const python = options.python.includes('/') ? path.resolve(ctx.io.cwd, options.python) : options.python;
+  const problem = engine.pythonProblem(python);
   if (problem !== undefined) {
     throw new UsageError(`--engine pytorch needs Python 3 with PyTorch: ${problem}; install it with: ${engine.INSTALL_TORCH}`);
   }
   const plan = await steps.plan();
   if (plan === undefined) return;
   await steps.startBackend();
-  await whileLocked(ctx, plan.outDir, () => trainLocked({ ctx, file, source, checked, options, command, steps, plan }));
+  await whileLocked(ctx, plan.outDir, () =>
+    trainLocked({ ctx, file, source, checked, options: { ...options, python }, command, steps, plan }),
+  );
 }
 
 /** A run as trainWithPyTorch has settled it: the model, its options and its plan. */
@@ -134,7 +137,7 @@ async function trainLocked({ ctx, file, source, checked, options, command, steps
       outDir: plan.outDir,
       packageDir,
       source: file,
-      python: options.python.includes('/') ? path.resolve(ctx.io.cwd, options.python) : options.python,
+      python: options.python,
       workers: options.workers,
       device: options.device,
       epochs: plan.epochs,

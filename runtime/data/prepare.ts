@@ -16,7 +16,7 @@ import type { DataFormat } from './read.js';
 import { isPack, readPack, withPackClasses } from './pack.js';
 import { type BatchSource, openPackStream } from './pack-stream.js';
 import { fitTargetScales, standardizeTargets } from './targets.js';
-import { splitRows } from './split.js';
+import { type Split, splitRows } from './split.js';
 
 export interface TrainingSources {
   /** The training file. */
@@ -90,8 +90,8 @@ export interface BoundTrainingData {
   readonly bound: BoundData;
   /** The validation file's rows, when validation comes from a file. */
   readonly held?: BoundData;
-  /** Otherwise, the rows of `bound` held out for validation by the seeded split (ascending). */
-  readonly heldOut?: Int32Array;
+  /** Otherwise, the seeded split of `bound`'s rows into training and held-out rows (each ascending). */
+  readonly split?: Split;
   readonly normalization: Readonly<Record<string, NormStats>>;
   readonly targetScales: TargetScales;
 }
@@ -123,7 +123,7 @@ export async function bindTrainingData(declared: CheckedModel, sources: Training
   return {
     model,
     bound,
-    heldOut: split.validation,
+    split,
     normalization: sources.normalization ?? fitNormalization(model, bound.dataset, split.train),
     // Normalization leaves the labels alone: these are the statistics of the training rows' targets.
     targetScales: sources.targetScales ?? fitTargetScales(model, bound.dataset, split.train),
@@ -142,9 +142,9 @@ export function scaleTrainingData(data: BoundTrainingData): TrainingData {
     train = bound.dataset;
     validation = held.dataset;
   } else {
-    const heldOut = data.heldOut ?? new Int32Array(0);
-    if (heldOut.length > 0) validation = takeRows(bound.dataset, heldOut);
-    train = keepRowsInPlace(bound.dataset, trainingRows(bound.dataset.n, heldOut));
+    const split = data.split!; // bindTrainingData splits the rows whenever there is no validation file
+    if (split.validation.length > 0) validation = takeRows(bound.dataset, split.validation);
+    train = keepRowsInPlace(bound.dataset, split.train);
   }
   const sidecar = buildSidecar(model, { normalization, columns: bound.columns, targetScales });
   return {
@@ -156,16 +156,6 @@ export function scaleTrainingData(data: BoundTrainingData): TrainingData {
     files: { train: bound.file, ...(held !== undefined ? { validation: held.file } : {}) },
     skipped,
   };
-}
-
-/** The rows of 0…n−1 not in `heldOut` (both ascending). */
-function trainingRows(n: number, heldOut: Int32Array): Int32Array {
-  const rows = new Int32Array(n - heldOut.length);
-  for (let i = 0, k = 0, h = 0; i < n; i++) {
-    if (h < heldOut.length && heldOut[h] === i) h++;
-    else rows[k++] = i;
-  }
-  return rows;
 }
 
 /**

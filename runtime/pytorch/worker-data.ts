@@ -43,9 +43,10 @@ export async function writeWorkerData(data: BoundTrainingData, dir: string): Pro
     await writePack(model, held, held.file, validationPack, statistics);
     return { pack, validationPack };
   }
-  if (data.heldOut === undefined || data.heldOut.length === 0) return { pack };
+  const heldOut = data.split?.validation;
+  if (heldOut === undefined || heldOut.length === 0) return { pack };
   const validationRows = path.join(dir, VALIDATION_ROWS);
-  await writeFile(validationRows, `${JSON.stringify(Array.from(data.heldOut))}\n`);
+  await writeFile(validationRows, `${JSON.stringify(Array.from(heldOut))}\n`);
   return { pack, validationRows };
 }
 
