@@ -7,8 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pairCsv, workspace } from './model-run.js';
-import { root } from './run.js';
+import { pairCsv } from './model-run.js';
+import { root, tempDir } from './run.js';
 
 const MODEL = `model Pair {
   input x: float[3]
@@ -43,12 +43,7 @@ function startTraining(dir: string, onStderr: (stderr: string, child: ChildProce
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
-function workspaceWithPairs(): string {
-  const dir = workspace();
-  fs.writeFileSync(path.join(dir, 'pair.mtl'), MODEL);
-  fs.writeFileSync(path.join(dir, 'pair.csv'), pairCsv(3000));
-  return dir;
-}
+const workspaceWithPairs = (): string => tempDir({ 'pair.mtl': MODEL, 'pair.csv': pairCsv(3000) });
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 

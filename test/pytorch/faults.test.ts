@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pairCsv, workspace } from '../cli/model-run.js';
-import { root } from '../cli/run.js';
+import { pairCsv } from '../cli/model-run.js';
+import { root, tempDir } from '../cli/run.js';
 import { torchMissing } from './torch.js';
 
 const BIN = path.join(root, 'bin', 'mtlc.js');
@@ -105,12 +105,7 @@ function train(
   );
 }
 
-function setUp(): string {
-  const dir = workspace();
-  fs.writeFileSync(path.join(dir, 'pair.mtl'), MODEL);
-  fs.writeFileSync(path.join(dir, 'pair.csv'), pairCsv(2500));
-  return dir;
-}
+const setUp = (): string => tempDir({ 'pair.mtl': MODEL, 'pair.csv': pairCsv(2500) });
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const missing = torchMissing();

@@ -15,6 +15,7 @@ import {
   type Dataset,
   prepareTrainingData,
   scaleTrainingData,
+  type TrainingData,
   writePack,
   loadDataset,
 } from '../../runtime/data/index.js';
@@ -59,10 +60,13 @@ function datasetArrays(data: Dataset): Arrays {
   return out;
 }
 
-function workerRows(dir: string, args: string[]): { train: Arrays; validation: Arrays | null } {
+/** The rows train.py's workers read with `args` (worker_rows.py) are the TensorFlow.js engine's, to the bit. */
+function expectWorkersRead(dir: string, args: string[], tfjs: TrainingData): void {
   const run = spawnSync(PYTHON, [path.join(__dirname, 'worker_rows.py'), dir, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   expect(run.stderr).toBe('');
-  return JSON.parse(run.stdout);
+  const workers = JSON.parse(run.stdout) as { train: Arrays; validation: Arrays | null };
+  expect(workers.train).toEqual(datasetArrays(tfjs.train));
+  expect(workers.validation).toEqual(datasetArrays(tfjs.validation!));
 }
 
 async function setUp(): Promise<{ dir: string; model: ReturnType<typeof compile>['models'][number] }> {
@@ -83,11 +87,9 @@ describe.skipIf(missing !== undefined)('the rows PyTorch workers read', () => {
     const handed = await writeWorkerData(await bindTrainingData(model, sources), dir);
     expect(handed).toEqual({ pack: path.join(dir, 'data.mtlpack'), validationRows: path.join(dir, 'validation-rows.json') });
     const tfjs = await prepareTrainingData(model, sources);
-    const workers = workerRows(dir, ['--data', handed.pack, '--validation-rows', handed.validationRows!]);
-    expect(workers.train).toEqual(datasetArrays(tfjs.train));
-    expect(workers.validation).toEqual(datasetArrays(tfjs.validation!));
+    expectWorkersRead(dir, ['--data', handed.pack, '--validation-rows', handed.validationRows!], tfjs);
     // Normalization and standardization did something: the raw first column reaches 40.
-    expect(Math.max(...workers.train['input/x']!.map(Math.abs))).toBeLessThan(5);
+    expect(Math.max(...Array.from(tfjs.train.inputs['x']!, Math.abs))).toBeLessThan(5);
   });
 
   it("are the user's pack's rows, read where it lies, when its statistics are the run's", async () => {
@@ -100,9 +102,7 @@ describe.skipIf(missing !== undefined)('the rows PyTorch workers read', () => {
     expect(handed.pack).toBe(pack);
     expect(fs.existsSync(path.join(dir, 'data.mtlpack'))).toBe(false);
     const tfjs = scaleTrainingData(bound);
-    const workers = workerRows(dir, ['--data', handed.pack, '--validation-rows', handed.validationRows!]);
-    expect(workers.train).toEqual(datasetArrays(tfjs.train));
-    expect(workers.validation).toEqual(datasetArrays(tfjs.validation!));
+    expectWorkersRead(dir, ['--data', handed.pack, '--validation-rows', handed.validationRows!], tfjs);
   });
 
   it('are a validation file as a second pack, scaled with the training rows statistics', async () => {
@@ -111,8 +111,6 @@ describe.skipIf(missing !== undefined)('the rows PyTorch workers read', () => {
     const handed = await writeWorkerData(await bindTrainingData(model, sources), dir);
     expect(handed).toEqual({ pack: path.join(dir, 'data.mtlpack'), validationPack: path.join(dir, 'validation.mtlpack') });
     const tfjs = await prepareTrainingData(model, sources);
-    const workers = workerRows(dir, ['--data', handed.pack, '--validation-data', handed.validationPack!]);
-    expect(workers.train).toEqual(datasetArrays(tfjs.train));
-    expect(workers.validation).toEqual(datasetArrays(tfjs.validation!));
+    expectWorkersRead(dir, ['--data', handed.pack, '--validation-data', handed.validationPack!], tfjs);
   });
 });
