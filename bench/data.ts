@@ -6,6 +6,10 @@
  * resident memory is its own; each prints seconds, MB/s of file, rows/s, and peak RSS against the
  * size of the bound arrays. The files are made once, in a cache folder (--dir, default
  * $TMPDIR/mtl-bench-data), by mtl's own writers and DuckDB. Options: --rows N, --dir D, --only a,b.
+ *
+ * Every contender runs with the allocator setting `mtlc` starts Node with (bin/mtlc.js: glibc's
+ * transparent huge pages). The code of before is run both with and without it, and the faster of
+ * the two is the 1.0× every speed-up is measured against.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -25,6 +29,9 @@ const MODEL = `model Wide {
 
 const CONTENDERS = ['csv-before', 'csv', 'jsonl', 'parquet', 'pack'] as const;
 type Contender = (typeof CONTENDERS)[number];
+
+/** What bin/mtlc.js adds to GLIBC_TUNABLES. */
+const HUGE_PAGES = 'glibc.malloc.hugetlb=1';
 
 function option(argv: readonly string[], flag: string): string | undefined {
   const i = argv.indexOf(flag);
@@ -151,11 +158,22 @@ async function main(argv: readonly string[]): Promise<void> {
   console.log('format              file MB   seconds      MB/s      rows/s   peak RSS   RSS / arrays   vs CSV before');
   let beforeSeconds: number | undefined;
   let checksum: number | undefined;
-  for (const contender of CONTENDERS.filter((c) => only.includes(c) && !(c === 'csv-before' && unbuilt !== undefined))) {
+  const runs = CONTENDERS.filter((c) => only.includes(c) && !(c === 'csv-before' && unbuilt !== undefined)).flatMap(
+    (contender): { contender: Contender; hugePages: boolean }[] =>
+      contender === 'csv-before'
+        ? [
+            { contender, hugePages: false },
+            { contender, hugePages: true },
+          ]
+        : [{ contender, hugePages: true }],
+  );
+  for (const { contender, hugePages } of runs) {
     const script = fileURLToPath(import.meta.url);
+    const { GLIBC_TUNABLES: _, ...env } = process.env;
     const run = spawnSync(process.execPath, [script, '--child', contender, '--file', files[contender], '--before', beforeDir], {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
+      env: hugePages ? { ...env, GLIBC_TUNABLES: HUGE_PAGES } : env,
     });
     if (run.status !== 0) throw new Error(`${contender}: ${run.stderr}`);
     const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as {
@@ -168,11 +186,11 @@ async function main(argv: readonly string[]): Promise<void> {
     if (checksum !== undefined && Math.abs(result.sum - checksum) > 1e-6 * Math.abs(checksum))
       throw new Error(`${contender} bound other values`);
     checksum ??= result.sum;
-    if (contender === 'csv-before') beforeSeconds = result.seconds;
+    if (contender === 'csv-before') beforeSeconds = Math.min(beforeSeconds ?? Infinity, result.seconds);
     const mb = fs.statSync(files[contender]).size / 1e6;
     console.log(
       [
-        contender.padEnd(16),
+        (contender === 'csv-before' ? `${contender}${hugePages ? ' +THP' : ''}` : contender).padEnd(16),
         mb.toFixed(0).padStart(8),
         result.seconds.toFixed(2).padStart(9),
         (mb / result.seconds).toFixed(0).padStart(9),

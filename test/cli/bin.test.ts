@@ -55,4 +55,25 @@ describe('bin/mtlc.js', () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
   });
+
+  it.runIf(process.platform !== 'win32')(
+    'run as a program, becomes Node in the same process, with huge pages added to the GLIBC_TUNABLES it was given',
+    () => {
+      // A `node` first on PATH that reports how it was started.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtlc-bin-'));
+      fs.writeFileSync(path.join(dir, 'node'), '#!/bin/sh\necho "$$ $GLIBC_TUNABLES $*"\n', { mode: 0o755 });
+      const run = (tunables: string | undefined) => {
+        const { GLIBC_TUNABLES: _, ...env } = process.env;
+        const result = spawnSync(bin, ['train', 'a b.mtl'], {
+          encoding: 'utf8',
+          env: { ...env, PATH: `${dir}${path.delimiter}${env['PATH']}`, ...(tunables === undefined ? {} : { GLIBC_TUNABLES: tunables }) },
+        });
+        return { said: result.stdout, pid: result.pid };
+      };
+      const alone = run(undefined);
+      expect(alone.said).toBe(`${alone.pid} glibc.malloc.hugetlb=1 ${bin} train a b.mtl\n`);
+      const added = run('glibc.malloc.arena_max=2');
+      expect(added.said).toBe(`${added.pid} glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1 ${bin} train a b.mtl\n`);
+    },
+  );
 });
