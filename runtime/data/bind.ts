@@ -548,6 +548,15 @@ class Binder implements RowSink {
       if (ok) mask[n] = 1;
       return;
     }
+    if (task.kind === 'classify' && plan.classes === undefined && this.cells !== undefined && source.kind === 'slots') {
+      // The hot path of class ids in CSV and Parquet: a plain number in range, as parseClass would read it.
+      const id = this.cells.number(source.keys[0] as number);
+      if (Number.isInteger(id) && id >= 0 && id < task.units) {
+        out[at + id] = 1;
+        mask[n] = 1;
+        return;
+      }
+    }
     const value = get(source.kind === 'slots' ? source.keys[0]! : source.key);
     if (isMissing(value)) return;
     const ok = this.attempt(name, () => {

@@ -34,18 +34,32 @@ const CR = 0x0d;
 
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
-/** Cells as byte ranges of `bytes`; quoted cells may need their `""` unescaped. */
+/**
+ * Cells as byte ranges of `bytes`; quoted cells may need their `""` unescaped. The current row's
+ * cells are `first…first + length - 1` of the arrays: a segment (parseSegment) keeps every row's.
+ */
 class RowCells implements CsvCells {
   bytes: Uint8Array = new Uint8Array(0);
-  starts = new Int32Array(64);
-  ends = new Int32Array(64);
-  quoted = new Uint8Array(64);
+  starts: Int32Array;
+  ends: Int32Array;
+  quoted: Uint8Array;
   /** Each cell's value when it is a plain decimal number (see parseDecimal), NaN otherwise; parsed while scanning. */
-  numbers = new Float64Array(64);
+  numbers: Float64Array;
+  first = 0;
   length = 0;
 
+  /** With room for `capacity` cells, in the arrays of `spare` when they have it. */
+  constructor(capacity = 64, spare?: ParsedSegment) {
+    const reuse = spare !== undefined && spare.starts.length >= capacity;
+    this.starts = reuse ? spare.starts : new Int32Array(capacity);
+    this.ends = reuse ? spare.ends : new Int32Array(capacity);
+    this.quoted = reuse ? spare.quoted : new Uint8Array(capacity);
+    this.numbers = reuse ? spare.numbers : new Float64Array(capacity);
+  }
+
   push(start: number, end: number, quoted: boolean, number: number): void {
-    if (this.length === this.starts.length) {
+    const at = this.first + this.length;
+    if (at === this.starts.length) {
       const grow = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: (n: number) => T): T => {
         const b = make(a.length * 2);
         b.set(a);
@@ -56,10 +70,10 @@ class RowCells implements CsvCells {
       this.quoted = grow(this.quoted, (n) => new Uint8Array(n));
       this.numbers = grow(this.numbers, (n) => new Float64Array(n));
     }
-    this.starts[this.length] = start;
-    this.ends[this.length] = end;
-    this.quoted[this.length] = quoted ? 1 : 0;
-    this.numbers[this.length] = number;
+    this.starts[at] = start;
+    this.ends[at] = end;
+    this.quoted[at] = quoted ? 1 : 0;
+    this.numbers[at] = number;
     this.length++;
   }
 
@@ -68,12 +82,13 @@ class RowCells implements CsvCells {
   }
 
   text(k: number): string {
-    const text = decode(this.bytes, this.starts[k]!, this.ends[k]!);
-    return this.quoted[k] === 1 && text.includes('""') ? text.replaceAll('""', '"') : text;
+    const at = this.first + k;
+    const text = decode(this.bytes, this.starts[at]!, this.ends[at]!);
+    return this.quoted[at] === 1 && text.includes('""') ? text.replaceAll('""', '"') : text;
   }
 
   number(k: number): number {
-    return this.numbers[k]!;
+    return this.numbers[this.first + k]!;
   }
 }
 
@@ -234,6 +249,91 @@ export function readCsvBytes(source: { readonly file: string } | { readonly text
   return seen;
 }
 
+/**
+ * The rows of a segment of a CSV file without quotes (surveyRows cuts it after a line break),
+ * split and parsed exactly as readCsvBytes does, into flat arrays that can be handed between
+ * threads without a copy.
+ */
+export interface ParsedSegment {
+  readonly bytes: Uint8Array;
+  /** Its rows that are not blank. */
+  readonly rows: number;
+  /** The file lines it spans. */
+  readonly lines: number;
+  /** Each row's line, 0 for the segment's first. */
+  readonly rowLines: Int32Array;
+  /** Row r's cells are [rowCells[r], rowCells[r + 1]) of the arrays below. */
+  readonly rowCells: Int32Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly quoted: Uint8Array;
+  /** See RowCells.numbers. */
+  readonly numbers: Float64Array;
+}
+
+/**
+ * Parses `bytes`, whole rows of a file without quotes; `first`: they start the file (a byte-order
+ * mark is dropped). The arrays of `spare`, a segment done with, are used again where large enough.
+ */
+export function parseSegment(bytes: Uint8Array, first: boolean, spare?: ParsedSegment): ParsedSegment {
+  const cells = new RowCells(Math.max(64, bytes.length >> 3), spare);
+  cells.bytes = bytes;
+  const rowsFit = Math.max(16, bytes.length >> 7);
+  let rowLines: Int32Array = spare !== undefined && spare.rowLines.length >= rowsFit ? spare.rowLines : new Int32Array(rowsFit);
+  let rowCells: Int32Array = spare !== undefined && spare.rowCells.length >= rowsFit ? spare.rowCells : new Int32Array(rowsFit);
+  let rows = 0;
+  let line = 0;
+  let pos = first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  for (;;) {
+    const scanned = scanRow(bytes, pos, bytes.length, true, cells);
+    if (scanned === END || scanned === NEED_MORE) break;
+    if (scanned.problem !== undefined) throw new Error(`a segment of quoted CSV: ${scanned.problem}`);
+    if (!(cells.length === 1 && isBlank(bytes, cells.starts[cells.first]!, cells.ends[cells.first]!))) {
+      if (rows + 1 >= rowLines.length) rowLines = grown(rowLines);
+      if (rows + 1 >= rowCells.length) rowCells = grown(rowCells);
+      rowLines[rows] = line;
+      rowCells[rows] = cells.first;
+      cells.first += cells.length;
+      rows++;
+    }
+    line += scanned.breaks;
+    pos = scanned.next;
+  }
+  rowCells[rows] = cells.first;
+  const { starts, ends, quoted, numbers } = cells;
+  return { bytes, rows, lines: line, rowLines, rowCells, starts, ends, quoted, numbers };
+}
+
+function grown(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** The cells of row `row` of a parsed segment. */
+export class SegmentCells implements CsvCells {
+  segment: ParsedSegment | undefined;
+  private at = 0;
+  length = 0;
+
+  set row(r: number) {
+    this.at = this.segment!.rowCells[r]!;
+    this.length = this.segment!.rowCells[r + 1]! - this.at;
+  }
+
+  value(k: number): string {
+    return this.text(k);
+  }
+
+  text(k: number): string {
+    return decode(this.segment!.bytes, this.segment!.starts[this.at + k]!, this.segment!.ends[this.at + k]!);
+  }
+
+  number(k: number): number {
+    return this.segment!.numbers[this.at + k]!;
+  }
+}
+
 function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (bytes[i]! > 32) return false;
   return true;
@@ -337,17 +437,29 @@ function endOfRow(
   return { next: i + 1, breaks: breaks + 1 };
 }
 
-/**
- * At least as many as the rows of the CSV or JSONL file `file` (line breaks outside quotes, plus a
- * last line without one), read in one quick pass, so that its columns can be allocated once.
- */
-export function countRows(file: string, csv: boolean): number {
+/** What one quick pass over a CSV or JSONL file learns before it is read. */
+export interface Survey {
+  /** At least as many as its rows (line breaks outside quotes, plus a last line without one), so that columns can be allocated once. */
+  readonly rows: number;
+  /** Whether it holds a quote character anywhere (CSV): a file without one has a row on each line. */
+  readonly quoted: boolean;
+  /** Where to cut the file into segments of whole rows, if it is not quoted: just past the first `\n` `segmentBytes` or more after the previous cut. */
+  readonly cuts: readonly number[];
+  readonly bytes: number;
+}
+
+/** Surveys the CSV (`csv`) or JSONL file `file` in one pass (see Survey), cutting it every `segmentBytes` or so. */
+export function surveyRows(file: string, csv: boolean, segmentBytes = Number.POSITIVE_INFINITY): Survey {
   const fd = openSync(file, 'r');
   const buffer = Buffer.allocUnsafe(CHUNK);
   let lines = 0;
   let returns = 0;
   let inQuotes = false;
+  let quoted = false;
   let last = LF;
+  let base = 0; // the file offset of buffer[0]
+  const cuts: number[] = [];
+  let nextCut = segmentBytes;
   try {
     for (;;) {
       const got = readSync(fd, buffer, 0, buffer.length, null);
@@ -358,6 +470,7 @@ export function countRows(file: string, csv: boolean): number {
         for (let at = bytes.indexOf(LF); at >= 0; at = bytes.indexOf(LF, at + 1)) lines++;
         if (lines === 0) for (let at = bytes.indexOf(CR); at >= 0; at = bytes.indexOf(CR, at + 1)) returns++;
       } else {
+        quoted = true;
         for (let i = 0; i < got; i++) {
           const c = bytes[i]!;
           if (c === LF) {
@@ -367,11 +480,19 @@ export function countRows(file: string, csv: boolean): number {
           } else if (c === QUOTE) inQuotes = !inQuotes;
         }
       }
+      while (nextCut < base + got) {
+        const at = bytes.indexOf(LF, Math.max(0, nextCut - base));
+        if (at < 0) break;
+        cuts.push(base + at + 1);
+        nextCut = base + at + 1 + segmentBytes;
+      }
       last = buffer[got - 1]!;
+      base += got;
     }
   } finally {
     closeSync(fd);
   }
   // Files that end their lines with a lone \r have no \n at all.
-  return Math.max(lines, returns) + (last === LF || last === CR ? 0 : 1);
+  const rows = Math.max(lines, returns) + (last === LF || last === CR ? 0 : 1);
+  return { rows, quoted, cuts: cuts.filter((cut) => cut < base), bytes: base };
 }

@@ -8,7 +8,8 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Readable, Transform } from 'node:stream';
 import { type DataFormat, formatOfExtension } from '../../compiler/index.js';
-import { countRows, MAX_ROW_BYTES, readCsvBytes, RowTooLong } from './csv.js';
+import { type CsvSink, MAX_ROW_BYTES, readCsvBytes, RowTooLong, type Survey, surveyRows } from './csv.js';
+import { csvThreads, readCsvSegments, SEGMENT_BYTES } from './csv-parallel.js';
 import { DataError, DataErrors } from './errors.js';
 import { readParquet } from './parquet.js';
 import type { RowSink } from './rows.js';
@@ -54,14 +55,16 @@ export async function readRows(source: DataSource, format: DataFormat, sink: Row
     if (!(await readParquet(source, sink))) throw new DataErrors([new DataError(name, undefined, undefined, 'the file is empty')]);
     return;
   }
-  if (typeof source === 'string' && sink.expectRows !== undefined) {
+  let survey: Survey | undefined;
+  if (typeof source === 'string' && (sink.expectRows !== undefined || format === 'csv')) {
     try {
-      sink.expectRows(countRows(source, format === 'csv'));
+      survey = surveyRows(source, format === 'csv', SEGMENT_BYTES);
     } catch (error) {
       throw cannotOpen(name, error);
     }
+    sink.expectRows?.(survey.rows);
   }
-  const seen = format === 'csv' ? await readCsv(source, sink) : await readJsonl(source, sink);
+  const seen = format === 'csv' ? await readCsv(source, sink, survey) : await readJsonl(source, sink);
   if (!seen) throw new DataErrors([new DataError(name, undefined, undefined, 'the file is empty')]);
 }
 
@@ -149,30 +152,33 @@ function cannotOpen(name: string, error: unknown): DataErrors {
   return new DataErrors([new DataError(name, undefined, undefined, `cannot read the file: ${reason}`)]);
 }
 
-/** Returns whether the file held anything besides blank lines. */
-async function readCsv(source: DataSource, sink: RowSink): Promise<boolean> {
+/** Returns whether the file held anything besides blank lines. A large file without quotes is read on several threads. */
+async function readCsv(source: DataSource, sink: RowSink, survey: Survey | undefined): Promise<boolean> {
   const name = sourceName(source);
   let width = -1; // the header's cell count, once seen
+  const rows: CsvSink = {
+    row(cells, line) {
+      if (width < 0) {
+        width = cells.length;
+        sink.header(
+          Array.from({ length: width }, (_, k) => cells.text(k).trim()),
+          line,
+        );
+      } else if (cells.length !== width) {
+        const count = `${cells.length} ${cells.length === 1 ? 'cell' : 'cells'}`;
+        sink.malformed(new DataError(name, line, undefined, `the row has ${count}, the header has ${width}`));
+      } else {
+        sink.row({ format: 'csv', line, cells });
+      }
+    },
+    malformed(line, problem) {
+      sink.malformed(new DataError(name, line, undefined, problem));
+    },
+  };
   try {
-    return readCsvBytes(typeof source === 'string' ? { file: source } : { text: source.text }, {
-      row(cells, line) {
-        if (width < 0) {
-          width = cells.length;
-          sink.header(
-            Array.from({ length: width }, (_, k) => cells.text(k).trim()),
-            line,
-          );
-        } else if (cells.length !== width) {
-          const count = `${cells.length} ${cells.length === 1 ? 'cell' : 'cells'}`;
-          sink.malformed(new DataError(name, line, undefined, `the row has ${count}, the header has ${width}`));
-        } else {
-          sink.row({ format: 'csv', line, cells });
-        }
-      },
-      malformed(line, problem) {
-        sink.malformed(new DataError(name, line, undefined, problem));
-      },
-    });
+    if (typeof source !== 'string') return readCsvBytes({ text: source.text }, rows);
+    const threads = survey === undefined ? 0 : csvThreads(survey);
+    return threads > 0 ? await readCsvSegments(source, survey!, rows, threads) : readCsvBytes({ file: source }, rows);
   } catch (error) {
     if (error instanceof RowTooLong) {
       throw new DataErrors([new DataError(name, error.line, undefined, `the row is longer than ${MAX_ROW_BYTES} bytes`)]);

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countRows, parseDecimal, readCsvBytes } from '../../runtime/data/csv.js';
+import { parseDecimal, readCsvBytes, surveyRows } from '../../runtime/data/csv.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const decimal = (text: string) => parseDecimal(bytes(text), 0, bytes(text).length);
@@ -186,14 +186,25 @@ describe('readCsvBytes', () => {
   });
 });
 
-describe('countRows', () => {
+describe('surveyRows', () => {
   it('counts at least every row, line breaks inside quotes excepted', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtl-csv-'));
     const file = path.join(dir, 'data.csv');
     fs.writeFileSync(file, 'a,b\n1,"x\ny"\n2,3');
-    expect(countRows(file, true)).toBe(3);
+    expect(surveyRows(file, true)).toEqual({ rows: 3, quoted: true, cuts: [], bytes: 15 });
     fs.writeFileSync(file, 'a,b\r1,2\r');
-    expect(countRows(file, true)).toBe(2);
+    expect(surveyRows(file, true).rows).toBe(2);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it("cuts the file just after the first line break a segment's length or more past the last cut", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtl-csv-'));
+    const file = path.join(dir, 'data.csv');
+    // Lines start at bytes 0, 4, 12, 13 and 23; the file has 27.
+    fs.writeFileSync(file, 'a,b\n1234567\n\n123456789\n1,2\n');
+    expect(surveyRows(file, true, 5)).toEqual({ rows: 5, quoted: false, cuts: [12, 23], bytes: 27 });
+    // A cut is never at the end of the file.
+    expect(surveyRows(file, true, 1)).toEqual({ rows: 5, quoted: false, cuts: [4, 12, 23], bytes: 27 });
     fs.rmSync(dir, { recursive: true });
   });
 });
