@@ -47,9 +47,10 @@ import torch.distributed as dist
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model as emitted  # noqa: E402
+import mtl_weighting  # noqa: E402
 from mtl_layers import masked_loss, read_keras_weights, write_keras_weights  # noqa: E402
 from mtl_metrics import BestEpoch, in_data_units, task_metrics  # noqa: E402
-from mtl_weighting import all_sum, make_weighting  # noqa: E402
+from mtl_weighting import SharedMemorySum, all_sum, make_weighting  # noqa: E402
 
 TRAIN = emitted.TRAIN
 TASKS = emitted.TASKS
@@ -323,11 +324,30 @@ def keep_freed_memory():
         pass
 
 
-def train(rank, world, args):
+def shared_sum(world):
+    """The shared buffers and barrier of SharedMemorySum for world local workers, or None when
+    /dev/shm lacks room for them. Large enough for each task's gradient and loss (the weighting
+    methods that combine them sum them all at once), up to 32 MiB in all; a larger tensor goes
+    through the process group."""
+    parameters = sum(p.numel() for p in emitted.Model().parameters())
+    capacity = min((len(TASKS) + 1) * (parameters + 1), (32 << 20) // (8 * 2 * world))
+    try:
+        shm = os.statvfs("/dev/shm")
+        if shm.f_bavail * shm.f_frsize < 2 * 8 * 2 * world * capacity:
+            return None
+    except OSError:
+        return None
+    buffers = torch.zeros(2, world, capacity, dtype=torch.float64).share_memory_()
+    return buffers, torch.multiprocessing.get_context("spawn").Barrier(world)
+
+
+def train(rank, world, args, shared=None):
     keep_freed_memory()
     device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", rank))) if args.device == "cuda" else torch.device("cpu")
     if world > 1:
         join_workers(rank, world, device)
+        if shared is not None and device.type == "cpu":
+            mtl_weighting.local_sum = SharedMemorySum(rank, *shared)
     net = emitted.Model().to(device)
     net.load_keras(read_keras_weights(args.weights + ".json", args.weights + ".bin"))
     weighting = make_weighting(TRAIN, TASKS, net, device, world)
@@ -461,8 +481,10 @@ def launch(args):
     parent = os.getppid()
     for attempt in range(3):
         os.environ["MASTER_PORT"] = str(port)
+        # Held here while the workers run: the barrier's semaphores go when the last reference does.
+        shared = shared_sum(args.workers)
         context = torch.multiprocessing.start_processes(
-            train, args=(args.workers, args), nprocs=args.workers, join=False, start_method="spawn"
+            train, args=(args.workers, args, shared), nprocs=args.workers, join=False, start_method="spawn"
         )
         try:
             while not context.join(timeout=1):
