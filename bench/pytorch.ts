@@ -65,7 +65,8 @@ async function makeData(dir: string, rows: number, bigBatch: number): Promise<{ 
  * lines ("epoch k/n") arrive.
  */
 async function trainSpeed(args: readonly string[], rows: number, epochs: number, cwd: string): Promise<number> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'mtlc.js'), 'train', ...args, '--epochs', String(epochs), '--force'], {
+  // As `npx mtlc` runs it: the program bin/mtlc.js, which starts Node (and so the workers) with huge pages.
+  const child = spawn(path.join(ROOT, 'bin', 'mtlc.js'), ['train', ...args, '--epochs', String(epochs), '--force'], {
     cwd,
     env: { ...process.env, ...SINGLE_THREAD, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,11 +5,10 @@
  * is not ready, and hands every row to the sink in file order: the same cells, numbers and line
  * numbers as readCsvBytes, which reads every other file.
  */
-import { existsSync, readSync } from 'node:fs';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type CsvSink, type ParsedSegment, parseSegment, type Survey, SegmentCells } from './csv.js';
+import { type CsvSink, type ParsedSegment, parseSegment, RowCells, type Survey } from './csv.js';
 
 /** About how much of the file one segment holds. */
 export const SEGMENT_BYTES = 1 << 20;
@@ -89,8 +88,10 @@ export async function readCsvSegments(file: string, survey: Survey, sink: CsvSin
   const parsed: (ParsedSegment | Promise<ParsedSegment> | undefined)[] = [];
   const ready = new Set<number>();
   let next = 0; // the first segment not yet given to a thread
+  let failure: Error | undefined; // a worker that failed fails every segment asked of any
   const fail = (error: Error) => {
-    for (const pending of waiting.values()) pending.reject(error);
+    failure ??= error;
+    for (const pending of waiting.values()) pending.reject(failure);
     waiting.clear();
   };
   workers.forEach((worker, w) => {
@@ -110,7 +111,9 @@ export async function readCsvSegments(file: string, survey: Survey, sink: CsvSin
   const ask = (w: number): void => {
     const id = next++;
     asked[w]!++;
-    const promise = new Promise<ParsedSegment>((resolve, reject) => waiting.set(id, { resolve, reject }));
+    const promise = new Promise<ParsedSegment>((resolve, reject) =>
+      failure !== undefined ? reject(failure) : waiting.set(id, { resolve, reject }),
+    );
     // Awaited in order below; a failure seen before then must not count as unhandled.
     promise.catch(() => undefined);
     parsed[id] = promise;
@@ -118,7 +121,7 @@ export async function readCsvSegments(file: string, survey: Survey, sink: CsvSin
     const spare = spares[w]!.pop();
     workers[w]!.postMessage({ id, start: bounds[id]!, end: bounds[id + 1]!, spare } satisfies SegmentRequest, spare && buffersOf(spare));
   };
-  const cells = new SegmentCells();
+  const cells = new RowCells(0);
   let line = 1;
   let seen = false;
   try {
@@ -138,9 +141,8 @@ export async function readCsvSegments(file: string, survey: Survey, sink: CsvSin
       const segment = await parsed[i]!;
       parsed[i] = undefined;
       ready.delete(i);
-      cells.segment = segment;
       for (let r = 0; r < segment.rows; r++) {
-        cells.row = r;
+        cells.show(segment, r);
         seen = true;
         sink.row(cells, line + segment.rowLines[r]!);
       }

@@ -38,7 +38,7 @@ const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
  * Cells as byte ranges of `bytes`; quoted cells may need their `""` unescaped. The current row's
  * cells are `first…first + length - 1` of the arrays: a segment (parseSegment) keeps every row's.
  */
-class RowCells implements CsvCells {
+export class RowCells implements CsvCells {
   bytes: Uint8Array = new Uint8Array(0);
   starts: Int32Array;
   ends: Int32Array;
@@ -75,6 +75,17 @@ class RowCells implements CsvCells {
     this.quoted[at] = quoted ? 1 : 0;
     this.numbers[at] = number;
     this.length++;
+  }
+
+  /** Shows row `r` of `segment`. */
+  show(segment: ParsedSegment, r: number): void {
+    this.bytes = segment.bytes;
+    this.starts = segment.starts;
+    this.ends = segment.ends;
+    this.quoted = segment.quoted;
+    this.numbers = segment.numbers;
+    this.first = segment.rowCells[r]!;
+    this.length = segment.rowCells[r + 1]! - this.first;
   }
 
   value(k: number): string {
@@ -308,30 +319,6 @@ function grown(a: Int32Array): Int32Array {
   const b = new Int32Array(a.length * 2);
   b.set(a);
   return b;
-}
-
-/** The cells of row `row` of a parsed segment. */
-export class SegmentCells implements CsvCells {
-  segment: ParsedSegment | undefined;
-  private at = 0;
-  length = 0;
-
-  set row(r: number) {
-    this.at = this.segment!.rowCells[r]!;
-    this.length = this.segment!.rowCells[r + 1]! - this.at;
-  }
-
-  value(k: number): string {
-    return this.text(k);
-  }
-
-  text(k: number): string {
-    return decode(this.segment!.bytes, this.segment!.starts[this.at + k]!, this.segment!.ends[this.at + k]!);
-  }
-
-  number(k: number): number {
-    return this.segment!.numbers[this.at + k]!;
-  }
 }
 
 function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
