@@ -11,6 +11,8 @@
  */
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from '@duckdb/node-api';
 import { DataError, DataErrors } from './errors.js';
+import { parquetLayout } from './parquet-layout.js';
+import { readPlainParquet } from './parquet-plain.js';
 import { type Cells, type NumberColumn, present, type RowSink } from './rows.js';
 
 /** How a column of a DuckDB type is selected, so that what comes back is one of a few kinds. */
@@ -92,9 +94,20 @@ function readProblem(file: string, error: unknown): DataErrors {
 
 /**
  * Streams the rows of the Parquet file `file` into `sink`: its column names as the header, then
- * each row. Returns whether the file held any row.
+ * each row. Returns whether the file held any row. A file of flat number columns that
+ * parquet-layout.ts understands is read by mtl's own reader (parquet-plain.ts), every other by DuckDB.
  */
 export async function readParquet(file: string, sink: RowSink): Promise<boolean> {
+  const plan = parquetLayout(file);
+  if ('layout' in plan) {
+    const read = await readPlainParquet(file, plan.layout, sink);
+    if (read !== undefined) return read;
+  }
+  return readParquetWithDuckDB(file, sink);
+}
+
+/** readParquet through DuckDB alone. */
+export async function readParquetWithDuckDB(file: string, sink: RowSink): Promise<boolean> {
   const connection = await connect();
   try {
     let names: string[];

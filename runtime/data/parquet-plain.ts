@@ -1,0 +1,123 @@
+/**
+ * mtl's own reader for the Parquet files it meets most: flat columns of numbers and booleans,
+ * uncompressed or Snappy, PLAIN or dictionary encoded (parquet-layout.ts decides from the footer).
+ * It hands the rows to the binder in blocks of whole columns, as DuckDB's chunks are, with the same
+ * numbers: integers as DuckDB's CAST to DOUBLE, booleans 1 and 0, floats as float32, NULL as a
+ * cleared bit of the block's validity mask. parquet.ts reads every other file with DuckDB.
+ *
+ * Why: on the benchmark file (docs/performance.md) binding through DuckDB took 4–6 s, most of it
+ * DuckDB materializing chunks; reading the pages directly is a copy of the file's bytes.
+ */
+import { closeSync, openSync } from 'node:fs';
+import { DataError, DataErrors } from './errors.js';
+import type { ParquetLayout } from './parquet-layout.js';
+import { ColumnPages, FileBytes, PageUnsupported } from './parquet-pages.js';
+import { ParquetCorrupt } from './parquet-thrift.js';
+import type { Cells, NumberColumn, RowSink } from './rows.js';
+
+/**
+ * Rows a block holds at most: small enough that the binder's copy of a block's columns into its
+ * row-major arrays stays in the cache.
+ */
+const BLOCK_ROWS = 4096;
+
+/** The cells of row `row` of the current block. */
+class BlockCells implements Cells {
+  row = 0;
+  columns: readonly NumberColumn[] = [];
+
+  get length(): number {
+    return this.columns.length;
+  }
+
+  number(k: number): number {
+    const { items, valid } = this.columns[k]!;
+    const r = this.row;
+    return valid === undefined || ((valid[r >> 3]! >> (r & 7)) & 1) === 1 ? items[r]! : Number.NaN;
+  }
+
+  value(k: number): unknown {
+    const { items, valid } = this.columns[k]!;
+    const r = this.row;
+    return valid === undefined || ((valid[r >> 3]! >> (r & 7)) & 1) === 1 ? items[r]! : null;
+  }
+}
+
+/** Rows `from…to` of the current page of `pages` as a block's column. */
+function blockColumn(pages: ColumnPages, from: number, to: number): NumberColumn {
+  const a = from - pages.pageStart;
+  const b = to - pages.pageStart;
+  const items = pages.values.subarray(a, b);
+  if (pages.nulls === 0) return { items, valid: undefined };
+  const present = pages.present;
+  const valid = new Uint8Array((b - a + 7) >> 3);
+  let all = true;
+  for (let r = a; r < b; r++) {
+    if (present[r] === 1) valid[(r - a) >> 3]! |= 1 << ((r - a) & 7);
+    else all = false;
+  }
+  return { items, valid: all ? undefined : valid };
+}
+
+/**
+ * Streams the rows of `file`, laid out as `layout` says, into `sink`, as readParquet does. Returns
+ * whether the file held any row, or undefined when it must be read by DuckDB instead: a page the
+ * footer did not announce, or a broken one, met before any row was handed over (after that, a
+ * broken page is a `DataErrors`).
+ */
+export async function readPlainParquet(file: string, layout: ParquetLayout, sink: RowSink): Promise<boolean | undefined> {
+  const fd = openSync(file, 'r');
+  const bytes = new FileBytes(fd);
+  const columns = layout.columns.map((column) => new ColumnPages(column, bytes));
+  const cells = new BlockCells();
+  let begun = false;
+  const begin = (): void => {
+    begun = true;
+    sink.expectRows?.(layout.rows);
+    sink.header(
+      layout.columns.map((c) => c.name),
+      undefined,
+    );
+  };
+  let line = 1;
+  let where = '';
+  try {
+    for (const [g, group] of layout.rowGroups.entries()) {
+      columns.forEach((pages, k) => {
+        pages.startChunk(group.chunks[k]!, group.rows);
+      });
+      for (let row = 0; row < group.rows; ) {
+        let end = Math.min(group.rows, row + BLOCK_ROWS);
+        for (const pages of columns) {
+          where = `column "${pages.column.name}", row group ${g + 1}`;
+          pages.seek(row);
+          end = Math.min(end, pages.pageStart + pages.pageRows);
+        }
+        if (!begun) begin();
+        const numbers = columns.map((pages) => blockColumn(pages, row, end));
+        cells.columns = numbers;
+        const rows = end - row;
+        if (sink.block !== undefined) {
+          sink.block({ format: 'parquet', line, rows, cells, numbers: (k) => numbers[k] });
+        } else {
+          for (let r = 0; r < rows; r++) {
+            cells.row = r;
+            sink.row({ format: 'parquet', line: line + r, cells });
+          }
+        }
+        line += rows;
+        row = end;
+      }
+      // Between row groups, timers and signals get their turn, as between a CSV file's reads.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (!begun) begin();
+    return layout.rows > 0;
+  } catch (error) {
+    if (!(error instanceof ParquetCorrupt || error instanceof PageUnsupported)) throw error;
+    if (!begun) return undefined;
+    throw new DataErrors([new DataError(file, undefined, undefined, `cannot read the file as Parquet: ${where}: ${error.message}`)]);
+  } finally {
+    closeSync(fd);
+  }
+}
