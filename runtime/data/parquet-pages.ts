@@ -197,10 +197,7 @@ export class ColumnPages {
 
   /** Reads `n` definition levels (0 NULL, 1 a value) into `present`; returns how many rows hold a value. */
   private levels(bytes: Uint8Array, from: number, to: number, n: number): number {
-    hybrid(bytes, from, to, 1, this.present, n);
-    let count = 0;
-    for (let i = 0; i < n; i++) count += this.present[i]!;
-    return count;
+    return hybrid(bytes, from, to, 1, this.present, n);
   }
 
   /** Decodes the `present` values of a page of `n` rows from `bytes` at `pos` into `values`. */
@@ -287,9 +284,10 @@ function spread(values: Values, present: Uint8Array, n: number, count: number): 
 /**
  * Decodes `count` values of `width` bits in the RLE/bit-packed hybrid from `bytes[from…to]` into
  * `out`: runs of a repeated value (header even: count << 1) and groups of 8 bit-packed values
- * (header odd: groups << 1 | 1), least significant bit first.
+ * (header odd: groups << 1 | 1), least significant bit first. Returns how many are not 0.
  */
-export function hybrid(bytes: Uint8Array, from: number, to: number, width: number, out: Uint8Array | Int32Array, count: number): void {
+export function hybrid(bytes: Uint8Array, from: number, to: number, width: number, out: Uint8Array | Int32Array, count: number): number {
+  let nonzero = 0;
   const valueBytes = (width + 7) >> 3;
   const limit = width === 32 ? 2 ** 32 : 2 ** width;
   let pos = from;
@@ -310,13 +308,18 @@ export function hybrid(bytes: Uint8Array, from: number, to: number, width: numbe
       if (value >= limit || (out instanceof Uint8Array && value > 1)) throw new ParquetCorrupt('an RLE value wider than its bit width');
       const run = Math.min(header / 2, count - i);
       out.fill(value, i, i + run);
+      if (value !== 0) nonzero += run;
       i += run;
     } else {
       const values = Math.min(((header - 1) / 2) * 8, count - i);
       const bits = values * width;
       if (pos + Math.ceil(bits / 8) > to) throw new ParquetCorrupt('bit-packed data cut short');
       if (width === 1) {
-        for (let v = 0; v < values; v++) out[i + v] = (bytes[pos + (v >> 3)]! >> (v & 7)) & 1;
+        for (let v = 0; v < values; v++) {
+          const bit = (bytes[pos + (v >> 3)]! >> (v & 7)) & 1;
+          out[i + v] = bit;
+          nonzero += bit;
+        }
       } else {
         for (let v = 0, bit = pos * 8; v < values; v++) {
           let value = 0;
@@ -328,10 +331,12 @@ export function hybrid(bytes: Uint8Array, from: number, to: number, width: numbe
             bit += take;
           }
           out[i + v] = value;
+          if (value !== 0) nonzero++;
         }
       }
       pos += ((header - 1) / 2) * width;
       i += values;
     }
   }
+  return nonzero;
 }
