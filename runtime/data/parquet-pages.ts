@@ -14,8 +14,11 @@ import { snappyUncompress } from './snappy.js';
 export class PageUnsupported extends Error {}
 
 const PAGE = { DATA: 0, INDEX: 1, DICTIONARY: 2, DATA_V2: 3 } as const;
-/** No page of a number column comes near this; a header that says so is corrupt. */
+/** No page of a number column comes near these; a header that says so is corrupt, not an allocation. */
 const MAX_PAGE_BYTES = 1 << 30;
+const MAX_PAGE_VALUES = 1 << 27;
+/** Snappy's densest element, a 3-byte copy of 64 bytes, expands 22 times. */
+const MAX_SNAPPY_RATIO = 32;
 
 /** Reads byte ranges of the open file into a buffer that is reused. */
 export class FileBytes {
@@ -99,6 +102,8 @@ export class ColumnPages {
     if (compressed < 0 || at + compressed > end || uncompressed < 0 || uncompressed > MAX_PAGE_BYTES) {
       throw new ParquetCorrupt('a page larger than its column chunk');
     }
+    if (codec === CODEC.SNAPPY && uncompressed > compressed * MAX_SNAPPY_RATIO + 64)
+      throw new ParquetCorrupt('a page larger than Snappy makes');
     this.next = at + compressed;
     const type = int(header, 1);
     if (type === PAGE.DICTIONARY) {
@@ -111,6 +116,7 @@ export class ColumnPages {
     const fields = child(header, v2 ? 8 : 5);
     const n = fields === undefined ? -1 : (int(fields, 1) ?? -1);
     if (n < 0 || this.pageStart + n > this.groupRows) throw new ParquetCorrupt('a page with more values than its row group');
+    if (n > MAX_PAGE_VALUES) throw new PageUnsupported(`a page of ${n} values`);
     const encoding = int(fields!, v2 ? 4 : 2);
     this.reserve(n, uncompressed);
     let bytes: Uint8Array;
@@ -188,7 +194,7 @@ export class ColumnPages {
   private loadDictionary(fields: ThriftStruct | undefined, at: number, compressed: number, uncompressed: number): void {
     const n = fields === undefined ? -1 : (int(fields, 1) ?? -1);
     const encoding = fields === undefined ? undefined : int(fields, 2);
-    if (n < 0 || n > uncompressed * 8) throw new ParquetCorrupt('a bad dictionary page');
+    if (n < 0 || n > uncompressed * 8 || n > MAX_PAGE_VALUES) throw new ParquetCorrupt('a bad dictionary page');
     if (encoding !== ENCODING.PLAIN && encoding !== ENCODING.PLAIN_DICTIONARY) throw new PageUnsupported('a dictionary not PLAIN encoded');
     this.reserve(n, uncompressed);
     const bytes = this.pageBytes(this.chunk.codec, at, compressed, uncompressed);
