@@ -1,6 +1,6 @@
 /**
  * What the fast Parquet reader (parquet-plain.ts) reads, found from a file's footer alone: a flat
- * schema of number and boolean columns, pages compressed with Snappy or not at all, and values
+ * schema of number, boolean and text columns, pages compressed with Snappy or not at all, and values
  * PLAIN or dictionary encoded. Anything else is named as the reason to read the file with DuckDB,
  * before a row is read. Field ids are those of parquet.thrift
  * (https://github.com/apache/parquet-format/blob/master/src/main/thrift/parquet.thrift).
@@ -8,8 +8,11 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CompactReader, child, int, list, ParquetCorrupt, type ThriftStruct } from './parquet-thrift.js';
 
-/** How a column's values become numbers: as DuckDB's CAST to DOUBLE (integers), TINYINT (booleans), or FLOAT. */
-export type ColumnKind = 'double' | 'float' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'boolean';
+/**
+ * How a column's values become cells: numbers as DuckDB's CAST to DOUBLE (integers), TINYINT
+ * (booleans), or FLOAT give them; UTF-8 text as strings.
+ */
+export type ColumnKind = 'double' | 'float' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'boolean' | 'string';
 
 export interface ColumnLayout {
   readonly name: string;
@@ -40,13 +43,17 @@ export interface ParquetLayout {
 export type LayoutOrReason = { readonly layout: ParquetLayout } | { readonly unsupported: string };
 
 // parquet.thrift's enums, as far as they are read here.
-const TYPE = { BOOLEAN: 0, INT32: 1, INT64: 2, FLOAT: 4, DOUBLE: 5 } as const;
+const TYPE = { BOOLEAN: 0, INT32: 1, INT64: 2, FLOAT: 4, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
 export const ENCODING = { PLAIN: 0, PLAIN_DICTIONARY: 2, RLE: 3, RLE_DICTIONARY: 8 } as const;
 export const CODEC = { UNCOMPRESSED: 0, SNAPPY: 1 } as const;
 const CODEC_NAMES = ['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'LZO', 'BROTLI', 'LZ4', 'ZSTD', 'LZ4_RAW'];
 /** ConvertedType INT_8…INT_64 (15–18) and UINT_8…UINT_64 (11–14): plain integers. */
 const SIGNED_INTS = new Set([15, 16, 17, 18]);
 const UNSIGNED_INTS = new Set([11, 12, 13, 14]);
+/** ConvertedType UTF8, and LogicalType STRING (field 1) and INTEGER (field 10). */
+const UTF8 = 0;
+const LOGICAL_STRING = 1;
+const LOGICAL_INTEGER = 10;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -132,9 +139,19 @@ function kindOf(element: ThriftStruct, name: string): ColumnKind {
   const type = int(element, 1);
   const converted = int(element, 6);
   const logical = child(element, 10);
-  // LogicalType INTEGER (10) is IntType { 1 bitWidth, 2 isSigned }.
-  const integer = logical === undefined ? undefined : child(logical, 10);
-  if (logical !== undefined && (integer === undefined || logical.size !== 1)) throw new Unsupported(`column "${name}" has a logical type`);
+  const logicalKind = logical === undefined || logical.size !== 1 ? undefined : [...logical.keys()][0];
+  if (logical !== undefined && logicalKind !== LOGICAL_INTEGER && logicalKind !== LOGICAL_STRING) {
+    throw new Unsupported(`column "${name}" has a logical type`);
+  }
+  if (type === TYPE.BYTE_ARRAY) {
+    // Text (a BYTE_ARRAY without it is a BLOB, which DuckDB shows escaped).
+    if ((converted === UTF8 && logicalKind !== LOGICAL_INTEGER) || (logicalKind === LOGICAL_STRING && converted === undefined))
+      return 'string';
+    throw new Unsupported(`column "${name}" is binary, not text`);
+  }
+  if (logicalKind === LOGICAL_STRING) throw new Unsupported(`column "${name}" has a logical type`);
+  // LogicalType INTEGER is IntType { 1 bitWidth, 2 isSigned }.
+  const integer = logical === undefined ? undefined : child(logical, LOGICAL_INTEGER);
   const annotated = converted !== undefined || integer !== undefined;
   const unsigned = (converted !== undefined && UNSIGNED_INTS.has(converted)) || integer?.get(2) === false;
   if (converted !== undefined && !SIGNED_INTS.has(converted) && !UNSIGNED_INTS.has(converted)) {
@@ -151,7 +168,7 @@ function kindOf(element: ThriftStruct, name: string): ColumnKind {
     case TYPE.INT64:
       return unsigned ? 'uint64' : 'int64';
     default:
-      throw new Unsupported(`column "${name}" is not a number or boolean column`);
+      throw new Unsupported(`column "${name}" is not a number, boolean or text column`);
   }
 }
 

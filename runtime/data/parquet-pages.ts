@@ -51,10 +51,13 @@ export class ColumnPages {
   private decoded: Values;
   private indices = new Int32Array(0);
   private dictionary: Values | undefined;
+  private textDictionary: readonly string[] | undefined;
   /** One byte a row of the current page: 1 when the row holds a value (its definition level is 1). */
   present = new Uint8Array(0);
-  /** The current page's values, NULL rows holding 0. */
+  /** The current page's values, NULL rows holding 0 (number columns). */
   values: Values;
+  /** The current page's values, NULL rows holding null (text columns). */
+  texts: readonly (string | null)[] = [];
   /** The current page's first row in the row group, its rows, and how many are NULL. */
   pageStart = 0;
   pageRows = 0;
@@ -79,6 +82,7 @@ export class ColumnPages {
     this.pageRows = 0;
     this.nulls = 0;
     this.dictionary = undefined;
+    this.textDictionary = undefined;
   }
 
   /** Decodes pages until the current one holds row `row` of the row group. */
@@ -198,7 +202,8 @@ export class ColumnPages {
     if (encoding !== ENCODING.PLAIN && encoding !== ENCODING.PLAIN_DICTIONARY) throw new PageUnsupported('a dictionary not PLAIN encoded');
     this.reserve(n, uncompressed);
     const bytes = this.pageBytes(this.chunk.codec, at, compressed, uncompressed);
-    this.dictionary = this.plain(bytes, 0, n, n).slice(0, n);
+    if (this.column.kind === 'string') this.textDictionary = plainTexts(bytes, 0, n);
+    else this.dictionary = this.plain(bytes, 0, n, n).slice(0, n);
   }
 
   /** Reads `n` definition levels (0 NULL, 1 a value) into `present`; returns how many rows hold a value. */
@@ -206,26 +211,36 @@ export class ColumnPages {
     return hybrid(bytes, from, to, 1, this.present, n);
   }
 
-  /** Decodes the `present` values of a page of `n` rows from `bytes` at `pos` into `values`. */
+  /** Decodes the `present` values of a page of `n` rows from `bytes` at `pos` into `values` (or `texts`). */
   private decodeValues(encoding: number | undefined, bytes: Uint8Array, pos: number, n: number, present: number): void {
+    const dictionaryEncoded = encoding === ENCODING.PLAIN_DICTIONARY || encoding === ENCODING.RLE_DICTIONARY;
+    if (this.column.kind === 'string') {
+      if (encoding !== ENCODING.PLAIN && !dictionaryEncoded) throw new PageUnsupported(`text in encoding ${encoding}`);
+      let texts: string[];
+      if (dictionaryEncoded) {
+        const dictionary = this.textDictionary;
+        const ids = this.dictionaryIds(bytes, pos, present, dictionary?.length);
+        texts = new Array<string>(present);
+        for (let i = 0; i < present; i++) texts[i] = dictionary![ids[i]!]!;
+      } else {
+        texts = plainTexts(bytes, pos, present);
+      }
+      if (present === n) this.texts = texts;
+      else {
+        const withNulls = new Array<string | null>(n);
+        for (let i = 0, j = 0; i < n; i++) withNulls[i] = this.present[i] === 1 ? texts[j++]! : null;
+        this.texts = withNulls;
+      }
+      return;
+    }
     let values: Values;
     if (encoding === ENCODING.PLAIN) {
       values = this.plain(bytes, pos, present, n);
-    } else if (encoding === ENCODING.PLAIN_DICTIONARY || encoding === ENCODING.RLE_DICTIONARY) {
+    } else if (dictionaryEncoded) {
       const dictionary = this.dictionary;
-      if (dictionary === undefined) throw new ParquetCorrupt('dictionary ids without a dictionary page');
-      if (pos >= bytes.length && present > 0) throw new ParquetCorrupt('a page shorter than its values');
-      const width = bytes[pos] ?? 0;
-      if (width > 32) throw new ParquetCorrupt('dictionary ids wider than 32 bits');
-      if (this.indices.length < present) this.indices = new Int32Array(Math.ceil(present * 1.25));
-      hybrid(bytes, pos + 1, bytes.length, width, this.indices, present);
+      const ids = this.dictionaryIds(bytes, pos, present, dictionary?.length);
       values = this.decodedFor(n);
-      const ids = this.indices;
-      for (let i = 0; i < present; i++) {
-        const id = ids[i]!;
-        if (id >= dictionary.length || id < 0) throw new ParquetCorrupt('a dictionary id beyond the dictionary');
-        values[i] = dictionary[id]!;
-      }
+      for (let i = 0; i < present; i++) values[i] = dictionary![ids[i]!]!;
     } else if (encoding === ENCODING.RLE && this.column.kind === 'boolean') {
       // Booleans in the hybrid encoding, one bit wide, after a 4-byte length.
       if (pos + 4 > bytes.length) throw new ParquetCorrupt('a page shorter than its values');
@@ -238,6 +253,21 @@ export class ColumnPages {
     }
     if (present < n) spread(values, this.present, n, present);
     this.values = values;
+  }
+
+  /** `count` dictionary ids from `bytes` at `pos` (a byte of bit width, then the hybrid encoding), each below `size`. */
+  private dictionaryIds(bytes: Uint8Array, pos: number, count: number, size: number | undefined): Int32Array {
+    if (size === undefined) throw new ParquetCorrupt('dictionary ids without a dictionary page');
+    if (pos >= bytes.length && count > 0) throw new ParquetCorrupt('a page shorter than its values');
+    const width = bytes[pos] ?? 0;
+    if (width > 32) throw new ParquetCorrupt('dictionary ids wider than 32 bits');
+    if (this.indices.length < count) this.indices = new Int32Array(Math.ceil(count * 1.25));
+    const ids = this.indices;
+    hybrid(bytes, pos + 1, bytes.length, width, ids, count);
+    for (let i = 0; i < count; i++) {
+      if (ids[i]! >= size || ids[i]! < 0) throw new ParquetCorrupt('a dictionary id beyond the dictionary');
+    }
+    return ids;
   }
 
   /**
@@ -278,6 +308,37 @@ export class ColumnPages {
         break;
     }
     return out;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** `count` PLAIN byte arrays (a 4-byte length, then the bytes) from `bytes` at `pos`, as UTF-8 text. */
+function plainTexts(bytes: Uint8Array, pos: number, count: number): string[] {
+  const texts = new Array<string>(count);
+  let p = pos;
+  for (let i = 0; i < count; i++) {
+    if (p + 4 > bytes.length) throw new ParquetCorrupt('a page shorter than its values');
+    const length = (bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24)) >>> 0;
+    p += 4;
+    if (p + length > bytes.length) throw new ParquetCorrupt('a page shorter than its values');
+    texts[i] = text(bytes, p, p + length);
+    p += length;
+  }
+  return texts;
+}
+
+/** Bytes `from…to` as UTF-8 text; ASCII, the common case, without a decoder call. */
+function text(bytes: Uint8Array, from: number, to: number): string {
+  if (to - from < 64) {
+    let ascii = true;
+    for (let i = from; i < to; i++) if (bytes[i]! > 0x7f) ascii = false;
+    if (ascii) return String.fromCharCode(...bytes.subarray(from, to));
+  }
+  try {
+    return utf8.decode(bytes.subarray(from, to));
+  } catch {
+    throw new PageUnsupported('text that is not UTF-8');
   }
 }
 

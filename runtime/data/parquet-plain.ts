@@ -1,12 +1,14 @@
 /**
- * mtl's own reader for the Parquet files it meets most: flat columns of numbers and booleans,
- * uncompressed or Snappy, PLAIN or dictionary encoded (parquet-layout.ts decides from the footer).
- * It hands the rows to the binder in blocks of whole columns, as DuckDB's chunks are, with the same
- * numbers: integers as DuckDB's CAST to DOUBLE, booleans 1 and 0, floats as float32, NULL as a
- * cleared bit of the block's validity mask. parquet.ts reads every other file with DuckDB.
+ * mtl's own reader for the Parquet files it meets most: flat columns of numbers, booleans and
+ * text, uncompressed or Snappy, PLAIN or dictionary encoded (parquet-layout.ts decides from the
+ * footer). It hands the rows to the binder in blocks of whole columns, as DuckDB's chunks are,
+ * with the same cells: integers as DuckDB's CAST to DOUBLE, booleans 1 and 0, floats as float32,
+ * text as strings, NULL as a cleared bit of the block's validity mask (null among text).
+ * parquet.ts reads every other file with DuckDB.
  *
- * Why: on the benchmark file (docs/performance.md) binding through DuckDB took 4–6 s, most of it
- * DuckDB materializing chunks; reading the pages directly is a copy of the file's bytes.
+ * Why: binding the benchmark file (docs/performance.md) through DuckDB took 3.7–9 s, most of it
+ * DuckDB materializing chunks; read this way, a page is one read and (Snappy) a few native
+ * copies, and doubles are handed to the binder where they lie.
  */
 import { closeSync, openSync } from 'node:fs';
 import { DataError, DataErrors } from './errors.js';
@@ -21,30 +23,34 @@ import type { Cells, NumberColumn, RowSink } from './rows.js';
  */
 const BLOCK_ROWS = 4096;
 
-/** The cells of row `row` of the current block. */
+/** The cells of row `row` of the current block: a number column's, or a text column's. */
 class BlockCells implements Cells {
   row = 0;
-  columns: readonly NumberColumn[] = [];
+  numbers: readonly (NumberColumn | undefined)[] = [];
+  texts: readonly (readonly (string | null)[] | undefined)[] = [];
 
   get length(): number {
-    return this.columns.length;
+    return this.numbers.length;
   }
 
   number(k: number): number {
-    const { items, valid } = this.columns[k]!;
+    const column = this.numbers[k];
+    if (column === undefined) return Number.NaN;
     const r = this.row;
-    return valid === undefined || ((valid[r >> 3]! >> (r & 7)) & 1) === 1 ? items[r]! : Number.NaN;
+    return column.valid === undefined || ((column.valid[r >> 3]! >> (r & 7)) & 1) === 1 ? column.items[r]! : Number.NaN;
   }
 
   value(k: number): unknown {
-    const { items, valid } = this.columns[k]!;
+    const column = this.numbers[k];
     const r = this.row;
-    return valid === undefined || ((valid[r >> 3]! >> (r & 7)) & 1) === 1 ? items[r]! : null;
+    if (column === undefined) return this.texts[k]![r];
+    return column.valid === undefined || ((column.valid[r >> 3]! >> (r & 7)) & 1) === 1 ? column.items[r]! : null;
   }
 }
 
-/** Rows `from…to` of the current page of `pages` as a block's column. */
-function blockColumn(pages: ColumnPages, from: number, to: number): NumberColumn {
+/** Rows `from…to` of the current page of `pages` as a block's number column. */
+function blockNumbers(pages: ColumnPages, from: number, to: number): NumberColumn | undefined {
+  if (pages.column.kind === 'string') return undefined;
   const a = from - pages.pageStart;
   const b = to - pages.pageStart;
   const items = pages.values.subarray(a, b);
@@ -57,6 +63,11 @@ function blockColumn(pages: ColumnPages, from: number, to: number): NumberColumn
     else all = false;
   }
   return { items, valid: all ? undefined : valid };
+}
+
+/** Rows `from…to` of the current page of `pages` as a block's text column. */
+function blockTexts(pages: ColumnPages, from: number, to: number): readonly (string | null)[] | undefined {
+  return pages.column.kind === 'string' ? pages.texts.slice(from - pages.pageStart, to - pages.pageStart) : undefined;
 }
 
 /**
@@ -94,8 +105,9 @@ export async function readPlainParquet(file: string, layout: ParquetLayout, sink
           end = Math.min(end, pages.pageStart + pages.pageRows);
         }
         if (!begun) begin();
-        const numbers = columns.map((pages) => blockColumn(pages, row, end));
-        cells.columns = numbers;
+        const numbers = columns.map((pages) => blockNumbers(pages, row, end));
+        cells.numbers = numbers;
+        cells.texts = columns.map((pages) => blockTexts(pages, row, end));
         const rows = end - row;
         if (sink.block !== undefined) {
           sink.block({ format: 'parquet', line, rows, cells, numbers: (k) => numbers[k] });
