@@ -153,6 +153,12 @@ describe('the fast Parquet reader', () => {
     },
   );
 
+  it('reads a file without rows as DuckDB does: the header, and no row', async () => {
+    const file = await duckdbFile(`SELECT 1.5::DOUBLE AS a, 2::INTEGER AS b WHERE false`, 'COMPRESSION snappy');
+    const read = await expectSameAsDuckDB(file);
+    expect(read).toEqual({ header: ['a', 'b'], expected: 0, rows: [], result: false });
+  });
+
   it('reads DATA_PAGE_V2 pages of dictionary-encoded numbers and booleans, as DuckDB writes them for PARQUET_VERSION V2', async () => {
     const file = await duckdbFile(
       `SELECT CASE WHEN i % 7 = 0 THEN NULL ELSE (i % 9)::DOUBLE / 4 END AS k, (i % 4)::INTEGER AS c, i % 3 = 1 AS b FROM range(6000) t(i)`,
