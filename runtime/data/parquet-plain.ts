@@ -91,16 +91,19 @@ export async function readPlainParquet(file: string, layout: ParquetLayout, sink
     );
   };
   let line = 1;
-  let where = '';
+  // Where a broken page was met, for the message.
+  let group = 0;
+  let column = 0;
   try {
-    for (const [g, group] of layout.rowGroups.entries()) {
+    for (; group < layout.rowGroups.length; group++) {
+      const { rows: groupRows, chunks } = layout.rowGroups[group]!;
       columns.forEach((pages, k) => {
-        pages.startChunk(group.chunks[k]!, group.rows);
+        pages.startChunk(chunks[k]!, groupRows);
       });
-      for (let row = 0; row < group.rows; ) {
-        let end = Math.min(group.rows, row + BLOCK_ROWS);
-        for (const pages of columns) {
-          where = `column "${pages.column.name}", row group ${g + 1}`;
+      for (let row = 0; row < groupRows; ) {
+        let end = Math.min(groupRows, row + BLOCK_ROWS);
+        for (column = 0; column < columns.length; column++) {
+          const pages = columns[column]!;
           pages.seek(row);
           end = Math.min(end, pages.pageStart + pages.pageRows);
         }
@@ -128,6 +131,7 @@ export async function readPlainParquet(file: string, layout: ParquetLayout, sink
   } catch (error) {
     if (!(error instanceof ParquetCorrupt || error instanceof PageUnsupported)) throw error;
     if (!begun) return undefined;
+    const where = `column "${layout.columns[column]?.name}", row group ${group + 1}`;
     throw new DataErrors([new DataError(file, undefined, undefined, `cannot read the file as Parquet: ${where}: ${error.message}`)]);
   } finally {
     closeSync(fd);

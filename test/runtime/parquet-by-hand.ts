@@ -73,19 +73,21 @@ function write(out: number[], value: T): void {
 const struct = (...fields: [number, T][]): T => ({ struct: fields });
 const i32 = (n: number): T => ({ i32: n });
 
-export type HandType = 'DOUBLE' | 'FLOAT' | 'INT32' | 'INT64' | 'BOOLEAN';
-const TYPES: Record<HandType, number> = { BOOLEAN: 0, INT32: 1, INT64: 2, FLOAT: 4, DOUBLE: 5 };
+export type HandType = 'DOUBLE' | 'FLOAT' | 'INT32' | 'INT64' | 'BOOLEAN' | 'UTF8';
+const TYPES: Record<HandType, number> = { BOOLEAN: 0, INT32: 1, INT64: 2, FLOAT: 4, DOUBLE: 5, UTF8: 6 };
 
 export interface HandColumn {
   readonly name: string;
   readonly type: HandType;
   readonly optional: boolean;
-  readonly values: readonly (number | null)[];
+  /** Numbers, or for UTF8 the bytes of each value (which need not be valid UTF-8). */
+  readonly values: readonly (number | Uint8Array | null)[];
   /** Dictionary-encoded values (a dictionary page, then ids), else PLAIN (RLE for booleans). */
   readonly dictionary?: boolean;
 }
 
-function plain(type: HandType, values: readonly number[]): number[] {
+function plain(type: HandType, values: readonly (number | Uint8Array)[]): number[] {
+  if (type === 'UTF8') return values.flatMap((v) => [...le32((v as Uint8Array).length), ...(v as Uint8Array)]);
   if (type === 'BOOLEAN') {
     const bytes = new Array<number>(Math.ceil(values.length / 8)).fill(0);
     values.forEach((v, i) => {
@@ -95,7 +97,7 @@ function plain(type: HandType, values: readonly number[]): number[] {
   }
   const size = type === 'DOUBLE' || type === 'INT64' ? 8 : 4;
   const buffer = Buffer.alloc(values.length * size);
-  values.forEach((v, i) => {
+  (values as number[]).forEach((v, i) => {
     if (type === 'DOUBLE') buffer.writeDoubleLE(v, i * size);
     else if (type === 'FLOAT') buffer.writeFloatLE(v, i * size);
     else if (type === 'INT32') buffer.writeInt32LE(v, i * size);
@@ -152,7 +154,7 @@ export function writeByHand(
       }
       for (let p = 0; p < values.length; p += options.pageRows) {
         const slice = values.slice(p, p + options.pageRows);
-        const present = slice.filter((v): v is number => v !== null);
+        const present = slice.filter((v) => v !== null);
         const levels = column.optional
           ? bitPacked(
               slice.map((v) => (v === null ? 0 : 1)),
@@ -172,7 +174,7 @@ export function writeByHand(
           ];
         } else if (column.type === 'BOOLEAN') {
           encoding = 3;
-          const runs = bitPacked(present, 1);
+          const runs = bitPacked(present as number[], 1);
           data = [...le32(runs.length), ...runs];
         } else {
           data = plain(column.type, present);
@@ -213,7 +215,14 @@ export function writeByHand(
   }
   const schema = [
     struct([4, { bin: 'schema' }], [5, i32(columns.length)]),
-    ...columns.map((c) => struct([1, i32(TYPES[c.type])], [3, i32(c.optional ? 1 : 0)], [4, { bin: c.name }])),
+    ...columns.map((c) =>
+      struct(
+        [1, i32(TYPES[c.type])],
+        [3, i32(c.optional ? 1 : 0)],
+        [4, { bin: c.name }],
+        ...(c.type === 'UTF8' ? ([[6, i32(0)]] as [number, T][]) : []),
+      ),
+    ),
   ];
   const footer: number[] = [];
   write(footer, struct([1, i32(1)], [2, { list: [STRUCT, schema] }], [3, { i64: rows }], [4, { list: [STRUCT, groups] }]));

@@ -177,6 +177,11 @@ describe('the fast Parquet reader', () => {
   ])('reads files DuckDB does not write but reads: %s', async (_, v2) => {
     const n = 1000;
     const values = (f: (i: number) => number | null) => Array.from({ length: n }, (_, i) => f(i));
+    const texts = (f: (i: number) => string | null) =>
+      Array.from({ length: n }, (_, i) => {
+        const text = f(i);
+        return text === null ? null : new TextEncoder().encode(text);
+      });
     const columns: HandColumn[] = [
       { name: 'd', type: 'DOUBLE', optional: true, values: values((i) => (i % 7 === 0 ? null : i / 8 - 40)) },
       { name: 'req', type: 'DOUBLE', optional: false, values: values((i) => i * 1.5) },
@@ -188,12 +193,16 @@ describe('the fast Parquet reader', () => {
       { name: 'dict', type: 'DOUBLE', optional: true, dictionary: true, values: values((i) => (i % 11 === 0 ? null : (i % 6) / 2)) },
       { name: 'idict', type: 'INT64', optional: false, dictionary: true, values: values((i) => (i % 300) * 1000) },
       { name: 'empty', type: 'DOUBLE', optional: true, values: values(() => null) },
+      { name: 's', type: 'UTF8', optional: true, values: texts((i) => (i % 6 === 0 ? null : `é${i}`)) },
+      { name: 'sdict', type: 'UTF8', optional: false, dictionary: true, values: texts((i) => ['a', 'bb', ''][i % 3]!) },
     ];
     const file = path.join(dir, `by-hand-${v2}.parquet`);
     writeByHand(file, columns, { groupRows: 400, pageRows: 75, v2 });
     const read = await expectSameAsDuckDB(file);
+    const cell = (v: number | Uint8Array | null) =>
+      v === null ? null : typeof v === 'number' ? Math.fround(v) : new TextDecoder().decode(v);
     expect(read.rows.map((row) => row.map((v) => (typeof v === 'number' ? Math.fround(v) : v)))).toEqual(
-      Array.from({ length: n }, (_, r) => columns.map((c) => (c.values[r] === null ? null : Math.fround(c.values[r]!)))),
+      Array.from({ length: n }, (_, r) => columns.map((c) => cell(c.values[r]!))),
     );
   });
 
@@ -298,6 +307,35 @@ describe('the fast Parquet reader', () => {
 });
 
 describe('a broken Parquet file', () => {
+  it('with text that is not UTF-8 is a DataErrors naming the file, from DuckDB in the first rows and from mtl after them', async () => {
+    const m = compile('m.mtl', 'model M {\n  input x: float\n  head s = x -> classify(2) { classes: ["a", "b"] }\n}').models[0]!;
+    const bad = new Uint8Array([0x61, 0xff]);
+    const write = (file: string, at: number): string => {
+      const values = Array.from({ length: 20 }, (_, i) => (i === at ? bad : new TextEncoder().encode('ab'[i % 2]!)));
+      const x = Array.from({ length: 20 }, (_, i) => i);
+      writeByHand(
+        file,
+        [
+          { name: 'x', type: 'DOUBLE', optional: false, values: x },
+          { name: 's', type: 'UTF8', optional: true, values },
+        ],
+        { groupRows: 10, pageRows: 10 },
+      );
+      return file;
+    };
+    const first = write(path.join(dir, 'bad-text-first.parquet'), 3);
+    const fromDuckDB = await bindRows(m, first, 'parquet', {}, async (sink) => {
+      await readParquetWithDuckDB(first, sink);
+    }).catch((e: unknown) => e);
+    expect(fromDuckDB).toBeInstanceOf(DataErrors);
+    expect(await loadDataset(m, first).catch((e: unknown) => e)).toEqual(fromDuckDB);
+    const later = write(path.join(dir, 'bad-text-later.parquet'), 13);
+    const error = (await loadDataset(m, later).catch((e: unknown) => e)) as DataErrors;
+    expect(error.problems.map((p) => p.message)).toEqual([
+      `${later}: cannot read the file as Parquet: column "s", row group 2: text that is not UTF-8`,
+    ]);
+  });
+
   const model = () => compile('m.mtl', 'model M {\n  input x: float[2] from ["a", "b"]\n  head c = x -> classify(3)\n}').models[0]!;
   const table = `SELECT i::DOUBLE / 2 AS a, (i % 9 - 4)::DOUBLE AS b, i % 3 AS c, 'row ' || i AS s FROM range(10000) t(i)`;
 
