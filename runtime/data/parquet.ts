@@ -1,7 +1,7 @@
 /**
  * Parquet files. A file of flat number, boolean and text columns, uncompressed or Snappy, PLAIN or
  * dictionary encoded (what parquet-layout.ts accepts from its footer) is read by mtl's own reader,
- * parquet-plain.ts: on the benchmark file it binds in 1.0–2.5 s where DuckDB's path took 3.7–9 s,
+ * parquet-plain.ts: on the benchmark file it binds in 1.0–2.5 s where DuckDB's path took 3.7–9.3 s,
  * and it holds one page a column rather than DuckDB's row group a thread (docs/data.md). Every
  * other file is read through DuckDB, which reads every encoding, compression and nested type of
  * the format (an earlier general pure-JavaScript reader, hyparquet, was three times slower than
@@ -98,8 +98,9 @@ function readProblem(file: string, error: unknown): DataErrors {
 
 /**
  * Streams the rows of the Parquet file `file` into `sink`: its column names as the header, then
- * each row. Returns whether the file held any row. A file of flat number columns that
- * parquet-layout.ts understands is read by mtl's own reader (parquet-plain.ts), every other by DuckDB.
+ * each row. Returns whether the file held any row. A file of flat number, boolean and text columns
+ * that parquet-layout.ts understands is read by mtl's own reader (parquet-plain.ts), every other by
+ * DuckDB.
  */
 export async function readParquet(file: string, sink: RowSink): Promise<boolean> {
   const plan = parquetLayout(file);
