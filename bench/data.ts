@@ -2,7 +2,8 @@
  * Data ingest benchmark (`npm run bench:data`, issue 11): binding one data set for the wide MLP
  * (1,000,000 rows × 100 float columns and two class labels by default) from CSV as mtl read it
  * before issue 11 (the code of then, built from git history: papaparse and that binder), from CSV,
- * JSONL and Parquet as it reads them now, and from a pack. Each contender runs in a process of its own, so that its peak
+ * JSONL and Parquet as it reads them now (Parquet both through DuckDB and through mtl's own reader),
+ * and from a pack. Each contender runs in a process of its own, so that its peak
  * resident memory is its own; each prints seconds, MB/s of file, rows/s, and peak RSS against the
  * size of the bound arrays. The files are made once, in a cache folder (--dir, default
  * $TMPDIR/mtl-bench-data), by mtl's own writers and DuckDB. Options: --rows N, --dir D, --only a,b.
@@ -17,7 +18,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../compiler/index.js';
-import { loadDataset, mulberry32, writePack } from '../runtime/data/index.js';
+import { bindRows, loadDataset, mulberry32, writePack } from '../runtime/data/index.js';
+import { readParquetWithDuckDB } from '../runtime/data/parquet.js';
 
 const MODEL = `model Wide {
   input x: float[100]
@@ -27,7 +29,8 @@ const MODEL = `model Wide {
 }
 `;
 
-const CONTENDERS = ['csv-before', 'csv', 'jsonl', 'parquet', 'pack'] as const;
+/** `parquet-duckdb` binds the Parquet file through DuckDB, as every file mtl's own Parquet reader leaves to it. */
+const CONTENDERS = ['csv-before', 'csv', 'jsonl', 'parquet-duckdb', 'parquet', 'pack'] as const;
 type Contender = (typeof CONTENDERS)[number];
 
 /** What bin/mtlc.js adds to GLIBC_TUNABLES. */
@@ -84,7 +87,12 @@ async function child(contender: Contender, file: string, before: string | undefi
       : { compile, loadDataset };
   const checked = code.compile('wide.mtl', MODEL).models[0]!;
   const started = performance.now();
-  const bound = await code.loadDataset(checked, file);
+  const bound =
+    contender === 'parquet-duckdb'
+      ? await bindRows(checked, file, 'parquet', {}, async (sink) => {
+          await readParquetWithDuckDB(file, sink);
+        })
+      : await code.loadDataset(checked, file);
   const seconds = (performance.now() - started) / 1000;
   const d = bound.dataset;
   const arrays = [...Object.values(d.inputs), ...Object.values(d.labels).flatMap((l) => [l.values, l.mask])].reduce(
@@ -106,6 +114,7 @@ async function makeFiles(dir: string, rows: number): Promise<Record<Contender, s
     'csv-before': path.join(dir, `wide-${rows}.csv`),
     csv: path.join(dir, `wide-${rows}.csv`),
     jsonl: path.join(dir, `wide-${rows}.jsonl`),
+    'parquet-duckdb': path.join(dir, `wide-${rows}.parquet`),
     parquet: path.join(dir, `wide-${rows}.parquet`),
     pack: path.join(dir, `wide-${rows}.mtlpack`),
   };

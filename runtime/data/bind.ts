@@ -33,6 +33,7 @@ import {
   show,
 } from './values.js';
 import { GrowableColumn } from './growable.js';
+import { copyColumnsInto } from './transpose.js';
 
 export interface BindOptions {
   /** Overrides the model's `data { format }` and the file extension. */
@@ -212,14 +213,14 @@ class Binder implements RowSink {
       const out = plan.column.data;
       // A NULL's slot holds any value: its row is bound again (and reported) by the row path, as
       // a row with a value beyond float32 is.
-      columns.forEach((column, i) => {
-        const items = column!.items;
-        for (let r = 0, at = first * width + i; r < block.rows; r++, at += width) {
-          const value = items[r]!;
-          if (value >= -FLOAT32_MAX && value <= FLOAT32_MAX) out[at] = value;
-          else redo[r] = 1;
-        }
-      });
+      copyColumnsInto(
+        columns.map((column) => column!.items),
+        out,
+        first * width,
+        width,
+        block.rows,
+        redo,
+      );
       for (const column of columns) {
         if (column!.valid === undefined) continue;
         for (let r = 0; r < block.rows; r++) if (!present(column!, r)) redo[r] = 1;
