@@ -113,7 +113,13 @@ class Binder implements RowSink {
   private labels: LabelPlan[] | undefined;
   private n = 0;
   private skipped = 0;
-  private rowProblems: DataError[] = [];
+  /** The problems of the row being bound (emptied for each row). */
+  private readonly rowProblems: DataError[] = [];
+  /** The row being bound, and a value of it by key (made once, not a closure a row). */
+  private current: Row | undefined;
+  private readonly getJson = (k: Key): unknown => (this.current as Row & { format: 'jsonl' }).record[k as string];
+  private readonly getCell = (k: Key): unknown =>
+    (this.current as Row & { format: 'csv' | 'parquet' }).cells.value(typeof k === 'number' ? k : this.columnIndex.get(k)!);
   private line = 0;
   /** At least the rows the file holds, when known: the columns are allocated for them at once. */
   private expected = 0;
@@ -234,11 +240,9 @@ class Binder implements RowSink {
   private bindRow(row: Row, copied: ReadonlySet<InputPlan>): void {
     this.line = row.line;
     this.cells = row.format === 'jsonl' ? undefined : row.cells;
-    this.rowProblems = [];
-    const get =
-      row.format === 'jsonl'
-        ? (k: Key) => row.record[k as string]
-        : (k: Key) => row.cells.value(typeof k === 'number' ? k : this.columnIndex.get(k)!);
+    this.rowProblems.length = 0;
+    this.current = row;
+    const get = row.format === 'jsonl' ? this.getJson : this.getCell;
     for (const plan of this.inputs!) if (!copied.has(plan)) this.readInput(plan, get);
     for (const plan of this.labels!) this.readLabel(plan, get);
     if (this.rowProblems.length === 0) {

@@ -126,6 +126,14 @@ describe('binding rows to a model', () => {
     expect(dataset.inputs['c']).toEqual(new Int32Array([4, 0]));
   });
 
+  it('reads a class id written any way a number may be, as JSON numbers give it', async () => {
+    const m = model('C', [floatInput('x', [1])], [head('y', 'classify', 3)]);
+    const fromCsv = await loadDataset(m, csv('x,y', '1,2.0', '2,+1', '3,1e0', '4,0', '5, 2', '6,-0'));
+    const fromJsonl = await loadDataset(m, jsonl(...[2, 1, 1, 0, 2, 0].map((y, i) => `{"x": ${i + 1}, "y": ${y}}`)));
+    expect(fromCsv.dataset.labels['y']).toEqual(fromJsonl.dataset.labels['y']);
+    expect([...fromCsv.dataset.labels['y']!.values]).toEqual([0, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 1, 0, 0]);
+  });
+
   it('reads binary labels by class name when the head lists two classes', async () => {
     const m = model('S', [floatInput('x', [1])], [head('sex', 'binary', 1, { classes: ['FEMALE', 'MALE'] })]);
     const { dataset } = await loadDataset(m, csv('x,sex', '1,MALE', '2,FEMALE', '3,1'));
