@@ -190,8 +190,16 @@ class Binder implements RowSink {
   block(block: RowBlock): void {
     const first = this.n;
     const { copied, redo } = this.copyColumns(block, first);
+    const labelled = this.copyLabels(block, first, redo);
+    // Every input and label in place already: a row that needs no second look is bound.
+    const whole = this.inputs!.every((plan) => copied.has(plan)) && this.labels!.every((plan) => labelled.has(plan));
     const cells = block.cells;
     for (let r = 0; r < block.rows; r++) {
+      if (whole && redo[r] === 0 && this.n === first + r) {
+        for (const plan of this.labels!) plan.labelled += plan.mask.data[this.n]!;
+        this.n++;
+        continue;
+      }
       cells.row = r;
       const done = redo[r] === 1 ? NONE_COPIED : copied;
       // After a row left out (--skip-bad-rows), each row's copied values move up to its place.
@@ -234,6 +242,40 @@ class Binder implements RowSink {
       copied.add(plan);
     }
     return { copied, redo };
+  }
+
+  /**
+   * Sets the labels of classify heads whose class ids come from number columns of `block`, at rows
+   * `first…`, as readLabel reads them (NULL: unlabelled); returns those heads. A row whose id is
+   * not a class id is marked in `redo`, for the row path to report.
+   */
+  private copyLabels(block: RowBlock, first: number, redo: Uint8Array): ReadonlySet<LabelPlan> {
+    const done = new Set<LabelPlan>();
+    for (const plan of this.labels!) {
+      const { head, source } = plan;
+      const task = head.task;
+      if (task.kind !== 'classify' || plan.classes !== undefined || source.kind !== 'slots') continue;
+      const column = block.numbers(source.keys[0] as number);
+      if (column === undefined) continue;
+      const { units } = task;
+      const { width } = plan;
+      plan.values.at(first + block.rows - 1);
+      plan.mask.at(first + block.rows - 1);
+      const out = plan.values.data;
+      const mask = plan.mask.data;
+      out.fill(0, first * width, (first + block.rows) * width);
+      for (let r = 0, at = first; r < block.rows; r++, at++) {
+        mask[at] = 0;
+        if (!present(column, r)) continue;
+        const id = column.items[r]!;
+        if (Number.isInteger(id) && id >= 0 && id < units) {
+          out[at * width + id] = 1;
+          mask[at] = 1;
+        } else redo[r] = 1;
+      }
+      done.add(plan);
+    }
+    return done;
   }
 
   /** Binds one row, but for the inputs in `copied`, whose values are in place already. */

@@ -145,15 +145,31 @@ describe('Parquet data', () => {
     );
   });
 
+  it('binds class ids a block at a time as CSV binds them row by row: NULL is an unlabelled row', async () => {
+    const m = model('model M {\n  input x: float[2]\n  head c = x -> classify(3)\n  head d = x -> classify(2)\n}');
+    const rows = Array.from({ length: 5000 }, (_, r) => ({
+      x_0: r,
+      x_1: -r,
+      c: r % 7 === 0 ? null : r % 3,
+      d: r % 5 === 0 ? null : r % 2,
+    }));
+    const file = path.join(dir, 'ids');
+    fs.writeFileSync(`${file}.csv`, ['x_0,x_1,c,d', ...rows.map((r) => `${r.x_0},${r.x_1},${r.c ?? ''},${r.d ?? ''}`)].join('\n'));
+    await writeParquet(`${file}.parquet`, ['x_0', 'x_1', 'c', 'd'], rows);
+    const fromParquet = await loadDataset(m, `${file}.parquet`);
+    expect(arrays(fromParquet)).toEqual(arrays(await loadDataset(m, `${file}.csv`)));
+    expect(fromParquet.dataset.labels['c']!.mask.reduce((a, b) => a + b, 0)).toBe(rows.filter((r) => r.c !== null).length);
+  });
+
   it('leaves out the same rows under --skip-bad-rows from CSV and Parquet, across DuckDB chunks, keeping the rows after them in order', async () => {
     const m = model('model M {\n  input x: float[2]\n  head c = x -> classify(3)\n}');
     const rows = 5000; // over two of DuckDB's 2048-row chunks
     const cell = (r: number, k: number): number | null => (r % 97 === k ? null : r % 211 === k ? 1e39 : r * 2 + k);
-    const label = (r: number): number => (r % 301 === 0 ? 7 : r % 3);
+    const label = (r: number): number | null => (r % 301 === 0 ? 7 : r % 401 === 0 ? 1.5 : r % 503 === 0 ? null : r % 3);
     const file = path.join(dir, 'skip');
     fs.writeFileSync(
       `${file}.csv`,
-      ['x_0,x_1,c', ...Array.from({ length: rows }, (_, r) => `${cell(r, 0) ?? ''},${cell(r, 1) ?? ''},${label(r)}`)].join('\n'),
+      ['x_0,x_1,c', ...Array.from({ length: rows }, (_, r) => `${cell(r, 0) ?? ''},${cell(r, 1) ?? ''},${label(r) ?? ''}`)].join('\n'),
     );
     await writeParquet(
       `${file}.parquet`,
@@ -162,7 +178,8 @@ describe('Parquet data', () => {
     );
     const fromCsv = await loadDataset(m, `${file}.csv`, { skipBadRows: true });
     const fromParquet = await loadDataset(m, `${file}.parquet`, { skipBadRows: true });
-    const bad = Array.from({ length: rows }, (_, r) => r).filter((r) => r % 97 < 2 || r % 211 < 2 || r % 301 === 0);
+    // Unlabelled rows (r % 503) are kept, with their label masked.
+    const bad = Array.from({ length: rows }, (_, r) => r).filter((r) => r % 97 < 2 || r % 211 < 2 || r % 301 === 0 || r % 401 === 0);
     expect(fromParquet.skipped).toBe(bad.length);
     expect(fromCsv.skipped).toBe(bad.length);
     expect(arrays(fromParquet)).toEqual(arrays(fromCsv));
