@@ -82,6 +82,11 @@ interface LabelPlan {
 
 const NONE_COPIED: ReadonlySet<InputPlan> = new Set();
 
+/** The class id a plain number is, as parseClass reads it for a head of `units` unnamed classes; -1 when it is none. */
+function plainClassId(value: number, units: number): number {
+  return Number.isInteger(value) && value >= 0 && value < units ? value : -1;
+}
+
 /** Reads `source` and binds every row to `model`; throws `DataErrors` listing all problems. */
 export async function loadDataset(model: CheckedModel, source: DataSource, options: BindOptions = {}): Promise<BoundData> {
   // A pack holds the data already bound (pack.ts).
@@ -267,8 +272,8 @@ class Binder implements RowSink {
       for (let r = 0, at = first; r < block.rows; r++, at++) {
         mask[at] = 0;
         if (!present(column, r)) continue;
-        const id = column.items[r]!;
-        if (Number.isInteger(id) && id >= 0 && id < units) {
+        const id = plainClassId(column.items[r]!, units);
+        if (id >= 0) {
           out[at * width + id] = 1;
           mask[at] = 1;
         } else redo[r] = 1;
@@ -597,8 +602,8 @@ class Binder implements RowSink {
     }
     if (task.kind === 'classify' && plan.classes === undefined && this.cells !== undefined && source.kind === 'slots') {
       // The hot path of class ids in CSV and Parquet: a plain number in range, as parseClass would read it.
-      const id = this.cells.number(source.keys[0] as number);
-      if (Number.isInteger(id) && id >= 0 && id < task.units) {
+      const id = plainClassId(this.cells.number(source.keys[0] as number), task.units);
+      if (id >= 0) {
         out[at + id] = 1;
         mask[n] = 1;
         return;
