@@ -44,6 +44,9 @@ export class FileBytes {
 
 type Values = Float64Array | Float32Array;
 
+/** Definition levels as decoded, before a column that has NULLs keeps them (ColumnPages.levels). */
+let levelScratch = new Uint8Array(0);
+
 export class ColumnPages {
   /** The current page, uncompressed; PLAIN floats and doubles without NULLs are read where they lie in it. */
   private raw = new Uint8Array(0);
@@ -122,7 +125,7 @@ export class ColumnPages {
     if (n < 0 || this.pageStart + n > this.groupRows) throw new ParquetCorrupt('a page with more values than its row group');
     if (n > MAX_PAGE_VALUES) throw new PageUnsupported(`a page of ${n} values`);
     const encoding = int(fields!, v2 ? 4 : 2);
-    this.reserve(n, uncompressed);
+    this.reserve(uncompressed);
     let bytes: Uint8Array;
     let pos = 0;
     let present = n;
@@ -169,10 +172,9 @@ export class ColumnPages {
     }
   }
 
-  /** Room for a page of `n` rows of `size` uncompressed bytes. */
-  private reserve(n: number, size: number): void {
-    if (this.raw.length < size) this.raw = new Uint8Array(Math.ceil(size * 1.25));
-    if (this.column.optional && this.present.length < n) this.present = new Uint8Array(Math.ceil(n * 1.25));
+  /** Room for a page of `size` uncompressed bytes (a little more, for the next row group's). */
+  private reserve(size: number): void {
+    if (this.raw.length < size) this.raw = new Uint8Array(Math.ceil(size * 1.02));
   }
 
   /** `decoded`, with room for `n` values (allocated only for the columns and pages that need it). */
@@ -200,15 +202,24 @@ export class ColumnPages {
     const encoding = fields === undefined ? undefined : int(fields, 2);
     if (n < 0 || n > uncompressed * 8 || n > MAX_PAGE_VALUES) throw new ParquetCorrupt('a bad dictionary page');
     if (encoding !== ENCODING.PLAIN && encoding !== ENCODING.PLAIN_DICTIONARY) throw new PageUnsupported('a dictionary not PLAIN encoded');
-    this.reserve(n, uncompressed);
+    this.reserve(uncompressed);
     const bytes = this.pageBytes(this.chunk.codec, at, compressed, uncompressed);
     if (this.column.kind === 'string') this.textDictionary = plainTexts(bytes, 0, n);
     else this.dictionary = this.plain(bytes, 0, n, n).slice(0, n);
   }
 
-  /** Reads `n` definition levels (0 NULL, 1 a value) into `present`; returns how many rows hold a value. */
+  /**
+   * Reads `n` definition levels (0 NULL, 1 a value); returns how many rows hold a value. They are
+   * kept in `present` only when some row is NULL: a column without NULLs holds no array for them.
+   */
   private levels(bytes: Uint8Array, from: number, to: number, n: number): number {
-    return hybrid(bytes, from, to, 1, this.present, n);
+    if (levelScratch.length < n) levelScratch = new Uint8Array(n);
+    const count = hybrid(bytes, from, to, 1, levelScratch, n);
+    if (count < n) {
+      if (this.present.length < n) this.present = new Uint8Array(n);
+      this.present.set(levelScratch.subarray(0, n));
+    }
+    return count;
   }
 
   /** Decodes the `present` values of a page of `n` rows from `bytes` at `pos` into `values` (or `texts`). */
