@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { compile } from '../compiler/index.js';
 import { loadDataset, mulberry32, writePack } from '../runtime/data/index.js';
 import { WIDE } from './models.js';
+import { INSTALL_TORCH } from '../runtime/pytorch/index.js';
 import { PYTHON, torchAvailable, torchRunner } from './runners.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -94,7 +95,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const i = argv.indexOf('--dir');
   const dir = i >= 0 ? argv[i + 1]! : fs.mkdtempSync(path.join(os.tmpdir(), 'mtl-bench-pytorch-'));
   if (!torchAvailable()) {
-    console.log(`bench:pytorch needs PyTorch under ${PYTHON} (Debian: apt-get install -y python3-torch); nothing measured`);
+    console.log(`bench:pytorch needs PyTorch under ${PYTHON} (Debian: ${INSTALL_TORCH}); nothing measured`);
     return;
   }
   const torchVersion = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim();

@@ -9,12 +9,12 @@
  * - `torchRunner`: bench/torch_train.py in a child process.
  */
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { CheckedModel } from '../compiler/index.js';
 import { installAccelerators, uninstallFastBatchMatMul, uninstallFusedDense, uninstallWasmCopies } from '../runtime/accel/index.js';
 import type { Dataset } from '../runtime/data/index.js';
 import { lowerModel } from '../runtime/model/index.js';
+import { DEFAULT_PYTHON, pythonProblem } from '../runtime/pytorch/index.js';
 import { train, createOptimizer } from '../runtime/train/index.js';
 
 /** Milliseconds one epoch took: on the wall clock, and of this process's CPU time. */
@@ -105,12 +105,11 @@ export interface TorchResult {
   readonly torch: string;
 }
 
-export const PYTHON = '/usr/bin/python3';
+export const PYTHON = DEFAULT_PYTHON;
 
 /** True when Debian's PyTorch is importable (see bench/torch_train.py for how to install it). */
 export function torchAvailable(): boolean {
-  if (!fs.existsSync(PYTHON)) return false;
-  return spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+  return pythonProblem(PYTHON) === undefined;
 }
 
 /**

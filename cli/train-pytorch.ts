@@ -22,7 +22,8 @@ import { reportRuntimeError, whileLocked } from './runtime-errors.js';
 export interface PyTorchOptions {
   readonly workers: number;
   readonly device: 'cpu' | 'cuda';
-  readonly python: string;
+  /** Default: DEFAULT_PYTHON. */
+  readonly python?: string;
   readonly quiet?: boolean;
   readonly skipBadRows?: boolean;
   readonly force?: boolean;
@@ -52,7 +53,8 @@ export async function trainWithPyTorch(
 ): Promise<void> {
   const engine = await import('../runtime/pytorch/index.js');
   // A path is taken from the working directory; a bare name is looked up on PATH.
-  const python = options.python.includes('/') ? path.resolve(ctx.io.cwd, options.python) : options.python;
+  const chosen = options.python ?? engine.DEFAULT_PYTHON;
+  const python = chosen.includes('/') ? path.resolve(ctx.io.cwd, chosen) : chosen;
   const problem = engine.pythonProblem(python);
   if (problem !== undefined) {
     throw new UsageError(`--engine pytorch needs Python 3 with PyTorch: ${problem}; install it with: ${engine.INSTALL_TORCH}`);
@@ -71,7 +73,8 @@ interface PlannedRun {
   readonly file: string;
   readonly source: { readonly file: string; readonly text: string };
   readonly checked: CheckedModel;
-  readonly options: PyTorchOptions;
+  /** With `python` resolved (DEFAULT_PYTHON when not given, a path taken from the working directory). */
+  readonly options: PyTorchOptions & { readonly python: string };
   readonly command: Command;
   readonly steps: TrainSteps;
   readonly plan: NonNullable<Awaited<ReturnType<TrainSteps['plan']>>>;

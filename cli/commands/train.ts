@@ -84,7 +84,7 @@ export const trainCommand: CommandModule = {
         if (options.engine === 'pytorch') {
           const { trainWithPyTorch } = await import('../train-pytorch.js');
           const source = { file: chosen.compiled.shown, text: chosen.compiled.source.text };
-          const engine = { workers: options.workers ?? 1, device: options.device ?? 'cpu', python: options.python ?? '/usr/bin/python3' };
+          const engine = { workers: options.workers ?? 1, device: options.device ?? 'cpu' };
           const c = ctx.colors(command);
           const modelDir = await import('../../runtime/model/index.js');
           const { describeGroup } = await import('../../runtime/data/index.js');

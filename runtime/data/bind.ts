@@ -125,13 +125,15 @@ class Binder implements RowSink {
   private readonly getJson = (k: Key): unknown => (this.current as Row & { format: 'jsonl' }).record[k as string];
   private readonly getCell = (k: Key): unknown =>
     (this.current as Row & { format: 'csv' | 'parquet' }).cells.value(typeof k === 'number' ? k : this.columnIndex.get(k)!);
-  private line = 0;
   /** At least the rows the file holds, when known: the columns are allocated for them at once. */
   private expected = 0;
   /** Each column's index by its name: a Parquet list column is read by name, as a JSONL field holding an array. */
   private readonly columnIndex = new Map<string, number>();
   /** The current row's cells, when it is a CSV or Parquet row. */
-  private cells: Cells | undefined;
+  private get cells(): Cells | undefined {
+    const row = this.current!;
+    return row.format === 'jsonl' ? undefined : row.cells;
+  }
   private readonly where: DataLocation['kind'];
 
   constructor(
@@ -201,8 +203,7 @@ class Binder implements RowSink {
     const cells = block.cells;
     for (let r = 0; r < block.rows; r++) {
       if (whole && redo[r] === 0 && this.n === first + r) {
-        for (const plan of this.labels!) plan.labelled += plan.mask.data[this.n]!;
-        this.n++;
+        this.keepRow();
         continue;
       }
       cells.row = r;
@@ -283,19 +284,21 @@ class Binder implements RowSink {
     return done;
   }
 
+  /** Counts the row at `n`, bound without a problem, as bound. */
+  private keepRow(): void {
+    for (const plan of this.labels!) plan.labelled += plan.mask.data[this.n]!;
+    this.n++;
+  }
+
   /** Binds one row, but for the inputs in `copied`, whose values are in place already. */
   private bindRow(row: Row, copied: ReadonlySet<InputPlan>): void {
-    this.line = row.line;
-    this.cells = row.format === 'jsonl' ? undefined : row.cells;
     this.rowProblems.length = 0;
     this.current = row;
     const get = row.format === 'jsonl' ? this.getJson : this.getCell;
     for (const plan of this.inputs!) if (!copied.has(plan)) this.readInput(plan, get);
     for (const plan of this.labels!) this.readLabel(plan, get);
-    if (this.rowProblems.length === 0) {
-      for (const plan of this.labels!) plan.labelled += plan.mask.data[this.n]!;
-      this.n++;
-    } else if (this.skip) {
+    if (this.rowProblems.length === 0) this.keepRow();
+    else if (this.skip) {
       this.skipped++;
       for (const p of this.rowProblems) this.skippedList.add(p);
     } else {
@@ -465,7 +468,7 @@ class Binder implements RowSink {
   // ---- reading one row ----
 
   private report(name: string, problem: string, fix?: string): void {
-    this.rowProblems.push(new DataError(this.file, this.line, { kind: this.where, name }, problem, fix));
+    this.rowProblems.push(new DataError(this.file, this.current!.line, { kind: this.where, name }, problem, fix));
   }
 
   /** Runs `read`, turning a `CellProblem` into a row problem at `name`; false when it failed. */

@@ -82,11 +82,10 @@ export async function readCsvSegments(file: string, survey: Survey, sink: CsvSin
   const workers = Array.from({ length: threads }, () => new Worker(workerScript(), { workerData: { fd } }));
   const waiting = new Map<number, { resolve(parsed: ParsedSegment): void; reject(error: Error): void }>();
   const asked = new Array<number>(threads).fill(0);
-  // Segments done with, by the thread that made them (the last: this one), to be filled again.
-  const spares = Array.from({ length: threads + 1 }, (): ParsedSegment[] => []);
-  const madeBy: number[] = [];
+  // Segments done with, whose arrays any thread can fill again.
+  const spares: ParsedSegment[] = [];
+  // Each segment given to a thread: a promise until it is parsed.
   const parsed: (ParsedSegment | Promise<ParsedSegment> | undefined)[] = [];
-  const ready = new Set<number>();
   let next = 0; // the first segment not yet given to a thread
   let failure: Error | undefined; // a worker that failed fails every segment asked of any
   const fail = (error: Error) => {
@@ -101,7 +100,7 @@ export async function readCsvSegments(file: string, survey: Survey, sink: CsvSin
       asked[w]!--;
       if ('error' in reply) pending.reject(Object.assign(new Error(reply.error), { code: reply.code }));
       else {
-        ready.add(reply.id);
+        parsed[reply.id] = reply.parsed;
         pending.resolve(reply.parsed);
       }
     });
@@ -117,8 +116,7 @@ export async function readCsvSegments(file: string, survey: Survey, sink: CsvSin
     // Awaited in order below; a failure seen before then must not count as unhandled.
     promise.catch(() => undefined);
     parsed[id] = promise;
-    madeBy[id] = w;
-    const spare = spares[w]!.pop();
+    const spare = spares.pop();
     workers[w]!.postMessage({ id, start: bounds[id]!, end: bounds[id + 1]!, spare } satisfies SegmentRequest, spare && buffersOf(spare));
   };
   const cells = new RowCells(0);
@@ -132,22 +130,20 @@ export async function readCsvSegments(file: string, survey: Survey, sink: CsvSin
       // While the segment due is still being parsed, parse a later one here rather than wait.
       while (parsed[i] instanceof Promise && next < count && next - i <= threads * DEPTH + 1) {
         await new Promise((resolve) => setImmediate(resolve));
-        if (ready.has(i)) break;
+        if (!(parsed[i] instanceof Promise)) break;
         const id = next++;
-        const spare = spares[threads]!.pop();
+        const spare = spares.pop();
         parsed[id] = parseSegment(readSegment(fd, bounds[id]!, bounds[id + 1]!, spare?.bytes), id === 0, spare);
-        madeBy[id] = threads;
       }
       const segment = await parsed[i]!;
       parsed[i] = undefined;
-      ready.delete(i);
       for (let r = 0; r < segment.rows; r++) {
         cells.show(segment, r);
         seen = true;
         sink.row(cells, line + segment.rowLines[r]!);
       }
       line += segment.lines;
-      spares[madeBy[i]!]!.push(segment);
+      spares.push(segment);
     }
   } finally {
     workers.forEach((worker) => worker.removeAllListeners('exit'));

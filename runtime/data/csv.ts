@@ -60,15 +60,10 @@ export class RowCells implements CsvCells {
   push(start: number, end: number, quoted: boolean, number: number): void {
     const at = this.first + this.length;
     if (at === this.starts.length) {
-      const grow = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: (n: number) => T): T => {
-        const b = make(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.starts = grow(this.starts, (n) => new Int32Array(n));
-      this.ends = grow(this.ends, (n) => new Int32Array(n));
-      this.quoted = grow(this.quoted, (n) => new Uint8Array(n));
-      this.numbers = grow(this.numbers, (n) => new Float64Array(n));
+      this.starts = grown(this.starts);
+      this.ends = grown(this.ends);
+      this.quoted = grown(this.quoted);
+      this.numbers = grown(this.numbers);
     }
     this.starts[at] = start;
     this.ends[at] = end;
@@ -315,8 +310,9 @@ export function parseSegment(bytes: Uint8Array, first: boolean, spare?: ParsedSe
   return { bytes, rows, lines: line, rowLines, rowCells, starts, ends, quoted, numbers };
 }
 
-function grown(a: Int32Array): Int32Array {
-  const b = new Int32Array(a.length * 2);
+/** A copy of `a` twice as long. */
+function grown<T extends Int32Array | Uint8Array | Float64Array>(a: T): T {
+  const b = new (a.constructor as new (length: number) => T)(a.length * 2);
   b.set(a);
   return b;
 }

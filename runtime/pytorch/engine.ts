@@ -27,6 +27,9 @@ import type { WorkerData } from './worker-data.js';
 
 export const INSTALL_TORCH = 'apt-get install -y python3-torch';
 
+/** The Python trained with unless `--python` says otherwise: Debian's, which that package gives torch. */
+export const DEFAULT_PYTHON = '/usr/bin/python3';
+
 /** Why this Python cannot train (no interpreter, or no torch), or undefined when it can. */
 export function pythonProblem(python: string): string | undefined {
   const probe = spawnSync(python, ['-c', 'import torch, numpy'], { encoding: 'utf8' });

@@ -1,6 +1,7 @@
 /** Training mtl models on PyTorch: the weights exchanged with the emitted Python package, and the run of its workers. */
 export { type LayerArrays, modelWeights, type NamedArray, readWeightsFiles, setModelWeights, writeWeightsFiles } from './weights.js';
 export {
+  DEFAULT_PYTHON,
   INSTALL_TORCH,
   pythonProblem,
   type PyTorchRunOptions,
