@@ -31,6 +31,7 @@ import {
   parseList,
   parseNumber,
   show,
+  FLOAT32_MAX,
 } from './values.js';
 import { GrowableColumn } from './growable.js';
 import { copyColumnsInto } from './transpose.js';
@@ -49,9 +50,6 @@ export interface BindOptions {
   /** Problems listed in the error before "and N more". */
   readonly problemsShown?: number;
 }
-
-/** The largest finite float32. */
-const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Where a value comes from: a CSV cell index or a JSONL field name. */
 type Key = number | string;

@@ -6,7 +6,7 @@
  * (https://github.com/apache/parquet-format/blob/master/src/main/thrift/parquet.thrift).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { CompactReader, child, int, list, ParquetCorrupt, type ThriftStruct } from './parquet-thrift.js';
+import { CompactReader, child, int, list, ParquetCorrupt, structs, type ThriftStruct } from './parquet-thrift.js';
 
 /**
  * How a column's values become cells: numbers as DuckDB's CAST to DOUBLE (integers), TINYINT
@@ -88,7 +88,8 @@ export function parquetLayout(file: string): LayoutOrReason {
   }
 }
 
-function readFully(fd: number, buffer: Uint8Array, position: number): void {
+/** Fills `buffer` from the file at `position`; a file that ends first is corrupt. */
+export function readFully(fd: number, buffer: Uint8Array, position: number): void {
   for (let done = 0; done < buffer.length; ) {
     const got = readSync(fd, buffer, done, buffer.length - done, position + done);
     if (got === 0) throw new ParquetCorrupt('the file ends early');
@@ -108,10 +109,10 @@ function text(value: unknown): string {
 /** FileMetaData: 2 schema, 3 num_rows, 4 row_groups, 8 encryption_algorithm. */
 function layoutOf(meta: ThriftStruct, footerStart: number): ParquetLayout {
   if (meta.has(8)) throw new Unsupported('encrypted');
-  const schema = (list(meta, 2) ?? []) as ThriftStruct[];
+  const schema = structs(meta, 2);
   const root = schema[0];
   const leaves = schema.slice(1);
-  if (root === undefined || !(root instanceof Map) || int(root, 5) !== leaves.length) throw new Unsupported('a nested schema');
+  if (root === undefined || int(root, 5) !== leaves.length) throw new Unsupported('a nested schema');
   const columns = leaves.map(columnLayout);
   const seen = new Set<string>();
   for (const { name } of columns) {
@@ -119,7 +120,7 @@ function layoutOf(meta: ThriftStruct, footerStart: number): ParquetLayout {
     if (name === '' || seen.has(name.toLowerCase())) throw new Unsupported(`the column name "${name}" is empty or repeated`);
     seen.add(name.toLowerCase());
   }
-  const rowGroups = ((list(meta, 4) ?? []) as ThriftStruct[]).map((group) => rowGroupLayout(group, columns, leaves, footerStart));
+  const rowGroups = structs(meta, 4).map((group) => rowGroupLayout(group, columns, leaves, footerStart));
   const rows = rowGroups.reduce((sum, group) => sum + group.rows, 0);
   if (int(meta, 3) !== rows) throw new Unsupported('num_rows is not the sum of the row groups');
   return { columns, rowGroups, rows };
@@ -127,7 +128,6 @@ function layoutOf(meta: ThriftStruct, footerStart: number): ParquetLayout {
 
 /** SchemaElement: 1 type, 3 repetition_type, 4 name, 5 num_children, 6 converted_type, 10 logicalType. */
 function columnLayout(element: ThriftStruct): ColumnLayout {
-  if (!(element instanceof Map)) throw new ParquetCorrupt('a schema element that is not a struct');
   const name = text(element.get(4));
   const repetition = int(element, 3);
   if (element.has(5) || !element.has(1)) throw new Unsupported(`column "${name}" is a group`);
@@ -180,12 +180,11 @@ function rowGroupLayout(
   footerStart: number,
 ): RowGroupLayout {
   const rows = int(group, 3);
-  const chunks = (list(group, 1) ?? []) as ThriftStruct[];
+  const chunks = structs(group, 1);
   if (rows === undefined || rows < 0 || chunks.length !== columns.length) throw new Unsupported('a row group without every column');
   return {
     rows,
     chunks: chunks.map((chunk, k) => {
-      if (!(chunk instanceof Map)) throw new ParquetCorrupt('a column chunk that is not a struct');
       if (chunk.has(1) || chunk.has(8) || chunk.has(9)) throw new Unsupported('a column chunk in another file, or encrypted');
       const meta = child(chunk, 3);
       if (meta === undefined) throw new Unsupported('a column chunk without metadata');

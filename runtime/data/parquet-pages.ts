@@ -5,8 +5,7 @@
  * or indices into the chunk's dictionary page in the RLE/bit-packed hybrid, which also holds the
  * definition levels that say which rows are NULL.
  */
-import { readSync } from 'node:fs';
-import { CODEC, type ChunkLayout, type ColumnLayout, ENCODING } from './parquet-layout.js';
+import { CODEC, type ChunkLayout, type ColumnLayout, ENCODING, readFully } from './parquet-layout.js';
 import { CompactReader, child, int, ParquetCorrupt, type ThriftStruct } from './parquet-thrift.js';
 import { snappyUncompress } from './snappy.js';
 
@@ -34,11 +33,7 @@ export class FileBytes {
   }
 
   into(target: Uint8Array, position: number, length: number): void {
-    for (let done = 0; done < length; ) {
-      const got = readSync(this.fd, target, done, length - done, position + done);
-      if (got === 0) throw new ParquetCorrupt('the file ends inside a page');
-      done += got;
-    }
+    readFully(this.fd, target.subarray(0, length), position);
   }
 }
 
@@ -364,10 +359,10 @@ function spread(values: Values, present: Uint8Array, n: number, count: number): 
  * `out`: runs of a repeated value (header even: count << 1) and groups of 8 bit-packed values
  * (header odd: groups << 1 | 1), least significant bit first. Returns how many are not 0.
  */
-export function hybrid(bytes: Uint8Array, from: number, to: number, width: number, out: Uint8Array | Int32Array, count: number): number {
+function hybrid(bytes: Uint8Array, from: number, to: number, width: number, out: Uint8Array | Int32Array, count: number): number {
   let nonzero = 0;
   const valueBytes = (width + 7) >> 3;
-  const limit = width === 32 ? 2 ** 32 : 2 ** width;
+  const limit = 2 ** width;
   let pos = from;
   let i = 0;
   while (i < count) {
@@ -383,7 +378,7 @@ export function hybrid(bytes: Uint8Array, from: number, to: number, width: numbe
       let value = 0;
       for (let b = valueBytes - 1; b >= 0; b--) value = value * 256 + bytes[pos + b]!;
       pos += valueBytes;
-      if (value >= limit || (out instanceof Uint8Array && value > 1)) throw new ParquetCorrupt('an RLE value wider than its bit width');
+      if (value >= limit) throw new ParquetCorrupt('an RLE value wider than its bit width');
       const run = Math.min(header / 2, count - i);
       out.fill(value, i, i + run);
       if (value !== 0) nonzero += run;

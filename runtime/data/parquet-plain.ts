@@ -15,7 +15,7 @@ import { DataError, DataErrors } from './errors.js';
 import type { ParquetLayout } from './parquet-layout.js';
 import { ColumnPages, FileBytes, PageUnsupported } from './parquet-pages.js';
 import { ParquetCorrupt } from './parquet-thrift.js';
-import type { Cells, NumberColumn, RowSink } from './rows.js';
+import { type Cells, handBlock, type NumberColumn, present, type RowSink } from './rows.js';
 
 /**
  * Rows a block holds at most: small enough that the binder's copy of a block's columns into its
@@ -36,15 +36,14 @@ class BlockCells implements Cells {
   number(k: number): number {
     const column = this.numbers[k];
     if (column === undefined) return Number.NaN;
-    const r = this.row;
-    return column.valid === undefined || ((column.valid[r >> 3]! >> (r & 7)) & 1) === 1 ? column.items[r]! : Number.NaN;
+    return present(column, this.row) ? column.items[this.row]! : Number.NaN;
   }
 
   value(k: number): unknown {
     const column = this.numbers[k];
     const r = this.row;
     if (column === undefined) return this.texts[k]![r];
-    return column.valid === undefined || ((column.valid[r >> 3]! >> (r & 7)) & 1) === 1 ? column.items[r]! : null;
+    return present(column, r) ? column.items[r]! : null;
   }
 }
 
@@ -112,14 +111,7 @@ export async function readPlainParquet(file: string, layout: ParquetLayout, sink
         cells.numbers = numbers;
         cells.texts = columns.map((pages) => blockTexts(pages, row, end));
         const rows = end - row;
-        if (sink.block !== undefined) {
-          sink.block({ format: 'parquet', line, rows, cells, numbers: (k) => numbers[k] });
-        } else {
-          for (let r = 0; r < rows; r++) {
-            cells.row = r;
-            sink.row({ format: 'parquet', line: line + r, cells });
-          }
-        }
+        handBlock(sink, { format: 'parquet', line, rows, cells, numbers: (k) => numbers[k] });
         line += rows;
         row = end;
       }

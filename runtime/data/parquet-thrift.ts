@@ -46,7 +46,6 @@ export class CompactReader {
 
   /** struct := field* STOP; field := header (delta << 4 | type) [zigzag id when delta is 0] value. */
   struct(depth = 0): ThriftStruct {
-    if (depth > MAX_DEPTH) throw new ParquetCorrupt('metadata nested too deeply');
     const fields = new Map<number, ThriftValue>();
     let id = 0;
     for (;;) {
@@ -59,7 +58,9 @@ export class CompactReader {
     }
   }
 
+  /** Every nested value passes here: lists and maps nest as structs do. */
   private value(type: number, depth: number): ThriftValue {
+    if (depth > MAX_DEPTH) throw new ParquetCorrupt('metadata nested too deeply');
     switch (type) {
       case 1:
       case 2:
@@ -133,4 +134,11 @@ export function child(struct: ThriftStruct, id: number): ThriftStruct | undefine
 export function list(struct: ThriftStruct, id: number): readonly ThriftValue[] | undefined {
   const value = struct.get(id);
   return Array.isArray(value) ? value : undefined;
+}
+
+/** Field `id` of `struct`, a list of structs (none when absent); any other element is a corrupt file. */
+export function structs(struct: ThriftStruct, id: number): readonly ThriftStruct[] {
+  const items = list(struct, id) ?? [];
+  if (!items.every((item) => item instanceof Map)) throw new ParquetCorrupt(`field ${id} is not a list of structs`);
+  return items as readonly ThriftStruct[];
 }

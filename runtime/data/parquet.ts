@@ -17,7 +17,7 @@ import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from '@duckdb/no
 import { DataError, DataErrors } from './errors.js';
 import { parquetLayout } from './parquet-layout.js';
 import { readPlainParquet } from './parquet-plain.js';
-import { type Cells, type NumberColumn, present, type RowSink } from './rows.js';
+import { type Cells, handBlock, type NumberColumn, present, type RowSink } from './rows.js';
 
 /** How a column of a DuckDB type is selected, so that what comes back is one of a few kinds. */
 function selection(name: string, type: string): string {
@@ -150,14 +150,7 @@ export async function readParquetWithDuckDB(file: string, sink: RowSink): Promis
         if (chunk === null || chunk.rowCount === 0) break;
         next = fetch();
         cells.load(chunk);
-        if (sink.block !== undefined) {
-          sink.block({ format: 'parquet', line: rows + 1, rows: chunk.rowCount, cells, numbers: (k) => cells.numbers[k] });
-        } else {
-          for (let r = 0; r < chunk.rowCount; r++) {
-            cells.row = r;
-            sink.row({ format: 'parquet', line: rows + r + 1, cells });
-          }
-        }
+        handBlock(sink, { format: 'parquet', line: rows + 1, rows: chunk.rowCount, cells, numbers: (k) => cells.numbers[k] });
         rows += chunk.rowCount;
       }
     } finally {

@@ -36,6 +36,17 @@ export interface RowBlock {
   numbers(k: number): NumberColumn | undefined;
 }
 
+/** Hands `block` to `sink`: whole, or row by row to a sink without `block`. */
+export function handBlock(sink: RowSink, block: RowBlock): void {
+  if (sink.block !== undefined) sink.block(block);
+  else {
+    for (let r = 0; r < block.rows; r++) {
+      block.cells.row = r;
+      sink.row({ format: block.format, line: block.line + r, cells: block.cells });
+    }
+  }
+}
+
 /** One row of a file, with the line (CSV, JSONL) or row number (Parquet) it starts on. */
 export type Row =
   | { readonly format: 'csv' | 'parquet'; readonly line: number; readonly cells: Cells }

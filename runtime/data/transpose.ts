@@ -4,8 +4,7 @@
  * each; eight columns at a time write eight adjacent values, and run about three times faster.
  */
 
-/** The largest finite float32. */
-const FLOAT32_MAX = 3.4028234663852886e38;
+import { FLOAT32_MAX } from './values.js';
 
 /**
  * Copies rows `0…rows` of `columns` into `out`, column i of row r at `at + r * width + i`, and

@@ -38,7 +38,7 @@ export function showNames(names: readonly string[]): string {
 }
 
 /** The largest finite float32: the model holds every number it reads as one. */
-const FLOAT32_MAX = 3.4028234663852886e38;
+export const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** JavaScript's `Number()` reads `0x10`, `0b101` and `0o7` as numbers; a data file means none of them. */
 const RADIX_PREFIX = /^\s*[+-]?0[xbo]/i;
