@@ -39,6 +39,7 @@ const USER_ERRORS: Readonly<Record<string, number>> = {
   TrainingDiverged: ExitCode.problems,
   OutputLocked: ExitCode.usage,
   WorkerError: ExitCode.problems,
+  StoppedBeforeAnEpoch: ExitCode.interrupted,
 };
 
 /**

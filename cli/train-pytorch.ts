@@ -155,10 +155,6 @@ async function trainLocked({ ctx, file, source, checked, options, command, steps
       },
     });
   } catch (error) {
-    if (error instanceof engine.StoppedBeforeAnEpoch) {
-      ctx.fail(error.message, ExitCode.interrupted);
-      return;
-    }
     if (error instanceof engine.WorkerError) {
       ctx.fail(workerErrorMessage(ctx, file, plan.outDir, error), ExitCode.problems);
       return;

@@ -324,12 +324,11 @@ def keep_freed_memory():
         pass
 
 
-def shared_sum(world):
-    """The shared buffers and barrier of SharedMemorySum for world local workers, or None when
-    /dev/shm lacks room for them. Large enough for each task's gradient and loss (the weighting
-    methods that combine them sum them all at once), up to 32 MiB in all; a larger tensor goes
-    through the process group."""
-    parameters = sum(p.numel() for p in emitted.Model().parameters())
+def shared_sum(world, parameters):
+    """The shared buffers and barrier of SharedMemorySum for world local workers of a model of that
+    many parameters, or None when /dev/shm lacks room for them. Large enough for each task's
+    gradient and loss (the weighting methods that combine them sum them all at once), up to 32 MiB
+    in all; a larger tensor goes through the process group."""
     capacity = min((len(TASKS) + 1) * (parameters + 1), (32 << 20) // (8 * 2 * world))
     try:
         shm = os.statvfs("/dev/shm")
@@ -346,7 +345,7 @@ def train(rank, world, args, shared=None):
     device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", rank))) if args.device == "cuda" else torch.device("cpu")
     if world > 1:
         join_workers(rank, world, device)
-        if shared is not None and device.type == "cpu":
+        if shared is not None:
             mtl_weighting.local_sum = SharedMemorySum(rank, *shared)
     net = emitted.Model().to(device)
     net.load_keras(read_keras_weights(args.weights + ".json", args.weights + ".bin"))
@@ -412,9 +411,9 @@ def train(rank, world, args, shared=None):
                 "best": best.state() if best is not None else None,
             }
             save_epoch(args.out, epoch, state, net, best.model if best is not None else None, args.keep_epochs)
-            print(json_line(record), flush=True)
+            report(record)
             if best is not None:
-                print(json_line({"bestEpoch": best.epoch, **({"stopped": "early"} if stop else {})}), flush=True)
+                report({"bestEpoch": best.epoch, **({"stopped": "early"} if stop else {})})
         if stop:
             break
     if rank == 0:
@@ -439,8 +438,8 @@ def free_port():
 
 
 def report(message):
-    """One JSON line for mtlc on stdout, beside the epochs' lines."""
-    print(json.dumps(message), flush=True)
+    """One JSON line for mtlc on stdout: an epoch, the kept epoch, a note, a failed worker."""
+    print(json_line(message), flush=True)
 
 
 def failed_worker(context, error):
@@ -479,10 +478,12 @@ def launch(args):
     os.environ["MASTER_ADDR"] = "127.0.0.1"
     port = int(os.environ.get("MASTER_PORT") or free_port())
     parent = os.getppid()
+    # Workers on the CPU sum through shared memory (on CUDA, nccl sums).
+    parameters = sum(p.numel() for p in emitted.Model().parameters()) if args.device == "cpu" else None
     for attempt in range(3):
         os.environ["MASTER_PORT"] = str(port)
         # Held here while the workers run: the barrier's semaphores go when the last reference does.
-        shared = shared_sum(args.workers)
+        shared = shared_sum(args.workers, parameters) if parameters is not None else None
         context = torch.multiprocessing.start_processes(
             train, args=(args.workers, args, shared), nprocs=args.workers, join=False, start_method="spawn"
         )

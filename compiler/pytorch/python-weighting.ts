@@ -177,7 +177,7 @@ class Dwa(Weighting):
 
     def __init__(self, train, *args):
         super().__init__(train, *args)
-        self.temperature = train["weighting"].get("temperature", 2.0)
+        self.temperature = train["weighting"]["temperature"]
         self.current = torch.ones(len(self.names), device=self.device)
         self.recent = []  # the last two epochs' mean task losses, older first
 
@@ -262,7 +262,7 @@ class GradNorm(TaskGradients):
 
     def __init__(self, train, *args):
         super().__init__(train, *args)
-        self.alpha = train["weighting"].get("alpha", 1.5)
+        self.alpha = train["weighting"]["alpha"]
         self.w = torch.nn.Parameter(torch.ones(len(self.names), device=self.device))
         self.initial = [None] * len(self.names)  # L_i(0): the loss on the first batch that labels task i
 

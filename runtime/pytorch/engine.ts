@@ -112,7 +112,6 @@ export async function trainOnPyTorch(checked: CheckedModel, data: TrainingData, 
   let checkpointEpoch = epochs.at(-1)?.epoch;
   /** With early_stop or select: the epoch the run keeps, its weights, and whether it stopped early. */
   const kept: { epoch?: number; weights?: LayerArrays; stopped?: 'early' } = {};
-  let taken = 0;
   const history = (stopped?: RunHistory['stopped']): RunHistory => ({
     format: 'mtl-history',
     version: 1,
@@ -137,7 +136,6 @@ export async function trainOnPyTorch(checked: CheckedModel, data: TrainingData, 
     });
     await fs.promises.rm(from, { recursive: true, force: true });
     checkpointEpoch = record.epoch;
-    taken++;
     options.onEpoch?.(record);
   };
   const child = spawn(options.python, trainArgs(options, initial), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -193,7 +191,8 @@ export async function trainOnPyTorch(checked: CheckedModel, data: TrainingData, 
     model.dispose();
     throw takeError ?? new WorkerError(workerFailure(failed, options.workers, code, signal, stderr), checkpointEpoch);
   }
-  if (interrupted && taken === 0) {
+  // No epoch taken in this run: only those of the resumed one.
+  if (interrupted && epochs.length === (options.resume?.epochs.length ?? 0)) {
     model.dispose();
     const held = checkpointEpoch !== undefined ? `; the checkpoint still holds epoch ${checkpointEpoch}` : '';
     throw new StoppedBeforeAnEpoch(`interrupted before the workers completed an epoch: nothing new was saved${held}`);

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readWeightsFiles } from '../../runtime/pytorch/index.js';
 import { jsonLines, mtlc } from '../cli/model-run.js';
-import { modelText, setUp as setUpPair } from './pair-model.js';
+import { modelText, setUp as setUpPair, weightDifferences } from './pair-model.js';
 import { PYTHON, torchMissing } from './torch.js';
 
 function setUp(weighting: string): string {
@@ -52,14 +52,7 @@ describe.skipIf(missing !== undefined)('mtlc train --engine pytorch', () => {
     const resumed = await train(['-o', 'resumed', '--resume']);
     expect(resumed.stderr).toContain('epochs 2–3 (resuming after epoch 1)');
     expect(resumed.code).toBe(0);
-    const through = await readWeightsFiles(path.join(dir, 'through/pytorch/weights.json'), path.join(dir, 'through/pytorch/weights.bin'));
-    const again = await readWeightsFiles(path.join(dir, 'resumed/pytorch/weights.json'), path.join(dir, 'resumed/pytorch/weights.bin'));
-    for (const [layer, arrays] of Object.entries(through)) {
-      arrays.forEach((a, i) => {
-        const b = again[layer]![i]!.values;
-        expect(Math.max(...a.values.map((v, k) => Math.abs(v - b[k]!))), `${layer}[${i}]`).toBeLessThan(1e-6);
-      });
-    }
+    for (const [array, difference] of await weightDifferences(dir, 'through', 'resumed')) expect(difference, array).toBeLessThan(1e-6);
     // The saved models are the same too, and the history keeps epoch 1 of the first run.
     expect(fs.readFileSync(path.join(dir, 'resumed/weights.bin')).equals(fs.readFileSync(path.join(dir, 'through/weights.bin')))).toBe(
       true,
