@@ -283,17 +283,20 @@ def masked_loss(task, y_true, y_pred, mask):
     The task's loss on the batch is sum / max(count, 1); over several workers, the sums and
     counts are added up first, so the mean is that of the global batch.
     """
-    labelled = mask > 0
-    shape = labelled.shape + (1,) * (y_true.dim() - 1)
-    y = torch.where(labelled.reshape(shape), y_true, torch.zeros_like(y_true))
-    row_mask = mask.to(y_pred.dtype)
+    y, weight = labelled(task, y_true, mask, y_pred.dtype)
+    loss = {"kind": "categorical_crossentropy"} if task["kind"] == "tag" else task["loss"]
+    return (row_loss(loss, y, y_pred) * weight).sum(), weight.sum()
+
+
+def labelled(task, y_true, mask, dtype):
+    """The labels with those of unlabelled rows zeroed, and the weight of each row (tag: each step
+    with a tag) in the task's loss, which sums to the count masked_loss divides by."""
+    present = mask > 0
+    y = torch.where(present.reshape(present.shape + (1,) * (y_true.dim() - 1)), y_true, torch.zeros_like(y_true))
+    row_mask = mask.to(dtype)
     if task["kind"] == "tag":
-        per_item = row_loss({"kind": "categorical_crossentropy"}, y, y_pred)
-        weight = (y.sum(-1) > 0).to(y_pred.dtype) * row_mask[:, None]
-    else:
-        per_item = row_loss(task["loss"], y, y_pred)
-        weight = row_mask
-    return (per_item * weight).sum(), weight.sum()
+        return y, (y.sum(-1) > 0).to(dtype) * row_mask[:, None]
+    return y, row_mask
 
 
 # ── weights in TensorFlow.js' layouts ──────────────────────────────────────────────────────────

@@ -48,7 +48,7 @@ import torch.distributed as dist
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model as emitted  # noqa: E402
 import mtl_weighting  # noqa: E402
-from mtl_layers import masked_loss, read_keras_weights, write_keras_weights  # noqa: E402
+from mtl_layers import labelled, masked_loss, read_keras_weights, write_keras_weights  # noqa: E402
 from mtl_metrics import BestEpoch, in_data_units, task_metrics  # noqa: E402
 from mtl_weighting import SharedMemorySum, all_sum, make_weighting  # noqa: E402
 
@@ -127,26 +127,27 @@ def standardized(y, mask, scale):
     return np.where((mask != 0).reshape((len(y),) + (1,) * (y.ndim - 1)), z, y)
 
 
-def take(split, positions, device):
-    """The rows at these positions of a split as tensors: inputs in forward() order, labels and masks per head."""
+def take(split, positions, device, inputs=True):
+    """The rows at these positions of a split as tensors: inputs in forward() order (unless not
+    inputs), labels and masks per head."""
     rows = split.rows[positions]
 
     def tensor(values, dtype):
         return torch.from_numpy(np.ascontiguousarray(values)).to(device=device, dtype=dtype)
 
-    inputs = []
-    for i in emitted.INPUTS:
+    tensors = []
+    for i in emitted.INPUTS if inputs else []:
         x = np.asarray(split.arrays["input/" + i["name"]][rows])
         if i["name"] in split.normalization:
             x = normalized(x, split.normalization[i["name"]])
-        inputs.append(tensor(x, torch.int64 if i["dtype"] == "int32" else torch.float32))
+        tensors.append(tensor(x, torch.int64 if i["dtype"] == "int32" else torch.float32))
     labels = []
     for n in NAMES:
         y, mask = np.asarray(split.arrays["label/" + n][rows]), np.asarray(split.arrays["mask/" + n][rows])
         if n in split.target_scales:
             y = standardized(y, mask, split.target_scales[n])
         labels.append((tensor(y, torch.float32), tensor(mask, torch.float32)))
-    return inputs, labels
+    return tensors, labels
 
 
 # ── optimizers, configured as mtl's TensorFlow.js engine configures them (runtime/train/optimizers.ts) ──
@@ -175,9 +176,21 @@ class RMSprop(torch.optim.Optimizer):
                 p.addcdiv_(p.grad, torch.sqrt(ms + group["eps"]), value=-group["lr"])
 
 
-def make_optimizer(named):
+def one_tensor(params):
+    """Moves every parameter into one flat tensor, each parameter a view of its slice, and returns
+    that tensor as the one parameter the optimizer updates: its step is then a few operations on one
+    tensor rather than a few per parameter (a tenth of the wide MLP's step, docs/performance.md).
+    Its gradient is the flat vector the weighting returns, in the same order."""
+    flat = torch.nn.Parameter(torch.cat([p.detach().reshape(-1) for p in params]))
+    offset = 0
+    for p in params:
+        p.data = flat.data[offset : offset + p.numel()].view_as(p)
+        offset += p.numel()
+    return flat
+
+
+def make_optimizer(params):
     spec = TRAIN["optimizer"]
-    params = [p for _, p in named]
     if spec["kind"] in ("adam", "adamw"):
         betas = (spec.get("beta1", 0.9), spec.get("beta2", 0.999))
         return torch.optim.Adam(params, lr=spec["lr"], betas=betas, eps=1e-7)
@@ -200,18 +213,17 @@ def decay_weights(named):
 # ── the loop ───────────────────────────────────────────────────────────────────────────────────
 
 
-def global_losses(net, batch, world, device):
-    """This worker's rows' share of each task's global mean loss, and the global labelled counts."""
+def global_losses(net, batch, global_labels):
+    """This worker's rows' share of each task's global mean loss, and the global labelled counts,
+    which every worker counts alike from the labels of the whole global batch (global_labels)."""
     inputs, labels = batch
     outputs = net(*inputs)
     sums, counts = [], []
-    for task, output, (y, mask) in zip(TASKS, outputs, labels):
-        s, c = masked_loss(task, y.view_as(output), output, mask)
-        sums.append(s)
-        counts.append(c.detach())
-    counts = all_sum(torch.stack(counts).double(), world).float()
-    means = torch.stack(sums) / torch.clamp(counts, min=1)
-    return means, counts
+    for task, output, (y, mask), (all_y, all_mask) in zip(TASKS, outputs, labels, global_labels):
+        sums.append(masked_loss(task, y.view_as(output), output, mask)[0])
+        counts.append(labelled(task, all_y.view((len(all_y),) + output.shape[1:]), all_mask, output.dtype)[1].sum())
+    counts = torch.stack(counts)
+    return torch.stack(sums) / torch.clamp(counts, min=1), counts
 
 
 def evaluate(net, split, world, rank, device, batch_size):
@@ -325,7 +337,7 @@ def keep_freed_memory():
 
 
 def shared_sum(world, parameters):
-    """The shared buffers and barrier of SharedMemorySum for world local workers of a model of that
+    """The shared buffers, arrival counters and barrier of SharedMemorySum for world local workers of a model of that
     many parameters, or None when /dev/shm lacks room for them. Large enough for each task's
     gradient and loss (the weighting methods that combine them sum them all at once), up to 32 MiB
     in all; a larger tensor goes through the process group."""
@@ -337,10 +349,13 @@ def shared_sum(world, parameters):
     except OSError:
         return None
     buffers = torch.zeros(2, world, capacity, dtype=torch.float64).share_memory_()
-    return buffers, torch.multiprocessing.get_context("spawn").Barrier(world)
+    arrivals = torch.zeros(world, dtype=torch.int64).share_memory_()
+    return buffers, arrivals, torch.multiprocessing.get_context("spawn").Barrier(world)
 
 
 def train(rank, world, args, shared=None):
+    # One thread a worker, a worker a core: workers started by spawn() do not inherit the setting.
+    torch.set_num_threads(1)
     keep_freed_memory()
     device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", rank))) if args.device == "cuda" else torch.device("cpu")
     if world > 1:
@@ -351,7 +366,8 @@ def train(rank, world, args, shared=None):
     net.load_keras(read_keras_weights(args.weights + ".json", args.weights + ".bin"))
     weighting = make_weighting(TRAIN, TASKS, net, device, world)
     named = list(net.named_parameters()) + weighting.parameters()
-    optimizer = make_optimizer(named)
+    parameters = one_tensor([p for _, p in named])
+    optimizer = make_optimizer([parameters])
     train_rows, val_rows = load_data(args)
     # Regress heads trained on standardized targets: {"mean", "std"} per head, for metrics in the data's units.
     scales = val_rows.target_scales if val_rows is not None else {}
@@ -374,11 +390,13 @@ def train(rank, world, args, shared=None):
         loss_sums = torch.zeros(len(NAMES), dtype=torch.float64, device=device)
         count_sums = torch.zeros(len(NAMES), dtype=torch.float64, device=device)
         for index, start_row in enumerate(range(0, n, batch_size)):
-            rows = np.sort(order[start_row : start_row + batch_size][rank::world])
-            batch = take(train_rows, rows, device)
-            # The weighting sets every parameter's gradient, summed over the workers (mtl_weighting.py).
-            means, counts, stepped = weighting.backward(lambda: global_losses(net, batch, world, device), epoch, index)
-            if stepped:
+            rows = order[start_row : start_row + batch_size]
+            batch = take(train_rows, np.sort(rows[rank::world]), device)
+            global_labels = take(train_rows, np.sort(rows), device, inputs=False)[1] if world > 1 else batch[1]
+            # The weighting gives every parameter's gradient, summed over the workers (mtl_weighting.py).
+            means, counts, gradient = weighting.backward(lambda: global_losses(net, batch, global_labels), epoch, index)
+            if gradient is not None:
+                parameters.grad = gradient
                 optimizer.step()
                 decay_weights(named)
                 weighting.after_step()
@@ -519,7 +537,6 @@ def main():
     parser.add_argument("--keep-epochs", action="store_true", help="keep every epoch's directory (mtlc takes each)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    torch.set_num_threads(1)
     if "RANK" in os.environ and "WORLD_SIZE" in os.environ:
         # Started by torchrun (or another launcher): this process is one worker.
         train(int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"]), args)

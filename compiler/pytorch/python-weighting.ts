@@ -26,6 +26,8 @@ Shared parameters are those of every layer more than one head depends on; a head
 are those of the layers of Model.TASK_LAYERS that name it.
 """
 import math
+import platform
+import time
 
 import torch
 import torch.distributed as dist
@@ -36,31 +38,55 @@ FLOOR = 1e-4
 
 class SharedMemorySum:
     """The sum over workers that share one machine's memory, as mtlc's local launcher starts them:
-    each worker copies its tensor into its slot of a shared buffer, all meet at a barrier, and each
-    adds the slots up in rank order, in float64, so that every worker has the same bits. On a small
-    machine this takes a tenth of gloo's all-reduce over loopback (docs/performance.md).
+    each worker copies its tensor into its slot of a shared buffer, all meet (meet()), and each adds
+    the slots up in the tensor's own type, in the same order, so that every worker has the same bits.
+    On a small machine this takes a tenth of gloo's all-reduce over loopback (docs/performance.md).
 
-    Calls alternate between two buffers, which makes one barrier a call enough: a worker writes into
-    a buffer again two calls later, after a barrier that every worker reaches only once it has read
+    Calls alternate between two buffers, which makes one meeting a call enough: a worker writes into
+    a buffer again two calls later, after a meeting that every worker reaches only once it has read
     that buffer. A tensor larger than the buffers, or not in CPU memory, is not summed here."""
 
-    def __init__(self, rank, buffers, barrier):
+    def __init__(self, rank, buffers, arrivals, barrier):
         self.rank = rank
-        self.buffers = buffers  # [2, world, capacity] float64, shared
-        self.barrier = barrier
+        self.slots = buffers.view(torch.uint8)  # [2, world, bytes], shared (float64 for alignment)
+        self.arrivals = arrivals.numpy()  # [world] int64, shared: the calls each worker has reached
+        self.barrier = barrier  # where WATCH is False
         self.calls = 0
 
     def __call__(self, tensor):
         """Sums the tensor in place and returns True, or returns False when it cannot."""
-        n = tensor.numel()
-        if n > self.buffers.shape[2] or tensor.device.type != "cpu":
+        size = tensor.numel() * tensor.element_size()
+        if size > self.slots.shape[2] or tensor.device.type != "cpu":
             return False
-        slots = self.buffers[self.calls % 2, :, :n]
+        slots = self.slots[self.calls % 2, :, :size].view(tensor.dtype)
         self.calls += 1
         slots[self.rank].copy_(tensor.reshape(-1))
-        self.barrier.wait()
-        tensor.copy_(slots.sum(0).reshape(tensor.shape))
+        self.meet()
+        tensor.copy_(slots.sum(0).view(tensor.shape))
         return True
+
+    def meet(self):
+        """Returns once every worker has written its slot of the current call."""
+        if not WATCH:
+            self.barrier.wait()
+            return
+        self.arrivals[self.rank] = self.calls
+        start = time.perf_counter()
+        while self.arrivals.min() < self.calls:
+            if time.perf_counter() - start > SPIN_SECONDS:
+                # A long wait (the others are slow, or share this core): give the core away.
+                time.sleep(SPIN_SECONDS)
+
+
+# Whether local workers meet by watching each other's arrival counters rather than at a semaphore
+# barrier (about 2 µs against 60 µs a call on the benchmark machine, docs/performance.md). Only on
+# x86, where one core's stores reach the others in the order they were made: a worker that sees a
+# peer's counter also sees the slot that peer filled before it.
+WATCH = platform.machine().lower() in ("x86_64", "amd64")
+
+# How long a worker watches before it sleeps between looks: long enough for a step's usual
+# difference between workers, short enough not to hold a core another worker needs.
+SPIN_SECONDS = 1e-4
 
 
 # Set by train.py on each worker of a local run; None under torchrun, where the process group sums.
@@ -108,25 +134,21 @@ class Weighting:
     STEPS_WITHOUT_LABELS = True
 
     def backward(self, forward, epoch, batch):
-        """Runs the step's forward pass(es) and sets every parameter's global gradient.
+        """Runs the step's forward pass(es) and returns the global gradient the optimizer applies.
 
         forward() is one fresh forward pass: this worker's share of each task's mean loss, and the
         global labelled counts. Returns the first pass's (shares, counts), which the epoch's task
-        losses count, and whether the optimizer steps.
+        losses count, and the gradient of every parameter (the model's, then the method's own),
+        flattened into one vector; None when the optimizer does not step.
         """
         means, counts = forward()
         if not self.STEPS_WITHOUT_LABELS and not self.active(counts):
-            return means.detach(), counts, False
+            return means.detach(), counts, None
         own = [p for _, p in self.parameters()]
         everything = [p for p, _ in self.params] + own
         grads = torch.autograd.grad(self.combine(means, self.active(counts)), everything, allow_unused=True)
-        if self.world == 1:
-            for g, p in zip(grads, everything):
-                p.grad = g if g is not None else torch.zeros_like(p)
-        else:
-            # One all-reduce of every gradient, flattened: the workers' shares add up to the global gradient.
-            assign(all_sum(torch.cat([flatten(g, p) for g, p in zip(grads, everything)]), self.world), everything)
-        return means.detach(), counts, True
+        # One all-reduce of every gradient, flattened: the workers' shares add up to the global gradient.
+        return means.detach(), counts, all_sum(torch.cat([flatten(g, p) for g, p in zip(grads, everything)]), self.world)
 
     def after_step(self):
         """After the optimizer's step (GradNorm renormalises its weights)."""
@@ -225,7 +247,7 @@ class TaskGradients(Weighting):
         means, counts = forward()
         active = self.active(counts)
         if not active:
-            return means.detach(), counts, False  # no task to learn from: no step
+            return means.detach(), counts, None  # no task to learn from: no step
         model = [p for p, _ in self.params]
         rows = []
         for k, i in enumerate(active):
@@ -243,12 +265,15 @@ class TaskGradients(Weighting):
         beta = torch.tensor(shared_coeff, dtype=gradients.dtype, device=self.device)
         gamma = torch.tensor(own_coeff, dtype=gradients.dtype, device=self.device)
         combined = torch.where(self.shared, beta @ gradients, gamma @ gradients)
-        assign(combined, model)
-        return means.detach(), counts, True
+        return means.detach(), counts, torch.cat([combined] + self.own_gradients())
 
     def coefficients(self, active, gram, losses, epoch, batch):
         """(beta, gamma) per active task: its gradient's factor on the shared and on its own parameters."""
         raise NotImplementedError
+
+    def own_gradients(self):
+        """The gradients of the method's own parameters (parameters()) in this step, flattened."""
+        return []
 
 
 class GradNorm(TaskGradients):
@@ -287,8 +312,11 @@ class GradNorm(TaskGradients):
             r = rates[k] / rate_mean if rate_mean > 0 else 1.0
             difference = g[k] - g_mean * r**self.alpha
             grad[i] = ((difference > 0) - (difference < 0)) * norms[k]
-        self.w.grad = grad
+        self.w_grad = grad
         return w, w
+
+    def own_gradients(self):
+        return [self.w_grad]
 
     def after_step(self):
         with torch.no_grad():
@@ -380,14 +408,6 @@ def make_weighting(train, tasks, net, device, world):
 def flatten(grad, param):
     """A gradient as one row; a parameter the loss does not reach has gradient zero."""
     return (grad if grad is not None else torch.zeros_like(param)).reshape(-1)
-
-
-def assign(flat, params):
-    """Sets each parameter's .grad to its slice of a flat vector (a view: every step's vector is new)."""
-    offset = 0
-    for p in params:
-        p.grad = flat[offset : offset + p.numel()].view(p.shape)
-        offset += p.numel()
 
 
 def mulberry32(seed):

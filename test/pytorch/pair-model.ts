@@ -44,9 +44,9 @@ export function setUp(model: string): string {
   return dir;
 }
 
-/** `mtlc train pair.mtl` into `out` with the given engine options; fails the test unless it trains. */
-export async function trainPair(dir: string, out: string, options: readonly string[]): Promise<string> {
-  const run = await mtlc(['train', 'pair.mtl', '--data', 'pair.csv', ...options, '-o', out], { cwd: dir });
+/** `mtlc train pair.mtl` on `data` into `out` with the given engine options; fails the test unless it trains. */
+export async function trainPair(dir: string, out: string, options: readonly string[], data = 'pair.csv'): Promise<string> {
+  const run = await mtlc(['train', 'pair.mtl', '--data', data, ...options, '-o', out], { cwd: dir });
   expect(run.code, run.stderr).toBe(0);
   return run.stderr;
 }

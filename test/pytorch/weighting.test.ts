@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workspace } from '../cli/model-run.js';
 import type { RunHistory } from '../../runtime/model/index.js';
+import { mulberry32 } from '../../runtime/data/random.js';
 import { readWeightsFiles } from '../../runtime/pytorch/index.js';
 import { gappyCsv, modelText, setUp, trainPair, weightDifferences } from './pair-model.js';
 import { torchMissing } from './torch.js';
@@ -36,6 +37,35 @@ describe.skipIf(torchMissing() !== undefined)('weighting on --engine pytorch', (
       });
     }, 120_000);
   }
+
+  it('counts a tag head over the global batch: the same weights on 1 and 2 workers (tag, missing labels)', async () => {
+    // Each worker divides its rows' tag loss by the tagged steps of the whole global batch, which it
+    // counts from the labels of every row of it; a tag label is missing every fourth row.
+    const dir = workspace();
+    fs.writeFileSync(
+      path.join(dir, 'pair.mtl'),
+      `model Tagger {
+  input tokens: int[5] vocab 7
+  trunk e = tokens -> embedding(4)
+  head t = e -> tag(3)
+  head s = e -> globalpool() -> binary()
+  train { optimizer: adam(lr: 0.01), epochs: 3, batch: 16, validation: 0, seed: 7 }
+}
+`,
+    );
+    const random = mulberry32(3);
+    const draw = (n: number) => Math.floor(random() * n);
+    const rows = Array.from({ length: 70 }, (_, k) => {
+      const row: Record<string, unknown> = { tokens: Array.from({ length: 5 }, () => draw(7)), s: draw(2) };
+      if (k % 4 !== 1) row['t'] = Array.from({ length: 5 }, () => draw(3));
+      return JSON.stringify(row);
+    });
+    fs.writeFileSync(path.join(dir, 'tags.jsonl'), `${rows.join('\n')}\n`);
+    for (const workers of ['1', '2']) {
+      expect(await trainPair(dir, `w${workers}`, ['--engine', 'pytorch', '--workers', workers], 'tags.jsonl')).toContain('epoch 3/3');
+    }
+    for (const [array, diff] of await weightDifferences(dir, 'w1', 'w2')) expect(diff, array).toBeLessThan(1e-5);
+  }, 120_000);
 });
 
 /**
