@@ -215,13 +215,18 @@ def decay_weights(named):
 
 def global_losses(net, batch, global_labels):
     """This worker's rows' share of each task's global mean loss, and the global labelled counts,
-    which every worker counts alike from the labels of the whole global batch (global_labels)."""
+    which every worker counts alike from the labels of the whole global batch (global_labels; None
+    when this worker's rows are the whole batch)."""
     inputs, labels = batch
     outputs = net(*inputs)
     sums, counts = [], []
-    for task, output, (y, mask), (all_y, all_mask) in zip(TASKS, outputs, labels, global_labels):
-        sums.append(masked_loss(task, y.view_as(output), output, mask)[0])
-        counts.append(labelled(task, all_y.view((len(all_y),) + output.shape[1:]), all_mask, output.dtype)[1].sum())
+    for k, (task, output, (y, mask)) in enumerate(zip(TASKS, outputs, labels)):
+        s, c = masked_loss(task, y.view_as(output), output, mask)
+        if global_labels is not None:
+            all_y, all_mask = global_labels[k]
+            c = labelled(task, all_y.view((len(all_y),) + output.shape[1:]), all_mask, output.dtype)[1].sum()
+        sums.append(s)
+        counts.append(c)
     counts = torch.stack(counts)
     return torch.stack(sums) / torch.clamp(counts, min=1), counts
 
@@ -392,7 +397,7 @@ def train(rank, world, args, shared=None):
         for index, start_row in enumerate(range(0, n, batch_size)):
             rows = order[start_row : start_row + batch_size]
             batch = take(train_rows, np.sort(rows[rank::world]), device)
-            global_labels = take(train_rows, np.sort(rows), device, inputs=False)[1] if world > 1 else batch[1]
+            global_labels = take(train_rows, np.sort(rows), device, inputs=False)[1] if world > 1 else None
             # The weighting gives every parameter's gradient, summed over the workers (mtl_weighting.py).
             means, counts, gradient = weighting.backward(lambda: global_losses(net, batch, global_labels), epoch, index)
             if gradient is not None:
