@@ -5,8 +5,8 @@
  * - the trainer mtl emits (`mtlc train --engine pytorch`, 1 worker) against the hand-written
  *   PyTorch script bench/torch_train.py on the same model, batch and optimizer (target ≥ 0.9×);
  * - 2 local workers against 1 (target ≥ 1.5× on a 2-core machine), at the model's batch of 256 and
- *   at a batch of `--big-batch` rows (default 4,096), where each step's computing outweighs the
- *   gradients' all-reduce (about 2 ms for the wide MLP's 95,503 floats over gloo here);
+ *   at a batch of `--big-batch` rows (default 4,096), where each step's computing outweighs its
+ *   fixed costs (Python's per-step work, the optimizer's update, the workers' meeting);
  * - both engines, `--engine pytorch` and `--engine tfjs`, on the same model and data.
  *
  * Each `mtlc train` runs as a user runs it, in a process of its own. Its speed is taken between the
