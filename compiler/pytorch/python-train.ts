@@ -179,7 +179,8 @@ class RMSprop(torch.optim.Optimizer):
 def one_tensor(params):
     """Moves every parameter into one flat tensor, each parameter a view of its slice, and returns
     that tensor as the one parameter the optimizer updates: its step is then a few operations on one
-    tensor rather than a few per parameter (a tenth of the wide MLP's step, docs/performance.md).
+    tensor rather than a few per parameter (half the optimizer's time on the wide MLP,
+    docs/performance.md).
     Its gradient is the flat vector the weighting returns, in the same order."""
     flat = torch.nn.Parameter(torch.cat([p.detach().reshape(-1) for p in params]))
     offset = 0
@@ -342,8 +343,8 @@ def keep_freed_memory():
 
 
 def shared_sum(world, parameters):
-    """The shared buffers, arrival counters and barrier of SharedMemorySum for world local workers of a model of that
-    many parameters, or None when /dev/shm lacks room for them. Large enough for each task's
+    """The shared buffers, arrival counters and barrier of SharedMemorySum for world local workers of
+    a model of that many parameters, or None when /dev/shm lacks room for them. Large enough for each task's
     gradient and loss (the weighting methods that combine them sum them all at once), up to 32 MiB
     in all; a larger tensor goes through the process group."""
     capacity = min((len(TASKS) + 1) * (parameters + 1), (32 << 20) // (8 * 2 * world))
