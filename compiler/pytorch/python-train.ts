@@ -344,9 +344,9 @@ def keep_freed_memory():
 
 def shared_sum(world, parameters):
     """The shared buffers, arrival counters and barrier of SharedMemorySum for world local workers of
-    a model of that many parameters, or None when /dev/shm lacks room for them. Large enough for each task's
-    gradient and loss (the weighting methods that combine them sum them all at once), up to 32 MiB
-    in all; a larger tensor goes through the process group."""
+    a model of that many parameters, or None when /dev/shm lacks room for them. Large enough for
+    each task's gradient and loss (the weighting methods that combine them sum them all at once), up
+    to 32 MiB in all; a larger tensor goes through the process group."""
     capacity = min((len(TASKS) + 1) * (parameters + 1), (32 << 20) // (8 * 2 * world))
     try:
         shm = os.statvfs("/dev/shm")
