@@ -12,10 +12,10 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import { DataError, DataErrors } from './errors.js';
-import type { ParquetLayout } from './parquet-layout.js';
-import { ColumnPages, FileBytes, PageUnsupported } from './parquet-pages.js';
+import type { ParquetLayout, RowGroupLayout } from './parquet-layout.js';
+import { ColumnPages, FileBytes, PageBuffers, PageUnsupported } from './parquet-pages.js';
 import { ParquetCorrupt } from './parquet-thrift.js';
-import { type Cells, handBlock, type NumberColumn, present, type RowSink } from './rows.js';
+import { type Cells, type ColumnSink, handBlock, type NumberColumn, present, type RowSink } from './rows.js';
 
 /**
  * Rows a block holds at most: small enough that the binder's copy of a block's columns into its
@@ -70,60 +70,148 @@ function blockTexts(pages: ColumnPages, from: number, to: number): readonly (str
 }
 
 /**
+ * Reads a file's row groups into a sink: row by row across every column, each column's page held
+ * at once, or, for a sink that takes whole columns (rows.ts, ColumnSink), a group of columns
+ * after another, only the group's pages held, in buffers the groups share.
+ */
+class PlainReader {
+  private readonly columns: readonly ColumnPages[];
+  private readonly all: readonly number[];
+  /** Each column's own page buffers, for reading across every column at once. */
+  private readonly own: readonly PageBuffers[];
+  /** Buffers the columns of a group use, the i-th column of every group the same. */
+  private readonly shared: PageBuffers[] = [];
+  private readonly cells = new BlockCells();
+  begun = false;
+  /** Where a broken page was met, for the message. */
+  group = 0;
+  column = 0;
+  /** The number of the current row group's first row in the file (1-based). */
+  private line = 1;
+
+  constructor(
+    private readonly layout: ParquetLayout,
+    private readonly sink: RowSink,
+    bytes: FileBytes,
+  ) {
+    this.columns = layout.columns.map((column) => new ColumnPages(column, bytes));
+    this.all = this.columns.map((_, k) => k);
+    this.own = this.columns.map(() => new PageBuffers());
+  }
+
+  async read(): Promise<void> {
+    // A sink that may take whole columns is given the header before any page is held; every
+    // column's first page is decoded (and dropped) before that all the same, so that a file the
+    // reader cannot read is still left to DuckDB before the sink has been given anything.
+    if (this.sink.columnar !== undefined) {
+      this.checkFirstPages();
+      this.begin();
+    }
+    const columnar = this.sink.columnar?.((k) => this.layout.columns[k]!.kind !== 'string');
+    // Columns the sink does not read are decoded all the same, one at a time, for the same errors.
+    const read = new Set(columnar?.groups.flat());
+    const groups = columnar === undefined ? [] : [...columnar.groups, ...this.all.filter((k) => !read.has(k)).map((k) => [k])];
+    for (; this.group < this.layout.rowGroups.length; this.group++) {
+      const rowGroup = this.layout.rowGroups[this.group]!;
+      if (columnar === undefined || !this.byColumns(rowGroup, columnar, groups)) this.byRows(rowGroup);
+      this.line += rowGroup.rows;
+      // Between row groups, timers and signals get their turn, as between a CSV file's reads.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (!this.begun) this.begin();
+  }
+
+  private begin(): void {
+    this.begun = true;
+    this.sink.expectRows?.(this.layout.rows);
+    this.sink.header(
+      this.layout.columns.map((c) => c.name),
+      undefined,
+    );
+  }
+
+  /** Decodes the pages of the first row group that has rows up to its first row, a column at a time. */
+  private checkFirstPages(): void {
+    const first = this.layout.rowGroups.find((group) => group.rows > 0);
+    if (first === undefined) return;
+    for (const k of this.all) this.columns[k]!.startChunk(first.chunks[k]!, first.rows, this.sharedBuffers(0));
+    this.seek(this.all, 0, first.rows);
+  }
+
+  /** The i-th buffers of a group's columns. */
+  private sharedBuffers(i: number): PageBuffers {
+    this.shared[i] ??= new PageBuffers();
+    return this.shared[i];
+  }
+
+  /**
+   * Decodes the pages of columns `keys` that hold row `row` of a row group of `rows`; returns the
+   * end of the block from `row`: BLOCK_ROWS on at most, and no further than any of those pages.
+   */
+  private seek(keys: readonly number[], row: number, rows: number): number {
+    let end = Math.min(rows, row + BLOCK_ROWS);
+    for (const k of keys) {
+      this.column = k;
+      const pages = this.columns[k]!;
+      pages.seek(row);
+      end = Math.min(end, pages.pageStart + pages.pageRows);
+    }
+    return end;
+  }
+
+  /** Hands a row group to the sink in blocks of rows, every column's page held at once. */
+  private byRows({ rows: groupRows, chunks }: RowGroupLayout): void {
+    this.columns.forEach((pages, k) => {
+      pages.startChunk(chunks[k]!, groupRows, this.own[k]!);
+    });
+    for (let row = 0; row < groupRows; ) {
+      const end = this.seek(this.all, row, groupRows);
+      if (!this.begun) this.begin();
+      const numbers = this.columns.map((pages) => blockNumbers(pages, row, end));
+      this.cells.numbers = numbers;
+      this.cells.texts = this.columns.map((pages) => blockTexts(pages, row, end));
+      handBlock(this.sink, { format: 'parquet', line: this.line + row, rows: end - row, cells: this.cells, numbers: (k) => numbers[k] });
+      row = end;
+    }
+  }
+
+  /**
+   * Hands a row group to `sink` a group of columns at a time (the sink's `groups`, then the others
+   * to be decoded only); returns whether the sink bound its rows (else they are to be read by rows).
+   */
+  private byColumns({ rows, chunks }: RowGroupLayout, sink: ColumnSink, groups: readonly (readonly number[])[]): boolean {
+    groups.forEach((keys, group) => {
+      keys.forEach((k, i) => {
+        this.columns[k]!.startChunk(chunks[k]!, rows, this.sharedBuffers(i));
+      });
+      for (let from = 0; from < rows; ) {
+        const end = this.seek(keys, from, rows);
+        if (group < sink.groups.length) {
+          sink.columns({ group, from, rows: end - from, numbers: (k) => blockNumbers(this.columns[k]!, from, end)! });
+        }
+        from = end;
+      }
+    });
+    return sink.pass(rows);
+  }
+}
+
+/**
  * Streams the rows of `file`, laid out as `layout` says, into `sink`, as readParquet does. Returns
  * whether the file held any row, or undefined when it must be read by DuckDB instead: a page the
- * footer did not announce, or a broken one, met before any row was handed over (after that, a
+ * footer did not announce, or a broken one, met before the sink was given anything (after that, a
  * broken page is a `DataErrors`).
  */
 export async function readPlainParquet(file: string, layout: ParquetLayout, sink: RowSink): Promise<boolean | undefined> {
   const fd = openSync(file, 'r');
-  const bytes = new FileBytes(fd);
-  const columns = layout.columns.map((column) => new ColumnPages(column, bytes));
-  const cells = new BlockCells();
-  let begun = false;
-  const begin = (): void => {
-    begun = true;
-    sink.expectRows?.(layout.rows);
-    sink.header(
-      layout.columns.map((c) => c.name),
-      undefined,
-    );
-  };
-  let line = 1;
-  // Where a broken page was met, for the message.
-  let group = 0;
-  let column = 0;
+  const reader = new PlainReader(layout, sink, new FileBytes(fd));
   try {
-    for (; group < layout.rowGroups.length; group++) {
-      const { rows: groupRows, chunks } = layout.rowGroups[group]!;
-      columns.forEach((pages, k) => {
-        pages.startChunk(chunks[k]!, groupRows);
-      });
-      for (let row = 0; row < groupRows; ) {
-        let end = Math.min(groupRows, row + BLOCK_ROWS);
-        for (column = 0; column < columns.length; column++) {
-          const pages = columns[column]!;
-          pages.seek(row);
-          end = Math.min(end, pages.pageStart + pages.pageRows);
-        }
-        if (!begun) begin();
-        const numbers = columns.map((pages) => blockNumbers(pages, row, end));
-        cells.numbers = numbers;
-        cells.texts = columns.map((pages) => blockTexts(pages, row, end));
-        const rows = end - row;
-        handBlock(sink, { format: 'parquet', line, rows, cells, numbers: (k) => numbers[k] });
-        line += rows;
-        row = end;
-      }
-      // Between row groups, timers and signals get their turn, as between a CSV file's reads.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    if (!begun) begin();
+    await reader.read();
     return layout.rows > 0;
   } catch (error) {
     if (!(error instanceof ParquetCorrupt || error instanceof PageUnsupported)) throw error;
-    if (!begun) return undefined;
-    const where = `column "${layout.columns[column]?.name}", row group ${group + 1}`;
+    if (!reader.begun) return undefined;
+    const where = `column "${layout.columns[reader.column]?.name}", row group ${reader.group + 1}`;
     throw new DataErrors([new DataError(file, undefined, undefined, `cannot read the file as Parquet: ${where}: ${error.message}`)]);
   } finally {
     closeSync(fd);
