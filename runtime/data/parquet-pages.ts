@@ -19,8 +19,16 @@ const MAX_PAGE_VALUES = 1 << 27;
 /** Snappy's densest element, a 3-byte copy of 64 bytes, expands 22 times. */
 const MAX_SNAPPY_RATIO = 32;
 
+/** Where a column chunk's pages are read from: bytes `position…position + length` of the file. */
+export interface PageSource {
+  /** The bytes, valid until the next read. */
+  read(position: number, length: number): Uint8Array;
+  /** The bytes, copied into `target`. */
+  into(target: Uint8Array, position: number, length: number): void;
+}
+
 /** Reads byte ranges of the open file into a buffer that is reused. */
-export class FileBytes {
+export class FileBytes implements PageSource {
   private buffer = Buffer.allocUnsafe(1 << 16);
 
   constructor(private readonly fd: number) {}
@@ -34,6 +42,22 @@ export class FileBytes {
 
   into(target: Uint8Array, position: number, length: number): void {
     readFully(this.fd, target.subarray(0, length), position);
+  }
+}
+
+/** A column chunk read into memory ahead of its decoding (parquet-plain.ts, ReadAhead): bytes `start…` of the file. */
+export class ChunkBytes implements PageSource {
+  constructor(
+    private readonly start: number,
+    private readonly bytes: Uint8Array,
+  ) {}
+
+  read(position: number, length: number): Uint8Array {
+    return this.bytes.subarray(position - this.start, position - this.start + length);
+  }
+
+  into(target: Uint8Array, position: number, length: number): void {
+    target.set(this.read(position, length));
   }
 }
 
@@ -70,7 +94,9 @@ export class PageBuffers {
 }
 
 export class ColumnPages {
-  private buffers = new PageBuffers();
+  /** Where the current chunk's pages are read from and decoded into (startChunk). */
+  private bytes!: PageSource;
+  private buffers!: PageBuffers;
   private dictionary: Values | undefined;
   private textDictionary: readonly string[] | undefined;
   /** The current page's values, NULL rows holding 0 (number columns). */
@@ -85,10 +111,7 @@ export class ColumnPages {
   private chunk: ChunkLayout = { codec: 0, start: 0, end: 0 };
   private groupRows = 0;
 
-  constructor(
-    readonly column: ColumnLayout,
-    private readonly bytes: FileBytes,
-  ) {
+  constructor(readonly column: ColumnLayout) {
     this.values = column.kind === 'float' ? new Float32Array(0) : new Float64Array(0);
   }
 
@@ -97,8 +120,9 @@ export class ColumnPages {
     return this.buffers.present;
   }
 
-  /** Starts on the pages of `chunk`, a row group of `rows` rows, decoding them into `buffers`. */
-  startChunk(chunk: ChunkLayout, rows: number, buffers: PageBuffers): void {
+  /** Starts on the pages of `chunk`, a row group of `rows` rows, read from `bytes` and decoded into `buffers`. */
+  startChunk(chunk: ChunkLayout, rows: number, bytes: PageSource, buffers: PageBuffers): void {
+    this.bytes = bytes;
     this.buffers = buffers;
     this.chunk = chunk;
     this.groupRows = rows;

@@ -10,10 +10,11 @@
  * DuckDB materializing chunks; read this way, a page is one read and (Snappy) a few native
  * copies, and doubles are handed to the binder where they lie.
  */
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, read } from 'node:fs';
+import { promisify } from 'node:util';
 import { DataError, DataErrors } from './errors.js';
-import type { ParquetLayout, RowGroupLayout } from './parquet-layout.js';
-import { ColumnPages, FileBytes, PageBuffers, PageUnsupported } from './parquet-pages.js';
+import type { ChunkLayout, ParquetLayout, RowGroupLayout } from './parquet-layout.js';
+import { ChunkBytes, ColumnPages, FileBytes, PageBuffers, PageUnsupported } from './parquet-pages.js';
 import { ParquetCorrupt } from './parquet-thrift.js';
 import { type Cells, type ColumnSink, handBlock, type NumberColumn, present, type RowSink } from './rows.js';
 
@@ -22,6 +23,8 @@ import { type Cells, type ColumnSink, handBlock, type NumberColumn, present, typ
  * row-major arrays stays in the cache.
  */
 const BLOCK_ROWS = 4096;
+
+const readAt = promisify(read);
 
 /** The cells of row `row` of the current block: a number column's, or a text column's. */
 class BlockCells implements Cells {
@@ -70,9 +73,66 @@ function blockTexts(pages: ColumnPages, from: number, to: number): readonly (str
 }
 
 /**
+ * Bytes of a group's column chunks read ahead at most: a group of the benchmark file's (8 columns
+ * of 1 MB) is; one of a file written in a few huge row groups is not, and is read as decoded.
+ */
+const READ_AHEAD_BYTES = 16 << 20;
+
+/** Column chunks being read ahead: each one's bytes, or undefined for one to be read as it is decoded; undefined for all of them. */
+type Chunks = Promise<readonly (ChunkBytes | undefined)[]> | undefined;
+
+/** Fills `target` from the file at `position` on a thread of libuv's pool; false when the file ends first or the read fails. */
+async function fillAt(fd: number, target: Uint8Array, position: number): Promise<boolean> {
+  try {
+    for (let done = 0; done < target.length; ) {
+      const { bytesRead } = await readAt(fd, target, done, target.length - done, position + done);
+      if (bytesRead === 0) return false;
+      done += bytesRead;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads the column chunks of the next group of columns while the sink copies the current group's
+ * values: the kernel's copy of the file, a third of the reader's time or more, then runs on a
+ * thread beside the main one. Two buffers, one read into while the other is decoded from, reused
+ * throughout.
+ */
+class ReadAhead {
+  private readonly buffers = [new Uint8Array(0), new Uint8Array(0)];
+  private turn = 0;
+
+  constructor(private readonly fd: number) {}
+
+  /**
+   * Starts reading `chunks` into the buffer not being decoded from; each chunk's bytes, or
+   * undefined for a chunk the file does not hold whole (it is then read as it is decoded, and
+   * found broken there). Undefined when the chunks are too large to be read ahead.
+   */
+  read(chunks: readonly ChunkLayout[]): Chunks {
+    const size = chunks.reduce((sum, chunk) => sum + chunk.end - chunk.start, 0);
+    if (size > READ_AHEAD_BYTES) return undefined;
+    this.turn ^= 1;
+    if (this.buffers[this.turn]!.length < size) this.buffers[this.turn] = new Uint8Array(Math.ceil(size * 1.02));
+    const buffer = this.buffers[this.turn]!;
+    let at = 0;
+    return Promise.all(
+      chunks.map(async (chunk) => {
+        const bytes = buffer.subarray(at, (at += chunk.end - chunk.start));
+        return (await fillAt(this.fd, bytes, chunk.start)) ? new ChunkBytes(chunk.start, bytes) : undefined;
+      }),
+    );
+  }
+}
+
+/**
  * Reads a file's row groups into a sink: row by row across every column, each column's page held
  * at once, or, for a sink that takes whole columns (rows.ts, ColumnSink), a group of columns
- * after another, only the group's pages held, in buffers the groups share.
+ * after another, only the group's pages held, in buffers the groups share, and the next group's
+ * chunks read ahead.
  */
 class PlainReader {
   private readonly columns: readonly ColumnPages[];
@@ -82,6 +142,10 @@ class PlainReader {
   /** Buffers the columns of a group use, the i-th column of every group the same. */
   private readonly shared: PageBuffers[] = [];
   private readonly cells = new BlockCells();
+  private readonly file: FileBytes;
+  private readonly readAhead: ReadAhead;
+  /** The chunks of the next group of columns, being read ahead (undefined: to be read as decoded). */
+  ahead: Chunks;
   begun = false;
   /** Where a broken page was met, for the message. */
   group = 0;
@@ -92,11 +156,13 @@ class PlainReader {
   constructor(
     private readonly layout: ParquetLayout,
     private readonly sink: RowSink,
-    bytes: FileBytes,
+    fd: number,
   ) {
-    this.columns = layout.columns.map((column) => new ColumnPages(column, bytes));
+    this.columns = layout.columns.map((column) => new ColumnPages(column));
     this.all = this.columns.map((_, k) => k);
     this.own = this.columns.map(() => new PageBuffers());
+    this.file = new FileBytes(fd);
+    this.readAhead = new ReadAhead(fd);
   }
 
   async read(): Promise<void> {
@@ -111,9 +177,10 @@ class PlainReader {
     // Columns the sink does not read are decoded all the same, one at a time, for the same errors.
     const read = new Set(columnar?.groups.flat());
     const groups = columnar === undefined ? [] : [...columnar.groups, ...this.all.filter((k) => !read.has(k)).map((k) => [k])];
+    this.ahead = this.readGroup(0, groups[0]);
     for (; this.group < this.layout.rowGroups.length; this.group++) {
       const rowGroup = this.layout.rowGroups[this.group]!;
-      if (columnar === undefined || !this.byColumns(rowGroup, columnar, groups)) this.byRows(rowGroup);
+      if (columnar === undefined || !(await this.byColumns(rowGroup, columnar, groups))) this.byRows(rowGroup);
       this.line += rowGroup.rows;
       // Between row groups, timers and signals get their turn, as between a CSV file's reads.
       await new Promise((resolve) => setImmediate(resolve));
@@ -134,7 +201,7 @@ class PlainReader {
   private checkFirstPages(): void {
     const first = this.layout.rowGroups.find((group) => group.rows > 0);
     if (first === undefined) return;
-    for (const k of this.all) this.columns[k]!.startChunk(first.chunks[k]!, first.rows, this.sharedBuffers(0));
+    for (const k of this.all) this.columns[k]!.startChunk(first.chunks[k]!, first.rows, this.file, this.sharedBuffers(0));
     this.seek(this.all, 0, first.rows);
   }
 
@@ -142,6 +209,12 @@ class PlainReader {
   private sharedBuffers(i: number): PageBuffers {
     this.shared[i] ??= new PageBuffers();
     return this.shared[i];
+  }
+
+  /** Starts reading ahead the chunks of columns `keys` of row group `group`, when there are such. */
+  private readGroup(group: number, keys: readonly number[] | undefined): Chunks {
+    const rowGroup = this.layout.rowGroups[group];
+    return rowGroup === undefined || keys === undefined ? undefined : this.readAhead.read(keys.map((k) => rowGroup.chunks[k]!));
   }
 
   /**
@@ -162,7 +235,7 @@ class PlainReader {
   /** Hands a row group to the sink in blocks of rows, every column's page held at once. */
   private byRows({ rows: groupRows, chunks }: RowGroupLayout): void {
     this.columns.forEach((pages, k) => {
-      pages.startChunk(chunks[k]!, groupRows, this.own[k]!);
+      pages.startChunk(chunks[k]!, groupRows, this.file, this.own[k]!);
     });
     for (let row = 0; row < groupRows; ) {
       const end = this.seek(this.all, row, groupRows);
@@ -176,13 +249,17 @@ class PlainReader {
   }
 
   /**
-   * Hands a row group to `sink` a group of columns at a time (the sink's `groups`, then the others
-   * to be decoded only); returns whether the sink bound its rows (else they are to be read by rows).
+   * Hands row group `this.group` to `sink` a group of columns at a time (the sink's `groups`, then
+   * the others, to be decoded only), each group's chunks read ahead while the one before is
+   * decoded; returns whether the sink bound its rows (else they are to be read by rows).
    */
-  private byColumns({ rows, chunks }: RowGroupLayout, sink: ColumnSink, groups: readonly (readonly number[])[]): boolean {
-    groups.forEach((keys, group) => {
+  private async byColumns({ rows, chunks }: RowGroupLayout, sink: ColumnSink, groups: readonly (readonly number[])[]): Promise<boolean> {
+    for (let group = 0; group < groups.length; group++) {
+      const keys = groups[group]!;
+      const read = await this.ahead;
+      this.ahead = group + 1 < groups.length ? this.readGroup(this.group, groups[group + 1]) : this.readGroup(this.group + 1, groups[0]);
       keys.forEach((k, i) => {
-        this.columns[k]!.startChunk(chunks[k]!, rows, this.sharedBuffers(i));
+        this.columns[k]!.startChunk(chunks[k]!, rows, read?.[i] ?? this.file, this.sharedBuffers(i));
       });
       for (let from = 0; from < rows; ) {
         const end = this.seek(keys, from, rows);
@@ -191,7 +268,7 @@ class PlainReader {
         }
         from = end;
       }
-    });
+    }
     return sink.pass(rows);
   }
 }
@@ -204,7 +281,7 @@ class PlainReader {
  */
 export async function readPlainParquet(file: string, layout: ParquetLayout, sink: RowSink): Promise<boolean | undefined> {
   const fd = openSync(file, 'r');
-  const reader = new PlainReader(layout, sink, new FileBytes(fd));
+  const reader = new PlainReader(layout, sink, fd);
   try {
     await reader.read();
     return layout.rows > 0;
@@ -214,6 +291,8 @@ export async function readPlainParquet(file: string, layout: ParquetLayout, sink
     const where = `column "${layout.columns[reader.column]?.name}", row group ${reader.group + 1}`;
     throw new DataErrors([new DataError(file, undefined, undefined, `cannot read the file as Parquet: ${where}: ${error.message}`)]);
   } finally {
+    // A read ahead still running reads from the descriptor, which is closed once it ends.
+    await reader.ahead;
     closeSync(fd);
   }
 }

@@ -320,6 +320,21 @@ describe('the fast Parquet reader', () => {
     }
   });
 
+  it('binds a row group whose columns are too large to read ahead as the DuckDB path binds it', async () => {
+    // 8 columns of 300,000 doubles: a group of 19 MB, beyond READ_AHEAD_BYTES, read as decoded.
+    const columns = Array.from({ length: 8 }, (_, k) => `(i * ${k + 3})::DOUBLE / 7 AS c${k}`);
+    const file = await duckdbFile(
+      `SELECT ${columns.join(', ')}, i % 4 AS label FROM range(300000) t(i)`,
+      'COMPRESSION uncompressed, ROW_GROUP_SIZE 300000',
+    );
+    const model = compile('m.mtl', 'model M {\n  input x: float[8] from "c0".."c7"\n  head label = x -> classify(4)\n}').models[0]!;
+    const fast = await loadDataset(model, file);
+    const slow = await bindRows(model, file, 'parquet', {}, async (sink) => {
+      await readParquetWithDuckDB(file, sink);
+    });
+    expect(fingerprint(fast)).toEqual(fingerprint(slow));
+  });
+
   it('reads random tables of numbers, booleans and NULLs as DuckDB does', async () => {
     const types = ['DOUBLE', 'FLOAT', 'INTEGER', 'BIGINT', 'BOOLEAN', 'SMALLINT'] as const;
     const literal = (type: (typeof types)[number], x: number): string =>
