@@ -13,6 +13,7 @@
  * A multilabel or tag label is one cell holding ids (or class names) separated by `;`, or by
  * blanks when the cell has no `;` (see `parseList`); in JSONL it is an array.
  */
+import { openSync, read } from 'node:fs';
 import type { CheckedModel, HeadNode, InputNode } from '../../compiler/index.js';
 import { type BoundData, type LabelColumn, inputWidth, isIntInput, labelWidth, tagSteps } from './dataset.js';
 import { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, didYouMeanColumn, ProblemList } from './errors.js';
@@ -93,6 +94,31 @@ function plainClassId(value: number, units: number): number {
 const COLUMN_GROUP = 8;
 
 type Slots = Source & { readonly kind: 'slots' };
+
+/** /dev/zero, opened once, for zeroAhead; null where there is none. */
+let devZero: number | null | undefined;
+
+/**
+ * Reads zeros into elements `from…to` of `array`, fresh memory no row has been written to: the
+ * kernel takes the first-touch page faults of that memory, most of binding's time on this VM
+ * (docs/performance.md), on a thread of libuv's pool beside the main thread, which then finds it
+ * mapped. Resolves, never rejects, when done (at once where there is no /dev/zero).
+ */
+function zeroAhead(array: Float32Array | Int32Array | Uint8Array, from: number, to: number): Promise<void> {
+  if (devZero === undefined) {
+    try {
+      devZero = openSync('/dev/zero', 'r');
+    } catch {
+      devZero = null;
+    }
+  }
+  const fd = devZero;
+  if (fd === null || to <= from) return Promise.resolve();
+  const bytes = new Uint8Array(array.buffer, array.byteOffset + from * array.BYTES_PER_ELEMENT, (to - from) * array.BYTES_PER_ELEMENT);
+  return new Promise((resolve) => {
+    read(fd, bytes, 0, bytes.length, null, () => resolve());
+  });
+}
 
 /** Whether `plan` reads only plain numbers, which whole columns of numbers can be copied into. */
 function copiesWhole(plan: InputPlan): plan is InputPlan & { readonly source: Slots } {
@@ -359,6 +385,21 @@ class Binder implements RowSink {
         }
         const rows = redo.subarray(part.from, part.from + part.rows);
         for (const copy of groups[part.group]!.copies) copy(part, this.n + part.from, rows);
+      },
+      // Rows of a later pass lie beyond every row this pass writes (a skipped row only moves the
+      // rows after it up), so no value is zeroed; a short read leaves pages for the copy to fault.
+      prepare: (from, rows) => {
+        const first = this.n + from;
+        const arrays = [
+          ...inputs.map((plan) => [plan.column, plan.width] as const),
+          ...labels.flatMap((plan) => [[plan.values, plan.width] as const, [plan.mask, 1] as const]),
+        ];
+        return Promise.all(
+          arrays.map(([column, width]) => {
+            column.at(first + rows - 1);
+            return zeroAhead(column.data, first * width, (first + rows) * width);
+          }),
+        ).then(() => undefined);
       },
       pass: (rows) => {
         const clean = !redo.subarray(0, rows).includes(1);

@@ -180,7 +180,11 @@ class PlainReader {
     this.ahead = this.readGroup(0, groups[0]);
     for (; this.group < this.layout.rowGroups.length; this.group++) {
       const rowGroup = this.layout.rowGroups[this.group]!;
+      const next = this.layout.rowGroups[this.group + 1];
+      // The next row group's rows made ready in the sink while this one's are copied.
+      const prepared = next === undefined ? undefined : columnar?.prepare(rowGroup.rows, next.rows);
       if (columnar === undefined || !(await this.byColumns(rowGroup, columnar, groups))) this.byRows(rowGroup);
+      await prepared;
       this.line += rowGroup.rows;
       // Between row groups, timers and signals get their turn, as between a CSV file's reads.
       await new Promise((resolve) => setImmediate(resolve));

@@ -58,6 +58,11 @@ export interface ColumnSink {
   /** Puts a group's columns of some rows in place, without binding the rows yet. */
   columns(part: ColumnPart): void;
   /**
+   * Rows `from…from + rows` of those after the current pass's first are to come: their memory may
+   * be made ready meanwhile, and is once the promise settles (it never rejects).
+   */
+  prepare(from: number, rows: number): Promise<void>;
+  /**
    * Ends a pass over `rows` rows, each group handed over: binds the rows and returns true, or
    * returns false when some row needs its cells (a NULL, a value out of range), and the reader
    * hands the same rows again as blocks.
