@@ -26,6 +26,9 @@ const BLOCK_ROWS = 4096;
 
 const readAt = promisify(read);
 
+/** Columns whose first pages are checked at a time (PlainReader.checkFirstPages): as many as the binder's groups hold. */
+const CHECKED_COLUMNS = 8;
+
 /** The cells of row `row` of the current block: a number column's, or a text column's. */
 class BlockCells implements Cells {
   row = 0;
@@ -170,7 +173,7 @@ class PlainReader {
     // column's first page is decoded (and dropped) before that all the same, so that a file the
     // reader cannot read is still left to DuckDB before the sink has been given anything.
     if (this.sink.columnar !== undefined) {
-      this.checkFirstPages();
+      await this.checkFirstPages();
       this.begin();
     }
     const columnar = this.sink.columnar?.((k) => this.layout.columns[k]!.kind !== 'string');
@@ -201,12 +204,18 @@ class PlainReader {
     );
   }
 
-  /** Decodes the pages of the first row group that has rows up to its first row, a column at a time. */
-  private checkFirstPages(): void {
-    const first = this.layout.rowGroups.find((group) => group.rows > 0);
-    if (first === undefined) return;
-    for (const k of this.all) this.columns[k]!.startChunk(first.chunks[k]!, first.rows, this.file, this.sharedBuffers(0));
-    this.seek(this.all, 0, first.rows);
+  /**
+   * Decodes the pages of the first row group that has rows up to its first row, CHECKED_COLUMNS
+   * columns at a time, read ahead as a sink's groups are.
+   */
+  private async checkFirstPages(): Promise<void> {
+    const first = this.layout.rowGroups.findIndex((group) => group.rows > 0);
+    if (first < 0) return;
+    const groups: number[][] = [];
+    for (let k = 0; k < this.all.length; k += CHECKED_COLUMNS) groups.push(this.all.slice(k, k + CHECKED_COLUMNS));
+    const { rows } = this.layout.rowGroups[first]!;
+    this.ahead = this.readGroup(first, groups[0]);
+    await this.byGroups(first, groups, undefined, (keys) => this.seek(keys, 0, rows));
   }
 
   /** The i-th buffers of a group's columns. */
@@ -254,17 +263,11 @@ class PlainReader {
 
   /**
    * Hands row group `this.group` to `sink` a group of columns at a time (the sink's `groups`, then
-   * the others, to be decoded only), each group's chunks read ahead while the one before is
-   * decoded; returns whether the sink bound its rows (else they are to be read by rows).
+   * the others, to be decoded only); returns whether the sink bound its rows (else they are to be
+   * read by rows).
    */
-  private async byColumns({ rows, chunks }: RowGroupLayout, sink: ColumnSink, groups: readonly (readonly number[])[]): Promise<boolean> {
-    for (let group = 0; group < groups.length; group++) {
-      const keys = groups[group]!;
-      const read = await this.ahead;
-      this.ahead = group + 1 < groups.length ? this.readGroup(this.group, groups[group + 1]) : this.readGroup(this.group + 1, groups[0]);
-      keys.forEach((k, i) => {
-        this.columns[k]!.startChunk(chunks[k]!, rows, read?.[i] ?? this.file, this.sharedBuffers(i));
-      });
+  private async byColumns({ rows }: RowGroupLayout, sink: ColumnSink, groups: readonly (readonly number[])[]): Promise<boolean> {
+    await this.byGroups(this.group, groups, groups[0], (keys, group) => {
       for (let from = 0; from < rows; ) {
         const end = this.seek(keys, from, rows);
         if (group < sink.groups.length) {
@@ -272,8 +275,31 @@ class PlainReader {
         }
         from = end;
       }
-    }
+    });
     return sink.pass(rows);
+  }
+
+  /**
+   * Starts the columns of each of `groups` of row group `index` on their chunks in turn, and
+   * `decode`s them; each group's chunks are read ahead while the one before is decoded, and after
+   * the last, the chunks of columns `after` of the next row group.
+   */
+  private async byGroups(
+    index: number,
+    groups: readonly (readonly number[])[],
+    after: readonly number[] | undefined,
+    decode: (keys: readonly number[], group: number) => void,
+  ): Promise<void> {
+    const { rows, chunks } = this.layout.rowGroups[index]!;
+    for (let group = 0; group < groups.length; group++) {
+      const keys = groups[group]!;
+      const read = await this.ahead;
+      this.ahead = group + 1 < groups.length ? this.readGroup(index, groups[group + 1]) : this.readGroup(index + 1, after);
+      keys.forEach((k, i) => {
+        this.columns[k]!.startChunk(chunks[k]!, rows, read?.[i] ?? this.file, this.sharedBuffers(i));
+      });
+      decode(keys, group);
+    }
   }
 }
 
