@@ -3,8 +3,10 @@
  * text, uncompressed or Snappy, PLAIN or dictionary encoded (parquet-layout.ts decides from the
  * footer). It hands the rows to the binder in blocks of whole columns, as DuckDB's chunks are,
  * with the same cells: integers as DuckDB's CAST to DOUBLE, booleans 1 and 0, floats as float32,
- * text as strings, NULL as a cleared bit of the block's validity mask (null among text).
- * parquet.ts reads every other file with DuckDB.
+ * text as strings, NULL as a cleared bit of the block's validity mask (null among text). A sink
+ * that takes whole number columns (the binder, for most models) is handed a row group a group of
+ * columns at a time instead, so that only that group's pages are held. parquet.ts reads every
+ * other file with DuckDB.
  *
  * Why: binding the benchmark file (docs/performance.md) through DuckDB took 3.7–9 s, most of it
  * DuckDB materializing chunks; read this way, a page is one read and (Snappy) a few native
