@@ -13,12 +13,13 @@
  * A multilabel or tag label is one cell holding ids (or class names) separated by `;`, or by
  * blanks when the cell has no `;` (see `parseList`); in JSONL it is an array.
  */
+import { openSync, read } from 'node:fs';
 import type { CheckedModel, HeadNode, InputNode } from '../../compiler/index.js';
 import { type BoundData, type LabelColumn, inputWidth, isIntInput, labelWidth, tagSteps } from './dataset.js';
 import { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, didYouMeanColumn, ProblemList } from './errors.js';
 import { type DataFormat, type DataSource, dataFormat, readRows, sourceName } from './read.js';
 import { isPack, readPack } from './pack.js';
-import { type Cells, present, type Row, type RowBlock, type RowSink } from './rows.js';
+import { type Cells, type ColumnPart, type ColumnSink, type NumberColumn, present, type Row, type RowBlock, type RowSink } from './rows.js';
 import {
   CellProblem,
   classIndex,
@@ -83,6 +84,95 @@ const NONE_COPIED: ReadonlySet<InputPlan> = new Set();
 /** The class id a plain number is, as parseClass reads it for a head of `units` unnamed classes; -1 when it is none. */
 function plainClassId(value: number, units: number): number {
   return Number.isInteger(value) && value >= 0 && value < units ? value : -1;
+}
+
+/**
+ * Columns a column-major reader is handed at once (Binder.columnar): copyColumnsInto's eight, few
+ * enough that their pages, and the next group's read ahead, are small beside the bound arrays
+ * (16 took 5% more memory on the benchmark file, and was no faster).
+ */
+const COLUMN_GROUP = 8;
+
+type Slots = Source & { readonly kind: 'slots' };
+
+/** /dev/zero, opened once, for zeroAhead; null where there is none. */
+let devZero: number | null | undefined;
+
+/**
+ * Reads zeros into elements `from…to` of `array`, fresh memory no row has been written to: the
+ * kernel takes the first-touch page faults of that memory, most of binding's time on this VM
+ * (docs/performance.md), on a thread of libuv's pool beside the main thread, which then finds it
+ * mapped. Resolves, never rejects, when done (at once where there is no /dev/zero).
+ */
+function zeroAhead(array: Float32Array | Int32Array | Uint8Array, from: number, to: number): Promise<void> {
+  if (devZero === undefined) {
+    try {
+      devZero = openSync('/dev/zero', 'r');
+    } catch {
+      devZero = null;
+    }
+  }
+  const fd = devZero;
+  if (fd === null || to <= from) return Promise.resolve();
+  const bytes = new Uint8Array(array.buffer, array.byteOffset + from * array.BYTES_PER_ELEMENT, (to - from) * array.BYTES_PER_ELEMENT);
+  return new Promise((resolve) => {
+    read(fd, bytes, 0, bytes.length, null, () => resolve());
+  });
+}
+
+/** Whether `plan` reads only plain numbers, which whole columns of numbers can be copied into. */
+function copiesWhole(plan: InputPlan): plan is InputPlan & { readonly source: Slots } {
+  return plan.source.kind === 'slots' && plan.input.dtype !== 'int' && plan.input.category === undefined;
+}
+
+/** Whether `plan` is a classify head's label of unnamed classes, whose ids whole columns of numbers can be copied into. */
+function copiesClassIds(plan: LabelPlan): plan is LabelPlan & { readonly source: Slots } {
+  return plan.head.task.kind === 'classify' && plan.classes === undefined && plan.source.kind === 'slots';
+}
+
+/**
+ * Copies `columns` into slots `slot…` of `plan`'s input at rows `first…first + rows`, and marks in
+ * `redo` the rows whose cells need the row path: a NULL's slot holds any value, and its row is
+ * bound again (and reported) by the row path, as a row with a value beyond float32 is.
+ */
+function copyInput(plan: InputPlan, slot: number, columns: readonly NumberColumn[], first: number, rows: number, redo: Uint8Array): void {
+  plan.column.at(first + rows - 1);
+  copyColumnsInto(
+    columns.map((column) => column.items),
+    plan.column.data,
+    first * plan.width + slot,
+    plan.width,
+    rows,
+    redo,
+  );
+  for (const column of columns) {
+    if (column.valid === undefined) continue;
+    for (let r = 0; r < rows; r++) if (!present(column, r)) redo[r] = 1;
+  }
+}
+
+/**
+ * Sets the labels of `plan`, a classify head, from the class ids of `column` at rows
+ * `first…first + rows`, as readLabel reads them (NULL: unlabelled). A row whose id is not a class
+ * id is marked in `redo`, for the row path to report.
+ */
+function copyClassIds(plan: LabelPlan, column: NumberColumn, first: number, rows: number, redo: Uint8Array): void {
+  const { units } = plan.head.task;
+  const { width } = plan;
+  plan.values.at(first + rows - 1);
+  plan.mask.at(first + rows - 1);
+  const out = plan.values.data;
+  const mask = plan.mask.data;
+  out.fill(0, first * width, (first + rows) * width);
+  for (let r = 0, at = first; r < rows; r++, at++) {
+    mask[at] = 0;
+    if (!present(column, r)) continue;
+    const id = plainClassId(column.items[r]!, units);
+    if (id >= 0) {
+      out[at * width + id] = 1;
+      mask[at] = 1;
+    } else redo[r] = 1;
+  }
 }
 
 /** Reads `source` and binds every row to `model`; throws `DataErrors` listing all problems. */
@@ -223,26 +313,10 @@ class Binder implements RowSink {
     const redo = new Uint8Array(block.rows);
     const copied = new Set<InputPlan>();
     for (const plan of this.inputs!) {
-      const { source, input, width } = plan;
-      if (source.kind !== 'slots' || input.dtype === 'int' || input.category !== undefined) continue;
-      const columns = source.keys.map((k) => block.numbers(k as number));
+      if (!copiesWhole(plan)) continue;
+      const columns = plan.source.keys.map((k) => block.numbers(k as number));
       if (!columns.every((column) => column !== undefined)) continue;
-      plan.column.at(first + block.rows - 1);
-      const out = plan.column.data;
-      // A NULL's slot holds any value: its row is bound again (and reported) by the row path, as
-      // a row with a value beyond float32 is.
-      copyColumnsInto(
-        columns.map((column) => column!.items),
-        out,
-        first * width,
-        width,
-        block.rows,
-        redo,
-      );
-      for (const column of columns) {
-        if (column!.valid === undefined) continue;
-        for (let r = 0; r < block.rows; r++) if (!present(column!, r)) redo[r] = 1;
-      }
+      copyInput(plan, 0, columns as NumberColumn[], first, block.rows, redo);
       copied.add(plan);
     }
     return { copied, redo };
@@ -250,36 +324,90 @@ class Binder implements RowSink {
 
   /**
    * Sets the labels of classify heads whose class ids come from number columns of `block`, at rows
-   * `first…`, as readLabel reads them (NULL: unlabelled); returns those heads. A row whose id is
-   * not a class id is marked in `redo`, for the row path to report.
+   * `first…`; returns those heads.
    */
   private copyLabels(block: RowBlock, first: number, redo: Uint8Array): ReadonlySet<LabelPlan> {
     const done = new Set<LabelPlan>();
     for (const plan of this.labels!) {
-      const { head, source } = plan;
-      const task = head.task;
-      if (task.kind !== 'classify' || plan.classes !== undefined || source.kind !== 'slots') continue;
-      const column = block.numbers(source.keys[0] as number);
+      if (!copiesClassIds(plan)) continue;
+      const column = block.numbers(plan.source.keys[0] as number);
       if (column === undefined) continue;
-      const { units } = task;
-      const { width } = plan;
-      plan.values.at(first + block.rows - 1);
-      plan.mask.at(first + block.rows - 1);
-      const out = plan.values.data;
-      const mask = plan.mask.data;
-      out.fill(0, first * width, (first + block.rows) * width);
-      for (let r = 0, at = first; r < block.rows; r++, at++) {
-        mask[at] = 0;
-        if (!present(column, r)) continue;
-        const id = plainClassId(column.items[r]!, units);
-        if (id >= 0) {
-          out[at * width + id] = 1;
-          mask[at] = 1;
-        } else redo[r] = 1;
-      }
+      copyClassIds(plan, column, first, block.rows, redo);
       done.add(plan);
     }
     return done;
+  }
+
+  /**
+   * A column-major reader's way in (rows.ts, ColumnSink), when every input and label is copied
+   * from number columns whole: the columns in groups of at most COLUMN_GROUP (an input's slots in
+   * runs of that many, as copyColumnsInto copies them best), so that the reader holds a group's
+   * pages only.
+   */
+  columnar(numbers: (k: number) => boolean): ColumnSink | undefined {
+    const inputs = this.inputs!.filter(copiesWhole);
+    const labels = this.labels!.filter(copiesClassIds);
+    if (inputs.length < this.inputs!.length || labels.length < this.labels!.length) return undefined;
+    if (![...inputs, ...labels].every((plan) => plan.source.keys.every((k) => numbers(k as number)))) return undefined;
+    type Copy = (part: ColumnPart, first: number, redo: Uint8Array) => void;
+    const copies: { keys: readonly number[]; copy: Copy }[] = [];
+    for (const plan of inputs) {
+      const keys = plan.source.keys as readonly number[];
+      for (let slot = 0; slot < keys.length; slot += COLUMN_GROUP) {
+        const slots = keys.slice(slot, slot + COLUMN_GROUP);
+        copies.push({ keys: slots, copy: (part, first, redo) => copyInput(plan, slot, slots.map(part.numbers), first, part.rows, redo) });
+      }
+    }
+    for (const plan of labels) {
+      const key = plan.source.keys[0] as number;
+      copies.push({ keys: [key], copy: (part, first, redo) => copyClassIds(plan, part.numbers(key), first, part.rows, redo) });
+    }
+    // Copies packed into groups in order, a group's columns each read once.
+    const groups: { keys: Set<number>; copies: Copy[] }[] = [];
+    for (const { keys, copy } of copies) {
+      let group = groups.at(-1);
+      if (group === undefined || new Set([...group.keys, ...keys]).size > COLUMN_GROUP) {
+        group = { keys: new Set(), copies: [] };
+        groups.push(group);
+      }
+      for (const k of keys) group.keys.add(k);
+      group.copies.push(copy);
+    }
+    // Rows of the pass whose cells need the row path (NULL, beyond float32, not a class id).
+    let redo = new Uint8Array(0);
+    return {
+      groups: groups.map((group) => [...group.keys]),
+      columns: (part) => {
+        if (redo.length < part.from + part.rows) {
+          const grown = new Uint8Array(part.from + part.rows);
+          grown.set(redo);
+          redo = grown;
+        }
+        const rows = redo.subarray(part.from, part.from + part.rows);
+        for (const copy of groups[part.group]!.copies) copy(part, this.n + part.from, rows);
+      },
+      // Rows of a later pass lie beyond every row this pass writes (a skipped row only moves the
+      // rows after it up), so no value is zeroed; a short read leaves pages for the copy to fault.
+      prepare: (from, rows) => {
+        const first = this.n + from;
+        const arrays = [
+          ...inputs.map((plan) => [plan.column, plan.width] as const),
+          ...labels.flatMap((plan) => [[plan.values, plan.width] as const, [plan.mask, 1] as const]),
+        ];
+        return Promise.all(
+          arrays.map(([column, width]) => {
+            column.at(first + rows - 1);
+            return zeroAhead(column.data, first * width, (first + rows) * width);
+          }),
+        ).then(() => undefined);
+      },
+      pass: (rows) => {
+        const clean = !redo.subarray(0, rows).includes(1);
+        redo.fill(0);
+        if (clean) for (let r = 0; r < rows; r++) this.keepRow();
+        return clean;
+      },
+    };
   }
 
   /** Counts the row at `n`, bound without a problem, as bound. */

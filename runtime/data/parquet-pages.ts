@@ -5,7 +5,7 @@
  * or indices into the chunk's dictionary page in the RLE/bit-packed hybrid, which also holds the
  * definition levels that say which rows are NULL.
  */
-import { CODEC, type ChunkLayout, type ColumnLayout, ENCODING, readFully } from './parquet-layout.js';
+import { CODEC, type ChunkLayout, type ColumnKind, type ColumnLayout, ENCODING, readFully } from './parquet-layout.js';
 import { CompactReader, child, int, ParquetCorrupt, type ThriftStruct } from './parquet-thrift.js';
 import { snappyUncompress } from './snappy.js';
 
@@ -19,8 +19,16 @@ const MAX_PAGE_VALUES = 1 << 27;
 /** Snappy's densest element, a 3-byte copy of 64 bytes, expands 22 times. */
 const MAX_SNAPPY_RATIO = 32;
 
+/** Where a column chunk's pages are read from: bytes `position…position + length` of the file. */
+export interface PageSource {
+  /** The bytes, valid until the next read. */
+  read(position: number, length: number): Uint8Array;
+  /** The bytes, copied into `target`. */
+  into(target: Uint8Array, position: number, length: number): void;
+}
+
 /** Reads byte ranges of the open file into a buffer that is reused. */
-export class FileBytes {
+export class FileBytes implements PageSource {
   private buffer = Buffer.allocUnsafe(1 << 16);
 
   constructor(private readonly fd: number) {}
@@ -37,21 +45,60 @@ export class FileBytes {
   }
 }
 
+/** A column chunk read into memory ahead of its decoding (parquet-plain.ts, ReadAhead): bytes `start…` of the file. */
+export class ChunkBytes implements PageSource {
+  constructor(
+    private readonly start: number,
+    private readonly bytes: Uint8Array,
+  ) {}
+
+  read(position: number, length: number): Uint8Array {
+    return this.bytes.subarray(position - this.start, position - this.start + length);
+  }
+
+  into(target: Uint8Array, position: number, length: number): void {
+    target.set(this.read(position, length));
+  }
+}
+
 type Values = Float64Array | Float32Array;
 
-/** Definition levels as decoded, before a column that has NULLs keeps them (ColumnPages.levels). */
+/** Definition levels as decoded, before a column that has NULLs keeps them (PageBuffers.present). */
 let levelScratch = new Uint8Array(0);
 
+/**
+ * The memory one column's current page is decoded into. A reader that holds few columns' pages at
+ * once hands the same buffers to one column after another: fresh memory costs a page fault per
+ * 4 KiB on first touch (docs/performance.md), reused memory does not.
+ */
+export class PageBuffers {
+  /** The page, uncompressed; PLAIN floats and doubles without NULLs are read where they lie in it. */
+  raw = new Uint8Array(0);
+  /** The page's values when they had to be converted (integers, booleans, dictionary ids), as doubles or floats. */
+  private decodedBytes = new ArrayBuffer(0);
+  indices = new Int32Array(0);
+  /** One byte a row of the page: 1 when the row holds a value (kept only for a page with NULLs). */
+  present = new Uint8Array(0);
+
+  /** Room for a page of `size` uncompressed bytes (a little more, for the next row group's). */
+  reserve(size: number): void {
+    if (this.raw.length < size) this.raw = new Uint8Array(Math.ceil(size * 1.02));
+  }
+
+  /** Room for `n` converted values of `kind`'s type, allocated only for the columns and pages that need it. */
+  decoded(kind: ColumnKind, n: number): Values {
+    const size = kind === 'float' ? 4 : 8;
+    if (this.decodedBytes.byteLength < n * size) this.decodedBytes = new ArrayBuffer(Math.ceil(n * 1.25) * size);
+    return kind === 'float' ? new Float32Array(this.decodedBytes, 0, n) : new Float64Array(this.decodedBytes, 0, n);
+  }
+}
+
 export class ColumnPages {
-  /** The current page, uncompressed; PLAIN floats and doubles without NULLs are read where they lie in it. */
-  private raw = new Uint8Array(0);
-  /** The current page's values when they had to be converted (integers, booleans, dictionary ids). */
-  private decoded: Values;
-  private indices = new Int32Array(0);
+  /** Where the current chunk's pages are read from and decoded into (startChunk). */
+  private bytes!: PageSource;
+  private buffers!: PageBuffers;
   private dictionary: Values | undefined;
   private textDictionary: readonly string[] | undefined;
-  /** One byte a row of the current page: 1 when the row holds a value (its definition level is 1). */
-  present = new Uint8Array(0);
   /** The current page's values, NULL rows holding 0 (number columns). */
   values: Values;
   /** The current page's values, NULL rows holding null (text columns). */
@@ -64,15 +111,19 @@ export class ColumnPages {
   private chunk: ChunkLayout = { codec: 0, start: 0, end: 0 };
   private groupRows = 0;
 
-  constructor(
-    readonly column: ColumnLayout,
-    private readonly bytes: FileBytes,
-  ) {
-    this.decoded = column.kind === 'float' ? new Float32Array(0) : new Float64Array(0);
-    this.values = this.decoded;
+  constructor(readonly column: ColumnLayout) {
+    this.values = column.kind === 'float' ? new Float32Array(0) : new Float64Array(0);
   }
 
-  startChunk(chunk: ChunkLayout, rows: number): void {
+  /** One byte a row of the current page: 1 when the row holds a value (its definition level is 1); only when `nulls` > 0. */
+  get present(): Uint8Array {
+    return this.buffers.present;
+  }
+
+  /** Starts on the pages of `chunk`, a row group of `rows` rows, read from `bytes` and decoded into `buffers`. */
+  startChunk(chunk: ChunkLayout, rows: number, bytes: PageSource, buffers: PageBuffers): void {
+    this.bytes = bytes;
+    this.buffers = buffers;
     this.chunk = chunk;
     this.groupRows = rows;
     this.next = chunk.start;
@@ -120,7 +171,7 @@ export class ColumnPages {
     if (n < 0 || this.pageStart + n > this.groupRows) throw new ParquetCorrupt('a page with more values than its row group');
     if (n > MAX_PAGE_VALUES) throw new PageUnsupported(`a page of ${n} values`);
     const encoding = int(fields!, v2 ? 4 : 2);
-    this.reserve(uncompressed);
+    this.buffers.reserve(uncompressed);
     let bytes: Uint8Array;
     let pos = 0;
     let present = n;
@@ -145,10 +196,10 @@ export class ColumnPages {
       else if (defined !== 0) throw new ParquetCorrupt('definition levels in a REQUIRED column');
       if (int(fields!, 2) !== undefined && int(fields!, 2) !== n - present) throw new ParquetCorrupt('num_nulls disagrees with the levels');
       const size = uncompressed - defined;
-      if (codec === CODEC.SNAPPY && fields!.get(7) !== false) snappyUncompress(raw.subarray(defined), this.raw, 0, size);
+      if (codec === CODEC.SNAPPY && fields!.get(7) !== false) snappyUncompress(raw.subarray(defined), this.buffers.raw, 0, size);
       else if (compressed - defined !== size) throw new ParquetCorrupt('an uncompressed page of the wrong size');
-      else this.raw.set(raw.subarray(defined), 0);
-      bytes = this.raw.subarray(0, size);
+      else this.buffers.raw.set(raw.subarray(defined), 0);
+      bytes = this.buffers.raw.subarray(0, size);
     }
     this.decodeValues(encoding, bytes, pos, n, present);
     this.nulls = n - present;
@@ -167,28 +218,15 @@ export class ColumnPages {
     }
   }
 
-  /** Room for a page of `size` uncompressed bytes (a little more, for the next row group's). */
-  private reserve(size: number): void {
-    if (this.raw.length < size) this.raw = new Uint8Array(Math.ceil(size * 1.02));
-  }
-
-  /** `decoded`, with room for `n` values (allocated only for the columns and pages that need it). */
-  private decodedFor(n: number): Values {
-    if (this.decoded.length < n) {
-      this.decoded = this.column.kind === 'float' ? new Float32Array(Math.ceil(n * 1.25)) : new Float64Array(Math.ceil(n * 1.25));
-    }
-    return this.decoded;
-  }
-
   /** The page at `at`, uncompressed into `raw`. */
   private pageBytes(codec: number, at: number, compressed: number, uncompressed: number): Uint8Array {
     if (codec === CODEC.UNCOMPRESSED) {
       if (compressed !== uncompressed) throw new ParquetCorrupt('an uncompressed page of the wrong size');
-      this.bytes.into(this.raw, at, compressed);
+      this.bytes.into(this.buffers.raw, at, compressed);
     } else {
-      snappyUncompress(this.bytes.read(at, compressed), this.raw, 0, uncompressed);
+      snappyUncompress(this.bytes.read(at, compressed), this.buffers.raw, 0, uncompressed);
     }
-    return this.raw.subarray(0, uncompressed);
+    return this.buffers.raw.subarray(0, uncompressed);
   }
 
   /** DictionaryPageHeader: 1 num_values, 2 encoding (PLAIN). */
@@ -197,7 +235,7 @@ export class ColumnPages {
     const encoding = fields === undefined ? undefined : int(fields, 2);
     if (n < 0 || n > uncompressed * 8 || n > MAX_PAGE_VALUES) throw new ParquetCorrupt('a bad dictionary page');
     if (encoding !== ENCODING.PLAIN && encoding !== ENCODING.PLAIN_DICTIONARY) throw new PageUnsupported('a dictionary not PLAIN encoded');
-    this.reserve(uncompressed);
+    this.buffers.reserve(uncompressed);
     const bytes = this.pageBytes(this.chunk.codec, at, compressed, uncompressed);
     if (this.column.kind === 'string') this.textDictionary = plainTexts(bytes, 0, n);
     else this.dictionary = this.plain(bytes, 0, n, n).slice(0, n);
@@ -211,8 +249,8 @@ export class ColumnPages {
     if (levelScratch.length < n) levelScratch = new Uint8Array(n);
     const count = hybrid(bytes, from, to, 1, levelScratch, n);
     if (count < n) {
-      if (this.present.length < n) this.present = new Uint8Array(n);
-      this.present.set(levelScratch.subarray(0, n));
+      if (this.buffers.present.length < n) this.buffers.present = new Uint8Array(n);
+      this.buffers.present.set(levelScratch.subarray(0, n));
     }
     return count;
   }
@@ -234,7 +272,7 @@ export class ColumnPages {
       if (present === n) this.texts = texts;
       else {
         const withNulls = new Array<string | null>(n);
-        for (let i = 0, j = 0; i < n; i++) withNulls[i] = this.present[i] === 1 ? texts[j++]! : null;
+        for (let i = 0, j = 0; i < n; i++) withNulls[i] = this.buffers.present[i] === 1 ? texts[j++]! : null;
         this.texts = withNulls;
       }
       return;
@@ -245,19 +283,19 @@ export class ColumnPages {
     } else if (dictionaryEncoded) {
       const dictionary = this.dictionary;
       const ids = this.dictionaryIds(bytes, pos, present, dictionary?.length);
-      values = this.decodedFor(n);
+      values = this.buffers.decoded(this.column.kind, n);
       for (let i = 0; i < present; i++) values[i] = dictionary![ids[i]!]!;
     } else if (encoding === ENCODING.RLE && this.column.kind === 'boolean') {
       // Booleans in the hybrid encoding, one bit wide, after a 4-byte length.
       if (pos + 4 > bytes.length) throw new ParquetCorrupt('a page shorter than its values');
-      if (this.indices.length < present) this.indices = new Int32Array(Math.ceil(present * 1.25));
-      hybrid(bytes, pos + 4, bytes.length, 1, this.indices, present);
-      values = this.decodedFor(n);
-      for (let i = 0; i < present; i++) values[i] = this.indices[i]!;
+      if (this.buffers.indices.length < present) this.buffers.indices = new Int32Array(Math.ceil(present * 1.25));
+      hybrid(bytes, pos + 4, bytes.length, 1, this.buffers.indices, present);
+      values = this.buffers.decoded(this.column.kind, n);
+      for (let i = 0; i < present; i++) values[i] = this.buffers.indices[i]!;
     } else {
       throw new PageUnsupported(`values in encoding ${encoding}`);
     }
-    if (present < n) spread(values, this.present, n, present);
+    if (present < n) spread(values, this.buffers.present, n, present);
     this.values = values;
   }
 
@@ -267,8 +305,8 @@ export class ColumnPages {
     if (pos >= bytes.length && count > 0) throw new ParquetCorrupt('a page shorter than its values');
     const width = bytes[pos] ?? 0;
     if (width > 32) throw new ParquetCorrupt('dictionary ids wider than 32 bits');
-    if (this.indices.length < count) this.indices = new Int32Array(Math.ceil(count * 1.25));
-    const ids = this.indices;
+    if (this.buffers.indices.length < count) this.buffers.indices = new Int32Array(Math.ceil(count * 1.25));
+    const ids = this.buffers.indices;
     hybrid(bytes, pos + 1, bytes.length, width, ids, count);
     for (let i = 0; i < count; i++) {
       if (ids[i]! >= size || ids[i]! < 0) throw new ParquetCorrupt('a dictionary id beyond the dictionary');
@@ -289,11 +327,11 @@ export class ColumnPages {
       if (count === rows && at % size === 0) {
         return kind === 'double' ? new Float64Array(bytes.buffer, at, count) : new Float32Array(bytes.buffer, at, count);
       }
-      const out = this.decodedFor(rows);
+      const out = this.buffers.decoded(kind, rows);
       new Uint8Array(out.buffer, 0, count * size).set(bytes.subarray(pos, pos + count * size));
       return out;
     }
-    const out = this.decodedFor(rows);
+    const out = this.buffers.decoded(kind, rows);
     const view = new DataView(bytes.buffer, bytes.byteOffset + pos);
     switch (kind) {
       case 'int32':

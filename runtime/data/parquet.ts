@@ -2,7 +2,7 @@
  * Parquet files. A file of flat number, boolean and text columns, uncompressed or Snappy, PLAIN or
  * dictionary encoded (what parquet-layout.ts accepts from its footer) is read by mtl's own reader,
  * parquet-plain.ts: on the benchmark file it binds in 1.0–2.5 s where DuckDB's path took 3.7–9.3 s,
- * and it holds one page a column rather than DuckDB's row group a thread (docs/data.md). Every
+ * and it holds the pages of a few columns rather than DuckDB's row group a thread (docs/data.md). Every
  * other file is read through DuckDB, which reads every encoding, compression and nested type of
  * the format (an earlier general pure-JavaScript reader, hyparquet, was three times slower than
  * DuckDB and used three times the memory). Both give the same cells; writing is DuckDB's.

@@ -36,6 +36,40 @@ export interface RowBlock {
   numbers(k: number): NumberColumn | undefined;
 }
 
+/**
+ * Whole columns of some rows, one group of a ColumnSink's columns: part of a pass that a
+ * column-major reader (parquet-plain.ts) makes over the same rows once for each group, so that it
+ * holds only one group's pages at a time.
+ */
+export interface ColumnPart {
+  /** Which of the sink's `groups` the columns are. */
+  readonly group: number;
+  /** The part's first row, counted from the first row of the pass. */
+  readonly from: number;
+  readonly rows: number;
+  /** Column `k`'s numbers, for each column `k` of the group. */
+  numbers(k: number): NumberColumn;
+}
+
+/** A sink's side of column-major reading: rows bound from whole number columns, handed a group of columns at a time. */
+export interface ColumnSink {
+  /** The columns it reads, in the groups to hand them over in. */
+  readonly groups: readonly (readonly number[])[];
+  /** Puts a group's columns of some rows in place, without binding the rows yet. */
+  columns(part: ColumnPart): void;
+  /**
+   * Rows `from…from + rows` of those after the current pass's first are to come: their memory may
+   * be made ready meanwhile, and is once the promise settles (it never rejects).
+   */
+  prepare(from: number, rows: number): Promise<void>;
+  /**
+   * Ends a pass over `rows` rows, each group handed over: binds the rows and returns true, or
+   * returns false when some row needs its cells (a NULL, a value out of range), and the reader
+   * hands the same rows again as blocks.
+   */
+  pass(rows: number): boolean;
+}
+
 /** Hands `block` to `sink`: whole, or row by row to a sink without `block`. */
 export function handBlock(sink: RowSink, block: RowBlock): void {
   if (sink.block !== undefined) sink.block(block);
@@ -61,6 +95,11 @@ export interface RowSink {
   row(row: Row): void;
   /** Rows held column by column; a sink without this method is handed them row by row. */
   block?(block: RowBlock): void;
+  /**
+   * After the header: a ColumnSink, when every value the sink reads comes from columns for which
+   * `numbers(k)` holds (number columns) and can be taken whole; undefined when rows must be read.
+   */
+  columnar?(numbers: (k: number) => boolean): ColumnSink | undefined;
   /** A line that is not a row: ragged CSV, broken quoting, invalid JSON, a JSON value that is not an object. */
   malformed(problem: DataError): void;
 }
