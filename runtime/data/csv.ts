@@ -45,14 +45,15 @@ const SIGN = new Float64Array(256).fill(1);
 SIGN[0x2d] = -1;
 
 /**
- * Cells as byte ranges of `bytes`; quoted cells may need their `""` unescaped. The current row's
- * cells are `first…first + length - 1` of the arrays: a segment (parseSegment) keeps every row's.
+ * Cells as byte ranges of `bytes`; quoted cells may need their `""` unescaped. A quoted cell's
+ * range starts just after its opening quote, an unquoted one's after a comma, a line break or
+ * nothing: no array of flags to fill for every cell tells them apart. The current row's cells are
+ * `first…first + length - 1` of the arrays: a segment (parseSegment) keeps every row's.
  */
 export class RowCells implements CsvCells {
   bytes: Uint8Array = new Uint8Array(0);
   starts: Int32Array;
   ends: Int32Array;
-  quoted: Uint8Array;
   /** Each cell's value when it is a plain decimal number (see parseDecimal), NaN otherwise; parsed while scanning. */
   numbers: Float64Array;
   first = 0;
@@ -63,7 +64,6 @@ export class RowCells implements CsvCells {
     const reuse = spare !== undefined && spare.starts.length >= capacity;
     this.starts = reuse ? spare.starts : new Int32Array(capacity);
     this.ends = reuse ? spare.ends : new Int32Array(capacity);
-    this.quoted = reuse ? spare.quoted : new Uint8Array(capacity);
     this.numbers = reuse ? spare.numbers : new Float64Array(capacity);
   }
 
@@ -71,21 +71,18 @@ export class RowCells implements CsvCells {
   addQuoted(start: number, end: number): void {
     const at = this.add(start);
     this.ends[at] = end;
-    this.quoted[at] = 1;
     this.numbers[at] = Number.NaN;
   }
 
-  /** Adds an unquoted cell starting at `start` and returns its index in the arrays, for its end and number to be set. */
+  /** Adds a cell starting at `start` and returns its index in the arrays, for its end and number to be set. */
   add(start: number): number {
     const at = this.first + this.length;
     if (at === this.starts.length) {
       this.starts = grown(this.starts);
       this.ends = grown(this.ends);
-      this.quoted = grown(this.quoted);
       this.numbers = grown(this.numbers);
     }
     this.starts[at] = start;
-    this.quoted[at] = 0;
     this.length++;
     return at;
   }
@@ -95,7 +92,6 @@ export class RowCells implements CsvCells {
     this.bytes = segment.bytes;
     this.starts = segment.starts;
     this.ends = segment.ends;
-    this.quoted = segment.quoted;
     this.numbers = segment.numbers;
     this.first = segment.rowCells[r]!;
     this.length = segment.rowCells[r + 1]! - this.first;
@@ -107,8 +103,9 @@ export class RowCells implements CsvCells {
 
   text(k: number): string {
     const at = this.first + k;
-    const text = decode(this.bytes, this.starts[at]!, this.ends[at]!);
-    return this.quoted[at] === 1 && text.includes('""') ? text.replaceAll('""', '"') : text;
+    const start = this.starts[at]!;
+    const text = decode(this.bytes, start, this.ends[at]!);
+    return this.bytes[start - 1] === QUOTE && text.includes('""') ? text.replaceAll('""', '"') : text;
   }
 
   number(k: number): number {
@@ -287,7 +284,6 @@ export interface ParsedSegment {
   readonly rowCells: Int32Array;
   readonly starts: Int32Array;
   readonly ends: Int32Array;
-  readonly quoted: Uint8Array;
   /** See RowCells.numbers. */
   readonly numbers: Float64Array;
 }
@@ -321,8 +317,8 @@ export function parseSegment(bytes: Uint8Array, first: boolean, spare?: ParsedSe
     pos = scanned.next;
   }
   rowCells[rows] = cells.first;
-  const { starts, ends, quoted, numbers } = cells;
-  return { bytes, rows, lines: line, rowLines, rowCells, starts, ends, quoted, numbers };
+  const { starts, ends, numbers } = cells;
+  return { bytes, rows, lines: line, rowLines, rowCells, starts, ends, numbers };
 }
 
 /** A copy of `a` twice as long. */
