@@ -169,7 +169,8 @@ function scanDecimal(bytes: Uint8Array, start: number, limit: number, values: Fl
   // More than 15 significant digits exactly when mantissa >= 10^15: it is exact up to 2^53, and
   // rounding never takes a larger one back below 10^15.
   if (!any || mantissa >= 1e15) return i;
-  if (i < limit && (bytes[i] === 0x65 || bytes[i] === 0x45)) {
+  // `e` or `E` (the same but for bit 0x20).
+  if (i < limit && (bytes[i]! | 0x20) === 0x65) {
     i++;
     let negativeExponent = false;
     if (i < limit && (bytes[i] === 0x2d || bytes[i] === 0x2b)) negativeExponent = bytes[i++] === 0x2d;
@@ -396,6 +397,12 @@ function scanRow(
     // An unquoted cell: read as a number while it looks like one, then on to its end.
     const at = cells.add(i);
     let j = scanDecimal(bytes, i, filled, cells.numbers, at);
+    if (j < filled && bytes[j] === COMMA) {
+      // The common case, a number and then a comma, on its own: measured faster.
+      cells.ends[at] = j;
+      i = j + 1;
+      continue;
+    }
     if (j < filled && !endsCell(bytes[j]!)) {
       // Something else follows the number: the cell is text.
       cells.numbers[at] = Number.NaN;
