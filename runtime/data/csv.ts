@@ -46,8 +46,8 @@ SIGN[0x2d] = -1;
 
 /**
  * Cells as byte ranges of `bytes`; quoted cells may need their `""` unescaped. A quoted cell's
- * range starts just after its opening quote, an unquoted one's after a comma, a line break or
- * nothing: no array of flags to fill for every cell tells them apart. The current row's cells are
+ * range starts just after its opening quote, an unquoted one's after a comma, a line break, a
+ * byte-order mark or nothing: no array of flags to fill for every cell tells them apart. The current row's cells are
  * `first…first + length - 1` of the arrays: a segment (parseSegment) keeps every row's.
  */
 export class RowCells implements CsvCells {
