@@ -44,8 +44,8 @@ export function csvThreads(survey: Survey, cores = availableParallelism()): numb
 
 /** The arrays of `segment`, to hand to another thread without a copy. */
 export function buffersOf(segment: ParsedSegment): ArrayBuffer[] {
-  const { bytes, rowLines, rowCells, starts, ends, quoted, numbers } = segment;
-  return [bytes, rowLines, rowCells, starts, ends, quoted, numbers].map((a) => a.buffer as ArrayBuffer);
+  const { bytes, rowLines, rowCells, starts, ends, numbers } = segment;
+  return [bytes, rowLines, rowCells, starts, ends, numbers].map((a) => a.buffer as ArrayBuffer);
 }
 
 /** Bytes [start, end) of the open file `fd`, read into `spare` if it is large enough. */

@@ -91,6 +91,27 @@ describe('parseDecimal', () => {
       { numRuns: 20_000, seed: 7 },
     );
   });
+
+  it('gives what Number gives, or NaN for the caller to parse, on any decimal: signs, leading zeros, 16 or more digits, large exponents', () => {
+    const digits = fc.oneof(fc.stringMatching(/^[0-9]{0,8}$/), fc.stringMatching(/^[0-9]{9,25}$/));
+    const exponent = fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '-', '+'), fc.stringMatching(/^[0-9]{1,5}$/));
+    const text = fc
+      .tuple(fc.constantFrom('', '-', '+'), fc.stringMatching(/^0{0,3}$/), digits, fc.boolean(), digits, fc.option(exponent))
+      .map(([sign, zeros, whole, point, fraction, e]) => `${sign}${zeros}${whole}${point ? '.' : ''}${fraction}${e?.join('') ?? ''}`);
+    const exact = (t: string) => {
+      const fast = decimal(t);
+      return Number.isNaN(fast) || Object.is(fast, Number(t));
+    };
+    for (const t of ['.5', '5.', '-0', '-0.0', '1e22', '1e23', '9007199254740993', '0.1234567890123456', '999999999999999e22']) {
+      expect(exact(t), t).toBe(true);
+    }
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(exact(t), t).toBe(true);
+      }),
+      { numRuns: 50_000, seed: 13 },
+    );
+  });
 });
 
 describe('readCsvBytes', () => {
