@@ -116,9 +116,16 @@ export function torchAvailable(): boolean {
  * bench/torch_train.py on `models` with `threads` threads for PyTorch and for OpenBLAS/OpenMP
  * (OpenBLAS otherwise starts one thread per core of its own). Results keyed by model.
  */
-export function torchRunner(script: string, models: readonly string[], threads: number, steps: number): Map<string, TorchResult> {
+export function torchRunner(
+  script: string,
+  models: readonly string[],
+  threads: number,
+  steps: number,
+  workers = 1,
+): Map<string, TorchResult> {
   const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
-  const run = spawnSync(PYTHON, [script, '--models', models.join(','), '--threads', String(threads), '--steps', String(steps)], {
+  const args = [script, '--models', models.join(','), '--threads', String(threads), '--steps', String(steps), '--workers', String(workers)];
+  const run = spawnSync(PYTHON, args, {
     env,
     encoding: 'utf8',
   });

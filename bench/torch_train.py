@@ -5,15 +5,20 @@ Debian: `apt-get install -y python3-torch libopenblas0-pthread`. Same models, ba
 optimizer (Adam, lr 0.001) and loss (each head's masked categorical cross-entropy, mean over
 labelled rows, summed over heads) as bench/models.ts; random data from a fixed seed. Prints one
 JSON object per model on stdout: samples per second of wall time and of process CPU time, the
-best of three timings of all steps, after warm-up.
+best of three timings of all steps, after warm-up. With --workers N, N processes train each model
+under DistributedDataParallel (gloo on 127.0.0.1), each on its share of every batch, as a user of
+PyTorch would spread it over local cores (npm run bench:pytorch compares that with mtl's workers).
 
-    /usr/bin/python3 bench/torch_train.py --models seed,wide,mmoe --steps 60 --threads 1
+    /usr/bin/python3 bench/torch_train.py --models seed,wide,mmoe --steps 60 --threads 1 [--workers 2]
 """
 import argparse
 import json
+import os
+import socket
 import time
 
 import torch
+import torch.distributed as dist
 from torch import nn
 
 EPS = 1e-7
@@ -74,19 +79,26 @@ def masked_loss(y, p, mask):
     return (per_row * mask).sum() / mask.sum().clamp(min=1)
 
 
-def bench(name, steps, warmup):
+def bench(name, steps, warmup, rank=0, world=1):
+    """One process's run; with world > 1, rank's share of each batch under DistributedDataParallel
+    (the global batch the same), and the timings are of every process together."""
     make, batch = MODELS[name]
     torch.manual_seed(42)
     model = make()
+    if world > 1:
+        model = nn.parallel.DistributedDataParallel(model)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
     n = batch * steps
     x = torch.rand(n, 100) * 2 - 1
     labels = [nn.functional.one_hot(torch.randint(0, u, (n,)), u).float() for u in (10, 5)]
     mask = torch.ones(n)
+    share = batch // world
 
     def run(count):
+        if world > 1:
+            dist.barrier()
         for i in range(count):
-            rows = slice((i % steps) * batch, (i % steps + 1) * batch)
+            rows = slice((i % steps) * batch + rank * share, (i % steps) * batch + (rank + 1) * share)
             optimizer.zero_grad(set_to_none=True)
             outputs = model(x[rows])
             loss = sum(masked_loss(y[rows], p, mask[rows]) for y, p in zip(labels, outputs))
@@ -104,13 +116,35 @@ def bench(name, steps, warmup):
             'cpu_seconds': best_cpu, 'samples_per_cpu_s': n / best_cpu}
 
 
+def ddp_worker(rank, world, port, args, results):
+    """One of --workers processes on gloo at 127.0.0.1; rank 0 puts its results in results."""
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    dist.init_process_group("gloo", rank=rank, world_size=world)
+    torch.set_num_threads(args.threads)
+    for name in args.models.split(","):
+        result = bench(name, args.steps, args.warmup, rank, world)
+        if rank == 0:
+            results.append(dict(result, threads=torch.get_num_threads(), torch=torch.__version__, workers=world))
+    dist.destroy_process_group()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--models', default='seed,wide,mmoe')
     parser.add_argument('--steps', type=int, default=60)
     parser.add_argument('--warmup', type=int, default=10)
     parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--workers', type=int, default=1, help='processes under DistributedDataParallel (gloo)')
     args = parser.parse_args()
+    if args.workers > 1:
+        with socket.socket() as s:
+            s.bind(('127.0.0.1', 0))
+            port = s.getsockname()[1]
+        results = torch.multiprocessing.Manager().list()
+        torch.multiprocessing.spawn(ddp_worker, args=(args.workers, port, args, results), nprocs=args.workers)
+        for result in results:
+            print(json.dumps(result), flush=True)
+        return
     torch.set_num_threads(args.threads)
     for name in args.models.split(','):
         result = bench(name, args.steps, args.warmup)
