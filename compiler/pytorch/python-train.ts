@@ -2,12 +2,13 @@
  * `train.py`, the trainer of every emitted PyTorch package: one model trained by N processes on
  * `torch.distributed` (gloo on CPU, nccl on CUDA) as one process would train it. The `.mtl` batch is
  * the global batch; each worker takes its share of every batch; a task's masked loss is divided by
- * the labelled count of the global batch (all-reduced), and the gradients are summed over workers,
- * so N workers compute the single-process gradient. The workers memory-map a pack (docs/data.md)
- * and scale its rows as the TensorFlow.js engine does; every epoch ends with a checkpoint from
- * which `--resume` continues to the weights of an uninterrupted run. The weighting (mtl_weighting.py)
- * sets each step's gradients; the validation metrics and the best epoch are mtl_metrics.py's. Kept
- * as text so the compiler stays pure.
+ * the labelled count of the global batch (which every worker counts from the labels of the whole
+ * batch), and the gradients are summed over workers, so N workers compute the single-process
+ * gradient. The workers memory-map a pack (docs/data.md) and scale its rows as the TensorFlow.js
+ * engine does; every epoch ends with a checkpoint from which `--resume` continues to the weights of
+ * an uninterrupted run. The weighting (mtl_weighting.py) gives each step's gradient, which the
+ * optimizer applies to every parameter at once (one flat tensor); the validation metrics and the
+ * best epoch are mtl_metrics.py's. Kept as text so the compiler stays pure.
  */
 export const TRAIN_PY = `"""Trains the model of model.py on bound data, on one or more processes (torch.distributed).
 
