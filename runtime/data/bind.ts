@@ -19,7 +19,17 @@ import { type BoundData, type LabelColumn, inputWidth, isIntInput, labelWidth, t
 import { DataError, DataErrors, type DataLocation, DEFAULT_PROBLEMS_SHOWN, didYouMeanColumn, ProblemList } from './errors.js';
 import { type DataFormat, type DataSource, dataFormat, readRows, sourceName } from './read.js';
 import { isPack, readPack } from './pack.js';
-import { type Cells, type ColumnPart, type ColumnSink, type NumberColumn, present, type Row, type RowBlock, type RowSink } from './rows.js';
+import {
+  type Cells,
+  COLUMN_GROUP,
+  type ColumnPart,
+  type ColumnSink,
+  type NumberColumn,
+  present,
+  type Row,
+  type RowBlock,
+  type RowSink,
+} from './rows.js';
 import {
   CellProblem,
   classIndex,
@@ -85,13 +95,6 @@ const NONE_COPIED: ReadonlySet<InputPlan> = new Set();
 function plainClassId(value: number, units: number): number {
   return Number.isInteger(value) && value >= 0 && value < units ? value : -1;
 }
-
-/**
- * Columns a column-major reader is handed at once (Binder.columnar): copyColumnsInto's eight, few
- * enough that their pages, and the next group's read ahead, are small beside the bound arrays
- * (16 took 5% more memory on the benchmark file, and was no faster).
- */
-const COLUMN_GROUP = 8;
 
 type Slots = Source & { readonly kind: 'slots' };
 
@@ -374,16 +377,12 @@ class Binder implements RowSink {
       group.copies.push(copy);
     }
     // Rows of the pass whose cells need the row path (NULL, beyond float32, not a class id).
-    let redo = new Uint8Array(0);
+    const redo = new GrowableColumn(Uint8Array, 1, 0);
     return {
       groups: groups.map((group) => [...group.keys]),
       columns: (part) => {
-        if (redo.length < part.from + part.rows) {
-          const grown = new Uint8Array(part.from + part.rows);
-          grown.set(redo);
-          redo = grown;
-        }
-        const rows = redo.subarray(part.from, part.from + part.rows);
+        redo.at(part.from + part.rows - 1);
+        const rows = redo.data.subarray(part.from, part.from + part.rows);
         for (const copy of groups[part.group]!.copies) copy(part, this.n + part.from, rows);
       },
       // Rows of a later pass lie beyond every row this pass writes (a skipped row only moves the
@@ -402,8 +401,8 @@ class Binder implements RowSink {
         ).then(() => undefined);
       },
       pass: (rows) => {
-        const clean = !redo.subarray(0, rows).includes(1);
-        redo.fill(0);
+        const clean = !redo.data.subarray(0, rows).includes(1);
+        redo.data.fill(0);
         if (clean) for (let r = 0; r < rows; r++) this.keepRow();
         return clean;
       },

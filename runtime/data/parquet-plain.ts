@@ -18,7 +18,7 @@ import { DataError, DataErrors } from './errors.js';
 import type { ChunkLayout, ParquetLayout, RowGroupLayout } from './parquet-layout.js';
 import { ChunkBytes, ColumnPages, FileBytes, PageBuffers, PageUnsupported } from './parquet-pages.js';
 import { ParquetCorrupt } from './parquet-thrift.js';
-import { type Cells, type ColumnSink, handBlock, type NumberColumn, present, type RowSink } from './rows.js';
+import { type Cells, COLUMN_GROUP, type ColumnSink, handBlock, type NumberColumn, present, type RowSink } from './rows.js';
 
 /**
  * Rows a block holds at most: small enough that the binder's copy of a block's columns into its
@@ -27,9 +27,6 @@ import { type Cells, type ColumnSink, handBlock, type NumberColumn, present, typ
 const BLOCK_ROWS = 4096;
 
 const readAt = promisify(read);
-
-/** Columns whose first pages are checked at a time (PlainReader.checkFirstPages): as many as the binder's groups hold. */
-const CHECKED_COLUMNS = 8;
 
 /** The cells of row `row` of the current block: a number column's, or a text column's. */
 class BlockCells implements Cells {
@@ -207,14 +204,14 @@ class PlainReader {
   }
 
   /**
-   * Decodes the pages of the first row group that has rows up to its first row, CHECKED_COLUMNS
+   * Decodes the pages of the first row group that has rows up to its first row, COLUMN_GROUP
    * columns at a time, read ahead as a sink's groups are.
    */
   private async checkFirstPages(): Promise<void> {
     const first = this.layout.rowGroups.findIndex((group) => group.rows > 0);
     if (first < 0) return;
     const groups: number[][] = [];
-    for (let k = 0; k < this.all.length; k += CHECKED_COLUMNS) groups.push(this.all.slice(k, k + CHECKED_COLUMNS));
+    for (let k = 0; k < this.all.length; k += COLUMN_GROUP) groups.push(this.all.slice(k, k + COLUMN_GROUP));
     const { rows } = this.layout.rowGroups[first]!;
     this.ahead = this.readGroup(first, groups[0]);
     await this.byGroups(first, groups, undefined, (keys) => this.seek(keys, 0, rows));
