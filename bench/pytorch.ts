@@ -15,8 +15,9 @@
  * progress lines it prints at the end of epochs (after the first, which pays for starting up), so
  * that neither binding, nor Python's start, nor the final evaluation counts: samples per second of
  * its fastest epoch, checkpoint included, as bench/torch_train.py reports the fastest of its three
- * timings of an epoch's worth of steps. Every PyTorch process runs with one thread
- * per worker (OMP/OpenBLAS/MKL threads 1), as the emitted trainer sets it. Each contender runs
+ * timings of an epoch's worth of steps. Every PyTorch process runs with one thread (OMP, OpenBLAS
+ * and MKL threads 1): the hand-written script because its runner says so, mtl's workers because the
+ * emitted trainer sets it where the environment does not. Each contender runs
  * `--rounds` times, interleaved, and its best round counts.
  * Options: --rows N (per epoch), --epochs N, --rounds N, --big-batch N, --dir D.
  */
@@ -32,7 +33,6 @@ import { INSTALL_TORCH } from '../runtime/pytorch/index.js';
 import { PYTHON, torchAvailable, torchRunner } from './runners.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SINGLE_THREAD = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
 /** The wide MLP, trained without a validation split: every row of an epoch is a training row. */
 const SOURCE = WIDE.source.replace(`batch: ${WIDE.batch} }`, `batch: ${WIDE.batch}, validation: 0 }`);
@@ -71,7 +71,7 @@ async function trainSpeed(args: readonly string[], rows: number, epochs: number,
   // As `npx mtlc` runs it: the program bin/mtlc.js, which starts Node (and so the workers) with huge pages.
   const child = spawn(path.join(ROOT, 'bin', 'mtlc.js'), ['train', ...args, '--epochs', String(epochs), '--force'], {
     cwd,
-    env: { ...process.env, ...SINGLE_THREAD, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const ends = new Map<number, number>();

@@ -42,9 +42,15 @@ import sys
 import threading
 import time
 
-import numpy as np
-import torch
-import torch.distributed as dist
+# One thread a worker, a worker a core, unless the environment says otherwise: the BLAS library reads
+# these when numpy and torch load it, and torch.set_num_threads does not reach it. With two OpenBLAS
+# threads a worker, two workers on two cores ran about 20% slower (docs/performance.md).
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.distributed as dist  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model as emitted  # noqa: E402
@@ -215,22 +221,51 @@ def decay_weights(named):
 # ── the loop ───────────────────────────────────────────────────────────────────────────────────
 
 
-def global_losses(net, batch, global_labels):
-    """This worker's rows' share of each task's global mean loss, and the global labelled counts,
-    which every worker counts alike from the labels of the whole global batch (global_labels; None
-    when this worker's rows are the whole batch)."""
+def global_losses(net, batch, counts):
+    """This worker's rows' share of each task's mean loss over the global batch, whose labelled
+    counts are counts (batches())."""
     inputs, labels = batch
     outputs = net(*inputs)
-    sums, counts = [], []
-    for k, (task, output, (y, mask)) in enumerate(zip(TASKS, outputs, labels)):
-        s, c = masked_loss(task, y.view_as(output), output, mask)
-        if global_labels is not None:
-            all_y, all_mask = global_labels[k]
-            c = labelled(task, all_y.view((len(all_y),) + output.shape[1:]), all_mask, output.dtype)[1].sum()
-        sums.append(s)
-        counts.append(c)
-    counts = torch.stack(counts)
+    sums = [masked_loss(task, y.view_as(output), output, mask)[0] for task, output, (y, mask) in zip(TASKS, outputs, labels)]
     return torch.stack(sums) / torch.clamp(counts, min=1), counts
+
+
+# Rows read from the pack at once: the rows of several batches in one gather, scaled in one pass,
+# which costs less a step than reading each batch alone (docs/performance.md); at most this many
+# rows, and at most this many bytes of inputs and labels, but always one whole batch.
+CHUNK_ROWS = 4096
+CHUNK_BYTES = 16 << 20
+
+
+def batches(split, order, batch_size, rank, world, device):
+    """An epoch's steps: for each batch of the split's rows in this order, this worker's share of
+    it (its rows ascending) as take() gives them, and each task's labelled count in the whole batch,
+    which every worker counts alike from the labels of the whole batch."""
+    row_bytes = 4 * sum(math.prod(a.shape[1:]) for a in split.arrays.values())  # as float32 tensors
+    per_chunk = max(1, min(CHUNK_ROWS, CHUNK_BYTES // row_bytes) // batch_size)
+    for first in range(0, len(order), per_chunk * batch_size):
+        every = [order[s : s + batch_size] for s in range(first, min(first + per_chunk * batch_size, len(order)), batch_size)]
+        mine = [np.sort(rows[rank::world]) for rows in every]
+        inputs, labels = take(split, np.concatenate(mine), device)
+        # One worker's share is the whole batch; otherwise the other shares' labels are read too.
+        whole = labels if world == 1 else take(split, np.concatenate(every), device, inputs=False)[1]
+        counts = batch_counts(whole, [len(rows) for rows in every], device)
+        end = 0
+        for k, rows in enumerate(mine):
+            part = slice(end, end + len(rows))
+            end += len(rows)
+            yield ([x[part] for x in inputs], [(y[part], mask[part]) for y, mask in labels]), counts[k]
+
+
+def batch_counts(labels, sizes, device):
+    """[batch, task]: each task's labelled count (the weights of mtl_layers.labelled) in each of
+    consecutive batches of these sizes, of the rows of labels."""
+    batch = torch.from_numpy(np.repeat(np.arange(len(sizes)), sizes)).to(device)
+    counts = []
+    for task, (y, mask) in zip(TASKS, labels):
+        weight = labelled(task, y.view(len(y), -1, task["units"]) if task["kind"] == "tag" else y, mask, torch.float32)[1]
+        counts.append(torch.zeros(len(sizes), device=device).index_add_(0, batch, weight.reshape(len(y), -1).sum(1)))
+    return torch.stack(counts, 1)
 
 
 def evaluate(net, split, world, rank, device, batch_size):
@@ -313,6 +348,11 @@ def save_epoch(out, epoch, state, net, kept, keep_all):
         shutil.rmtree(os.path.join(out, "epoch-%d" % (epoch - 1)), ignore_errors=True)
 
 
+def epoch_order(epoch, n):
+    """An epoch's order of n training rows, the same on every worker: batch b is the same rows however many workers."""
+    return np.random.RandomState(TRAIN["seed"] + epoch).permutation(n) if TRAIN["shuffle"] else np.arange(n)
+
+
 def epoch_seed(epoch, rank):
     """Dropout's seed for one worker's epoch, from (seed, epoch, rank): a resumed run draws the masks
     an uninterrupted one would, and each worker draws its own rows' masks."""
@@ -361,8 +401,6 @@ def shared_sum(world, parameters):
 
 
 def train(rank, world, args, shared=None):
-    # One thread a worker, a worker a core: workers started by spawn() do not inherit the setting.
-    torch.set_num_threads(1)
     keep_freed_memory()
     device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", rank))) if args.device == "cuda" else torch.device("cpu")
     if world > 1:
@@ -392,16 +430,12 @@ def train(rank, world, args, shared=None):
     net.train()
     for epoch in range(start + 1, args.epochs + 1):
         torch.manual_seed(epoch_seed(epoch, rank))
-        # The same seeded order on every worker: batch b is the same rows however many workers.
-        order = np.random.RandomState(TRAIN["seed"] + epoch).permutation(n) if TRAIN["shuffle"] else np.arange(n)
+        order = epoch_order(epoch, n)
         loss_sums = torch.zeros(len(NAMES), dtype=torch.float64, device=device)
         count_sums = torch.zeros(len(NAMES), dtype=torch.float64, device=device)
-        for index, start_row in enumerate(range(0, n, batch_size)):
-            rows = order[start_row : start_row + batch_size]
-            batch = take(train_rows, np.sort(rows[rank::world]), device)
-            global_labels = take(train_rows, np.sort(rows), device, inputs=False)[1] if world > 1 else None
+        for index, (batch, global_counts) in enumerate(batches(train_rows, order, batch_size, rank, world, device)):
             # The weighting gives every parameter's gradient, summed over the workers (mtl_weighting.py).
-            means, counts, gradient = weighting.backward(lambda: global_losses(net, batch, global_labels), epoch, index)
+            means, counts, gradient = weighting.backward(lambda: global_losses(net, batch, global_counts), epoch, index)
             if gradient is not None:
                 parameters.grad = gradient
                 optimizer.step()
