@@ -8,7 +8,8 @@
  *   at a batch of `--big-batch` rows (default 4,096), where each step's computing outweighs its
  *   fixed costs (Python's per-step work, the optimizer's update, the workers' meeting); beside
  *   them, the hand-written script on 2 processes under DistributedDataParallel (gloo), as a
- *   PyTorch user would spread it over the same two cores;
+ *   PyTorch user would spread it over the same two cores, and on 2 processes that exchange nothing,
+ *   the bound of any such spreading;
  * - both engines, `--engine pytorch` and `--engine tfjs`, on the same model and data.
  *
  * Each `mtlc train` runs as a user runs it, in a process of its own. Its speed is taken between the
@@ -33,6 +34,12 @@ import { INSTALL_TORCH } from '../runtime/pytorch/index.js';
 import { PYTHON, torchAvailable, torchRunner } from './runners.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * The hand-written script on 2 processes, each on its half of every batch and exchanging nothing
+ * (two models, not training): what any spreading of a batch over the two cores could reach.
+ */
+const BOUND = '  the same, 2 processes exchanging nothing';
 
 /** The wide MLP, trained without a validation split: every row of an epoch is a training row. */
 const SOURCE = WIDE.source.replace(`batch: ${WIDE.batch} }`, `batch: ${WIDE.batch}, validation: 0 }`);
@@ -110,13 +117,16 @@ async function main(argv: readonly string[]): Promise<void> {
   const { model, big, pack } = await makeData(dir, rows, bigBatch);
   const pytorch = (file: string, workers: number, out: string) => () =>
     trainSpeed([file, '--data', pack, '--engine', 'pytorch', '--workers', String(workers), '-o', path.join(dir, out)], rows, epochs, dir);
-  const handWritten = (workers: number) => async () => {
-    const steps = Math.max(1, Math.floor(rows / WIDE.batch));
-    return torchRunner(path.join(ROOT, 'bench', 'torch_train.py'), ['wide'], 1, steps, workers).get('wide')!.samples_per_s;
-  };
+  const handWritten =
+    (workers: number, flags: readonly string[] = []) =>
+    async () => {
+      const steps = Math.max(1, Math.floor(rows / WIDE.batch));
+      return torchRunner(path.join(ROOT, 'bench', 'torch_train.py'), ['wide'], 1, steps, workers, flags).get('wide')!.samples_per_s;
+    };
   const contenders: Record<string, () => Promise<number>> = {
     'hand-written PyTorch': handWritten(1),
     '  the same, DDP, 2 processes': handWritten(2),
+    [BOUND]: handWritten(2, ['--no-exchange']),
     'mtl on PyTorch, 1 worker': pytorch(model, 1, 'w1'),
     'mtl on PyTorch, 2 workers': pytorch(model, 2, 'w2'),
     [`  the same, batch ${bigBatch}, 1 worker`]: pytorch(big, 1, 'big1'),
@@ -142,6 +152,7 @@ async function main(argv: readonly string[]): Promise<void> {
   console.log(`2 workers / 1 worker:                   ${scaling.toFixed(2)}× (target ≥ 1.5×: ${scaling >= 1.5 ? 'met' : 'not met'})`);
   console.log(`2 workers / 1 worker at batch ${bigBatch}:     ${bigScaling.toFixed(2)}×`);
   console.log(`hand-written DDP, 2 processes / 1:      ${ratio('  the same, DDP, 2 processes', 'hand-written PyTorch').toFixed(2)}×`);
+  console.log(`bound: 2 processes exchanging nothing / 1: ${ratio(BOUND, 'hand-written PyTorch').toFixed(2)}×`);
   console.log(`PyTorch (1 worker) / TensorFlow.js:     ${ratio('mtl on PyTorch, 1 worker', 'mtl on TensorFlow.js').toFixed(2)}×`);
   console.log(`PyTorch (2 workers) / TensorFlow.js:    ${ratio('mtl on PyTorch, 2 workers', 'mtl on TensorFlow.js').toFixed(2)}×`);
 }

@@ -122,9 +122,21 @@ export function torchRunner(
   threads: number,
   steps: number,
   workers = 1,
+  flags: readonly string[] = [],
 ): Map<string, TorchResult> {
   const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
-  const args = [script, '--models', models.join(','), '--threads', String(threads), '--steps', String(steps), '--workers', String(workers)];
+  const args = [
+    script,
+    '--models',
+    models.join(','),
+    '--threads',
+    String(threads),
+    '--steps',
+    String(steps),
+    '--workers',
+    String(workers),
+    ...flags,
+  ];
   const run = spawnSync(PYTHON, args, {
     env,
     encoding: 'utf8',

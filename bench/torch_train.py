@@ -7,9 +7,10 @@ labelled rows, summed over heads) as bench/models.ts; random data from a fixed s
 JSON object per model on stdout: samples per second of wall time and of process CPU time, the
 best of three timings of all steps, after warm-up. With --workers N, N processes train each model
 under DistributedDataParallel (gloo on 127.0.0.1), each on its share of every batch, as a user of
-PyTorch would spread it over local cores (npm run bench:pytorch compares that with mtl's workers).
+PyTorch would spread it over local cores (npm run bench:pytorch compares that with mtl's workers);
+with --no-exchange too, the N processes exchange nothing: the bound of any data-parallel training.
 
-    /usr/bin/python3 bench/torch_train.py --models seed,wide,mmoe --steps 60 --threads 1 [--workers 2]
+    /usr/bin/python3 bench/torch_train.py --models seed,wide,mmoe --steps 60 --threads 1 [--workers 2 [--no-exchange]]
 """
 import argparse
 import json
@@ -79,13 +80,15 @@ def masked_loss(y, p, mask):
     return (per_row * mask).sum() / mask.sum().clamp(min=1)
 
 
-def bench(name, steps, warmup, rank=0, world=1):
+def bench(name, steps, warmup, rank=0, world=1, exchange=True):
     """One process's run; with world > 1, rank's share of each batch under DistributedDataParallel
-    (the global batch the same), and the timings are of every process together."""
+    (the global batch the same), and the timings are of every process together. Without exchange,
+    the world's processes train on their shares alone, each its own model: the bound of any way of
+    spreading a batch over processes, what they would do if exchanging gradients cost nothing."""
     make, batch = MODELS[name]
     torch.manual_seed(42)
     model = make()
-    if world > 1:
+    if world > 1 and exchange:
         model = nn.parallel.DistributedDataParallel(model)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
     n = batch * steps
@@ -95,7 +98,7 @@ def bench(name, steps, warmup, rank=0, world=1):
     share = batch // world
 
     def run(count):
-        if world > 1:
+        if world > 1 and exchange:
             dist.barrier()
         for i in range(count):
             rows = slice((i % steps) * batch + rank * share, (i % steps) * batch + (rank + 1) * share)
@@ -117,15 +120,19 @@ def bench(name, steps, warmup, rank=0, world=1):
 
 
 def ddp_worker(rank, world, port, args, results):
-    """One of --workers processes on gloo at 127.0.0.1; rank 0 puts its results in results."""
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
-    dist.init_process_group("gloo", rank=rank, world_size=world)
+    """One of --workers processes on gloo at 127.0.0.1 (with --no-exchange, on nothing); rank 0 puts
+    its results in results."""
+    exchange = not args.no_exchange
+    if exchange:
+        os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+        dist.init_process_group("gloo", rank=rank, world_size=world)
     torch.set_num_threads(args.threads)
     for name in args.models.split(","):
-        result = bench(name, args.steps, args.warmup, rank, world)
+        result = bench(name, args.steps, args.warmup, rank, world, exchange)
         if rank == 0:
             results.append(dict(result, threads=torch.get_num_threads(), torch=torch.__version__, workers=world))
-    dist.destroy_process_group()
+    if exchange:
+        dist.destroy_process_group()
 
 
 def main():
@@ -135,6 +142,7 @@ def main():
     parser.add_argument('--warmup', type=int, default=10)
     parser.add_argument('--threads', type=int, default=1)
     parser.add_argument('--workers', type=int, default=1, help='processes under DistributedDataParallel (gloo)')
+    parser.add_argument('--no-exchange', action='store_true', help='the workers exchange nothing (a bound, not training)')
     args = parser.parse_args()
     if args.workers > 1:
         with socket.socket() as s:
