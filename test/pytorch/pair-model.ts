@@ -22,6 +22,16 @@ export function gappyCsv(rows: number): string {
     .join('\n');
 }
 
+/** Two heads on embedded tokens, a tag head and a binary one: for tag counting over workers. */
+export const TAGGER = `model Tagger {
+  input tokens: int[5] vocab 7
+  trunk e = tokens -> embedding(4)
+  head t = e -> tag(3)
+  head s = e -> globalpool() -> binary()
+  train { optimizer: adam(lr: 0.01), epochs: 3, batch: 16, validation: 0, seed: 7 }
+}
+`;
+
 /** The model, with `weighting` and extra `train { }` settings (`, shuffle: false`). */
 export function modelText(weighting: string, train = ''): string {
   return `model Pair {

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { compile } from '../../compiler/compile.js';
-import { emitPyTorch } from '../../compiler/index.js';
+import { writePyTorchPackage } from '../../cli/pytorch-package.js';
 import type { CheckedModel } from '../../compiler/ir.js';
 import { planModel } from '../../compiler/plan.js';
 import { lowerModel } from '../../runtime/model/lower.js';
@@ -214,9 +214,8 @@ describe.skipIf(missing !== undefined)('the emitted PyTorch model computes the T
     for (const [i, c] of all.entries()) {
       const pkg = path.join(dir, `package-${i}`);
       const caseDir = path.join(dir, `case-${i}`);
-      fs.mkdirSync(pkg);
       fs.mkdirSync(caseDir);
-      for (const f of emitPyTorch(c.model, { file: c.file, text: c.text })) fs.writeFileSync(path.join(pkg, f.name), f.text);
+      await writePyTorchPackage(pkg, pkg, c.model, { file: c.file, text: c.text });
       const model = lowerModel(c.model);
       // Dropout draws differ between engines: models with dropout compare in inference mode,
       // the others in training mode (batch statistics for batchnorm).

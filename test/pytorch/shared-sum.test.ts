@@ -6,13 +6,10 @@
  * shared_sum.py.
  */
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../compiler/compile.js';
-import { emitPyTorch } from '../../compiler/index.js';
 import { workspace } from '../cli/model-run.js';
-import { PYTHON, torchMissing } from './torch.js';
+import { PYTHON, torchMissing, writePackage } from './torch.js';
 
 const MODEL = `model Pair {
   input x: float[3]
@@ -25,10 +22,9 @@ const MODEL = `model Pair {
 const missing = torchMissing();
 
 describe.skipIf(missing !== undefined)('the sum over local workers', () => {
-  it("is gloo's all-reduce, through shared memory for every tensor that fits its buffers", () => {
+  it("is gloo's all-reduce, through shared memory for every tensor that fits its buffers", async () => {
     const dir = workspace();
-    const model = compile('pair.mtl', MODEL).models[0]!;
-    for (const file of emitPyTorch(model, { file: 'pair.mtl', text: MODEL })) fs.writeFileSync(path.join(dir, file.name), file.text);
+    await writePackage(dir, 'pair.mtl', MODEL);
     const run = spawnSync(PYTHON, [path.join(__dirname, 'shared_sum.py'), dir], { encoding: 'utf8', timeout: 120_000 });
     expect(run.stderr).toBe('');
     const results = JSON.parse(run.stdout) as Record<string, Record<string, unknown>>;

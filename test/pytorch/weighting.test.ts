@@ -10,7 +10,7 @@ import { workspace } from '../cli/model-run.js';
 import type { RunHistory } from '../../runtime/model/index.js';
 import { mulberry32 } from '../../runtime/data/random.js';
 import { readWeightsFiles } from '../../runtime/pytorch/index.js';
-import { gappyCsv, modelText, setUp, trainPair, weightDifferences } from './pair-model.js';
+import { gappyCsv, modelText, setUp, TAGGER, trainPair, weightDifferences } from './pair-model.js';
 import { torchMissing } from './torch.js';
 
 const METHODS = ['fixed', 'uncertainty', 'dwa(temperature: 2.0)', 'gradnorm(alpha: 1.5)', 'pcgrad', 'mgda'];
@@ -42,17 +42,7 @@ describe.skipIf(torchMissing() !== undefined)('weighting on --engine pytorch', (
     // Each worker divides its rows' tag loss by the tagged steps of the whole global batch, which it
     // counts from the labels of every row of it; a tag label is missing every fourth row.
     const dir = workspace();
-    fs.writeFileSync(
-      path.join(dir, 'pair.mtl'),
-      `model Tagger {
-  input tokens: int[5] vocab 7
-  trunk e = tokens -> embedding(4)
-  head t = e -> tag(3)
-  head s = e -> globalpool() -> binary()
-  train { optimizer: adam(lr: 0.01), epochs: 3, batch: 16, validation: 0, seed: 7 }
-}
-`,
-    );
+    fs.writeFileSync(path.join(dir, 'pair.mtl'), TAGGER);
     const random = mulberry32(3);
     const draw = (n: number) => Math.floor(random() * n);
     const rows = Array.from({ length: 70 }, (_, k) => {

@@ -8,8 +8,6 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../compiler/compile.js';
-import { emitPyTorch } from '../../compiler/index.js';
 import {
   bindTrainingData,
   type Dataset,
@@ -19,9 +17,10 @@ import {
   writePack,
   loadDataset,
 } from '../../runtime/data/index.js';
+import type { CheckedModel } from '../../compiler/index.js';
 import { writeWorkerData } from '../../runtime/pytorch/index.js';
 import { pairCsv, workspace } from '../cli/model-run.js';
-import { PYTHON, torchMissing } from './torch.js';
+import { PYTHON, torchMissing, writePackage } from './torch.js';
 
 const MODEL = `model Pair {
   input x: float[3] normalize
@@ -69,13 +68,11 @@ function expectWorkersRead(dir: string, args: string[], tfjs: TrainingData): voi
   expect(workers.validation).toEqual(datasetArrays(tfjs.validation!));
 }
 
-async function setUp(): Promise<{ dir: string; model: ReturnType<typeof compile>['models'][number] }> {
+async function setUp(): Promise<{ dir: string; model: CheckedModel }> {
   const dir = workspace();
   fs.writeFileSync(path.join(dir, 'pair.csv'), dataCsv(200, 0));
   fs.writeFileSync(path.join(dir, 'held.csv'), dataCsv(60, 300));
-  const model = compile('pair.mtl', MODEL).models[0]!;
-  for (const file of emitPyTorch(model, { file: 'pair.mtl', text: MODEL })) fs.writeFileSync(path.join(dir, file.name), file.text);
-  return { dir, model };
+  return { dir, model: await writePackage(dir, 'pair.mtl', MODEL) };
 }
 
 const missing = torchMissing();

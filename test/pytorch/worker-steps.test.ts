@@ -7,20 +7,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../compiler/compile.js';
-import { emitPyTorch } from '../../compiler/index.js';
 import { loadDataset, writePack } from '../../runtime/data/index.js';
 import { workspace } from '../cli/model-run.js';
-import { PYTHON, torchMissing } from './torch.js';
-
-const MODEL = `model Tagger {
-  input tokens: int[5] vocab 7
-  trunk e = tokens -> embedding(4)
-  head t = e -> tag(3)
-  head s = e -> globalpool() -> binary()
-  train { epochs: 1, batch: 16, validation: 0, seed: 5 }
-}
-`;
+import { TAGGER } from './pair-model.js';
+import { PYTHON, torchMissing, writePackage } from './torch.js';
 
 /**
  * Row k: its tokens are k in base 7 (so a step's tokens name its rows), its tag label (a class for
@@ -51,8 +41,7 @@ interface Step {
 
 async function setUp(): Promise<{ dir: string; pack: string }> {
   const dir = workspace();
-  const model = compile('tagger.mtl', MODEL).models[0]!;
-  for (const file of emitPyTorch(model, { file: 'tagger.mtl', text: MODEL })) fs.writeFileSync(path.join(dir, file.name), file.text);
+  const model = await writePackage(dir, 'tagger.mtl', TAGGER);
   const data = path.join(dir, 'tags.jsonl');
   fs.writeFileSync(data, `${ROWS.map((row) => JSON.stringify(row)).join('\n')}\n`);
   const pack = path.join(dir, 'tags.mtlpack');
